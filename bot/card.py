@@ -1,0 +1,132 @@
+"""The Slack card of a case, as Block Kit: a pure function of the case and the clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.action_ids import ActionId
+from flare.case import Case, CaseState
+from rules.decision import Action
+
+Block = dict[str, Any]
+
+_ACTION_LABEL = {
+    Action.RESPOND: "Respond",
+    Action.PRIORITY: "Priority: tell the lead",
+    Action.ESCALATE_PR: "Escalate to PR",
+    Action.CRISIS: "Crisis",
+    Action.IGNORE: "Ignore",
+    Action.HARASSMENT: "Harassment",
+    Action.THANK: "Thank",
+    Action.DROP: "Drop",
+}
+_PRIORITY_MARK = {"P1": "🔴", "P2": "🟠", "P3": "🟡", "P4": "🟢"}
+_MAX_POST = 2900  # a section's text is capped at 3,000 characters
+
+
+def compact(n: int) -> str:
+    """12 → "12", 12_300 → "12.3K", 2_400_000 → "2.4M"."""
+    for limit, suffix in ((1_000_000, "M"), (1_000, "K")):
+        if n >= limit:
+            return f"{n / limit:.1f}".rstrip("0").rstrip(".") + suffix
+    return str(n)
+
+
+def escape(text: str) -> str:
+    """Neutralise Slack's control sequences (<!channel>, <@U…>, <url|label>) in outside text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _ago(minutes: float) -> str:
+    if minutes < 1:
+        return "just now"
+    if minutes < 90:
+        return f"{int(minutes)} min"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.0f} h"
+    return f"{minutes / 1440:.0f} days"
+
+
+def _button(label: str, action: ActionId, case_id: str, style: str | None = None) -> Block:
+    button: Block = {
+        "type": "button",
+        "action_id": action.value,
+        "text": {"type": "plain_text", "text": label},
+        "value": case_id,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def buttons_for(case: Case) -> list[Block]:
+    """The buttons that fit the case's state; values carry the case id only."""
+    cid = case.id
+    if case.state is CaseState.OPEN:
+        return [_button("Claim", ActionId.CLAIM, cid, "primary")]
+    if case.state is CaseState.CLAIMED:
+        return [
+            _button("Resolve", ActionId.RESOLVE, cid, "primary"),
+            _button("Release", ActionId.RELEASE, cid),
+        ]
+    return [_button("Reopen", ActionId.REOPEN, cid)]
+
+
+def headline(case: Case) -> str:
+    d = case.decision
+    mark = _PRIORITY_MARK.get(d.priority.value, "⚪") if d.priority else "⚪"
+    parts = [f"{mark} {d.priority.value if d.priority else '--'}", _ACTION_LABEL[d.action]]
+    if d.topic:
+        parts.append(d.topic)
+    if d.late:
+        parts.append("LATE")
+    return " · ".join(parts)
+
+
+def render(case: Case, now: datetime) -> tuple[list[Block], str]:
+    """Blocks and the notification text of a case's card."""
+    m, d = case.mention, case.decision
+    author = m.author
+    who = f"{author.name or author.username} (@{author.username or author.id})"
+    author_facts = [f"{compact(author.followers)} followers"]
+    if author.verified:
+        author_facts.append("verified")
+    age = (now - m.created_at).total_seconds() / 60
+    spread = (
+        f"{compact(m.metrics.reposts)} reposts · {compact(m.metrics.quotes)} quotes · "
+        f"{compact(m.metrics.replies)} replies · posted {_ago(age)} ago"
+    )
+    post = m.text if len(m.text) <= _MAX_POST else m.text[:_MAX_POST] + "…"
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": headline(case)[:150]}},
+        {
+            "type": "section",
+            "text": {"type": "plain_text", "text": f"{who} · {' · '.join(author_facts)}"},
+        },
+        {"type": "section", "text": {"type": "plain_text", "text": post, "emoji": False}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(spread)}]},
+    ]
+    if d.reasons:
+        why = "*Why:* " + escape(" · ".join(d.reasons))
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": why}})
+    status = _status_line(case, now)
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": status}]})
+    blocks.append({"type": "actions", "block_id": f"case:{case.id}", "elements": buttons_for(case)})
+    text = f"{headline(case)}: @{author.username or author.id}: {m.text[:120]}"
+    return blocks, text
+
+
+def _status_line(case: Case, now: datetime) -> str:
+    d = case.decision
+    parts = [f"<{escape(case.mention.url)}|Open on X>"]
+    if case.state is CaseState.CLAIMED and case.claimed_by:
+        until = f" until {case.claim_until:%H:%M} UTC" if case.claim_until else ""
+        parts.append(f"Claimed by <@{case.claimed_by}>{until}")
+    elif case.state in (CaseState.RESOLVED, CaseState.IGNORED):
+        parts.append(f"*{case.state.value.capitalize()}*")
+    if d.due and case.state in (CaseState.OPEN, CaseState.CLAIMED):
+        left = (d.due - now).total_seconds() / 60
+        when = f"in {_ago(left)}" if left >= 0 else f"*{_ago(-left)} overdue*"
+        parts.append(f"Respond by {d.due:%H:%M} UTC ({when})")
+    return " · ".join(parts)

@@ -1,0 +1,63 @@
+"""The one wrapper around slack_sdk's WebClient, with errors a caller can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+
+class SlackError(RuntimeError):
+    """Slack refused a call; `code` is Slack's error string (e.g. channel_not_found)."""
+
+    def __init__(self, method: str, code: str, retry_after: float | None = None) -> None:
+        super().__init__(f"Slack {method} failed: {code}")
+        self.method = method
+        self.code = code
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Posted:
+    channel: str
+    ts: str
+
+
+class SlackClient:
+    """Every call Flare makes to Slack's Web API goes through here.
+
+    `wait_on_rate_limit` sleeps out a 429's Retry-After (for workers); leave it off on paths
+    that must answer Slack within three seconds.
+    """
+
+    def __init__(self, token: str, base_url: str, wait_on_rate_limit: bool = False) -> None:
+        self.web = WebClient(token=token, base_url=base_url)
+        if wait_on_rate_limit:
+            self.web.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+
+    def _call(self, method: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = self.web.api_call(method, json=kwargs)
+        except SlackApiError as exc:
+            retry = exc.response.headers.get("Retry-After") if exc.response is not None else None
+            code = exc.response.get("error", "unknown") if exc.response is not None else "unknown"
+            raise SlackError(method, str(code), float(retry) if retry else None) from exc
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    def post_card(self, channel: str, blocks: list[dict[str, Any]], text: str) -> Posted:
+        data = self._call(
+            "chat.postMessage", channel=channel, blocks=blocks, text=text, unfurl_links=False
+        )
+        return Posted(str(data["channel"]), str(data["ts"]))
+
+    def update_card(self, channel: str, ts: str, blocks: list[dict[str, Any]], text: str) -> None:
+        self._call("chat.update", channel=channel, ts=ts, blocks=blocks, text=text)
+
+    def post_ephemeral(self, channel: str, user: str, text: str) -> None:
+        self._call("chat.postEphemeral", channel=channel, user=user, text=text)
+
+    def post_in_thread(self, channel: str, ts: str, text: str) -> None:
+        self._call("chat.postMessage", channel=channel, thread_ts=ts, text=text, unfurl_links=False)

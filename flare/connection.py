@@ -1,0 +1,31 @@
+"""The Redis connection every process uses: the configured server, or the embedded one."""
+
+from __future__ import annotations
+
+import atexit
+import signal
+from types import FrameType
+
+import redis
+
+from flare.redis_server import EmbeddedRedis
+from flare.settings import Settings
+
+
+def _exit_on_sigterm() -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        signal.signal(signal.SIGTERM, handler)
+
+
+def connect(settings: Settings) -> redis.Redis:
+    """Open Redis for this process; with no URL set, join (or start) the embedded server."""
+    if settings.redis_url:
+        return redis.Redis.from_url(settings.redis_url)
+    server = EmbeddedRedis(settings.data_dir)
+    url = server.acquire()
+    atexit.register(server.release)
+    _exit_on_sigterm()  # so atexit runs and the last process out stops the server
+    return redis.Redis.from_url(url)

@@ -1,0 +1,90 @@
+"""Every Redis key Flare uses, in one place, under one prefix."""
+
+from __future__ import annotations
+
+PREFIX = "flare"
+
+
+def case(mention_id: str) -> str:
+    """Hash: one case (the mention, its decision, its state)."""
+    return f"{PREFIX}:case:{mention_id}"
+
+
+def cases_by_due() -> str:
+    """Sorted set: open case ids scored by due time (epoch seconds)."""
+    return f"{PREFIX}:cases:due"
+
+
+def cases_all() -> str:
+    """Sorted set: every case id scored by the time it was stored."""
+    return f"{PREFIX}:cases:all"
+
+
+def claim(mention_id: str) -> str:
+    """String with expiry: the Slack user id holding the case's lease."""
+    return f"{PREFIX}:claim:{mention_id}"
+
+
+def seen(mention_id: str) -> str:
+    """Dedupe mark, SET NX EX: this post has been taken in once."""
+    return f"{PREFIX}:seen:{mention_id}"
+
+
+def card(mention_id: str) -> str:
+    """Hash: where the case's card lives in chat (channel, ts)."""
+    return f"{PREFIX}:card:{mention_id}"
+
+
+def dead_letters() -> str:
+    """List of dead-letter record ids, newest last."""
+    return f"{PREFIX}:dlq"
+
+
+def dead_letter(record_id: str) -> str:
+    """Hash: one payload that could not be taken in (raw bytes, source, error, when)."""
+    return f"{PREFIX}:dlq:{record_id}"
+
+
+def dead_letter_seq() -> str:
+    return f"{PREFIX}:dlq:seq"
+
+
+def audit() -> str:
+    """Stream: every action, who, what, when, on which case."""
+    return f"{PREFIX}:audit"
+
+
+def stats() -> str:
+    """Hash of counters: mentions, cards, ignored, escalations, ..."""
+    return f"{PREFIX}:stats"
+
+
+# Triage context (author history, per-topic minute counts, spike state, incidents).
+def author_history(author_id: str) -> str:
+    """Hash: what one author has posted recently (counts by kind, last seen)."""
+    return f"{PREFIX}:author:{author_id}"
+
+
+def topic_minutes(topic: str) -> str:
+    """Hash: minute (epoch // 60) → count of complaints on this topic."""
+    return f"{PREFIX}:topic:{topic}:minutes"
+
+
+def spike_state(topic: str) -> str:
+    """String (JSON): the spike detector's state for one topic."""
+    return f"{PREFIX}:spike:{topic}"
+
+
+def incident(topic: str) -> str:
+    """Hash: the open incident for a topic, if any."""
+    return f"{PREFIX}:incident:{topic}"
+
+
+def incident_cases(topic: str) -> str:
+    """List: the case ids rolled up into a topic's incident, newest first."""
+    return f"{PREFIX}:incident:{topic}:cases"
+
+
+def incident_card(topic: str) -> str:
+    """Hash: where the incident's card lives in chat (channel, ts)."""
+    return f"{PREFIX}:incident:{topic}:card"

@@ -1,0 +1,26 @@
+"""The RQ queues and how jobs are put on them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import redis
+from rq import Queue
+
+
+class QueueName(StrEnum):
+    TRIAGE = "triage"
+    NOTIFY = "notify"
+    ACT = "act"
+
+
+# Workers listen in this order: a person waiting on an action first, then cards, then new posts.
+WORK_ORDER = (QueueName.ACT, QueueName.NOTIFY, QueueName.TRIAGE)
+
+
+def queue(client: redis.Redis, name: QueueName) -> Queue:
+    return Queue(name.value, connection=client, serializer="json")
+
+
+def all_queues(client: redis.Redis) -> list[Queue]:
+    return [queue(client, name) for name in WORK_ORDER]

@@ -1,0 +1,205 @@
+"""Cases, claims, card locations, counters and the audit trail, in Redis."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import redis
+
+from flare import keys
+from flare.case import Case, CaseState
+from rules.decision import Decision
+from rules.mention import Mention
+
+DEFAULT_LEASE = timedelta(minutes=30)
+
+# Atomically take a case's lease: fails if someone else holds it or the case is not open/claimed.
+_CLAIM = """
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return {'missing', ''} end
+if state ~= 'open' and state ~= 'claimed' then return {'closed', state} end
+local holder = redis.call('GET', KEYS[2])
+local held_until = tonumber(redis.call('HGET', KEYS[1], 'claim_until_ms') or '0')
+if holder and holder ~= ARGV[1] and held_until > tonumber(ARGV[4]) then
+  return {'held', holder}
+end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+redis.call('HSET', KEYS[1], 'state', 'claimed', 'claimed_by', ARGV[1], 'claim_until', ARGV[3],
+           'claim_until_ms', ARGV[5])
+return {'ok', ARGV[1]}
+"""
+
+# Move a case between states. ARGV: user, allowed states (comma list), new state, must-hold.
+_MOVE = """
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return {'missing', ''} end
+local holder = redis.call('GET', KEYS[2]) or ''
+if not string.find(',' .. ARGV[2] .. ',', ',' .. state .. ',', 1, true) then
+  return {'closed', state}
+end
+if ARGV[4] == '1' and holder ~= '' and holder ~= ARGV[1] then return {'held', holder} end
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[1], 'state', ARGV[3])
+redis.call('HDEL', KEYS[1], 'claimed_by', 'claim_until', 'claim_until_ms')
+return {'ok', holder}
+"""
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    ok: bool
+    holder: str | None = None
+    reason: str = ""  # "held", "closed" or "missing" when not ok
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """The one place that reads and writes case state."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.redis = client
+        self._claim = client.register_script(_CLAIM)
+        self._move = client.register_script(_MOVE)
+
+    # cases ---------------------------------------------------------------
+    def save(self, mention: Mention, decision: Decision, now: datetime | None = None) -> bool:
+        """Store a decided mention; False if it was stored before (idempotent by id)."""
+        now = now or _now()
+        fields = {
+            "mention": mention.model_dump_json(),
+            "decision": decision.model_dump_json(),
+            "state": CaseState.OPEN if decision.action.needs_person else CaseState.IGNORED,
+            "stored_at": now.isoformat(),
+        }
+        key = keys.case(mention.id)
+        if not self.redis.hsetnx(key, "stored_at", fields["stored_at"]):
+            return False
+        pipe = self.redis.pipeline()
+        pipe.hset(key, mapping=fields)
+        pipe.zadd(keys.cases_all(), {mention.id: now.timestamp()})
+        if decision.action.needs_person and decision.due:
+            pipe.zadd(keys.cases_by_due(), {mention.id: decision.due.timestamp()})
+        pipe.hincrby(keys.stats(), "mentions", 1)
+        pipe.hincrby(keys.stats(), f"action:{decision.action.value}", 1)
+        pipe.execute()
+        return True
+
+    def get(self, case_id: str) -> Case | None:
+        raw = self.redis.hgetall(keys.case(case_id))
+        if not raw or b"mention" not in raw:
+            return None
+        return _case_from(raw)
+
+    def get_many(self, case_ids: list[str]) -> list[Case]:
+        pipe = self.redis.pipeline()
+        for cid in case_ids:
+            pipe.hgetall(keys.case(cid))
+        return [_case_from(raw) for raw in pipe.execute() if raw and b"mention" in raw]
+
+    # claims --------------------------------------------------------------
+    def claim(
+        self, case_id: str, user: str, lease: timedelta = DEFAULT_LEASE, now: datetime | None = None
+    ) -> ClaimResult:
+        now = now or _now()
+        until = now + lease
+        status, holder = self._claim(
+            keys=[keys.case(case_id), keys.claim(case_id)],
+            args=[
+                user,
+                max(1, int(lease.total_seconds() * 1000)),
+                until.isoformat(),
+                int(now.timestamp() * 1000),
+                int(until.timestamp() * 1000),
+            ],
+        )
+        status, holder = status.decode(), holder.decode() or None
+        if status == "ok":
+            self.audit(case_id, user, "claim", until=until.isoformat())
+            return ClaimResult(True, holder)
+        return ClaimResult(False, holder, status)
+
+    def _transition(
+        self, case_id: str, user: str, allowed: tuple[CaseState, ...], to: CaseState, what: str
+    ) -> ClaimResult:
+        status, holder = self._move(
+            keys=[keys.case(case_id), keys.claim(case_id)],
+            args=[user, ",".join(allowed), to.value, "1"],
+        )
+        status, holder = status.decode(), holder.decode() or None
+        if status != "ok":
+            return ClaimResult(False, holder, status)
+        if to in (CaseState.RESOLVED, CaseState.IGNORED):
+            self.redis.zrem(keys.cases_by_due(), case_id)
+        self.audit(case_id, user, what)
+        return ClaimResult(True, user)
+
+    def release(self, case_id: str, user: str) -> ClaimResult:
+        """Give the lease back; only its holder may."""
+        return self._transition(case_id, user, (CaseState.CLAIMED,), CaseState.OPEN, "release")
+
+    def resolve(self, case_id: str, user: str) -> ClaimResult:
+        allowed = (CaseState.OPEN, CaseState.CLAIMED)
+        return self._transition(case_id, user, allowed, CaseState.RESOLVED, "resolve")
+
+    def reopen(self, case_id: str, user: str) -> ClaimResult:
+        allowed = (CaseState.RESOLVED, CaseState.IGNORED)
+        result = self._transition(case_id, user, allowed, CaseState.OPEN, "reopen")
+        case = self.get(case_id) if result.ok else None
+        if case and case.decision.due:
+            self.redis.zadd(keys.cases_by_due(), {case_id: case.decision.due.timestamp()})
+        return result
+
+    # cards ---------------------------------------------------------------
+    def set_card(self, case_id: str, channel: str, ts: str) -> None:
+        self.redis.hset(keys.card(case_id), mapping={"channel": channel, "ts": ts})
+
+    def card(self, case_id: str) -> tuple[str, str] | None:
+        raw = self.redis.hgetall(keys.card(case_id))
+        if not raw:
+            return None
+        return raw[b"channel"].decode(), raw[b"ts"].decode()
+
+    # audit and counters --------------------------------------------------
+    def audit(self, case_id: str, who: str, what: str, **detail: Any) -> None:
+        entry = {"case": case_id, "who": who, "what": what, "at": _now().isoformat()}
+        entry.update({k: str(v) for k, v in detail.items()})
+        self.redis.xadd(keys.audit(), entry, maxlen=100_000, approximate=True)
+
+    def audit_log(self, case_id: str | None = None, count: int = 1000) -> list[dict[str, str]]:
+        rows = [
+            {k.decode(): v.decode() for k, v in fields.items()}
+            for _, fields in self.redis.xrange(keys.audit(), count=count)
+        ]
+        return [r for r in rows if case_id is None or r["case"] == case_id]
+
+    def count(self, name: str, by: int = 1) -> None:
+        self.redis.hincrby(keys.stats(), name, by)
+
+    def stats(self) -> dict[str, int]:
+        return {k.decode(): int(v) for k, v in self.redis.hgetall(keys.stats()).items()}
+
+
+def _case_from(raw: dict[bytes, bytes]) -> Case:
+    def text(name: str) -> str | None:
+        value = raw.get(name.encode())
+        return value.decode() if value else None
+
+    until = text("claim_until")
+    state = CaseState(text("state") or CaseState.OPEN)
+    claimed_by = text("claimed_by") if state is CaseState.CLAIMED else None
+    if claimed_by and until and datetime.fromisoformat(until) <= _now():
+        state, claimed_by = CaseState.OPEN, None  # the lease ran out: the case is free again
+    return Case(
+        mention=Mention.model_validate_json(raw[b"mention"]),
+        decision=Decision.model_validate(json.loads(raw[b"decision"])),
+        state=state,
+        claimed_by=claimed_by,
+        claim_until=datetime.fromisoformat(until) if until and claimed_by else None,
+        stored_at=datetime.fromisoformat(text("stored_at") or _now().isoformat()),
+    )

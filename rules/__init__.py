@@ -1,0 +1,1 @@
+"""The decision: pure models, signals, engine and playbook. No I/O, no imports from other packages."""

@@ -1,0 +1,170 @@
+"""X API v2 payloads and Flare's own mention form turned into `Mention`s, or a precise error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from rules.mention import Author, Mention, Metrics, Reference, RefType, Source
+
+
+class PayloadError(ValueError):
+    """A payload that cannot become a mention; `field` names the part that is wrong."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+        self.reason = message
+
+
+def parse_time(value: Any, field: str = "created_at") -> datetime:
+    if isinstance(value, datetime):
+        stamp = value
+    elif isinstance(value, str) and value:
+        try:
+            stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise PayloadError(f"not an ISO-8601 time: {value!r}", field) from exc
+    else:
+        raise PayloadError("missing or not a string", field)
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def _int(obj: Mapping[str, Any], key: str, field: str) -> int:
+    value = obj.get(key, 0)
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PayloadError(f"expected an integer, got {type(value).__name__}", f"{field}.{key}")
+    return value
+
+
+def _author(user: Mapping[str, Any] | None, author_id: str) -> Author:
+    if not user:
+        return Author(id=author_id)
+    pm = user.get("public_metrics") or {}
+    if not isinstance(pm, Mapping):
+        raise PayloadError("expected an object", "includes.users.public_metrics")
+    created = user.get("created_at")
+    return Author(
+        id=str(user.get("id", author_id)),
+        username=str(user.get("username") or ""),
+        name=str(user.get("name") or ""),
+        followers=_int(pm, "followers_count", "user.public_metrics"),
+        following=_int(pm, "following_count", "user.public_metrics"),
+        tweet_count=_int(pm, "tweet_count", "user.public_metrics"),
+        verified=bool(user.get("verified", False)),
+        verified_type=user.get("verified_type"),
+        created_at=parse_time(created, "user.created_at") if created else None,
+    )
+
+
+def from_x_tweet(
+    tweet: Mapping[str, Any],
+    users: Mapping[str, Mapping[str, Any]],
+    source: Source,
+) -> Mention:
+    """One tweet object (`data` or an element of it) with the users of `includes.users` by id."""
+    if not isinstance(tweet, Mapping):
+        raise PayloadError("expected a tweet object", "data")
+    tid = tweet.get("id")
+    if not isinstance(tid, str | int) or isinstance(tid, bool) or not str(tid).strip():
+        raise PayloadError("missing or not a string", "data.id")
+    text = tweet.get("text")
+    if not isinstance(text, str):
+        raise PayloadError("missing or not a string", "data.text")
+    if "created_at" not in tweet:
+        raise PayloadError("missing (request tweet.fields=created_at)", "data.created_at")
+    author_id = str(tweet.get("author_id") or "")
+    if not author_id:
+        raise PayloadError("missing (request expansions=author_id)", "data.author_id")
+    pm = tweet.get("public_metrics") or {}
+    if not isinstance(pm, Mapping):
+        raise PayloadError("expected an object", "data.public_metrics")
+    refs = []
+    for ref in tweet.get("referenced_tweets") or ():
+        try:
+            refs.append(Reference(type=RefType(ref["type"]), id=str(ref["id"])))
+        except (KeyError, ValueError, TypeError) as exc:
+            raise PayloadError(f"bad reference {ref!r}", "data.referenced_tweets") from exc
+    entities = tweet.get("entities") or {}
+    mentioned = tuple(
+        str(m.get("username", "")).lower()
+        for m in entities.get("mentions") or ()
+        if m.get("username")
+    )
+    urls = tuple(
+        str(u.get("expanded_url") or u.get("url"))
+        for u in entities.get("urls") or ()
+        if u.get("url")
+    )
+    return Mention(
+        id=str(tid),
+        text=text,
+        created_at=parse_time(tweet.get("created_at"), "data.created_at"),
+        author=_author(users.get(author_id), author_id),
+        source=source,
+        lang=tweet.get("lang"),
+        metrics=Metrics(
+            reposts=_int(pm, "retweet_count", "data.public_metrics"),
+            replies=_int(pm, "reply_count", "data.public_metrics"),
+            likes=_int(pm, "like_count", "data.public_metrics"),
+            quotes=_int(pm, "quote_count", "data.public_metrics"),
+            impressions=_int(pm, "impression_count", "data.public_metrics"),
+        ),
+        conversation_id=tweet.get("conversation_id"),
+        in_reply_to_user_id=tweet.get("in_reply_to_user_id"),
+        references=tuple(refs),
+        mentioned=mentioned,
+        urls=urls,
+        edit_history_ids=tuple(str(i) for i in tweet.get("edit_history_tweet_ids") or ()),
+    )
+
+
+def from_x_message(payload: Mapping[str, Any], source: Source) -> list[Mention]:
+    """An X v2 message: `data` (one tweet or a list) with `includes.users`."""
+    data = payload.get("data")
+    includes = payload.get("includes") or {}
+    if not isinstance(includes, Mapping):
+        raise PayloadError("expected an object", "includes")
+    users = {str(u.get("id")): u for u in includes.get("users") or () if isinstance(u, Mapping)}
+    tweets = data if isinstance(data, list) else [data]
+    return [from_x_tweet(t, users, source) for t in tweets]
+
+
+def from_flare(payload: Mapping[str, Any], source: Source) -> Mention:
+    """Flare's own form: the `Mention` model as JSON (source optional)."""
+    try:
+        mention = Mention.model_validate({"source": source.value, **payload})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or None
+        raise PayloadError(first["msg"], field) from exc
+    if mention.created_at.tzinfo is None:
+        mention = mention.model_copy(update={"created_at": mention.created_at.replace(tzinfo=UTC)})
+    return mention
+
+
+def mentions_from(payload: Any, source: Source) -> list[Mention]:
+    """Any accepted payload: an X v2 message, a Flare mention, or a list of either."""
+    if isinstance(payload, list):
+        return [m for item in payload for m in mentions_from(item, source)]
+    if not isinstance(payload, Mapping):
+        raise PayloadError(f"expected a JSON object, got {type(payload).__name__}")
+    if "data" in payload:
+        return from_x_message(payload, source)
+    if "text" in payload and "author" in payload:
+        return [from_flare(payload, source)]
+    if "errors" in payload and "data" not in payload:
+        raise PayloadError("an X error message with no post", "errors")
+    raise PayloadError("neither an X v2 message (data) nor a Flare mention (id, text, author)")
+
+
+def iter_lines(lines: Iterator[str]) -> Iterator[tuple[int, str]]:
+    """Number the non-blank lines of a JSON-lines source, from 1."""
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            yield number, line

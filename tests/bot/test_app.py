@@ -1,0 +1,175 @@
+"""The Slack app over HTTP: signed clicks claim, release, resolve and reopen; others are refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import redis
+
+from bot import card
+from bot.action_ids import ActionId
+from bot.app import build_app
+from bot.casework import Casework
+from bot.server import build_wsgi
+from bot.slack_client import SlackClient
+from bot.standin import SlackStandIn
+from flare.case import CaseState
+from flare.store import Store
+from tests.builders import NOON, decision, mention
+from tests.conftest import SIGNING_SECRET
+from tests.fakes.slack import block_actions, post_signed
+from tests.waiting import eventually
+
+
+@pytest.fixture
+def bot_url(
+    redis_client: redis.Redis, fake_slack: SlackStandIn, serve_wsgi: Callable[[Any], str]
+) -> str:
+    casework = _casework(redis_client, fake_slack, allowed=frozenset())
+    return serve_wsgi(build_wsgi(build_app(casework, SIGNING_SECRET, "xoxb-test"), redis_client))
+
+
+def _casework(client: redis.Redis, slack: SlackStandIn, allowed: frozenset[str]) -> Casework:
+    return Casework(
+        Store(client), SlackClient("xoxb-test", slack.base_url), allowed=allowed, clock=lambda: NOON
+    )
+
+
+def _case_with_card(client: redis.Redis, slack: SlackStandIn) -> str:
+    store = Store(client)
+    m = mention()
+    store.save(m, decision(m), NOON)
+    case = store.get(m.id)
+    assert case is not None
+    blocks, text = card.render(case, NOON)
+    posted = SlackClient("xoxb-test", slack.base_url).post_card("C0ALERTS", blocks, text)
+    store.set_card(m.id, posted.channel, posted.ts)
+    return m.id
+
+
+def _click(
+    url: str,
+    action: ActionId,
+    case_id: str,
+    user: str = "U0AGENT1",
+    slack: SlackStandIn | None = None,
+) -> int:
+    """Click like Slack does; with `slack`, wait until the bot has answered the click there."""
+    before = len(slack.calls) if slack else 0
+    status = post_signed(
+        f"{url}/slack/events", SIGNING_SECRET, block_actions(action.value, case_id, user=user)
+    ).status_code
+    if slack and status == 200:
+        eventually(
+            lambda: any(
+                c.method in ("chat.update", "chat.postEphemeral") for c in slack.calls[before:]
+            )
+        )
+    return status
+
+
+def _thread(slack: SlackStandIn) -> list[str]:
+    return [c.args["text"] for c in slack.calls_to("chat.postMessage") if c.args.get("thread_ts")]
+
+
+def _ephemerals(slack: SlackStandIn) -> list[str]:
+    return [c.args["text"] for c in slack.calls_to("chat.postEphemeral")]
+
+
+def test_claim_updates_the_card_to_show_the_holder(
+    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn
+) -> None:
+    case_id = _case_with_card(redis_client, fake_slack)
+
+    assert _click(bot_url, ActionId.CLAIM, case_id, slack=fake_slack) == 200
+
+    update = fake_slack.calls_to("chat.update")[-1].args
+    assert "Claimed by <@U0AGENT1>" in str(update["blocks"])
+    assert Store(redis_client).get(case_id).state is CaseState.CLAIMED  # type: ignore[union-attr]
+
+
+def test_a_second_claim_is_told_who_holds_the_case(
+    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn
+) -> None:
+    case_id = _case_with_card(redis_client, fake_slack)
+    _click(bot_url, ActionId.CLAIM, case_id, user="U0AGENT1", slack=fake_slack)
+
+    _click(bot_url, ActionId.CLAIM, case_id, user="U0AGENT2", slack=fake_slack)
+
+    assert _ephemerals(fake_slack) == ["This case is already claimed by <@U0AGENT1>."]
+    assert fake_slack.calls_to("chat.postEphemeral")[-1].args["user"] == "U0AGENT2"
+
+
+def test_resolve_then_reopen_moves_the_card_through_its_states(
+    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn
+) -> None:
+    case_id = _case_with_card(redis_client, fake_slack)
+    _click(bot_url, ActionId.CLAIM, case_id, slack=fake_slack)
+    _click(bot_url, ActionId.RESOLVE, case_id, slack=fake_slack)
+    assert "case_reopen" in str(fake_slack.calls_to("chat.update")[-1].args["blocks"])
+
+    _click(bot_url, ActionId.REOPEN, case_id, slack=fake_slack)
+
+    assert "case_claim" in str(fake_slack.calls_to("chat.update")[-1].args["blocks"])
+    thread = eventually(lambda: _thread(fake_slack) if len(_thread(fake_slack)) == 3 else None)
+    assert thread == [
+        "<@U0AGENT1> claimed this case.",
+        "<@U0AGENT1> resolved this case.",
+        "<@U0AGENT1> reopened this case.",
+    ]
+
+
+def test_every_button_a_card_can_show_has_a_listener(
+    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn
+) -> None:
+    case_id = _case_with_card(redis_client, fake_slack)
+    for action in ActionId:
+        assert _click(bot_url, action, case_id) == 200, action
+
+
+def test_someone_not_on_the_agents_list_is_refused_and_audited(
+    redis_client: redis.Redis, fake_slack: SlackStandIn, serve_wsgi: Callable[[Any], str]
+) -> None:
+    casework = _casework(redis_client, fake_slack, allowed=frozenset({"U0AGENT1"}))
+    url = serve_wsgi(build_wsgi(build_app(casework, SIGNING_SECRET, "xoxb-test"), redis_client))
+    case_id = _case_with_card(redis_client, fake_slack)
+
+    _click(url, ActionId.CLAIM, case_id, user="U0STRANGER", slack=fake_slack)
+
+    assert "not on the list" in _ephemerals(fake_slack)[0]
+    assert Store(redis_client).get(case_id).state is CaseState.OPEN  # type: ignore[union-attr]
+    assert Store(redis_client).audit_log(case_id)[-1]["what"] == "refused"
+
+
+def test_a_request_with_a_forged_signature_is_rejected(
+    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn
+) -> None:
+    case_id = _case_with_card(redis_client, fake_slack)
+    response = post_signed(
+        f"{bot_url}/slack/events", "not-the-secret", block_actions(ActionId.CLAIM.value, case_id)
+    )
+
+    assert response.status_code == 401
+    assert Store(redis_client).get(case_id).state is CaseState.OPEN  # type: ignore[union-attr]
+
+
+def test_a_stale_signed_request_is_rejected(
+    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn
+) -> None:
+    case_id = _case_with_card(redis_client, fake_slack)
+    old = post_signed(
+        f"{bot_url}/slack/events",
+        SIGNING_SECRET,
+        block_actions(ActionId.CLAIM.value, case_id),
+        timestamp=1_600_000_000,
+    )
+    assert old.status_code == 401
+
+
+def test_health_answers_while_redis_is_up(bot_url: str) -> None:
+    import requests
+
+    assert requests.get(f"{bot_url}/healthz", timeout=5).text == "ok\n"
+    assert "python_info" in requests.get(f"{bot_url}/metrics", timeout=5).text

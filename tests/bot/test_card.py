@@ -1,0 +1,116 @@
+"""The card: drawn from the case and the clock alone, outside text escaped, buttons by state."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.action_ids import ActionId
+from bot.card import compact, escape, render
+from flare.case import Case, CaseState
+from rules.decision import Action, Priority
+from rules.mention import Metrics
+from tests.builders import NOON, decision, mention
+
+GOLDEN = Path(__file__).parent / "golden"
+NOW = NOON + timedelta(minutes=12)
+
+
+def case_in(
+    state: CaseState,
+    text: str = "@acme charged twice for one order, refund please",
+    **extra: object,
+) -> Case:
+    m = mention(text=text, followers=2_400_000, metrics=Metrics(reposts=140, replies=31, quotes=9))
+    d = decision(
+        m,
+        Action.PRIORITY,
+        Priority.P2,
+        topic="billing",
+        reasons=("2.4M followers", "140 reposts in 12 min", "complaint: charged twice"),
+    )
+    claimed = state is CaseState.CLAIMED
+    return Case(
+        mention=m,
+        decision=d,
+        state=state,
+        stored_at=NOON,
+        claimed_by="U0AGENT1" if claimed else None,
+        claim_until=NOW + timedelta(minutes=30) if claimed else None,
+        **extra,
+    )  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("state", list(CaseState))
+def test_every_state_renders_as_its_golden_card(state: CaseState) -> None:
+    blocks, text = render(case_in(state), NOW)
+    got = {"text": text, "blocks": blocks}
+    path = GOLDEN / f"card_{state.value}.json"
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(json.dumps(got, indent=2, ensure_ascii=False) + "\n")
+    assert got == json.loads(path.read_text())
+
+
+def _buttons(case: Case) -> list[str]:
+    blocks, _ = render(case, NOW)
+    actions = next(b for b in blocks if b["type"] == "actions")
+    return [e["action_id"] for e in actions["elements"]]
+
+
+def test_an_open_case_offers_claim_only() -> None:
+    assert _buttons(case_in(CaseState.OPEN)) == [ActionId.CLAIM]
+
+
+def test_a_claimed_case_offers_resolve_and_release_and_names_the_holder() -> None:
+    case = case_in(CaseState.CLAIMED)
+    assert _buttons(case) == [ActionId.RESOLVE, ActionId.RELEASE]
+    blocks, _ = render(case, NOW)
+    assert "Claimed by <@U0AGENT1> until 12:42 UTC" in json.dumps(blocks)
+
+
+@pytest.mark.parametrize("state", [CaseState.RESOLVED, CaseState.IGNORED])
+def test_a_closed_case_offers_reopen(state: CaseState) -> None:
+    assert _buttons(case_in(state)) == [ActionId.REOPEN]
+
+
+def test_button_values_carry_the_case_id_only() -> None:
+    blocks, _ = render(case_in(CaseState.OPEN), NOW)
+    actions = next(b for b in blocks if b["type"] == "actions")
+    assert {e["value"] for e in actions["elements"]} == {"1001"}
+
+
+def test_a_post_that_tries_to_ping_everyone_pings_nobody() -> None:
+    hostile = "@acme <!channel> <@U0BOSS> see <https://evil.example|your invoice> *now*"
+    blocks, text = render(case_in(CaseState.OPEN, text=hostile), NOW)
+
+    post = next(b for b in blocks if b["type"] == "section" and hostile in b["text"]["text"])
+    assert post["text"]["type"] == "plain_text"  # Slack shows plain text as it is: no pings, links
+    mrkdwn = [b["text"]["text"] for b in blocks if b.get("text", {}).get("type") == "mrkdwn"]
+    assert all("<!channel>" not in t and "<@U0BOSS>" not in t for t in mrkdwn)
+
+
+def test_escape_neutralises_slack_control_sequences() -> None:
+    assert escape("<!here> & <@U1>") == "&lt;!here&gt; &amp; &lt;@U1&gt;"
+
+
+def test_the_response_target_is_shown_as_a_time_and_overdue_when_past() -> None:
+    blocks, _ = render(case_in(CaseState.OPEN), NOON + timedelta(hours=2))
+    status = json.dumps(blocks[-2])
+    assert "Respond by 12:30 UTC" in status and "overdue" in status
+
+
+@pytest.mark.parametrize(
+    ("n", "shown"), [(12, "12"), (12_300, "12.3K"), (2_400_000, "2.4M"), (1_000, "1K")]
+)
+def test_big_numbers_read_the_way_people_say_them(n: int, shown: str) -> None:
+    assert compact(n) == shown
+
+
+def test_the_card_is_a_function_of_the_clock() -> None:
+    case = case_in(CaseState.OPEN)
+    assert render(case, NOW) == render(case, NOW)
+    assert render(case, NOW) != render(case, NOW + timedelta(minutes=40))

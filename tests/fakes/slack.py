@@ -1,0 +1,71 @@
+"""The fake Slack: Flare's stand-in Web API, plus signed inbound requests as Slack sends them."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+from slack_sdk.signature import SignatureVerifier
+
+from bot.standin import SlackStandIn
+
+__all__ = ["SlackStandIn", "block_actions", "post_signed"]
+
+
+def block_actions(
+    action_id: str,
+    value: str,
+    user: str = "U0AGENT1",
+    channel: str = "C0ALERTS",
+    message_ts: str = "1700000000.000001",
+) -> dict[str, Any]:
+    """A block_actions payload in the shape Slack sends for a button click."""
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": "T0FLARE"},
+        "api_app_id": "A0FLARE",
+        "token": "legacy-verification-token",
+        "container": {
+            "type": "message",
+            "message_ts": message_ts,
+            "channel_id": channel,
+            "is_ephemeral": False,
+        },
+        "trigger_id": "123.456.abc",
+        "team": {"id": "T0FLARE", "domain": "flare"},
+        "channel": {"id": channel, "name": "social-care"},
+        "response_url": "https://hooks.slack.invalid/actions/T0FLARE/1/x",
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": f"case:{value}",
+                "value": value,
+                "type": "button",
+                "text": {"type": "plain_text", "text": action_id, "emoji": True},
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }
+
+
+def signed_headers(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+    ts = str(timestamp if timestamp is not None else int(time.time()))
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": signature,
+    }
+
+
+def post_signed(
+    url: str, secret: str, payload: dict[str, Any], timestamp: int | None = None
+) -> requests.Response:
+    """POST an interactivity payload to the bot the way Slack does: form-encoded and signed."""
+    body = urlencode({"payload": json.dumps(payload)})
+    return requests.post(
+        url, data=body, headers=signed_headers(secret, body, timestamp), timeout=10
+    )

@@ -1,0 +1,113 @@
+"""The store: cases saved once, claims that only one person can hold, and an audit of it all."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import redis
+
+from flare.case import CaseState
+from flare.store import Store
+from rules.decision import Action
+from tests.builders import NOON, decision, mention
+
+
+def test_a_case_is_stored_once_however_often_it_is_saved(redis_client: redis.Redis) -> None:
+    store = Store(redis_client)
+    m = mention()
+
+    assert store.save(m, decision(m), NOW) is True
+    assert store.save(m, decision(m, Action.IGNORE), NOW) is False
+
+    case = store.get(m.id)
+    assert case is not None
+    assert case.decision.action is Action.RESPOND
+    assert case.state is CaseState.OPEN
+    assert store.stats()["mentions"] == 1
+
+
+def test_an_ignored_mention_is_stored_as_ignored(redis_client: redis.Redis) -> None:
+    store = Store(redis_client)
+    m = mention(text="@acme you are all clowns")
+    store.save(m, decision(m, Action.IGNORE, due=None), NOW)
+
+    case = store.get(m.id)
+    assert case is not None and case.state is CaseState.IGNORED
+
+
+def test_only_one_of_two_agents_racing_for_a_claim_gets_it(redis_client: redis.Redis) -> None:
+    store = Store(redis_client)
+    m = mention()
+    store.save(m, decision(m), NOW)
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda user: store.claim(m.id, user), ["U1", "U2"]))
+
+    winners = [r for r in results if r.ok]
+    losers = [r for r in results if not r.ok]
+    assert len(winners) == 1 and len(losers) == 1
+    assert losers[0].reason == "held" and losers[0].holder == winners[0].holder
+
+
+def test_a_claim_shows_who_holds_it_and_until_when(redis_client: redis.Redis) -> None:
+    store = Store(redis_client)
+    m = mention()
+    store.save(m, decision(m), NOW)
+
+    store.claim(m.id, "U1", lease=timedelta(minutes=20))
+
+    case = store.get(m.id)
+    assert case is not None
+    assert case.state is CaseState.CLAIMED and case.claimed_by == "U1"
+    assert case.claim_until is not None
+
+
+def test_only_the_holder_may_release_and_then_anyone_may_claim(redis_client: redis.Redis) -> None:
+    store = Store(redis_client)
+    m = mention()
+    store.save(m, decision(m), NOW)
+    store.claim(m.id, "U1")
+
+    assert store.release(m.id, "U2").reason == "held"
+    assert store.release(m.id, "U1").ok
+    assert store.claim(m.id, "U2").ok
+
+
+def test_a_resolved_case_cannot_be_claimed_until_reopened(redis_client: redis.Redis) -> None:
+    store = Store(redis_client)
+    m = mention()
+    store.save(m, decision(m), NOW)
+    store.claim(m.id, "U1")
+    assert store.resolve(m.id, "U1").ok
+
+    refused = store.claim(m.id, "U2")
+    assert not refused.ok and refused.reason == "closed"
+
+    assert store.reopen(m.id, "U2").ok
+    assert store.claim(m.id, "U2").ok
+
+
+def test_every_action_on_a_case_is_audited(redis_client: redis.Redis) -> None:
+    store = Store(redis_client)
+    m = mention()
+    store.save(m, decision(m), NOW)
+    store.claim(m.id, "U1")
+    store.resolve(m.id, "U1")
+
+    trail = [(row["who"], row["what"]) for row in store.audit_log(m.id)]
+    assert trail == [("U1", "claim"), ("U1", "resolve")]
+
+
+def test_an_expired_lease_leaves_the_case_open(redis_client: redis.Redis) -> None:
+    store = Store(redis_client)
+    m = mention()
+    store.save(m, decision(m), NOW)
+    store.claim(m.id, "U1", lease=timedelta(milliseconds=1), now=NOW - timedelta(days=1))
+
+    case = store.get(m.id)
+    assert case is not None and case.state is CaseState.OPEN and case.claimed_by is None
+    assert store.claim(m.id, "U2").ok
+
+
+NOW = NOON

@@ -1,0 +1,122 @@
+"""Intake of a file: bad lines are named and kept, good ones are deduped and batched for triage."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import redis
+
+from flare import keys
+from flare.dlq import DeadLetters
+from flare.queues import QueueName, queue
+from tests.builders import mention
+from workers.intake import Intake, IntakeReport
+
+X_MESSAGE = {
+    "data": {
+        "id": "1860000000000000001",
+        "text": "@acme my parcel is three days late 📦",
+        "created_at": "2026-11-20T09:10:00.000Z",
+        "author_id": "42",
+        "lang": "en",
+        "public_metrics": {"retweet_count": 3, "reply_count": 1, "like_count": 4, "quote_count": 0},
+        "entities": {"mentions": [{"start": 0, "end": 5, "username": "acme", "id": "7"}]},
+    },
+    "includes": {
+        "users": [
+            {
+                "id": "42",
+                "name": "Sam",
+                "username": "sam_k",
+                "verified": False,
+                "public_metrics": {"followers_count": 880},
+            }
+        ]
+    },
+}
+
+
+def _write(tmp_path: Path, lines: list[str]) -> Path:
+    path = tmp_path / "mentions.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _queued_mentions(client: redis.Redis) -> list[dict]:
+    jobs = queue(client, QueueName.TRIAGE).get_jobs()
+    return [m for job in jobs for m in job.args[0]]
+
+
+def test_a_file_of_x_messages_and_flare_mentions_reaches_the_triage_queue(
+    redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    own = mention(id="77", text="@acme where is my refund?").model_dump_json()
+    path = _write(tmp_path, [json.dumps(X_MESSAGE), own])
+
+    report = Intake(redis_client).replay_file(path)
+
+    assert (report.read, report.new, report.dead) == (2, 2, [])
+    queued = _queued_mentions(redis_client)
+    assert [m["id"] for m in queued] == ["1860000000000000001", "77"]
+    assert queued[0]["author"]["followers"] == 880
+    assert queued[0]["text"].endswith("📦")
+
+
+def test_a_bad_line_is_reported_by_number_and_kept_while_the_rest_go_through(
+    redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    broken = {**X_MESSAGE, "data": {**X_MESSAGE["data"], "created_at": "yesterday"}}
+    path = _write(tmp_path, [json.dumps(X_MESSAGE), "{not json", json.dumps(broken)])
+
+    report = Intake(redis_client).replay_file(path)
+
+    assert report.new == 1
+    assert [where for where, _ in report.dead] == ["mentions.jsonl:2", "mentions.jsonl:3"]
+    assert "not JSON" in report.dead[0][1]
+    assert "data.created_at" in report.dead[1][1]
+    kept = DeadLetters(redis_client).all()
+    assert [k.raw for k in kept] == [b"{not json", json.dumps(broken).encode()]
+
+
+def test_a_replayed_file_is_not_triaged_twice(redis_client: redis.Redis, tmp_path: Path) -> None:
+    path = _write(tmp_path, [json.dumps(X_MESSAGE)])
+    intake = Intake(redis_client)
+
+    intake.replay_file(path)
+    again = intake.replay_file(path)
+
+    assert (again.new, again.duplicates) == (0, 1)
+    assert len(_queued_mentions(redis_client)) == 1
+
+
+def test_mentions_are_enqueued_in_batches_not_one_job_each(
+    redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    lines = [mention(id=str(i)).model_dump_json() for i in range(25)]
+    Intake(redis_client, batch_size=10).replay_file(_write(tmp_path, lines))
+
+    jobs = queue(redis_client, QueueName.TRIAGE).get_jobs()
+    assert [len(job.args[0]) for job in jobs] == [10, 10, 5]
+
+
+def test_a_dead_letter_fixed_at_the_source_can_be_replayed(
+    redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    intake = Intake(redis_client)
+    intake.replay_file(_write(tmp_path, ["[1, 2]"]))
+    letters = DeadLetters(redis_client)
+    (letter,) = letters.all()
+
+    assert intake.replay_dead_letter(letter.id, IntakeReport()) is not None  # still unreadable
+    assert letters.ids() == [letter.id]
+
+    redis_client.hset(keys.dead_letter(letter.id), "raw", _b64(json.dumps(X_MESSAGE).encode()))
+    assert intake.replay_dead_letter(letter.id, IntakeReport()) is None
+    assert letters.ids() == []
+    assert len(_queued_mentions(redis_client)) == 1
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()

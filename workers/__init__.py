@@ -1,0 +1,1 @@
+"""Everything that runs in the background: intake, RQ jobs, the worker runner and the demo."""

@@ -1,0 +1,117 @@
+"""The RQ jobs: triage a batch, put a case's card in chat, keep an incident's card current."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from typing import Any
+
+from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError
+
+from bot import card, incident_card
+from flare import keys
+from flare.incidents import Incidents
+from flare.queues import QueueName, queue
+from flare.triage_context import RedisContext
+from rules.decision import Action, Priority
+from rules.mention import Mention
+from workers.runtime import current
+
+log = logging.getLogger(__name__)
+
+CHAT_RETRY = Retry(max=4, interval=[2, 10, 60, 300])
+
+
+def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
+    """Decide a batch of mentions, store each case once, and queue what needs a person."""
+    rt = current()
+    mentions = [Mention.model_validate(m) for m in payload]
+    now = rt.clock()
+    decisions = rt.engine.decide_many(mentions, RedisContext(rt.redis), now)
+    notify = queue(rt.redis, QueueName.NOTIFY)
+    incidents = Incidents(rt.redis)
+    counts = {"stored": 0, "cards": 0, "incidents": 0}
+    for mention, decision in zip(mentions, decisions, strict=True):
+        if not rt.store.save(mention, decision, now):
+            continue  # triaged before: a retried batch changes nothing twice
+        counts["stored"] += 1
+        if decision.action is Action.CRISIS and decision.topic:
+            if incidents.join(decision.topic, mention.id, now):
+                rt.store.count("incidents")
+                counts["incidents"] += 1
+            _enqueue_incident_card(notify, decision.topic)
+        elif decision.action.needs_person:
+            counts["cards"] += 1
+            notify.enqueue(
+                "workers.jobs.notify_case",
+                mention.id,
+                retry=CHAT_RETRY,
+                result_ttl=0,
+                at_front=decision.priority is Priority.P1,
+            )
+    return counts
+
+
+def _enqueue_incident_card(notify: Queue, topic: str) -> None:
+    """One pending redraw per incident: complaints arriving meanwhile fold into it."""
+    slug = re.sub(r"[^A-Za-z0-9_-]", "-", topic)
+    with contextlib.suppress(DuplicateJobError):
+        notify.enqueue(
+            "workers.jobs.notify_incident",
+            topic,
+            job_id=f"incident-{slug}",
+            unique=True,
+            retry=CHAT_RETRY,
+            result_ttl=0,
+        )
+
+
+def _channel_for(action: Action) -> str:
+    slack = current().settings.slack
+    return (
+        slack.pr_channel if action in (Action.ESCALATE_PR, Action.CRISIS) else slack.alerts_channel
+    )
+
+
+def notify_case(case_id: str) -> str:
+    """Post the case's card, or redraw it if it is already in chat."""
+    rt = current()
+    case = rt.store.get(case_id)
+    if case is None:
+        return "missing"
+    if rt.slack is None:
+        log.warning("no Slack bot token set: case %s kept in Redis, no card posted", case_id)
+        return "no-slack"
+    blocks, text = card.render(case, rt.clock())
+    where = rt.store.card(case_id)
+    if where:
+        rt.slack.update_card(where[0], where[1], blocks, text)
+        return "updated"
+    posted = rt.slack.post_card(_channel_for(case.decision.action), blocks, text)
+    rt.store.set_card(case_id, posted.channel, posted.ts)
+    rt.store.count("cards")
+    if case.decision.action is Action.ESCALATE_PR:
+        rt.store.count("escalations")
+    return "posted"
+
+
+def notify_incident(topic: str) -> str:
+    """Post or edit the one card of a topic's incident."""
+    rt = current()
+    incident = Incidents(rt.redis).get(topic)
+    if incident is None:
+        return "missing"
+    if rt.slack is None:
+        return "no-slack"
+    recent = rt.store.get_many(list(incident.recent))
+    blocks, text = incident_card.render(incident, recent, rt.clock())
+    where = rt.redis.hgetall(keys.incident_card(topic))
+    if where:
+        rt.slack.update_card(where[b"channel"].decode(), where[b"ts"].decode(), blocks, text)
+        return "updated"
+    posted = rt.slack.post_card(rt.settings.slack.pr_channel, blocks, text)
+    rt.redis.hset(keys.incident_card(topic), mapping={"channel": posted.channel, "ts": posted.ts})
+    rt.store.count("escalations")
+    return "posted"
