@@ -97,17 +97,22 @@ class EmbeddedRedis:
             "--logfile",
             str(self.log_path),
             "--daemonize",
-            "no",
+            "yes",
+            "--pidfile",
+            str(self.data_dir / "redis.pid"),
         ]
         try:
-            subprocess.Popen(
+            # the server detaches itself: a Ctrl-C in one terminal must not stop the others' server
+            subprocess.run(
                 args,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                start_new_session=True,  # a Ctrl-C in one terminal must not stop the others' server
+                start_new_session=True,
+                check=True,
+                timeout=30,
             )
-        except OSError as exc:
+        except (OSError, subprocess.SubprocessError) as exc:
             raise EmbeddedRedisError(f"could not run {args[0]}: {exc}") from exc
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
