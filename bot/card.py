@@ -60,15 +60,25 @@ def _button(label: str, action: ActionId, case_id: str, style: str | None = None
     return button
 
 
+def can_reply_publicly(case: Case) -> bool:
+    """X accepts a reply from a self-serve app only when the post mentions or quotes the brand."""
+    return bool(case.decision.signals.get("summoned", True))
+
+
 def buttons_for(case: Case) -> list[Block]:
     """The buttons that fit the case's state; values carry the case id only."""
     cid = case.id
     if case.state is CaseState.OPEN:
         return [_button("Claim", ActionId.CLAIM, cid, "primary")]
     if case.state is CaseState.CLAIMED:
+        work = [_button("Reply", ActionId.REPLY, cid, "primary")] if can_reply_publicly(case) else []
         return [
-            _button("Resolve", ActionId.RESOLVE, cid, "primary"),
+            *work,
+            _button("DM", ActionId.DM, cid),
+            _button("Escalate to PR", ActionId.ESCALATE, cid, "danger"),
+            _button("Resolve…", ActionId.CLOSE, cid),
             _button("Release", ActionId.RELEASE, cid),
+            _button("Take over", ActionId.TAKE_OVER, cid),
         ]
     return [_button("Reopen", ActionId.REOPEN, cid)]
 
@@ -124,8 +134,23 @@ def _status_line(case: Case, now: datetime) -> str:
         until = f" until {case.claim_until:%H:%M} UTC" if case.claim_until else ""
         parts.append(f"Claimed by <@{case.claimed_by}>{until}")
     elif case.state in (CaseState.RESOLVED, CaseState.IGNORED):
-        parts.append(f"*{case.state.value.capitalize()}*")
-    if d.due and case.state in (CaseState.OPEN, CaseState.CLAIMED):
+        closed = f"*{case.state.value.capitalize()}*"
+        if case.closed_by:
+            closed += f" by <@{case.closed_by}>"
+        if case.close_reason:
+            closed += f": {escape(case.close_reason)}"
+        parts.append(closed)
+    if case.reply_url:
+        parts.append(f"<{case.reply_url}|Replied on X> by <@{case.replied_by}>")
+    if case.dm_by:
+        parts.append(f"DM sent by <@{case.dm_by}>")
+    if case.escalated_to:
+        parts.append(f"Escalated to PR ({escape(case.escalated_to)})")
+    if case.awaiting_approval:
+        parts.append("Reply awaiting a lead's approval")
+    if case.state is CaseState.CLAIMED and not can_reply_publicly(case):
+        parts.append("No public reply: the post does not mention the brand, so X would refuse it")
+    if d.due and case.state in (CaseState.OPEN, CaseState.CLAIMED) and not case.reply_id:
         left = (d.due - now).total_seconds() / 60
         when = f"in {_ago(left)}" if left >= 0 else f"*{_ago(-left)} overdue*"
         parts.append(f"Respond by {d.due:%H:%M} UTC ({when})")

@@ -1,16 +1,27 @@
-"""What a click on a card does: change the case in the store, then redraw its card."""
+"""What a click or a modal does: check who may, change the case, redraw the card, queue slow work."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
-from bot import card
-from bot.slack_client import SlackClient
+import redis
+
+from bot import card, modals
+from bot.draft import DraftCheck, with_signature
+from bot.slack_client import SlackClient, SlackError
+from bot.team import Team, needs_approval
+from flare import keys
+from flare.case import Case, CaseState
+from flare.queues import QueueName, queue
 from flare.store import ClaimResult, Store
 
 Clock = Callable[[], datetime]
+Checker = Callable[[str, bool], DraftCheck]  # (text with signature, public) -> check
+Drafter = Callable[[Case, str], str]  # (case, template kind) -> pre-filled draft
 
 
 def utcnow() -> datetime:
@@ -21,17 +32,24 @@ def utcnow() -> datetime:
 class Casework:
     store: Store
     slack: SlackClient
-    allowed: frozenset[str] = frozenset()  # empty: anyone in the channel may act
+    team: Team = field(default_factory=Team)
     clock: Clock = utcnow
+    topics: tuple[str, ...] = ()
+    check_draft: Checker | None = None
+    drafter: Drafter | None = None
+    signature_format: str = "^{initials}"
 
-    def may_act(self, user: str) -> bool:
-        return not self.allowed or user in self.allowed
+    @property
+    def redis(self) -> redis.Redis:
+        return self.store.redis
 
-    def refuse(self, case_id: str, user: str, channel: str, what: str) -> None:
+    # shared ----------------------------------------------------------------
+    def tell(self, channel: str, user: str, text: str) -> None:
+        self.slack.post_ephemeral(channel, user, text)
+
+    def refuse(self, case_id: str, user: str, channel: str, what: str, why: str = "agent") -> None:
         self.store.audit(case_id, user, "refused", attempted=what)
-        self.slack.post_ephemeral(
-            channel, user, "You are not on the list of agents who may act on Flare cards."
-        )
+        self.tell(channel, user, self.team.refusal(why))
 
     def redraw(self, case_id: str) -> None:
         case = self.store.get(case_id)
@@ -40,27 +58,226 @@ class Casework:
             blocks, text = card.render(case, self.clock())
             self.slack.update_card(where[0], where[1], blocks, text)
 
+    def log(self, case_id: str, text: str) -> None:
+        """A quiet line in the card's thread: the case's activity log."""
+        where = self.store.card(case_id)
+        if where:
+            self.slack.post_in_thread(where[0], where[1], text)
+
     def _answer(self, result: ClaimResult, case_id: str, user: str, channel: str, did: str) -> None:
         if result.ok:
             self.redraw(case_id)
-            where = self.store.card(case_id)
-            if where:
-                self.slack.post_in_thread(where[0], where[1], f"<@{user}> {did} this case.")
+            self.log(case_id, f"<@{user}> {did} this case.")
             return
-        self.slack.post_ephemeral(channel, user, explain(result, user))
+        self.tell(channel, user, explain(result, user))
 
+    def _held_case(self, case_id: str, user: str, channel: str) -> Case | None:
+        """The case if `user` holds it (or leads it); otherwise say why not and return None."""
+        case = self.store.get(case_id)
+        if case is None:
+            self.tell(channel, user, explain(ClaimResult(False, None, "missing"), user))
+            return None
+        if case.state is not CaseState.CLAIMED:
+            self.tell(channel, user, "Claim this case first.")
+            return None
+        if case.claimed_by != user and not self.team.is_lead(user):
+            self.tell(channel, user, f"This case is held by <@{case.claimed_by}>.")
+            return None
+        return case
+
+    # claim and state -------------------------------------------------------
     def claim(self, case_id: str, user: str, channel: str) -> None:
-        result = self.store.claim(case_id, user)
-        self._answer(result, case_id, user, channel, "claimed")
+        self._answer(self.store.claim(case_id, user), case_id, user, channel, "claimed")
 
     def release(self, case_id: str, user: str, channel: str) -> None:
         self._answer(self.store.release(case_id, user), case_id, user, channel, "released")
 
-    def resolve(self, case_id: str, user: str, channel: str) -> None:
-        self._answer(self.store.resolve(case_id, user), case_id, user, channel, "resolved")
+    def take_over(self, case_id: str, user: str, channel: str) -> None:
+        if not self.team.is_lead(user):
+            self.refuse(case_id, user, channel, "take-over", "lead")
+            return
+        self._answer(self.store.take_over(case_id, user), case_id, user, channel, "took over")
 
     def reopen(self, case_id: str, user: str, channel: str) -> None:
         self._answer(self.store.reopen(case_id, user), case_id, user, channel, "reopened")
+
+    # modals ----------------------------------------------------------------
+    def open_close(self, case_id: str, user: str, channel: str, trigger_id: str) -> None:
+        case = self._held_case(case_id, user, channel)
+        if case:
+            self.slack.open_view(trigger_id, modals.close_modal(case))
+
+    def submit_close(self, view: dict[str, Any], user: str) -> None:
+        case_id, _ = modals.case_of(view)
+        reason = modals.value_of(view, modals.InputId.REASON) or modals.CLOSE_REASONS[0]
+        outcome = CaseState.IGNORED if reason in modals.IGNORE_REASONS else CaseState.RESOLVED
+        result = self.store.close(case_id, user, outcome, reason)
+        if result.ok:
+            self.redraw(case_id)
+            self.log(case_id, f"<@{user}> closed this case as {outcome.value}: {reason}.")
+
+    def open_escalate(self, case_id: str, user: str, channel: str, trigger_id: str) -> None:
+        case = self._held_case(case_id, user, channel)
+        if case:
+            topics = sorted({*self.topics, *([case.decision.topic] if case.decision.topic else [])})
+            self.slack.open_view(trigger_id, modals.escalate_modal(case, topics or ["general"]))
+
+    def submit_escalate(self, view: dict[str, Any], user: str) -> None:
+        case_id, _ = modals.case_of(view)
+        topic = modals.value_of(view, modals.InputId.TOPIC) or "general"
+        severity = modals.value_of(view, modals.InputId.SEVERITY) or modals.SEVERITIES[0]
+        note = modals.value_of(view, modals.InputId.NOTE) or ""
+        self._enqueue("workers.act.escalate", case_id, user, topic, severity, note)
+
+    def open_dm(self, case_id: str, user: str, channel: str, trigger_id: str) -> None:
+        case = self._held_case(case_id, user, channel)
+        if case:
+            draft = self.drafter(case, "dm") if self.drafter else ""
+            self.slack.open_view(trigger_id, modals.dm_modal(case, draft))
+
+    def submit_dm(self, view: dict[str, Any], user: str) -> dict[str, str] | None:
+        case_id, _ = modals.case_of(view)
+        text = (modals.value_of(view, modals.InputId.DRAFT) or "").strip()
+        if not text:
+            return {modals.InputId.DRAFT.value: "Write a message first."}
+        text = with_signature(text, self.signature(user))
+        self._enqueue("workers.act.send_dm", case_id, user, text, _key(view))
+        return None
+
+    def open_reply(self, case_id: str, user: str, channel: str, trigger_id: str) -> None:
+        case = self._held_case(case_id, user, channel)
+        if case is None:
+            return
+        if not card.can_reply_publicly(case):
+            self.tell(channel, user, "X would refuse a public reply to a post that does not "
+                      "mention the brand. Use DM instead.")  # fmt: skip
+            return
+        if not self.team.may_speak_for(case, user):
+            self.refuse(case_id, user, channel, "reply", "pr")
+            return
+        draft = self.drafter(case, "reply") if self.drafter else ""
+        view = modals.reply_modal(case, draft, self.check_line(draft, user))
+        opened = self.slack.open_view(trigger_id, view)
+        # Whether the brand already answered is an X call: a job checks and updates the modal.
+        self._enqueue("workers.act.check_conversation", case_id, str(opened.get("id", "")), user)
+
+    def draft_changed(self, view: dict[str, Any], user: str) -> None:
+        """The agent typed: redraw the length and safety line under the draft."""
+        case_id, extra = modals.case_of(view)
+        case = self.store.get(case_id)
+        if case is None:
+            return
+        draft = modals.value_of(view, modals.InputId.DRAFT) or ""
+        new = modals.reply_modal(case, draft, self.check_line(draft, user),
+                                 ask_confirm=extra == "confirm",
+                                 notice=_notice_of(view))  # fmt: skip
+        self.slack.update_view(str(view["id"]), new, str(view.get("hash", "")) or None)
+
+    def submit_reply(self, view: dict[str, Any], user: str) -> dict[str, str] | None:
+        """Check the draft; errors go back into the modal, a good one is queued or sent for
+        approval."""
+        case_id, extra = modals.case_of(view)
+        case = self.store.get(case_id)
+        if case is None:
+            return {modals.InputId.DRAFT.value: "This case is no longer in Flare."}
+        draft = (modals.value_of(view, modals.InputId.DRAFT) or "").strip()
+        if not draft:
+            return {modals.InputId.DRAFT.value: "Write a reply first."}
+        text = with_signature(draft, self.signature(user))
+        check = self._check(text, public=True)
+        if check and check.blocked:
+            return {modals.InputId.DRAFT.value: check.blocked}
+        if extra == "confirm" and not modals.value_of(view, modals.InputId.CONFIRM):
+            return {modals.InputId.CONFIRM.value: "The brand already answered: tick to post anyway."}
+        if needs_approval(case) and not self.team.may_approve(case, user):
+            self.store.note(case_id, user, "reply-drafted", awaiting_approval=text)
+            self.redraw(case_id)
+            self._ask_approval(case_id, user, text)
+            return None
+        self._enqueue("workers.act.post_reply", case_id, user, text, _key(view))
+        return None
+
+    def _ask_approval(self, case_id: str, user: str, text: str) -> None:
+        where = self.store.card(case_id)
+        if not where:
+            return
+        blocks = [
+            {"type": "section", "text": {"type": "mrkdwn", "text":
+                f"<@{user}> drafted a public reply that needs a lead's approval:\n>"
+                + card.escape(text).replace("\n", "\n>")}},
+            {"type": "actions", "block_id": f"approval:{case_id}", "elements": [
+                {"type": "button", "action_id": modals.ActionId.APPROVE_REPLY.value,
+                 "text": {"type": "plain_text", "text": "Approve and post"}, "style": "primary",
+                 "value": case_id},
+                {"type": "button", "action_id": modals.ActionId.REJECT_REPLY.value,
+                 "text": {"type": "plain_text", "text": "Send back"}, "value": case_id}]},
+        ]  # fmt: skip
+        self.slack.post_blocks_in_thread(where[0], where[1], blocks, "A reply awaits approval")
+
+    def approve(self, case_id: str, user: str, channel: str) -> None:
+        case = self.store.get(case_id)
+        if case is None or not case.awaiting_approval:
+            self.tell(channel, user, "There is no reply waiting for approval on this case.")
+            return
+        if not self.team.may_approve(case, user):
+            self.refuse(case_id, user, channel, "approve", "lead")
+            return
+        text, author = case.awaiting_approval, case.claimed_by or user
+        self.store.note(case_id, user, "reply-approved", awaiting_approval=None)
+        self.log(case_id, f"<@{user}> approved the reply.")
+        self._enqueue("workers.act.post_reply", case_id, author, text,
+                      hashlib.sha1(f"{case_id}:{text}".encode()).hexdigest()[:16])  # fmt: skip
+
+    def reject(self, case_id: str, user: str, channel: str) -> None:
+        case = self.store.get(case_id)
+        if case is None or not case.awaiting_approval:
+            self.tell(channel, user, "There is no reply waiting for approval on this case.")
+            return
+        if not self.team.may_approve(case, user):
+            self.refuse(case_id, user, channel, "reject", "lead")
+            return
+        self.store.note(case_id, user, "reply-sent-back", awaiting_approval=None)
+        self.redraw(case_id)
+        self.log(case_id, f"<@{user}> sent the reply back for another draft.")
+
+    # helpers ---------------------------------------------------------------
+    def signature(self, user: str) -> str:
+        """The agent's sign-off, from their Slack profile (cached)."""
+        key = keys.signature(user)
+        cached = self.redis.get(key)
+        if cached is not None:
+            return cached.decode()
+        try:
+            name = self.slack.real_name(user)
+        except SlackError:
+            name = ""
+        initials = "".join(part[0] for part in name.split() if part[:1].isalpha()).upper()
+        signature = self.signature_format.format(initials=initials or user[-2:], name=name)
+        self.redis.set(key, signature, ex=86_400)
+        return signature
+
+    def _check(self, text: str, public: bool) -> DraftCheck | None:
+        return self.check_draft(text, public) if self.check_draft else None
+
+    def check_line(self, draft: str, user: str) -> str:
+        check = self._check(with_signature(draft, self.signature(user)), public=True)
+        return check.summary() if check else f"{len(draft)} characters"
+
+    def _enqueue(self, job: str, *args: Any) -> None:
+        queue(self.redis, QueueName.ACT).enqueue(job, *args, result_ttl=0)
+
+
+def _key(view: dict[str, Any]) -> str:
+    """One modal, one post: a double submit of the same view carries the same key."""
+    return str(view.get("id") or hashlib.sha1(repr(view).encode()).hexdigest()[:16])
+
+
+def _notice_of(view: dict[str, Any]) -> str | None:
+    for block in view.get("blocks", []):
+        text = block.get("text", {}).get("text", "") if block.get("type") == "section" else ""
+        if text.startswith("⚠️ "):
+            return str(text.removeprefix("⚠️ "))
+    return None
 
 
 def explain(result: ClaimResult, user: str) -> str:

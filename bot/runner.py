@@ -4,34 +4,49 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 import redis
+from slack_bolt import App
 
 from bot.app import build_app
 from bot.casework import Casework
 from bot.server import build_wsgi, serve
 from bot.slack_client import SlackClient
+from bot.team import Team
 from flare.settings import Settings
 from flare.store import Store
 
 log = logging.getLogger(__name__)
 
 
-def build_casework(settings: Settings, client: redis.Redis) -> Casework:
+def team_of(settings: Settings) -> Team:
+    slack = settings.slack
+    return Team(frozenset(slack.agents), frozenset(slack.pr_team), frozenset(slack.leads))
+
+
+def build_casework(settings: Settings, client: redis.Redis, wait_on_rate_limit: bool = False,
+                   **extra: Any) -> Casework:  # fmt: skip
+    """Casework as `flare bot` and the workers use it; `extra` adds drafting and checks."""
     assert settings.slack.bot_token is not None
-    slack = SlackClient(settings.slack.bot_token.get_secret_value(), settings.slack.api_url)
-    allowed = frozenset(settings.slack.agents) | frozenset(settings.slack.pr_team)
-    return Casework(Store(client), slack, allowed=allowed if settings.slack.agents else frozenset())
+    slack = SlackClient(settings.slack.bot_token.get_secret_value(), settings.slack.api_url,
+                        wait_on_rate_limit=wait_on_rate_limit)  # fmt: skip
+    return Casework(Store(client), slack, team=team_of(settings),
+                    signature_format=settings.slack.signature_format, **extra)  # fmt: skip
 
 
-def run_bot(settings: Settings, client: redis.Redis, host: str, port: int) -> None:
+def build_app_for(settings: Settings, client: redis.Redis) -> App:
+    """The Slack app as `flare bot` runs it, from settings."""
     assert settings.slack.bot_token is not None and settings.slack.signing_secret is not None
-    casework = build_casework(settings, client)
-    app = build_app(
-        casework,
+    return build_app(
+        build_casework(settings, client),
         settings.slack.signing_secret.get_secret_value(),
         settings.slack.bot_token.get_secret_value(),
     )
+
+
+def run_bot(settings: Settings, client: redis.Redis, host: str, port: int) -> None:
+    app = build_app_for(settings, client)
     if settings.slack.app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

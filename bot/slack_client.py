@@ -38,9 +38,12 @@ class SlackClient:
         if wait_on_rate_limit:
             self.web.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
 
-    def _call(self, method: str, **kwargs: Any) -> dict[str, Any]:
+    def _call(self, method: str, *, form: bool = False, **kwargs: Any) -> dict[str, Any]:
         try:
-            response = self.web.api_call(method, json=kwargs)
+            if form:  # read methods take form fields, not JSON bodies
+                response = self.web.api_call(method, params=kwargs)
+            else:
+                response = self.web.api_call(method, json=kwargs)
         except SlackApiError as exc:
             retry = exc.response.headers.get("Retry-After") if exc.response is not None else None
             code = exc.response.get("error", "unknown") if exc.response is not None else "unknown"
@@ -61,3 +64,25 @@ class SlackClient:
 
     def post_in_thread(self, channel: str, ts: str, text: str) -> None:
         self._call("chat.postMessage", channel=channel, thread_ts=ts, text=text, unfurl_links=False)
+
+    def post_blocks_in_thread(
+        self, channel: str, ts: str, blocks: list[dict[str, Any]], text: str
+    ) -> None:
+        self._call("chat.postMessage", channel=channel, thread_ts=ts, blocks=blocks, text=text)
+
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
+        """Open a modal; the trigger id is good for three seconds after the click."""
+        return dict(self._call("views.open", trigger_id=trigger_id, view=view).get("view") or {})
+
+    def update_view(self, view_id: str, view: dict[str, Any], hash: str | None = None) -> None:
+        args: dict[str, Any] = {"view_id": view_id, "view": view}
+        if hash:
+            args["hash"] = hash
+        self._call("views.update", **args)
+
+    def publish_home(self, user: str, view: dict[str, Any]) -> None:
+        self._call("views.publish", user_id=user, view=view)
+
+    def real_name(self, user: str) -> str:
+        profile = (self._call("users.info", form=True, user=user).get("user") or {}).get("profile") or {}
+        return str(profile.get("real_name") or profile.get("display_name") or "")

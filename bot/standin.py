@@ -37,6 +37,9 @@ class SlackStandIn:
     port: int = 0
     calls: list[Call] = field(default_factory=list)
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    views: dict[str, dict[str, Any]] = field(default_factory=dict)  # open modals by view id
+    homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # App Home views by user
+    names: dict[str, str] = field(default_factory=dict)  # users.info real names by user id
     on_call: Callable[[Call], None] | None = None
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
     _seq: int = 0
@@ -159,15 +162,28 @@ class SlackStandIn:
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "views.open":
-            return {"ok": True, "view": {"id": f"V{self._seq}", **(args.get("view") or {})}}
+            if not args.get("trigger_id"):
+                return {"ok": False, "error": "invalid_trigger_id"}
+            view_id = f"V{self._next_ts().rsplit('.', 1)[1]}"
+            self.views[view_id] = {"id": view_id, **(args.get("view") or {})}
+            return {"ok": True, "view": self.views[view_id]}
+        if method == "views.update":
+            view_id = str(args.get("view_id", ""))
+            if view_id not in self.views:
+                return {"ok": False, "error": "not_found"}
+            self.views[view_id] = {"id": view_id, **(args.get("view") or {})}
+            return {"ok": True, "view": self.views[view_id]}
+        if method == "views.publish":
+            self.homes[str(args.get("user_id", ""))] = args.get("view") or {}
+            return {"ok": True, "view": args.get("view") or {}}
         if method == "users.info":
-            uid = args.get("user", "")
+            uid = str(args.get("user", ""))
             return {
                 "ok": True,
                 "user": {
                     "id": uid,
                     "name": uid.lower(),
-                    "profile": {"display_name": uid, "real_name": uid},
+                    "profile": {"display_name": uid, "real_name": self.names.get(uid, uid)},
                 },
             }
         return {"ok": True}

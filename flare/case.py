@@ -29,6 +29,17 @@ class Case(BaseModel):
     claimed_by: str | None = None
     claim_until: datetime | None = None
     stored_at: datetime
+    reply_id: str | None = None  # the brand's public reply on X
+    replied_by: str | None = None
+    dm_by: str | None = None  # who sent the customer a direct message
+    escalated_to: str | None = None  # the incident topic PR was asked to handle
+    closed_by: str | None = None
+    close_reason: str | None = None
+    awaiting_approval: str | None = None  # a reply draft waiting for a lead
+
+    @property
+    def reply_url(self) -> str | None:
+        return f"https://x.com/i/status/{self.reply_id}" if self.reply_id else None
 
     @property
     def id(self) -> str:

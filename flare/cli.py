@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import redis
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -45,10 +46,10 @@ def _settings() -> Settings:
         raise typer.Exit(2) from None
 
 
-def _redis(settings: Settings):  # type: ignore[no-untyped-def]
+def _redis(settings: Settings, socket_timeout: float | None = None) -> redis.Redis:
     from flare.connection import connect
 
-    return connect(settings)
+    return connect(settings, socket_timeout)
 
 
 @app.command()
@@ -118,7 +119,7 @@ def bot(
             "for `flare bot` (try `flare demo` for a run without Slack).[/red]"
         )
         raise typer.Exit(2)
-    run_bot(settings, _redis(settings), host, port or settings.port)
+    run_bot(settings, _redis(settings, socket_timeout=1.5), host, port or settings.port)
 
 
 @app.command()

@@ -20,12 +20,17 @@ def _exit_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, handler)
 
 
-def connect(settings: Settings) -> redis.Redis:
-    """Open Redis for this process; with no URL set, join (or start) the embedded server."""
+def connect(settings: Settings, socket_timeout: float | None = None) -> redis.Redis:
+    """Open Redis for this process; with no URL set, join (or start) the embedded server.
+
+    `socket_timeout` bounds each call (the bot sets it: Slack wants an answer within three
+    seconds); workers leave it unset because RQ blocks on Redis while it waits for jobs.
+    """
+    options = {"socket_timeout": socket_timeout, "socket_connect_timeout": socket_timeout}
     if settings.redis_url:
-        return redis.Redis.from_url(settings.redis_url)
+        return redis.Redis.from_url(settings.redis_url, **options)
     server = EmbeddedRedis(settings.data_dir)
     url = server.acquire()
     atexit.register(server.release)
     _exit_on_sigterm()  # so atexit runs and the last process out stops the server
-    return redis.Redis.from_url(url)
+    return redis.Redis.from_url(url, **options)

@@ -30,6 +30,7 @@ class Incidents:
         opened = bool(self.redis.hsetnx(key, "opened_at", at.isoformat()))
         pipe = self.redis.pipeline()
         pipe.hincrby(key, "count", 1)
+        pipe.sadd(keys.incidents_open(), topic)
         pipe.lpush(keys.incident_cases(topic), case_id)
         pipe.ltrim(keys.incident_cases(topic), 0, 199)
         pipe.execute()

@@ -35,6 +35,16 @@ def card(mention_id: str) -> str:
     return f"{PREFIX}:card:{mention_id}"
 
 
+def signature(user: str) -> str:
+    """String with expiry: a Slack user's reply signature, from their profile."""
+    return f"{PREFIX}:signature:{user}"
+
+
+def posted(idempotency_key: str) -> str:
+    """SET NX: this reply or DM was sent (or is being sent) once; a double submit stops here."""
+    return f"{PREFIX}:posted:{idempotency_key}"
+
+
 def dead_letters() -> str:
     """List of dead-letter record ids, newest last."""
     return f"{PREFIX}:dlq"
@@ -88,3 +98,39 @@ def incident_cases(topic: str) -> str:
 def incident_card(topic: str) -> str:
     """Hash: where the incident's card lives in chat (channel, ts)."""
     return f"{PREFIX}:incident:{topic}:card"
+
+
+def incidents_open() -> str:
+    """Set: the topics that have an open incident (added by Incidents.join)."""
+    return f"{PREFIX}:incidents:open"
+
+
+def send_next(channel: str) -> str:
+    """String: epoch ms from which the next message to this chat channel may go out."""
+    return f"{PREFIX}:send:{channel}:next"
+
+
+def send_hold(channel: str) -> str:
+    """String: epoch ms until which a 429's Retry-After holds every send to this channel."""
+    return f"{PREFIX}:send:{channel}:hold"
+
+
+# X intake (listener): checkpoints, stream state, reply idempotency, API spend.
+def x_mentions_since(user_id: str) -> str:
+    """String: newest mention id taken in by polling the user's mentions timeline."""
+    return f"{PREFIX}:x:mentions:{user_id}:since"
+
+
+def x_stream_state() -> str:
+    """Hash: the stream's last connect, last post seen (id, at), last disconnect and why."""
+    return f"{PREFIX}:x:stream"
+
+
+def x_reply(hint: str) -> str:
+    """String: the id X gave a reply or DM sent with this idempotency hint ("pending" meanwhile)."""
+    return f"{PREFIX}:x:sent:{hint}"
+
+
+def x_spend(day: str) -> str:
+    """Hash: X API use on one UTC day (YYYY-MM-DD): `<endpoint>:calls|posts|users` → count."""
+    return f"{PREFIX}:x:spend:{day}"

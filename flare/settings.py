@@ -37,8 +37,14 @@ class SlackSettings(BaseModel):
     pr_channel: str = "#pr-escalations"
     agents: CsvList = ()
     pr_team: CsvList = ()
+    leads: CsvList = ()
+    """Slack user ids who may take over a case and approve VIP and crisis replies."""
+    send_per_second: float = Field(default=1.0, gt=0, le=100)
+    """Messages per second Flare posts to one channel (Slack allows about one)."""
+    signature_format: str = "^{initials}"
+    """How agents sign public replies: {initials} and {name} come from their Slack profile."""
 
-    _csv = field_validator("agents", "pr_team", mode="before")(_split_csv)
+    _csv = field_validator("agents", "pr_team", "leads", mode="before")(_split_csv)
 
     @property
     def configured(self) -> bool:
@@ -53,6 +59,58 @@ class XSettings(BaseModel):
     access_token: SecretStr | None = None
     access_token_secret: SecretStr | None = None
     user_id: str | None = None
+    # Estimated X API prices in US dollars (pay-per-use, 2026), for `flare spend`.
+    price_post_read: float = Field(default=0.005, ge=0)
+    price_user_read: float = Field(default=0.010, ge=0)
+    price_owned_read: float = Field(default=0.001, ge=0)
+    """Reads of the account's own data, e.g. its mentions timeline."""
+    price_post_create: float = Field(default=0.015, ge=0)
+    price_dm_create: float = Field(default=0.015, ge=0)
+    request_timeout: float = Field(default=30.0, gt=0)
+    """Seconds a REST call to X may take before it counts as X being unavailable."""
+
+
+class IntakeSettings(BaseModel):
+    """How `flare listen` takes mentions in: X stream, X polling, the /intake webhook."""
+
+    webhook_secret: SecretStr | None = None
+    """HMAC-SHA256 key for POST /intake; unset: /intake answers 503 (never accepts unsigned)."""
+    webhook_max_bytes: int = Field(default=1_000_000, ge=1)
+    webhook_max_age: int = Field(default=300, ge=1)
+    """Seconds a signed request stays valid (older or further in the future is refused)."""
+    port: int = Field(default=3001, ge=1, le=65535)
+    """HTTP port of `flare listen` (/intake, /healthz, /metrics)."""
+    ops_channel: str | None = None
+    """Slack channel told when the X stream reaches its maximum reconnect back-off."""
+    stream_keywords: CsvList = ()
+    """Extra stream terms besides the brand handles (a phrase with spaces is quoted)."""
+    stream_exclusions: CsvList = ()
+    """Stream operators to exclude, e.g. `is:retweet`, `from:spambot` (each gets a `-`)."""
+    stream_rule_max_length: int = Field(default=1024, ge=64)
+    stream_keepalive_timeout: float = Field(default=21.0, gt=0)
+    """Seconds of silence (no post, no keep-alive) after which the stream reconnects."""
+    backoff_network_step: float = Field(default=0.25, ge=0)
+    backoff_network_max: float = Field(default=16.0, ge=0)
+    backoff_http_start: float = Field(default=5.0, ge=0)
+    backoff_http_max: float = Field(default=320.0, ge=0)
+    backoff_rate_limit_start: float = Field(default=60.0, ge=0)
+    poll_interval: float = Field(default=60.0, gt=0)
+    """Seconds between two polls of the mentions timeline (when polling runs)."""
+    poll_min_gap: float = Field(default=2.0, ge=0)
+    """Fewest seconds between two polls, even when gap backfills are asked for in a row."""
+    poll_page_size: int = Field(default=100, ge=5, le=100)
+    first_poll_pages: int = Field(default=1, ge=1, le=8)
+    """With no checkpoint yet, how many pages of recent mentions the first poll takes."""
+    backfill_settle: float = Field(default=10.0, ge=0)
+    """Seconds after a stream reconnect for a second backfill (posts still in flight); 0: none."""
+    batch_size: int = Field(default=100, ge=1)
+    batch_wait_ms: int = Field(default=250, ge=0)
+    queue_capacity: int = Field(default=10_000, ge=1)
+    """Mentions waiting for Redis at most; past it the sources block (nothing is dropped)."""
+    redis_retry_max: float = Field(default=30.0, gt=0)
+    """Longest wait between two attempts to hand a batch to Redis while it is down."""
+
+    _csv = field_validator("stream_keywords", "stream_exclusions", mode="before")(_split_csv)
 
 
 class Settings(BaseSettings):
@@ -71,6 +129,7 @@ class Settings(BaseSettings):
     brand: BrandSettings = Field(default_factory=BrandSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
     x: XSettings = Field(default_factory=XSettings)
+    intake: IntakeSettings = Field(default_factory=IntakeSettings)
     port: int = Field(default=3000, ge=1, le=65535)
 
     @field_validator("redis_url")

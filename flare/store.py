@@ -125,7 +125,13 @@ class Store:
         return ClaimResult(False, holder, status)
 
     def _transition(
-        self, case_id: str, user: str, allowed: tuple[CaseState, ...], to: CaseState, what: str
+        self,
+        case_id: str,
+        user: str,
+        allowed: tuple[CaseState, ...],
+        to: CaseState,
+        what: str,
+        **detail: str,
     ) -> ClaimResult:
         status, holder = self._move(
             keys=[keys.case(case_id), keys.claim(case_id)],
@@ -136,24 +142,64 @@ class Store:
             return ClaimResult(False, holder, status)
         if to in (CaseState.RESOLVED, CaseState.IGNORED):
             self.redis.zrem(keys.cases_by_due(), case_id)
-        self.audit(case_id, user, what)
+        self.audit(case_id, user, what, **detail)
         return ClaimResult(True, user)
 
     def release(self, case_id: str, user: str) -> ClaimResult:
         """Give the lease back; only its holder may."""
         return self._transition(case_id, user, (CaseState.CLAIMED,), CaseState.OPEN, "release")
 
-    def resolve(self, case_id: str, user: str) -> ClaimResult:
+    def close(
+        self, case_id: str, user: str, outcome: CaseState = CaseState.RESOLVED, reason: str = ""
+    ) -> ClaimResult:
+        """Resolve or ignore a case, with the reason people will read on the card."""
+        if outcome not in (CaseState.RESOLVED, CaseState.IGNORED):
+            raise ValueError(f"a case is closed as resolved or ignored, not {outcome}")
         allowed = (CaseState.OPEN, CaseState.CLAIMED)
-        return self._transition(case_id, user, allowed, CaseState.RESOLVED, "resolve")
+        what = "resolve" if outcome is CaseState.RESOLVED else "ignore"
+        result = self._transition(case_id, user, allowed, outcome, what, reason=reason)
+        if result.ok:
+            self.note(case_id, user, None, closed_by=user, close_reason=reason or None)
+        return result
+
+    def resolve(self, case_id: str, user: str) -> ClaimResult:
+        return self.close(case_id, user, CaseState.RESOLVED)
+
+    def take_over(self, case_id: str, lead: str, lease: timedelta = DEFAULT_LEASE) -> ClaimResult:
+        """A lead takes a claimed case from its holder; the previous holder is audited."""
+        previous = self.redis.get(keys.claim(case_id))
+        self.redis.delete(keys.claim(case_id))
+        result = self.claim(case_id, lead, lease)
+        if result.ok:
+            self.audit(case_id, lead, "take-over", previous=(previous or b"").decode())
+        return result
 
     def reopen(self, case_id: str, user: str) -> ClaimResult:
         allowed = (CaseState.RESOLVED, CaseState.IGNORED)
         result = self._transition(case_id, user, allowed, CaseState.OPEN, "reopen")
+        if result.ok:
+            self.note(case_id, user, None, closed_by=None, close_reason=None)
         case = self.get(case_id) if result.ok else None
         if case and case.decision.due:
             self.redis.zadd(keys.cases_by_due(), {case_id: case.decision.due.timestamp()})
         return result
+
+    def note(self, case_id: str, who: str, what: str | None, **fields: str | None) -> None:
+        """Record what was done on a case (reply id, DM, escalation...); audit it if `what`."""
+        unknown = set(fields) - set(NOTE_FIELDS)
+        if unknown:
+            raise ValueError(f"not a case note: {sorted(unknown)}")
+        key = keys.case(case_id)
+        pipe = self.redis.pipeline()
+        present = {k: v for k, v in fields.items() if v is not None}
+        if present:
+            pipe.hset(key, mapping=present)
+        absent = [k for k, v in fields.items() if v is None]
+        if absent:
+            pipe.hdel(key, *absent)
+        pipe.execute()
+        if what:
+            self.audit(case_id, who, what, **present)
 
     # cards ---------------------------------------------------------------
     def set_card(self, case_id: str, channel: str, ts: str) -> None:
@@ -185,6 +231,17 @@ class Store:
         return {k.decode(): int(v) for k, v in self.redis.hgetall(keys.stats()).items()}
 
 
+NOTE_FIELDS = (
+    "reply_id",
+    "replied_by",
+    "dm_by",
+    "escalated_to",
+    "closed_by",
+    "close_reason",
+    "awaiting_approval",
+)
+
+
 def _case_from(raw: dict[bytes, bytes]) -> Case:
     def text(name: str) -> str | None:
         value = raw.get(name.encode())
@@ -202,4 +259,5 @@ def _case_from(raw: dict[bytes, bytes]) -> Case:
         claimed_by=claimed_by,
         claim_until=datetime.fromisoformat(until) if until and claimed_by else None,
         stored_at=datetime.fromisoformat(text("stored_at") or _now().isoformat()),
+        **{name: text(name) for name in NOTE_FIELDS},
     )

@@ -52,6 +52,7 @@ def demo_settings(settings: Settings, standin: SlackStandIn | None) -> Settings:
             "signing_secret": SecretStr("flare-demo-secret"),
             "alerts_channel": "#social-care",
             "pr_channel": "#pr-escalations",
+            "send_per_second": 100.0,  # the stand-in has no rate limit to respect
         }
     )
     return settings.model_copy(update={"data_dir": data_dir, "slack": slack})

@@ -5,19 +5,23 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import time
+from datetime import timedelta
 from typing import Any
 
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 
 from bot import card, incident_card
+from bot.slack_client import Posted, SlackError
 from flare import keys
 from flare.incidents import Incidents
 from flare.queues import QueueName, queue
 from flare.triage_context import RedisContext
 from rules.decision import Action, Priority
 from rules.mention import Mention
-from workers.runtime import current
+from workers.runtime import Runtime, current
+from workers.send_budget import SendBudget
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +79,33 @@ def _channel_for(action: Action) -> str:
     )
 
 
+def _post(
+    rt: Runtime, channel: str, blocks: list[dict[str, Any]], text: str
+) -> Posted | float:
+    """Post within the channel's send budget, or say how long to wait (the job is re-queued)."""
+    assert rt.slack is not None
+    budget = SendBudget(rt.redis, per_second=rt.settings.slack.send_per_second)
+    wait = budget.try_acquire(channel)
+    if 0 < wait <= 1.0:
+        time.sleep(wait)  # a short wait keeps the order; a long one goes back to the queue
+        wait = budget.try_acquire(channel)
+    if wait:
+        return wait
+    try:
+        return rt.slack.post_card(channel, blocks, text)
+    except SlackError as exc:
+        if exc.retry_after:
+            budget.backoff(channel, exc.retry_after)  # every worker holds off this channel
+        raise
+
+
+def _later(rt: Runtime, job: str, arg: str, wait: float) -> str:
+    queue(rt.redis, QueueName.NOTIFY).enqueue_in(
+        timedelta(seconds=wait), job, arg, retry=CHAT_RETRY, result_ttl=0
+    )
+    return "deferred"
+
+
 def notify_case(case_id: str) -> str:
     """Post the case's card, or redraw it if it is already in chat."""
     rt = current()
@@ -89,7 +120,10 @@ def notify_case(case_id: str) -> str:
     if where:
         rt.slack.update_card(where[0], where[1], blocks, text)
         return "updated"
-    posted = rt.slack.post_card(_channel_for(case.decision.action), blocks, text)
+    channel = _channel_for(case.decision.action)
+    posted = _post(rt, channel, blocks, text)
+    if not isinstance(posted, Posted):
+        return _later(rt, "workers.jobs.notify_case", case_id, posted)
     rt.store.set_card(case_id, posted.channel, posted.ts)
     rt.store.count("cards")
     if case.decision.action is Action.ESCALATE_PR:
@@ -111,7 +145,9 @@ def notify_incident(topic: str) -> str:
     if where:
         rt.slack.update_card(where[b"channel"].decode(), where[b"ts"].decode(), blocks, text)
         return "updated"
-    posted = rt.slack.post_card(rt.settings.slack.pr_channel, blocks, text)
+    posted = _post(rt, rt.settings.slack.pr_channel, blocks, text)
+    if not isinstance(posted, Posted):
+        return _later(rt, "workers.jobs.notify_incident", topic, posted)
     rt.redis.hset(keys.incident_card(topic), mapping={"channel": posted.channel, "ts": posted.ts})
     rt.store.count("escalations")
     return "posted"

@@ -39,7 +39,7 @@ def build(
     playbook = load_playbook(settings.playbook)
     token = settings.slack.bot_token
     slack = (
-        SlackClient(token.get_secret_value(), settings.slack.api_url, wait_on_rate_limit=True)
+        SlackClient(token.get_secret_value(), settings.slack.api_url)
         if token
         else None
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 import redis
+import requests
 
 from bot import card
 from bot.action_ids import ActionId
@@ -14,12 +16,13 @@ from bot.app import build_app
 from bot.casework import Casework
 from bot.server import build_wsgi
 from bot.slack_client import SlackClient
+from bot.team import Team
 from bot.standin import SlackStandIn
 from flare.case import CaseState
 from flare.store import Store
 from tests.builders import NOON, decision, mention
 from tests.conftest import SIGNING_SECRET
-from tests.fakes.slack import block_actions, post_signed
+from tests.fakes.slack import block_actions, picked, post_signed, view_submission
 from tests.waiting import eventually
 
 
@@ -32,9 +35,8 @@ def bot_url(
 
 
 def _casework(client: redis.Redis, slack: SlackStandIn, allowed: frozenset[str]) -> Casework:
-    return Casework(
-        Store(client), SlackClient("xoxb-test", slack.base_url), allowed=allowed, clock=lambda: NOON
-    )
+    return Casework(Store(client), SlackClient("xoxb-test", slack.base_url),
+                    team=Team(agents=allowed, leads=frozenset({"U0LEAD"})), clock=lambda: NOON)
 
 
 def _case_with_card(client: redis.Redis, slack: SlackStandIn) -> str:
@@ -102,13 +104,28 @@ def test_a_second_claim_is_told_who_holds_the_case(
     assert fake_slack.calls_to("chat.postEphemeral")[-1].args["user"] == "U0AGENT2"
 
 
-def test_resolve_then_reopen_moves_the_card_through_its_states(
+def _submit(url: str, view: dict[str, Any], values: dict[str, Any], user: str = "U0AGENT1"
+            ) -> requests.Response:  # fmt: skip
+    return post_signed(f"{url}/slack/events", SIGNING_SECRET,
+                       view_submission(view, values, user=user))  # fmt: skip
+
+
+def test_closing_as_a_troll_ignores_the_case_with_the_reason_and_reopen_brings_it_back(
     bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn
 ) -> None:
     case_id = _case_with_card(redis_client, fake_slack)
     _click(bot_url, ActionId.CLAIM, case_id, slack=fake_slack)
-    _click(bot_url, ActionId.RESOLVE, case_id, slack=fake_slack)
-    assert "case_reopen" in str(fake_slack.calls_to("chat.update")[-1].args["blocks"])
+    post_signed(f"{bot_url}/slack/events", SIGNING_SECRET,
+                block_actions(ActionId.CLOSE.value, case_id))  # fmt: skip
+    modal = eventually(lambda: fake_slack.calls_to("views.open")[-1].args["view"])
+
+    assert _submit(bot_url, modal, picked("reason", "troll")).status_code == 200
+
+    case = eventually(lambda: Store(redis_client).get(case_id) if Store(redis_client).get(
+        case_id).state is CaseState.IGNORED else None)  # type: ignore[union-attr]  # fmt: skip
+    assert case.close_reason == "troll" and case.closed_by == "U0AGENT1"
+    closed_card = json.dumps(eventually(lambda: fake_slack.calls_to("chat.update")[-1]).args)
+    assert "Ignored* by <@U0AGENT1>: troll" in closed_card and "case_reopen" in closed_card
 
     _click(bot_url, ActionId.REOPEN, case_id, slack=fake_slack)
 
@@ -116,9 +133,25 @@ def test_resolve_then_reopen_moves_the_card_through_its_states(
     thread = eventually(lambda: _thread(fake_slack) if len(_thread(fake_slack)) == 3 else None)
     assert thread == [
         "<@U0AGENT1> claimed this case.",
-        "<@U0AGENT1> resolved this case.",
+        "<@U0AGENT1> closed this case as ignored: troll.",
         "<@U0AGENT1> reopened this case.",
     ]
+
+
+def test_a_lead_may_take_over_a_claimed_case_and_it_is_audited(
+    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn
+) -> None:
+    case_id = _case_with_card(redis_client, fake_slack)
+    _click(bot_url, ActionId.CLAIM, case_id, user="U0AGENT1", slack=fake_slack)
+
+    _click(bot_url, ActionId.TAKE_OVER, case_id, user="U0AGENT2", slack=fake_slack)
+    assert _ephemerals(fake_slack)[-1] == "Only a team lead may do that."
+
+    _click(bot_url, ActionId.TAKE_OVER, case_id, user="U0LEAD", slack=fake_slack)
+    store = Store(redis_client)
+    assert store.get(case_id).claimed_by == "U0LEAD"  # type: ignore[union-attr]
+    assert store.audit_log(case_id)[-1] | {"at": ""} == {
+        "case": case_id, "who": "U0LEAD", "what": "take-over", "previous": "U0AGENT1", "at": ""}
 
 
 def test_every_button_a_card_can_show_has_a_listener(
@@ -169,7 +202,5 @@ def test_a_stale_signed_request_is_rejected(
 
 
 def test_health_answers_while_redis_is_up(bot_url: str) -> None:
-    import requests
-
     assert requests.get(f"{bot_url}/healthz", timeout=5).text == "ok\n"
     assert "python_info" in requests.get(f"{bot_url}/metrics", timeout=5).text

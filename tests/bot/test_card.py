@@ -65,9 +65,10 @@ def test_an_open_case_offers_claim_only() -> None:
     assert _buttons(case_in(CaseState.OPEN)) == [ActionId.CLAIM]
 
 
-def test_a_claimed_case_offers_resolve_and_release_and_names_the_holder() -> None:
+def test_a_claimed_case_offers_the_agents_work_and_names_the_holder() -> None:
     case = case_in(CaseState.CLAIMED)
-    assert _buttons(case) == [ActionId.RESOLVE, ActionId.RELEASE]
+    assert _buttons(case) == [ActionId.REPLY, ActionId.DM, ActionId.ESCALATE, ActionId.CLOSE,
+                              ActionId.RELEASE, ActionId.TAKE_OVER]
     blocks, _ = render(case, NOW)
     assert "Claimed by <@U0AGENT1> until 12:42 UTC" in json.dumps(blocks)
 

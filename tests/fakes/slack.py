@@ -12,7 +12,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.standin import SlackStandIn
 
-__all__ = ["SlackStandIn", "block_actions", "post_signed"]
+__all__ = ["SlackStandIn", "block_actions", "picked", "post_signed", "typed", "view_submission"]
 
 
 def block_actions(
@@ -69,3 +69,30 @@ def post_signed(
     return requests.post(
         url, data=body, headers=signed_headers(secret, body, timestamp), timeout=10
     )
+
+
+def view_submission(view: dict[str, Any], values: dict[str, dict[str, Any]],
+                    user: str = "U0AGENT1", view_id: str = "V0MODAL1") -> dict[str, Any]:
+    """A view_submission payload for a modal Flare opened, with the agent's inputs as state."""
+    return {
+        "type": "view_submission",
+        "team": {"id": "T0FLARE", "domain": "flare"},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": "T0FLARE"},
+        "api_app_id": "A0FLARE",
+        "token": "legacy-verification-token",
+        "trigger_id": "456.789.def",
+        "view": {**view, "id": view_id, "team_id": "T0FLARE", "hash": "1700000000.abc",
+                 "state": {"values": values}},
+        "response_urls": [],
+    }
+
+
+def typed(block: str, text: str) -> dict[str, dict[str, Any]]:
+    """State for a plain text input the agent typed into."""
+    return {block: {block if block != "draft" else "reply_draft":
+                    {"type": "plain_text_input", "value": text}}}
+
+
+def picked(block: str, value: str, kind: str = "radio_buttons") -> dict[str, dict[str, Any]]:
+    """State for a radio button or select the agent picked."""
+    return {block: {block: {"type": kind, "selected_option": {"value": value}}}}

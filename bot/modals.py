@@ -1,0 +1,162 @@
+"""The modals behind Reply, DM, Escalate and Resolve: pure Block Kit from the case and a draft."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.action_ids import ActionId, InputId, ViewId
+from bot.card import escape
+from flare.case import Case
+
+View = dict[str, Any]
+
+CLOSE_REASONS = ("resolved with the customer", "troll", "duplicate", "handled elsewhere",
+                 "no action needed")  # fmt: skip
+IGNORE_REASONS = frozenset({"troll", "duplicate", "handled elsewhere", "no action needed"})
+SEVERITIES = ("high", "critical")
+
+
+def _text(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text[:150]}
+
+
+def _option(label: str, value: str) -> dict[str, Any]:
+    return {"text": _text(label), "value": value}
+
+
+def _post_quote(case: Case) -> dict[str, Any]:
+    who = case.mention.author.username or case.mention.author.id
+    body = escape(case.mention.text[:2800])
+    return {"type": "section", "text": {"type": "mrkdwn", "text": f"*@{escape(who)}:* {body}"}}
+
+
+def _shell(view_id: ViewId, case: Case, title: str, submit: str, blocks: list[Any],
+           meta: str = "") -> View:  # fmt: skip
+    return {
+        "type": "modal",
+        "callback_id": view_id.value,
+        "private_metadata": f"{case.id}|{meta}" if meta else case.id,
+        "title": _text(title[:24]),
+        "submit": _text(submit),
+        "close": _text("Cancel"),
+        "blocks": blocks,
+    }
+
+
+def case_of(view: dict[str, Any]) -> tuple[str, str]:
+    """(case id, extra) from a submitted view's private_metadata."""
+    case_id, _, extra = str(view.get("private_metadata", "")).partition("|")
+    return case_id, extra
+
+
+def reply_modal(case: Case, draft: str, check_line: str, notice: str | None = None,
+                ask_confirm: bool = False) -> View:  # fmt: skip
+    """The reply modal: the post, the draft (pre-filled from the template), a live check line.
+
+    `notice` explains something the agent must know (e.g. the brand already answered this
+    conversation); `ask_confirm` then requires a tick before submitting.
+    """
+    blocks: list[Any] = [
+        _post_quote(case),
+        {
+            "type": "input",
+            "block_id": InputId.DRAFT.value,
+            "dispatch_action": True,
+            "label": _text("Your reply (your signature is added)"),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": ActionId.REPLY_DRAFT.value,
+                "multiline": True,
+                "initial_value": draft,
+                "dispatch_action_config": {"trigger_actions_on": ["on_character_entered"]},
+            },
+        },
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": check_line}]},
+    ]
+    if notice:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"⚠️ {notice}"}})
+    if ask_confirm:
+        blocks.append({
+            "type": "input",
+            "block_id": InputId.CONFIRM.value,
+            "label": _text("Confirm"),
+            "element": {
+                "type": "checkboxes",
+                "action_id": InputId.CONFIRM.value,
+                "options": [_option("Post anyway", "yes")],
+            },
+        })  # fmt: skip
+    return _shell(ViewId.REPLY, case, "Reply on X", "Post reply", blocks,
+                  meta="confirm" if ask_confirm else "")  # fmt: skip
+
+
+def dm_modal(case: Case, draft: str) -> View:
+    blocks: list[Any] = [
+        _post_quote(case),
+        {
+            "type": "input",
+            "block_id": InputId.DRAFT.value,
+            "label": _text("Direct message"),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": InputId.DRAFT.value,
+                "multiline": True,
+                "initial_value": draft,
+                "max_length": 10_000,
+            },
+        },
+        {"type": "context", "elements": [{"type": "mrkdwn", "text":
+            "Private: ask for order numbers or account details here, never in public."}]},
+    ]  # fmt: skip
+    return _shell(ViewId.DM, case, "Direct message", "Send DM", blocks)
+
+
+def escalate_modal(case: Case, topics: list[str]) -> View:
+    default = case.decision.topic if case.decision.topic in topics else None
+    topic_select: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": InputId.TOPIC.value,
+        "options": [_option(t, t) for t in topics[:100]],
+    }
+    if default:
+        topic_select["initial_option"] = _option(default, default)
+    blocks: list[Any] = [
+        _post_quote(case),
+        {"type": "input", "block_id": InputId.TOPIC.value, "label": _text("Topic"),
+         "element": topic_select},
+        {"type": "input", "block_id": InputId.SEVERITY.value, "label": _text("Severity"),
+         "element": {"type": "radio_buttons", "action_id": InputId.SEVERITY.value,
+                     "initial_option": _option(SEVERITIES[0], SEVERITIES[0]),
+                     "options": [_option(s, s) for s in SEVERITIES]}},
+        {"type": "input", "block_id": InputId.NOTE.value, "label": _text("Note for PR"),
+         "optional": True, "element": {"type": "plain_text_input",
+                                       "action_id": InputId.NOTE.value, "multiline": True}},
+    ]  # fmt: skip
+    return _shell(ViewId.ESCALATE, case, "Escalate to PR", "Escalate", blocks)
+
+
+def close_modal(case: Case) -> View:
+    blocks: list[Any] = [
+        _post_quote(case),
+        {"type": "input", "block_id": InputId.REASON.value, "label": _text("Outcome"),
+         "element": {"type": "radio_buttons", "action_id": InputId.REASON.value,
+                     "initial_option": _option(CLOSE_REASONS[0], CLOSE_REASONS[0]),
+                     "options": [_option(r, r) for r in CLOSE_REASONS]}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text":
+            "Troll, duplicate, handled elsewhere and no action needed close the case as *ignored*, "
+            "with the reason kept for the record."}]},
+    ]  # fmt: skip
+    return _shell(ViewId.CLOSE, case, "Close the case", "Close", blocks)
+
+
+def value_of(view: dict[str, Any], block: InputId) -> str | None:
+    """The submitted value of one input block, whatever its element type."""
+    state = view.get("state", {}).get("values", {}).get(block.value, {})
+    for element in state.values():
+        if element.get("type") in ("plain_text_input",) or "value" in element:
+            return element.get("value")
+        if element.get("selected_option"):
+            return str(element["selected_option"]["value"])
+        if "selected_options" in element:
+            return ",".join(o["value"] for o in element["selected_options"]) or None
+    return None

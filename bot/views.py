@@ -1,0 +1,225 @@
+"""Block Kit for the /flare answers and the App Home: pure functions of the data and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.card import Block, compact, escape
+from flare.case import Case, CaseState
+from flare.incidents import Incident
+from rules.decision import Priority
+
+MESSAGE_BLOCKS = 50  # Slack's cap on blocks in one message
+VIEW_BLOCKS = 100  # ... and in a Home tab or modal view
+_SNIPPET = 140
+_MARK = {Priority.P1: "🔴", Priority.P2: "🟠", Priority.P3: "🟡", Priority.P4: "🟢"}
+
+COMMANDS = (
+    ("status", "open cases by priority, those about to miss their target, open incidents"),
+    ("mine", "the cases you have claimed"),
+    ("crisis", "open incidents (spikes of complaints on one topic)"),
+    ("help", "this list"),
+)
+
+
+# small pieces ------------------------------------------------------------------------------
+def _header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": text[:150]}}
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+
+
+def _note(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
+
+
+def _more(hidden: int, what: str = "") -> Block:
+    return _note(f"…and {compact(hidden)} more{what}")
+
+
+def _span(minutes: float) -> str:
+    """A duration a person reads at a glance: 4 min, 3 h, 2 days."""
+    if minutes < 1:
+        return "under a minute"
+    if minutes < 90:
+        return f"{int(minutes)} min"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.0f} h"
+    return f"{minutes / 1440:.0f} days"
+
+
+def _target(case: Case, now: datetime) -> str:
+    due = case.decision.due
+    if due is None:
+        return "no response target"
+    left = (due - now).total_seconds() / 60
+    if left < 0:
+        return f"*{_span(-left)} overdue* (target {due:%H:%M} UTC)"
+    return f"respond by {due:%H:%M} UTC (in {_span(left)})"
+
+
+def _snippet(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= _SNIPPET else flat[: _SNIPPET - 1] + "…"
+
+
+def case_line(case: Case, now: datetime) -> Block:
+    """One case as a section: priority, author, the post, its target, who holds it."""
+    m, d = case.mention, case.decision
+    mark = f"{_MARK[d.priority]} *{d.priority.value}*" if d.priority else "⚪ *--*"
+    handle = escape(m.author.username or m.author.id)
+    who = f"<{escape(m.url)}|@{handle}> ({compact(m.author.followers)} followers)"
+    topic = f" · {escape(d.topic)}" if d.topic else ""
+    status = _target(case, now)
+    if case.state is CaseState.CLAIMED and case.claimed_by:
+        status += f" · claimed by <@{escape(case.claimed_by)}>"
+    return _section(f"{mark}{topic} · {who}\n{escape(_snippet(m.text))}\n{status}")
+
+
+def _case_list(cases: Sequence[Case], now: datetime, shown: int) -> list[Block]:
+    blocks = [case_line(c, now) for c in cases[:shown]]
+    if len(cases) > shown:
+        blocks.append(_more(len(cases) - shown, " cases"))
+    return blocks
+
+
+def _incident_line(incident: Incident, now: datetime) -> Block:
+    age = (now - incident.opened_at).total_seconds() / 60
+    return _section(
+        f"🚨 *{escape(incident.topic)}* · {compact(incident.count)} complaints · "
+        f"open {_span(age)} (since {incident.opened_at:%H:%M} UTC)"
+    )
+
+
+def _fit(blocks: list[Block], limit: int) -> list[Block]:
+    """Cut a block list to Slack's limit, saying how many were left out."""
+    if len(blocks) <= limit:
+        return blocks
+    return [*blocks[: limit - 1], _more(len(blocks) - (limit - 1), " lines")]
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{compact(n)} {one if n == 1 else many}"
+
+
+# answers -----------------------------------------------------------------------------------
+def status_blocks(
+    open_by_priority: Mapping[Priority, Sequence[Case]],
+    due_soon: Sequence[Case],
+    breached: Sequence[Case],
+    incidents: Sequence[Incident],
+    now: datetime,
+) -> list[Block]:
+    """/flare status: the queue by priority, what is overdue or about to be, open incidents."""
+    total = sum(len(cases) for cases in open_by_priority.values())
+    fields = []
+    for priority in Priority:
+        cases = open_by_priority.get(priority, ())
+        claimed = sum(1 for c in cases if c.state is CaseState.CLAIMED)
+        fields.append(
+            {
+                "type": "mrkdwn",
+                "text": f"{_MARK[priority]} *{priority.value}*: {compact(len(cases))} open"
+                + (f", {compact(claimed)} claimed" if claimed else ""),
+            }
+        )
+    blocks: list[Block] = [
+        _header(f"Flare · {_count(total, 'case', 'cases')} open · {now:%H:%M} UTC"),
+        {"type": "section", "fields": fields},
+    ]
+    if breached:
+        blocks.append(_section(f"*Overdue ({compact(len(breached))})*"))
+        blocks.extend(_case_list(breached, now, shown=10))
+    if due_soon:
+        blocks.append(_section(f"*Due soon ({compact(len(due_soon))})*"))
+        blocks.extend(_case_list(due_soon, now, shown=10))
+    if incidents:
+        blocks.append(_section(f"*Open incidents ({compact(len(incidents))})*"))
+        blocks.extend(_incident_line(i, now) for i in incidents[:5])
+        if len(incidents) > 5:
+            blocks.append(_more(len(incidents) - 5, " incidents"))
+    if not (breached or due_soon or incidents):
+        blocks.append(_note("Nothing overdue, nothing due soon, no open incidents."))
+    return _fit(blocks, MESSAGE_BLOCKS)
+
+
+def status_text(
+    open_by_priority: Mapping[Priority, Sequence[Case]],
+    due_soon: Sequence[Case],
+    breached: Sequence[Case],
+    incidents: Sequence[Incident],
+) -> str:
+    """The one-line fallback of /flare status, for notifications and screen readers."""
+    total = sum(len(cases) for cases in open_by_priority.values())
+    return (
+        f"Flare: {compact(total)} open, {compact(len(breached))} overdue, "
+        f"{compact(len(due_soon))} due soon, {_count(len(incidents), 'incident', 'incidents')}"
+    )
+
+
+def mine_blocks(cases: Sequence[Case], now: datetime) -> list[Block]:
+    """/flare mine: the cases the caller holds, soonest due first."""
+    if not cases:
+        return [_section("You hold no cases right now. Claim one from its card in the channel.")]
+    blocks = [_header(f"Your cases ({compact(len(cases))})")]
+    blocks.extend(_case_list(cases, now, shown=MESSAGE_BLOCKS - 2))
+    return _fit(blocks, MESSAGE_BLOCKS)
+
+
+def crisis_blocks(incidents: Sequence[Incident], now: datetime) -> list[Block]:
+    """/flare crisis: every open incident, the biggest first."""
+    if not incidents:
+        return [_section("No open incidents.")]
+    blocks = [_header(f"Open incidents ({compact(len(incidents))})")]
+    shown = MESSAGE_BLOCKS - 3  # header, "and N more", the closing note
+    blocks.extend(_incident_line(i, now) for i in incidents[:shown])
+    if len(incidents) > shown:
+        blocks.append(_more(len(incidents) - shown, " incidents"))
+    blocks.append(
+        _note("PR owns the statement for an incident: do not answer its posts one by one.")
+    )
+    return _fit(blocks, MESSAGE_BLOCKS)
+
+
+def help_blocks(unknown: str | None = None) -> list[Block]:
+    """/flare help; with `unknown`, first says which subcommand was not understood."""
+    blocks: list[Block] = []
+    if unknown is not None:
+        blocks.append(_section(f"Unknown subcommand `{escape(unknown[:50])}`."))
+    lines = "\n".join(f"`/flare {name}`: {what}" for name, what in COMMANDS)
+    blocks.append(_section(f"*Flare commands*\n{lines}"))
+    return blocks
+
+
+def home_view(
+    user: str,
+    mine: Sequence[Case],
+    open_by_priority: Mapping[Priority, Sequence[Case]],
+    now: datetime,
+) -> dict[str, Any]:
+    """The App Home tab: the user's claimed cases, then the whole queue by priority."""
+    total = sum(len(cases) for cases in open_by_priority.values())
+    blocks: list[Block] = [
+        _header("Flare"),
+        _note(f"For <@{escape(user)}> · updated {now:%H:%M} UTC"),
+        _section(f"*Your cases ({compact(len(mine))})*"),
+    ]
+    if mine:
+        blocks.extend(_case_list(mine, now, shown=20))
+    else:
+        blocks.append(_note("You hold no cases. Claim one from its card in the channel."))
+    blocks.append({"type": "divider"})
+    blocks.append(_section(f"*Queue ({_count(total, 'case', 'cases')} open)*"))
+    for priority in Priority:
+        cases = open_by_priority.get(priority, ())
+        if not cases:
+            continue
+        blocks.append(_section(f"{_MARK[priority]} *{priority.value}* · {compact(len(cases))}"))
+        blocks.extend(_case_list(cases, now, shown=12))
+    if not total:
+        blocks.append(_note("The queue is empty."))
+    return {"type": "home", "blocks": _fit(blocks, VIEW_BLOCKS)}

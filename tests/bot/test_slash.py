@@ -1,0 +1,192 @@
+"""/flare over HTTP: a signed slash command, answered privately in the ack itself."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+import redis
+import requests
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
+
+from bot import slash
+from bot.server import build_wsgi
+from bot.slack_client import SlackClient
+from bot.standin import SlackStandIn
+from flare import keys
+from flare.incidents import Incidents
+from flare.queries import Queries
+from flare.store import Store
+from rules.decision import Priority
+from tests.builders import NOON, decision, mention
+from tests.conftest import SIGNING_SECRET, free_port
+from tests.fakes.slack import signed_headers
+
+
+def slash_command(
+    url: str,
+    text: str,
+    user: str = "U0AGENT1",
+    channel: str = "C0ALERTS",
+    secret: str = SIGNING_SECRET,
+    timestamp: int | None = None,
+) -> requests.Response:
+    """POST `/flare <text>` the way Slack does: the form fields of a slash command, signed."""
+    body = urlencode(
+        {
+            "token": "legacy-verification-token",
+            "team_id": "T0FLARE",
+            "team_domain": "flare",
+            "channel_id": channel,
+            "channel_name": "social-care",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/flare",
+            "text": text,
+            "api_app_id": "A0FLARE",
+            "is_enterprise_install": "false",
+            "response_url": "https://hooks.slack.invalid/commands/T0FLARE/1/x",
+            "trigger_id": "123.456.abc",
+        }
+    )
+    return requests.post(
+        f"{url}/slack/events",
+        data=body,
+        headers=signed_headers(secret, body, timestamp),
+        timeout=10,
+    )
+
+
+def build_bot(client: redis.Redis, slack: SlackStandIn) -> App:
+    """An app wired like bot.app.build_app, with only the /flare command on it."""
+
+    def authorize(**_: Any) -> AuthorizeResult:
+        return AuthorizeResult(enterprise_id=None, team_id=None, bot_token="xoxb-test")
+
+    app = App(
+        signing_secret=SIGNING_SECRET,
+        client=SlackClient("xoxb-test", slack.base_url).web,
+        authorize=authorize,
+        name="flare",
+    )
+    slash.register(app, Queries(client), clock=lambda: NOON)
+    return app
+
+
+@pytest.fixture
+def bot_url(
+    redis_client: redis.Redis, fake_slack: SlackStandIn, serve_wsgi: Callable[[Any], str]
+) -> str:
+    return serve_wsgi(build_wsgi(build_bot(redis_client, fake_slack), redis_client))
+
+
+def _case(store: Store, id: str, priority: Priority = Priority.P3, due_in: float = 30) -> str:
+    m = mention(id)
+    store.save(m, decision(m, priority=priority, due=NOON + timedelta(minutes=due_in)))
+    return m.id
+
+
+def _answer(url: str, text: str, user: str = "U0AGENT1") -> dict[str, Any]:
+    response = slash_command(url, text, user=user)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    body: dict[str, Any] = response.json()
+    assert body["response_type"] == "ephemeral"
+    return body
+
+
+def test_status_answers_privately_with_the_queue_overdue_and_incidents(
+    bot_url: str, redis_client: redis.Redis
+) -> None:
+    store = Store(redis_client)
+    _case(store, "late", Priority.P1, due_in=-10)
+    _case(store, "soon", Priority.P2, due_in=5)
+    _case(store, "later", Priority.P4, due_in=90)
+    Incidents(redis_client).join("outage", "x1", NOON)
+    redis_client.sadd(keys.incidents_open(), "outage")
+
+    body = _answer(bot_url, "status")
+
+    assert body["text"] == "Flare: 3 open, 1 overdue, 1 due soon, 1 incident"
+    shown = str(body["blocks"])
+    assert "*Overdue (1)*" in shown and "*Due soon (1)*" in shown and "*outage*" in shown
+
+
+def test_mine_lists_only_the_callers_claims(bot_url: str, redis_client: redis.Redis) -> None:
+    store = Store(redis_client)
+    store.claim(_case(store, "mine"), "U0AGENT1")
+    store.claim(_case(store, "theirs"), "U0AGENT2")
+
+    body = _answer(bot_url, "mine", user="U0AGENT1")
+
+    assert body["blocks"][0]["text"]["text"] == "Your cases (1)"
+    assert "status/mine" in str(body["blocks"]) and "theirs" not in str(body["blocks"])
+
+
+def test_crisis_lists_open_incidents(bot_url: str, redis_client: redis.Redis) -> None:
+    Incidents(redis_client).join("billing", "x1", NOON - timedelta(minutes=3))
+    redis_client.sadd(keys.incidents_open(), "billing")
+
+    body = _answer(bot_url, "CRISIS")
+
+    assert body["text"] == "1 open incident(s)."
+    assert "🚨 *billing* · 1 complaints · open 3 min" in body["blocks"][1]["text"]["text"]
+
+
+def test_no_subcommand_shows_help(bot_url: str) -> None:
+    body = _answer(bot_url, "")
+
+    assert "`/flare status`" in str(body["blocks"])
+    assert "Unknown" not in str(body["blocks"])
+
+
+def test_an_unknown_subcommand_is_named_and_help_follows(bot_url: str) -> None:
+    body = _answer(bot_url, "escalate now")
+
+    assert body["blocks"][0]["text"]["text"] == "Unknown subcommand `escalate`."
+    assert "`/flare mine`" in body["blocks"][1]["text"]["text"]
+    assert body["text"] == "Unknown subcommand 'escalate': try /flare help."
+
+
+def test_a_slash_command_with_a_forged_signature_is_rejected(bot_url: str) -> None:
+    response = slash_command(bot_url, "status", secret="not-the-secret")
+
+    assert response.status_code == 401
+
+
+def test_a_stale_slash_command_is_rejected(bot_url: str) -> None:
+    assert slash_command(bot_url, "status", timestamp=1_600_000_000).status_code == 401
+
+
+def test_the_answer_makes_no_web_api_call(bot_url: str, fake_slack: SlackStandIn) -> None:
+    _answer(bot_url, "status")
+
+    assert fake_slack.calls == []
+
+
+def test_an_unknown_subcommand_cannot_ping_the_channel(bot_url: str) -> None:
+    body = _answer(bot_url, "<!channel>")
+
+    assert "<!channel>" not in json.dumps(body)
+    assert body["text"] == "Unknown subcommand '&lt;!channel&gt;': try /flare help."
+
+
+def test_with_redis_down_the_command_still_answers_in_time(
+    fake_slack: SlackStandIn, serve_wsgi: Callable[[Any], str], redis_client: redis.Redis
+) -> None:
+    # the bot's client must give up fast: redis-py's default retries alone take about 3 s
+    unreachable = redis.Redis(
+        port=free_port(), socket_connect_timeout=1, retry=Retry(NoBackoff(), 0)
+    )
+    url = serve_wsgi(build_wsgi(build_bot(unreachable, fake_slack), redis_client))
+
+    body = _answer(url, "status")
+
+    assert body["text"] == "Flare cannot read its queue right now; try again in a minute."
