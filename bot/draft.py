@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flare.case import Case
+from rules.personal_data import personal_data
+from rules.playbook import Playbook
+from rules.sentiment import sentiment
+from rules.templates import render_template
+from rules.toxicity import toxicity
 
 X_LIMIT = 280
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
@@ -41,7 +49,6 @@ class DraftCheck:
     limit: int | None
     personal_data: tuple[str, ...] = ()
     tone: str | None = None
-    problems: list[str] = field(default_factory=list)
 
     @property
     def too_long(self) -> bool:
@@ -66,3 +73,32 @@ class DraftCheck:
         if self.tone:
             line += f" · tone: {self.tone}"
         return line
+
+
+def check_draft(text: str, public: bool) -> DraftCheck:
+    """Length (public replies only), personal data (blocks a public reply), tone (a warning)."""
+    found = tuple(personal_data(text)) if public else ()
+    tone = None
+    rude = toxicity(text)
+    if rude.score >= 1:
+        tone = f"reads as rude ({', '.join(rude.words) or 'shouting'})"
+    elif sentiment(text) <= -0.5:
+        tone = "reads as negative: check it sounds like help"
+    return DraftCheck(
+        length=x_length(text),
+        limit=X_LIMIT if public else None,
+        personal_data=found,
+        tone=tone,
+    )
+
+
+def drafter_for(playbook: Playbook) -> Callable[[Case, str], str]:
+    """Pre-fill a reply or DM from the playbook's template for the case, written for the person."""
+
+    def draft(case: Case, kind: str) -> str:
+        key = case.decision.template if kind == "reply" else "direct_message"
+        if not key or key not in playbook.templates:
+            return ""
+        return render_template(playbook, key, case.mention, case.decision).strip()
+
+    return draft

@@ -11,11 +11,13 @@ from slack_bolt import App
 
 from bot.app import build_app
 from bot.casework import Casework
+from bot.draft import check_draft, drafter_for
 from bot.server import build_wsgi, serve
 from bot.slack_client import SlackClient
 from bot.team import Team
 from flare.settings import Settings
 from flare.store import Store
+from rules.playbook import Playbook, load_playbook
 
 log = logging.getLogger(__name__)
 
@@ -25,21 +27,29 @@ def team_of(settings: Settings) -> Team:
     return Team(frozenset(slack.agents), frozenset(slack.pr_team), frozenset(slack.leads))
 
 
-def build_casework(settings: Settings, client: redis.Redis, wait_on_rate_limit: bool = False,
-                   **extra: Any) -> Casework:  # fmt: skip
-    """Casework as `flare bot` and the workers use it; `extra` adds drafting and checks."""
+def build_casework(
+    settings: Settings, client: redis.Redis, playbook: Playbook, **extra: Any
+) -> Casework:
+    """Casework as `flare bot` and the workers use it: drafts from the playbook's templates."""
     assert settings.slack.bot_token is not None
-    slack = SlackClient(settings.slack.bot_token.get_secret_value(), settings.slack.api_url,
-                        wait_on_rate_limit=wait_on_rate_limit)  # fmt: skip
-    return Casework(Store(client), slack, team=team_of(settings),
-                    signature_format=settings.slack.signature_format, **extra)  # fmt: skip
+    slack = SlackClient(settings.slack.bot_token.get_secret_value(), settings.slack.api_url)
+    return Casework(
+        Store(client),
+        slack,
+        team=team_of(settings),
+        signature_format=settings.slack.signature_format,
+        topics=tuple(t.name for t in playbook.topics),
+        check_draft=check_draft,
+        drafter=drafter_for(playbook),
+        **extra,
+    )
 
 
 def build_app_for(settings: Settings, client: redis.Redis) -> App:
     """The Slack app as `flare bot` runs it, from settings."""
     assert settings.slack.bot_token is not None and settings.slack.signing_secret is not None
     return build_app(
-        build_casework(settings, client),
+        build_casework(settings, client, load_playbook(settings.playbook)),
         settings.slack.signing_secret.get_secret_value(),
         settings.slack.bot_token.get_secret_value(),
     )

@@ -134,3 +134,13 @@ def x_reply(hint: str) -> str:
 def x_spend(day: str) -> str:
     """Hash: X API use on one UTC day (YYYY-MM-DD): `<endpoint>:calls|posts|users` → count."""
     return f"{PREFIX}:x:spend:{day}"
+
+
+def author_events(author_id: str) -> str:
+    """Sorted set: one author's recent posts to us, "p:<id>" or "a:<id>" (abusive), by epoch."""
+    return f"{PREFIX}:author:{author_id}:events"
+
+
+def topic_counted(mention_id: str) -> str:
+    """Mark, SET NX EX: this mention has been counted into its topic's spike detector."""
+    return f"{PREFIX}:triage:counted:{mention_id}"

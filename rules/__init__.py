@@ -1,1 +1,1 @@
-"""The decision: pure models, signals, engine and playbook. No I/O, no imports from other packages."""
+"""The decision: pure models, signals, engine and playbook. No I/O, no other packages."""

@@ -62,12 +62,48 @@ def _author(user: Mapping[str, Any] | None, author_id: str) -> Author:
     )
 
 
+# Mention fields whose X v2 name differs, for naming the wrong field in an error.
+_X_NAMES = {
+    "edit_history_ids": "edit_history_tweet_ids",
+    "mentioned": "entities.mentions",
+    "urls": "entities.urls",
+    "references": "referenced_tweets",
+}
+
+
+def _objects(value: Any, field: str) -> list[Mapping[str, Any]]:
+    """An optional X array of objects: absent is empty, anything but a list of objects is wrong."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+        raise PayloadError("expected an array of objects", field)
+    return value
+
+
 def from_x_tweet(
     tweet: Mapping[str, Any],
     users: Mapping[str, Mapping[str, Any]],
     source: Source,
 ) -> Mention:
-    """One tweet object (`data` or an element of it) with the users of `includes.users` by id."""
+    """One tweet object (`data` or an element of it) with the users of `includes.users` by id.
+
+    A value of the wrong type anywhere becomes a `PayloadError` naming the X field.
+    """
+    try:
+        return _from_x_tweet(tweet, users, source)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(p) for p in first["loc"])
+        name = _X_NAMES.get(name, name)
+        where = "includes.users" if exc.title == "Author" else "data"
+        raise PayloadError(first["msg"], f"{where}.{name}" if name else where) from exc
+
+
+def _from_x_tweet(
+    tweet: Mapping[str, Any],
+    users: Mapping[str, Mapping[str, Any]],
+    source: Source,
+) -> Mention:
     if not isinstance(tweet, Mapping):
         raise PayloadError("expected a tweet object", "data")
     tid = tweet.get("id")
@@ -85,22 +121,30 @@ def from_x_tweet(
     if not isinstance(pm, Mapping):
         raise PayloadError("expected an object", "data.public_metrics")
     refs = []
-    for ref in tweet.get("referenced_tweets") or ():
+    refs_raw = tweet.get("referenced_tweets")
+    if refs_raw is not None and not isinstance(refs_raw, list):
+        raise PayloadError("expected an array of objects", "data.referenced_tweets")
+    for ref in refs_raw or ():
         try:
             refs.append(Reference(type=RefType(ref["type"]), id=str(ref["id"])))
         except (KeyError, ValueError, TypeError) as exc:
             raise PayloadError(f"bad reference {ref!r}", "data.referenced_tweets") from exc
     entities = tweet.get("entities") or {}
+    if not isinstance(entities, Mapping):
+        raise PayloadError("expected an object", "data.entities")
     mentioned = tuple(
         str(m.get("username", "")).lower()
-        for m in entities.get("mentions") or ()
+        for m in _objects(entities.get("mentions"), "data.entities.mentions")
         if m.get("username")
     )
     urls = tuple(
         str(u.get("expanded_url") or u.get("url"))
-        for u in entities.get("urls") or ()
+        for u in _objects(entities.get("urls"), "data.entities.urls")
         if u.get("url")
     )
+    edits = tweet.get("edit_history_tweet_ids") or []
+    if not isinstance(edits, list):
+        raise PayloadError("expected an array of ids", "data.edit_history_tweet_ids")
     return Mention(
         id=str(tid),
         text=text,
@@ -120,7 +164,7 @@ def from_x_tweet(
         references=tuple(refs),
         mentioned=mentioned,
         urls=urls,
-        edit_history_ids=tuple(str(i) for i in tweet.get("edit_history_tweet_ids") or ()),
+        edit_history_ids=tuple(str(i) for i in edits),
     )
 
 

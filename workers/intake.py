@@ -57,12 +57,35 @@ class Intake:
         if batch:
             self._flush(batch, report)
 
-    def _flush(self, batch: list[Mention], report: IntakeReport) -> None:
+    def take(self, mentions: list[Mention]) -> IntakeReport:
+        """Take in mentions already read (deduped, queued for triage) and say what happened."""
+        report = IntakeReport()
+        self.submit(mentions, report)
+        return report
+
+    def submit_batch(self, batch: list[Mention], report: IntakeReport, token: str) -> None:
+        """Take in one batch that may be tried again after a Redis error.
+
+        The dedupe marks carry `token`: a retry of the same batch with the same token counts the
+        marks its failed attempt left as its own, so a half-done attempt loses nothing.
+        """
+        report.read += len(batch)
+        for start in range(0, len(batch), self.batch_size):
+            self._flush(batch[start : start + self.batch_size], report, token=token)
+
+    def _flush(self, batch: list[Mention], report: IntakeReport, token: str | None = None) -> None:
         ttl = int(DEDUPE_WINDOW.total_seconds())
+        unique = _first_of_each(batch)
         pipe = self.redis.pipeline()
-        for mention in batch:
-            pipe.set(keys.seen(mention.id), 1, nx=True, ex=ttl)
-        fresh = [m for m, was_new in zip(batch, pipe.execute(), strict=True) if was_new]
+        for mention in unique:
+            pipe.set(keys.seen(dedupe_id(mention)), token or 1, nx=True, ex=ttl)
+        marked = pipe.execute()
+        if token is not None and not all(marked):
+            # a mark holding our own token was left by an earlier attempt of this very batch
+            owners = self.redis.mget([keys.seen(dedupe_id(m)) for m in unique])
+            mine = token.encode()
+            marked = [new or owner == mine for new, owner in zip(marked, owners, strict=True)]
+        fresh = [m for m, was_new in zip(unique, marked, strict=True) if was_new]
         report.duplicates += len(batch) - len(fresh)
         if not fresh:
             return
@@ -74,7 +97,7 @@ class Intake:
                 failure_ttl=int(DEDUPE_WINDOW.total_seconds()),
             )
         except redis.RedisError:
-            self.redis.delete(*[keys.seen(m.id) for m in fresh])  # not taken in: let a retry try
+            self.redis.delete(*[keys.seen(dedupe_id(m)) for m in fresh])  # let a retry try
             raise
         report.new += len(fresh)
 
@@ -102,6 +125,23 @@ class Intake:
         self.submit(mentions, report)
         self.dead_letters.remove(record_id)
         return None
+
+
+def _first_of_each(batch: list[Mention]) -> list[Mention]:
+    """The batch without its repeats (a post and its edit in one batch), order kept."""
+    ids: set[str] = set()
+    out = []
+    for mention in batch:
+        if (key := dedupe_id(mention)) not in ids:
+            ids.add(key)
+            out.append(mention)
+    return out
+
+
+def dedupe_id(mention: Mention) -> str:
+    """The id a post is known by across edits: an edit arrives with a new id but the same first
+    entry in its edit history."""
+    return mention.edit_history_ids[0] if mention.edit_history_ids else mention.id
 
 
 def read_payload(raw: bytes, source: Source) -> tuple[list[Mention], str | None]:

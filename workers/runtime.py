@@ -8,11 +8,14 @@ from datetime import UTC, datetime
 
 import redis
 
+from bot.casework import Casework
+from bot.runner import build_casework
 from bot.slack_client import SlackClient
 from flare.settings import Settings
 from flare.store import Store
 from rules.engine import Engine
 from rules.playbook import Playbook, load_playbook
+from workers.x_client import XClient
 
 
 def utcnow() -> datetime:
@@ -26,30 +29,42 @@ class Runtime:
     store: Store
     playbook: Playbook
     engine: Engine
-    slack: SlackClient | None
+    casework: Casework | None
+    x: XClient | None
     clock: Callable[[], datetime] = utcnow
+
+    @property
+    def slack(self) -> SlackClient | None:
+        return self.casework.slack if self.casework else None
+
+    def crisis_contacts(self, topic: str) -> list[str]:
+        """Who PR pages first for a topic: the playbook's crisis plan, else the PR team."""
+        return list(self.playbook.contacts_for(topic)) or list(self.settings.slack.pr_team)
 
 
 _current: Runtime | None = None
 
 
-def build(
-    settings: Settings, client: redis.Redis, clock: Callable[[], datetime] = utcnow
-) -> Runtime:
+def x_client_for(settings: Settings, client: redis.Redis) -> XClient | None:
+    x = settings.x
+    if not (x.bearer_token or x.access_token):
+        return None
+    return XClient(x, client=client)
+
+
+def build(settings: Settings, client: redis.Redis, clock: Callable[[], datetime] = utcnow) -> Runtime:
     playbook = load_playbook(settings.playbook)
-    token = settings.slack.bot_token
-    slack = (
-        SlackClient(token.get_secret_value(), settings.slack.api_url)
-        if token
-        else None
-    )
+    casework = None
+    if settings.slack.bot_token:
+        casework = build_casework(settings, client, playbook, clock=clock)
     return Runtime(
         settings=settings,
         redis=client,
         store=Store(client),
         playbook=playbook,
         engine=Engine(playbook, brand_handles=settings.brand.handles),
-        slack=slack,
+        casework=casework,
+        x=x_client_for(settings, client),
         clock=clock,
     )
 

@@ -1,0 +1,94 @@
+"""Mentions per second through the triage engine on one core, against VADER alone per post.
+
+    .venv/bin/python bench/triage.py [--n 20000] [--batch 100]
+
+Mentions are the demo sample's, varied (author, numbers, words, times), decided in batches with
+an in-memory context, as the triage worker does with Redis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from rules.context import MemoryContext  # noqa: E402
+from rules.engine import Engine  # noqa: E402
+from rules.mention import Author, Mention  # noqa: E402
+from rules.playbook import load_playbook  # noqa: E402
+from rules.sentiment import analyzer  # noqa: E402
+
+SAMPLE = ROOT / "flare" / "samples" / "demo.jsonl"
+EXTRA_WORDS = [
+    "today",
+    "again",
+    "please",
+    "seriously",
+    "now",
+    "this morning",
+    "!!",
+    "?",
+    "🙏",
+    "😡",
+]
+
+
+def varied(n: int, seed: int = 7) -> list[Mention]:
+    rng = random.Random(seed)
+    base = [Mention.model_validate(json.loads(line)) for line in SAMPLE.read_text().splitlines()]
+    start = min(m.created_at for m in base)
+    out = []
+    for i in range(n):
+        m = base[i % len(base)]
+        text = f"{m.text} {rng.choice(EXTRA_WORDS)} #{rng.randint(1, 999)}"
+        author = Author(
+            id=f"a{rng.randint(1, n // 3 + 1)}",
+            username=m.author.username + str(rng.randint(0, 50)),
+            followers=int(rng.paretovariate(1.2) * 50),
+            verified=rng.random() < 0.01,
+        )
+        when = start + timedelta(seconds=i * 0.5)
+        out.append(
+            m.model_copy(update={"id": str(i), "text": text, "author": author, "created_at": when})
+        )
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=20000)
+    parser.add_argument("--batch", type=int, default=100)
+    args = parser.parse_args()
+    mentions = varied(args.n)
+    engine = Engine(load_playbook(), brand_handles=("acme", "acmehelp"))
+    vader = analyzer()
+    now = max(m.created_at for m in mentions) + timedelta(minutes=1)
+    engine.decide_many(mentions[:200], MemoryContext(), now)  # warm caches
+
+    t0 = time.perf_counter()
+    for m in mentions:
+        vader.polarity_scores(m.text)
+    vader_rate = len(mentions) / (time.perf_counter() - t0)
+
+    context = MemoryContext()
+    t0 = time.perf_counter()
+    for i in range(0, len(mentions), args.batch):
+        engine.decide_many(mentions[i : i + args.batch], context, now)
+    rate = len(mentions) / (time.perf_counter() - t0)
+
+    print(f"{len(mentions)} mentions, batches of {args.batch}, one core")
+    print(f"  engine:      {rate:,.0f} mentions/s  ({1e6 / rate:.0f} µs each)")
+    print(f"  VADER alone: {vader_rate:,.0f} posts/s  ({1e6 / vader_rate:.0f} µs each)")
+    print(f"  engine / VADER alone: {rate / vader_rate:.2f}×  (target ≥ 5,000 mentions/s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,196 @@
+"""POST /intake: signed JSON mentions from any listening tool, taken in like X's own."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import redis
+
+from flare.dlq import DeadLetters
+from rules.mention import Mention, Source
+from rules.normalize import PayloadError, mentions_from
+
+log = logging.getLogger(__name__)
+
+TIMESTAMP_HEADER = "X-Flare-Timestamp"
+SIGNATURE_HEADER = "X-Flare-Signature"
+VERSION = "v1"
+MAX_AGE = 300  # seconds a signed request stays valid
+WHERE = "POST /intake"
+
+Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class MentionSink(Protocol):
+    """What the endpoint needs of intake (workers.intake.Intake fits)."""
+
+    @property
+    def dead_letters(self) -> DeadLetters: ...
+
+    def take(self, mentions: list[Mention]) -> object: ...
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: str
+    error: str
+    field: str | None = None
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """`v1=` + hex HMAC-SHA256 of `v1:<timestamp>:<raw body>` keyed with the shared secret."""
+    base = f"{VERSION}:{timestamp}:".encode() + body
+    return f"{VERSION}=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def check_signature(
+    secret: str,
+    timestamp: str | None,
+    given: str | None,
+    body: bytes,
+    now: float,
+    max_age: int = MAX_AGE,
+) -> Refusal | None:
+    """Why a request is not authentic, or None: a missing, stale or future timestamp (replays),
+    or a signature that does not match."""
+    unauthorized = "401 Unauthorized"
+    if not timestamp:
+        return Refusal(unauthorized, "missing timestamp (unix seconds)", TIMESTAMP_HEADER)
+    if not timestamp.isdigit():
+        return Refusal(unauthorized, "timestamp must be unix seconds", TIMESTAMP_HEADER)
+    age = now - int(timestamp)
+    if age > max_age:
+        return Refusal(unauthorized, f"stale: signed {int(age)} s ago (limit {max_age} s)",
+                       TIMESTAMP_HEADER)  # fmt: skip
+    if age < -max_age:
+        return Refusal(unauthorized, "timestamp is in the future; check the sender's clock",
+                       TIMESTAMP_HEADER)  # fmt: skip
+    if not given:
+        return Refusal(unauthorized, "missing signature", SIGNATURE_HEADER)
+    if not hmac.compare_digest(given.strip(), signature(secret, timestamp, body)):
+        return Refusal(unauthorized, "signature does not match the body", SIGNATURE_HEADER)
+    return None
+
+
+def _answer(start_response: Callable[..., Any], status: str, body: dict[str, Any]) -> list[bytes]:
+    data = json.dumps(body, ensure_ascii=False).encode()
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    if status.startswith("503"):
+        headers.append(("Retry-After", "30"))
+    if status.startswith("405"):
+        headers.append(("Allow", "POST"))
+    start_response(status, headers)
+    return [data]
+
+
+def _refuse(start_response: Callable[..., Any], refusal: Refusal) -> list[bytes]:
+    return _answer(start_response, refusal.status, {"error": refusal.error, "field": refusal.field})
+
+
+def build_intake_endpoint(
+    intake: MentionSink,
+    secret: str | None,
+    max_bytes: int,
+    clock: Callable[[], float],
+    *,
+    max_age: int = MAX_AGE,
+    hand_on: Callable[[list[Mention]], bool] | None = None,
+) -> Wsgi:
+    """The WSGI app for POST /intake.
+
+    JSON body: an X v2 message, a Flare mention, or a list of them; signed (see docs/intake.md).
+    202 once the mentions are in Redis; 4xx naming the wrong field; 503 when no secret is set
+    (unsigned requests are never taken) or Redis is down. `hand_on`, when given, replaces
+    `intake.take` (e.g. the listener's batcher) and answers whether the mentions got through.
+    """
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        refusal, body = _read(environ)
+        if refusal:
+            return _refuse(start_response, refusal)
+        mentions, refusal = _mentions(body)
+        if refusal:
+            intake.dead_letters.push(body, Source.WEBHOOK.value, WHERE, refusal.error)
+            return _refuse(start_response, refusal)
+        try:
+            if hand_on is not None:
+                if not hand_on(mentions):
+                    raise redis.ConnectionError("intake is not keeping up")
+            else:
+                intake.take(mentions)
+        except redis.RedisError as exc:
+            log.warning("/intake: could not take %d mentions in: %s", len(mentions), exc)
+            return _refuse(
+                start_response, Refusal("503 Service Unavailable", "storage unavailable; retry")
+            )
+        return _answer(
+            start_response,
+            "202 Accepted",
+            {"accepted": len(mentions), "ids": [m.id for m in mentions]},
+        )
+
+    def _read(environ: dict[str, Any]) -> tuple[Refusal | None, bytes]:
+        if environ.get("REQUEST_METHOD") != "POST":
+            return Refusal("405 Method Not Allowed", "use POST", "method"), b""
+        if not secret:
+            return Refusal(
+                "503 Service Unavailable",
+                "webhook intake is off: FLARE_INTAKE__WEBHOOK_SECRET is not set",
+            ), b""
+        declared = environ.get("CONTENT_LENGTH") or ""
+        if declared and not declared.isdigit():
+            return Refusal("400 Bad Request", "not a number", "Content-Length"), b""
+        if declared and int(declared) > max_bytes:
+            return Refusal(
+                "413 Content Too Large", f"body over {max_bytes} bytes", "Content-Length"
+            ), b""
+        stream = environ["wsgi.input"]
+        body = stream.read(int(declared)) if declared else stream.read(max_bytes + 1)
+        if len(body) > max_bytes:
+            return Refusal("413 Content Too Large", f"body over {max_bytes} bytes", "body"), b""
+        refusal = check_signature(
+            secret,
+            environ.get("HTTP_X_FLARE_TIMESTAMP"),
+            environ.get("HTTP_X_FLARE_SIGNATURE"),
+            body,
+            clock(),
+            max_age,
+        )
+        if refusal:
+            return refusal, b""
+        content_type = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            return Refusal(
+                "415 Unsupported Media Type", "send application/json", "Content-Type"
+            ), b""
+        return None, body
+
+    return app
+
+
+def _mentions(body: bytes) -> tuple[list[Mention], Refusal | None]:
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return [], Refusal("400 Bad Request", f"not UTF-8: {exc.reason}", "body")
+    except json.JSONDecodeError as exc:
+        return [], Refusal("400 Bad Request", f"not JSON: {exc.msg} at column {exc.colno}", "body")
+    items = payload if isinstance(payload, list) else [payload]
+    mentions: list[Mention] = []
+    for index, item in enumerate(items):
+        try:
+            mentions += mentions_from(item, Source.WEBHOOK)
+        except PayloadError as exc:
+            where = exc.field or "body"
+            if isinstance(payload, list):
+                where = f"[{index}]" + ("" if where == "body" else f".{where}")
+            return [], Refusal("422 Unprocessable Content", exc.reason, where)
+    if not mentions:
+        return [], Refusal("422 Unprocessable Content", "no mention in the payload", "body")
+    return mentions, None

@@ -1,0 +1,88 @@
+"""The `flare listen` and `flare spend` commands (registered by flare.cli)."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flare.settings import Settings, SettingsError, load_settings
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+def listen_command(
+    stream: Annotated[bool, typer.Option(help="Read the X filtered stream.")] = True,
+    poll: Annotated[
+        bool, typer.Option(help="Poll the brand's X mentions every FLARE_INTAKE__POLL_INTERVAL.")
+    ] = True,
+    webhook: Annotated[bool, typer.Option(help="Take signed mentions at POST /intake.")] = True,
+    port: Annotated[
+        int | None, typer.Option(help="HTTP port for /intake (default FLARE_INTAKE__PORT, 3001).")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Interface for /intake.")] = "0.0.0.0",
+    spend: Annotated[
+        bool, typer.Option("--spend", help="Only show X API spend (last 7 days) and exit.")
+    ] = False,
+) -> None:
+    """Take mentions in: X filtered stream, X mentions polling with gap backfill, and /intake.
+
+    Each mention is read once, deduped across sources and restarts, and queued for triage in
+    batches. Run one per X app (X allows one stream connection). Stops on Ctrl-C.
+    """
+    if spend:
+        spend_command(days=7)
+        return
+    from flare.connection import connect
+    from workers.listen import run_listen
+
+    settings = _settings()
+    client = connect(settings)
+    with contextlib.suppress(KeyboardInterrupt):  # run_listen has stopped cleanly by then
+        run_listen(
+            settings,
+            client,
+            stream=stream,
+            poll=poll,
+            webhook=webhook,
+            host=host,
+            port=port,
+            say=console.print,
+        )
+
+
+def spend_command(
+    days: Annotated[int, typer.Option(min=1, max=400, help="How many UTC days back.")] = 7,
+) -> None:
+    """X API use per endpoint and day, with its estimated cost (prices: FLARE_X__PRICE_*)."""
+    from flare.connection import connect
+    from workers.spend import Rates, Spend
+
+    settings = _settings()
+    spend = Spend(connect(settings), Rates.of(settings.x))
+    table = Table("day (UTC)", "endpoint", "calls", "posts", "users", "est. $", title="X API spend")
+    total = 0.0
+    for day, endpoint, usage, dollars in spend.report(days):
+        total += dollars
+        table.add_row(
+            day.isoformat(),
+            endpoint,
+            str(usage.calls),
+            str(usage.posts),
+            str(usage.users),
+            f"{dollars:.3f}",
+        )
+    table.add_row("", "total", "", "", "", f"{total:.3f}")
+    console.print(table)

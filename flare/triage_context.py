@@ -1,0 +1,112 @@
+"""The triage engine's context kept in Redis: author history and per-topic spike state."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+import redis
+
+from flare import keys
+from rules.context import AuthorHistory, Changes, Snapshot
+from rules.spike import SpikeState, observe
+
+COUNTED_TTL = timedelta(days=3)
+MAX_EVENTS = 500  # per author: enough for flood and harassment windows
+SAVE_RETRIES = 8
+
+
+class RedisContext:
+    """`rules.context.Context` over Redis: one round trip to load a batch, three to save it.
+
+    Author history is a sorted set of post ids (ZADD: a retried batch adds nothing twice).
+    A topic's spike state is one JSON string; saving re-applies the batch's topic events to the
+    stored state under WATCH, so concurrent workers never lose each other's counts, and each
+    mention is counted once (a SET NX mark per mention).
+    """
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.redis = client
+
+    def load(
+        self, author_ids: Collection[str], topics: Collection[str], since: datetime
+    ) -> Snapshot:
+        authors = list(author_ids)
+        topic_list = list(topics)
+        pipe = self.redis.pipeline(transaction=False)
+        for author_id in authors:
+            pipe.zrangebyscore(
+                keys.author_events(author_id), since.timestamp(), "+inf", withscores=True
+            )
+        for topic in topic_list:
+            pipe.get(keys.spike_state(topic))
+        results = pipe.execute()
+        snap = Snapshot()
+        for author_id, events in zip(authors, results[: len(authors)], strict=True):
+            if not events:
+                continue
+            history = AuthorHistory()
+            for member, score in events:
+                history.posts.append(float(score))
+                if member.startswith(b"a:"):
+                    history.abuse.append(float(score))
+            snap.authors[author_id] = history
+        for topic, raw in zip(topic_list, results[len(authors) :], strict=True):
+            if raw:
+                snap.spikes[topic] = SpikeState.from_dict(json.loads(raw))
+        return snap
+
+    def save(self, changes: Changes) -> None:
+        keep = changes.keep.total_seconds()
+        pipe = self.redis.pipeline(transaction=False)
+        newest: dict[str, float] = {}
+        for post in changes.posts:
+            member = f"{'a' if post.abusive else 'p'}:{post.mention_id}"
+            pipe.zadd(keys.author_events(post.author_id), {member: post.at})
+            newest[post.author_id] = max(newest.get(post.author_id, 0.0), post.at)
+        for author_id, at in newest.items():
+            key = keys.author_events(author_id)
+            pipe.zremrangebyscore(key, "-inf", at - keep)
+            pipe.zremrangebyrank(key, 0, -MAX_EVENTS - 1)
+            pipe.expire(key, int(keep) + 3600)
+        ttl = int(COUNTED_TTL.total_seconds())
+        for event in changes.topics:
+            pipe.set(keys.topic_counted(event.mention_id), 1, nx=True, ex=ttl)
+        results = pipe.execute()
+        marks = results[len(results) - len(changes.topics) :] if changes.topics else []
+        fresh: dict[str, list[int]] = defaultdict(list)
+        for event, marked in zip(changes.topics, marks, strict=True):
+            if marked:
+                fresh[event.topic].append(event.minute)
+        if fresh:
+            self._apply_topics(fresh, changes)
+
+    def _apply_topics(self, fresh: dict[str, list[int]], changes: Changes) -> None:
+        """Fold the batch's topic events into the stored states, optimistically (WATCH)."""
+        spike_keys = [keys.spike_state(t) for t in fresh]
+        ttl = int(
+            max(
+                timedelta(days=7), timedelta(minutes=changes.spike.half_life_minutes * 10)
+            ).total_seconds()
+        )
+        for _ in range(SAVE_RETRIES):
+            with self.redis.pipeline() as pipe:
+                try:
+                    pipe.watch(*spike_keys)
+                    raws = pipe.mget(spike_keys)
+                    states = {}
+                    for (topic, minutes), raw in zip(fresh.items(), raws, strict=True):
+                        state = SpikeState.from_dict(json.loads(raw)) if raw else SpikeState()
+                        for minute in minutes:
+                            observe(state, changes.spike, minute)
+                        states[topic] = state
+                    pipe.multi()
+                    for topic, state in states.items():
+                        pipe.set(keys.spike_state(topic), json.dumps(state.to_dict()), ex=ttl)
+                    pipe.execute()
+                    return
+                except redis.WatchError:
+                    continue
+        raise RuntimeError(f"spike state kept changing under us: {sorted(fresh)}")

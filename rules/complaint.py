@@ -1,0 +1,542 @@
+"""Complaints (a real problem stated, or plain dissatisfaction) and questions or requests."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rules.phrases import compile_phrases, found
+
+# A concrete problem: something failed, is missing, wrong, or costs the customer. Weight 2.
+# General English; no brand, product or industry names beyond everyday words.
+PROBLEM_PHRASES = (
+    # waiting and not being answered
+    "still waiting",
+    "been waiting",
+    "waited",
+    "on hold",
+    "no answer",
+    "no response",
+    "no reply",
+    "nobody answers",
+    "nobody answered",
+    "no one answers",
+    "no one answered",
+    "no one is answering",
+    "nobody is answering",
+    "never answered",
+    "not answering",
+    "not responding",
+    "never heard back",
+    "not heard back",
+    "haven't heard",
+    "have not heard",
+    "no callback",
+    "no call back",
+    "never called back",
+    "hung up",
+    "disconnected",
+    "can't get through",
+    "cannot get through",
+    "couldn't get through",
+    "can't reach",
+    "cannot reach",
+    "couldn't reach",
+    "unable to reach",
+    "no way to contact",
+    "no update",
+    "no updates",
+    "no info",
+    "no information",
+    "no help",
+    "no one helped",
+    "nobody helped",
+    "not helpful",
+    "unhelpful",
+    "won't help",
+    "wouldn't help",
+    "refused",
+    "refuse to",
+    "refuses to",
+    "ignored",
+    "ignoring",
+    "still no",
+    "still not",
+    "still haven't",
+    "still hasn't",
+    "still don't",
+    "still can't",
+    "yet to",
+    "long line",
+    "long lines",
+    "long queue",
+    "still sitting",
+    "sitting on the tarmac",
+    "wasting my time",
+    "waste of time",
+    # things that failed or went missing
+    "stuck",
+    "stranded",
+    "lost",
+    "never arrived",
+    "never received",
+    "never got",
+    "never came",
+    "didn't arrive",
+    "did not arrive",
+    "hasn't arrived",
+    "has not arrived",
+    "haven't received",
+    "have not received",
+    "didn't receive",
+    "not received",
+    "wrong",
+    "broken",
+    "broke",
+    "damaged",
+    "defective",
+    "faulty",
+    "not working",
+    "doesn't work",
+    "does not work",
+    "didn't work",
+    "won't work",
+    "stopped working",
+    "isn't working",
+    "not loading",
+    "won't load",
+    "can't log in",
+    "cannot log in",
+    "can't login",
+    "locked out",
+    "is down",
+    "are down",
+    "was down",
+    "went down",
+    "been down",
+    "still down",
+    "down again",
+    "outage",
+    "app down",
+    "site down",
+    "website down",
+    "service down",
+    "system down",
+    "servers down",
+    "down for me",
+    "down for anyone",
+    "down here",
+    "won't open",
+    "can't connect",
+    "cannot connect",
+    "crash",
+    "crashed",
+    "crashes",
+    "crashing",
+    "glitch",
+    "failed",
+    "fails",
+    "failing",
+    "failure",
+    "overbooked",
+    "bumped",
+    "downgraded",
+    "dirty",
+    "filthy",
+    "gross",
+    "smell*",
+    "cold food",
+    "no food",
+    "no wifi",
+    "no power",
+    "seat broken",
+    "mold",
+    "expired",
+    "stolen",
+    "incorrect",
+    "mistake",
+    "mix up",
+    "mixup",
+    "messed up",
+    "screwed up",
+    "was late",
+    "is late",
+    "so late",
+    "very late",
+    "running late",
+    "arrived late",
+    "late again",
+    "too late",
+    "delayed again",
+    "cancelled again",
+    "missed my",
+    "miss my",
+    "might miss",
+    "charged twice",
+    "double charged",
+    "overcharged",
+    "money back",
+    "rip off",
+    "ripoff",
+    "ripped off",
+    "waste of money",
+    "understaff*",
+    "negligen*",
+    "forfeit*",
+    "disappeared",
+)
+
+# Problem topics that also appear in neutral questions ("any delays tomorrow?"). Weight 1.
+TOPICAL_PHRASES = (
+    "cancelled",
+    "canceled",
+    "cancellation",
+    "cancellations",
+    "cancel*",
+    "delayed",
+    "delay",
+    "delays",
+    "missed",
+    "waiting",
+    "wait time",
+    "hold time",
+    "refund",
+    "refunds",
+    "charged",
+    "charge me",
+    "fee",
+    "fees",
+    "compensation",
+    "compensate",
+    "reimburse*",
+    "voucher",
+    "rebook*",
+    "reschedul*",
+    "diverted",
+    "error",
+    "errors",
+    "bug",
+    "problem",
+    "problems",
+    "issue",
+    "issues",
+    "trouble",
+    "complaint",
+    "complain",
+    "missing",
+    "leak*",
+    "paid for",
+    "in line for",
+    "queue for",
+)
+
+# Dissatisfaction stated strongly, without saying what failed. Weight 2.
+GRIEVANCE_PHRASES = (
+    "worst",
+    "terrible",
+    "horrible",
+    "awful",
+    "disappoint*",
+    "frustrat*",
+    "ridiculous",
+    "unacceptable",
+    "not acceptable",
+    "pathetic",
+    "poor",
+    "bad",
+    "rude",
+    "incompetent",
+    "fed up",
+    "sick of",
+    "tired of",
+    "never again",
+    "never fly*",
+    "never use",
+    "never buy",
+    "shame",
+    "shameful",
+    "disgrace*",
+    "disgust*",
+    "a joke",
+    "nightmare",
+    "mess",
+    "fiasco",
+    "hassle",
+    "annoy*",
+    "upset",
+    "angry",
+    "furious",
+    "pissed",
+    "livid",
+    "sucks",
+    "suck",
+    "lousy",
+    "doesn't care",
+    "don't care",
+    "dont care",
+    "not happy",
+    "unhappy",
+    "not impressed",
+    "hate",
+    "thanks for nothing",
+    "no thanks to",
+    "losing customers",
+    "lost a customer",
+    "lied",
+    "lying",
+    "misleading",
+    "inconvenien*",
+    "ruin*",
+    "fix this",
+    "do better",
+    "no excuse",
+    "sorry doesn't",
+    "sorry does not",
+    "not ok",
+    "not okay",
+    "wtf",
+    "smh",
+    "ugh",
+    "fail",
+    "epic fail",
+    "horrendous",
+    "atrocious",
+    "appalling",
+    "abysmal",
+    "dreadful",
+    "shocking",
+    "insult*",
+    "absurd",
+    "nonsense",
+    "rubbish",
+    "garbage",
+    "trash",
+    "crap*",
+    "lame",
+    "stressful",
+    "uncomfortable",
+    "care less",
+    "to be desired",
+    "get it together",
+    "you've got to be kidding",
+    "are you kidding",
+    "unreal",
+    "seriously",
+    "stranded",
+    "what a way",
+    "thanks a lot",
+    "great job guys",
+    "love how",
+    "love that you",
+    "got nowhere",
+    "joke",
+    "uncourteous",
+    "discourteous",
+    "unprofessional",
+    "sloppy",
+    "shoddy",
+    "subpar",
+    "not worth",
+    "never fails",
+    "beyond me",
+    "fool",
+    "fooled",
+    "misinformed",
+    "misled",
+)
+
+# Weak signs of dissatisfaction, telling only alongside others. Weight 1.
+WEAK_PHRASES = (
+    "why",
+    "really",
+    "again",
+    "still",
+    "hours",
+    "days",
+    "weeks",
+    "every time",
+    "always",
+    "last time",
+    "zero",
+    "excuse",
+    "excuses",
+    "how hard",
+    "what's the point",
+    "what is going on",
+    "supposed to",
+    "should have",
+    "should've",
+    "would think",
+    "guess not",
+    "second time",
+    "third time",
+    "only one",
+    "pity",
+    "give us back",
+    "give me back",
+    "crazy",
+    "switching to",
+    "apology",
+    "apologize",
+    "need to fix",
+    "fix it",
+    "kidding",
+    "wasting",
+    "waste",
+    "sitting at",
+    "sitting on",
+    "still at",
+    "finally",
+    "forever",
+    "an hour",
+    "half an hour",
+    "half hour",
+    "hour and a half",
+    "apparently",
+    "nope",
+    "anyone there",
+    "how long",
+    "hoping",
+    "if only",
+    "all i want",
+    "you need to",
+    "should be",
+    "cost me",
+    "desperate*",
+    "concern*",
+    "actually",
+    "constantly",
+    "instead",
+    "time to find",
+    "expected",
+    "no longer",
+    "anymore",
+    "at least",
+    "even though",
+    "yet",
+    "excuse me",
+)
+
+_NEGATION = re.compile(
+    r"(?<!\w)(?:can'?t|cannot|couldn'?t|won'?t|wouldn'?t|didn'?t|haven'?t|hasn'?t|wasn'?t|"
+    r"weren'?t|isn'?t|aren'?t|doesn'?t|don'?t|not|no one|nobody|never|nothing|unable|no)(?!\w)",
+    re.IGNORECASE,
+)
+_SPAN = re.compile(r"(?<!\w)\d+\s*(?:hours?|hrs?|minutes?|mins?|days?)(?!\w)", re.IGNORECASE)
+_EXASPERATION = re.compile(
+    r"\?\s*\?|!\s*!|\?!|#\w*(?:fail|worst|sucks|nothappy|notcool|badservice|disappoint|"
+    r"frustrat|ripoff|neveragain|unacceptable|fix|help)\w*",
+    re.IGNORECASE,
+)
+
+# Phrases that contain a cue word but say the opposite; removed before looking.
+_NEGATED = re.compile(
+    r"(?<!\w)(?:no|not a|not any|without|zero|never had an?y?) (?:problems?|issues?|trouble|"
+    r"complaints?|delays?|hassle)(?!\w)|(?<!\w)(?:problem|issue) (?:solved|resolved|fixed)(?!\w)|"
+    r"(?<!\w)no worries(?!\w)|(?<!\w)why not(?!\w)|(?<!\w)can'?t wait(?!\w)|"
+    r"(?<!\w)(?:on|in) time(?!\w)"
+    r"|(?<!\w)not bad(?!\w)",
+    re.IGNORECASE,
+)
+
+_REQUEST = re.compile(
+    r"\?|(?<!\w)(?:can you|could you|can u|could u|would you|will you|please|pls|plz|help me|"
+    r"how do i|how can i|how do you|how to|is there|are there|is it|do you|does anyone|anyone know|"
+    r"when will|when does|when is|where is|where's|what is|what's|which|need help|need to know|"
+    r"i need|i want to|i'd like to|i would like to|let me know|dm me|dm'd|dmed|sent you a dm|"
+    r"any update|any news|any idea|wondering|looking for|how long)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+# How cues add up to a complaint; praise and a kind tone take away. Hand-set, not fitted.
+WEIGHTS = {
+    "problem": 2.0,
+    "topical": 1.25,
+    "grievance": 2.5,
+    "weak": 0.75,
+    "negation": 1.0,
+    "exasperation": 1.0,
+    "negative_tone": 3.0,  # times -compound
+    "positive_tone": 0.75,  # times compound
+    "praise": 1.25,  # per word of praise, at most two, unless a failure is stated beside it
+    "request": 0.5,
+}
+THRESHOLD = 0.25
+
+
+@dataclass(frozen=True)
+class ComplaintCues:
+    problems: tuple[str, ...]  # concrete problems and problem topics: the substance
+    grievances: tuple[str, ...]  # strong dissatisfaction
+    weak: tuple[str, ...]
+    negations: int
+    exasperation: bool
+
+    def score(self, sentiment: float, praise: int, request: bool, strong: int) -> float:
+        """Complaint score: at or above THRESHOLD the post is a complaint."""
+        w = WEIGHTS
+        s = w["problem"] * min(strong, 2) + w["topical"] * min(len(self.problems) - strong, 2)
+        s += w["grievance"] * min(len(self.grievances), 2) + w["weak"] * min(len(self.weak), 2)
+        s += w["negation"] * min(self.negations, 2) + w["exasperation"] * self.exasperation
+        s += w["negative_tone"] * max(0.0, -sentiment) - w["positive_tone"] * max(0.0, sentiment)
+        if not strong and not self.grievances:  # praise beside a failure is sarcasm
+            s -= w["praise"] * min(praise, 2)
+        s -= w["request"] if request else 0.0
+        return s
+
+
+@dataclass(frozen=True)
+class Complaint:
+    complaint: bool
+    score: float
+    cues: ComplaintCues
+    strong: int  # how many of cues.problems are concrete problems (not only a topic)
+
+
+class ComplaintReader:
+    """Finds the cues; extra problem phrases come from the playbook."""
+
+    def __init__(self, extra_problems: Iterable[str] = ()) -> None:
+        self._problem = compile_phrases([*PROBLEM_PHRASES, *extra_problems])
+        self._topical = compile_phrases(TOPICAL_PHRASES)
+        self._grievance = compile_phrases(GRIEVANCE_PHRASES)
+        self._weak = compile_phrases(WEAK_PHRASES)
+
+    def cues(self, text: str) -> tuple[ComplaintCues, int]:
+        """The cues, and how many of the problems are concrete (they come first)."""
+        clean = _NEGATED.sub(" ", text.replace("’", "'"))
+        strong = found(self._problem, clean)
+        topical = [t for t in found(self._topical, clean) if t not in strong]
+        cues = ComplaintCues(
+            problems=tuple(strong + topical)[:5],
+            grievances=tuple(found(self._grievance, clean)),
+            weak=tuple(found(self._weak, clean)) + tuple(_SPAN.findall(clean))[:2],
+            negations=len(_NEGATION.findall(clean)),
+            exasperation=_EXASPERATION.search(text) is not None,
+        )
+        return cues, min(len(strong), 5)
+
+    def read(self, text: str, sentiment: float, praise: int, request: bool) -> Complaint:
+        cues, strong = self.cues(text)
+        score = cues.score(sentiment, praise, request, strong)
+        return Complaint(score >= THRESHOLD, round(score, 2), cues, strong)
+
+
+_default = ComplaintReader()
+
+
+def problem_cues(text: str) -> list[str]:
+    """The problems a post states ("still waiting", "refund", "lost"), if any: its substance."""
+    return list(_default.cues(text)[0].problems)
+
+
+def is_complaint(text: str, sentiment: float, praise: int = 0, request: bool = False) -> bool:
+    """A problem stated or dissatisfaction voiced, weighed against praise and a kind tone."""
+    return _default.read(text, sentiment, praise, request).complaint
+
+
+def is_request(text: str) -> bool:
+    """A question or a request addressed to someone."""
+    return _REQUEST.search(text) is not None

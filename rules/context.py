@@ -1,0 +1,113 @@
+"""What the engine remembers between mentions: author history and spike state per topic."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from rules.playbook import SpikeSettings
+from rules.spike import SpikeState, observe
+
+
+@dataclass
+class AuthorHistory:
+    posts: list[float] = field(default_factory=list)  # epoch seconds, oldest first
+    abuse: list[float] = field(default_factory=list)  # abusive posts with no substance
+
+    def posts_between(self, start: float, end: float) -> int:
+        return sum(1 for t in self.posts if start <= t <= end)
+
+    def abuse_between(self, start: float, end: float) -> int:
+        return sum(1 for t in self.abuse if start <= t <= end)
+
+
+@dataclass
+class Snapshot:
+    """What a batch needs to know, read in one go; the engine updates it as it decides."""
+
+    authors: dict[str, AuthorHistory] = field(default_factory=dict)
+    spikes: dict[str, SpikeState] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PostEvent:
+    author_id: str
+    mention_id: str
+    at: float  # epoch seconds of the post
+    abusive: bool
+
+
+@dataclass(frozen=True)
+class TopicEvent:
+    topic: str
+    mention_id: str
+    minute: int  # epoch minute of the post
+
+
+@dataclass
+class Changes:
+    """What a batch adds; applying it twice (a retried batch) must change nothing twice."""
+
+    spike: SpikeSettings
+    keep: timedelta  # how long author history is kept
+    posts: list[PostEvent] = field(default_factory=list)
+    topics: list[TopicEvent] = field(default_factory=list)
+
+
+class Context(Protocol):
+    def load(
+        self, author_ids: Collection[str], topics: Collection[str], since: datetime
+    ) -> Snapshot:
+        """Author history since `since`, and the spike state of each topic, as a copy."""
+        ...
+
+    def save(self, changes: Changes) -> None:
+        """Record a batch's posts and topic events, once per mention id."""
+        ...
+
+
+class MemoryContext:
+    """The context in a dict: for `flare triage`, backtests and tests."""
+
+    def __init__(self) -> None:
+        self.authors: dict[str, AuthorHistory] = {}
+        self.spikes: dict[str, SpikeState] = {}
+        self._posts_seen: set[str] = set()
+        self._topics_seen: set[str] = set()
+
+    def load(
+        self, author_ids: Collection[str], topics: Collection[str], since: datetime
+    ) -> Snapshot:
+        start = since.timestamp()
+        snap = Snapshot()
+        for author_id in author_ids:
+            known = self.authors.get(author_id)
+            if known is not None:
+                snap.authors[author_id] = AuthorHistory(
+                    [t for t in known.posts if t >= start], [t for t in known.abuse if t >= start]
+                )
+        for topic in topics:
+            if topic in self.spikes:
+                snap.spikes[topic] = self.spikes[topic].copy()
+        return snap
+
+    def save(self, changes: Changes) -> None:
+        for post in changes.posts:
+            if post.mention_id in self._posts_seen:
+                continue
+            self._posts_seen.add(post.mention_id)
+            history = self.authors.setdefault(post.author_id, AuthorHistory())
+            history.posts.append(post.at)
+            if post.abusive:
+                history.abuse.append(post.at)
+            if len(history.posts) > 1 and history.posts[-2] > post.at:
+                history.posts.sort()
+                history.abuse.sort()
+        for event in changes.topics:
+            if event.mention_id in self._topics_seen:
+                continue
+            self._topics_seen.add(event.mention_id)
+            state = self.spikes.setdefault(event.topic, SpikeState())
+            observe(state, changes.spike, event.minute)

@@ -1,0 +1,377 @@
+"""The engine: a mention, its context and the clock in; a decision with reasons out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from rules.complaint import ComplaintReader, is_request
+from rules.context import AuthorHistory, Changes, Context, PostEvent, Snapshot, TopicEvent
+from rules.decision import Action, Decision, Priority
+from rules.mention import Mention
+from rules.origin import is_own, is_retweet, summoned
+from rules.personal_data import personal_data
+from rules.playbook import Playbook, format_duration
+from rules.reach import Reach, compact, reach
+from rules.risk import RiskReader
+from rules.sentiment import praise_words, sentiment
+from rules.spam import SpamReader
+from rules.spike import SpikeState, SpikeStatus, observe
+from rules.spread import Spread, blast_radius, spread
+from rules.topic import TopicReader
+from rules.toxicity import Toxicity, ToxicityReader
+
+ENGLISH = frozenset({None, "", "en", "und", "zxx", "qme", "qht", "qam", "art"})
+
+PRIORITY_OF = {
+    Action.CRISIS: Priority.P1,
+    Action.ESCALATE_PR: Priority.P1,
+    Action.PRIORITY: Priority.P2,
+    Action.RESPOND: Priority.P3,
+    Action.HARASSMENT: Priority.P3,
+    Action.THANK: Priority.P4,
+}
+
+_LANG_NAMES = {
+    "es": "Spanish",
+    "fr": "French",
+    "de": "German",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "ja": "Japanese",
+    "ar": "Arabic",
+    "hi": "Hindi",
+    "tr": "Turkish",
+}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Everything the text alone says, before any context."""
+
+    sentiment: float
+    complaint_score: float
+    problems: tuple[str, ...]
+    grievances: tuple[str, ...]
+    request: bool
+    praise: tuple[str, ...]
+    toxicity: Toxicity
+    personal_data: tuple[str, ...]
+    topic: str | None
+    risks: dict[str, str]
+
+    complaint: bool
+    is_praise: bool
+
+
+class Engine:
+    """Decides with one playbook; build it once per process, it holds compiled patterns."""
+
+    def __init__(self, playbook: Playbook, brand_handles: Sequence[str] = ()) -> None:
+        self.playbook = playbook
+        self.brand = frozenset(h.strip().lstrip("@").lower() for h in brand_handles if h.strip())
+        self.vip = frozenset(playbook.vip)
+        th = playbook.thresholds
+        self._negative = th.negative
+        self._positive = th.positive
+        self._influential = th.influential_followers
+        self._high_reach = th.high_reach_followers
+        self._verified = th.verified_is_influential
+        self._spread_rate = th.spreading_per_minute
+        self._spread_min = th.spreading_min
+        self._blast = th.blast_radius
+        self._complaints = ComplaintReader()
+        self._toxicity = ToxicityReader(playbook.abuse.words)
+        self._spam = SpamReader(playbook.spam.phrases)
+        self._topics = TopicReader(playbook.topics)
+        self._risks = RiskReader(playbook.risks)
+        self._risk_labels = {name: risk.label for name, risk in playbook.risks.items()}
+        self._private = frozenset(t.name for t in playbook.topics if t.private)
+        self._targets = {p: playbook.target(p.value) for p in Priority}
+        self._max_age = playbook.max_age
+        self._abuse_window = playbook.abuse.window
+        self._abuse_repeat = playbook.abuse.repeat
+        self._flood = playbook.spam.flood_per_hour
+        self._spike = playbook.spike
+        self._lookback = max(self._abuse_window, timedelta(hours=1))
+
+    # -- reading the text -------------------------------------------------------------
+    def read(self, mention: Mention) -> Reading:
+        text = mention.text
+        tone = sentiment(text)
+        praise = tuple(praise_words(text))
+        request = is_request(text)
+        found = self._complaints.read(text, tone, len(praise), request)
+        return Reading(
+            sentiment=tone,
+            complaint_score=found.score,
+            problems=found.cues.problems,
+            grievances=found.cues.grievances,
+            request=request,
+            praise=praise,
+            complaint=(complaint := found.complaint or tone <= self._negative),
+            is_praise=not complaint and bool(praise) and (not request or tone >= self._positive),
+            toxicity=self._toxicity.read(text),
+            personal_data=tuple(personal_data(text)),
+            topic=self._topics.topic(text),
+            risks=self._risks.risks(text),
+        )
+
+    # -- deciding ---------------------------------------------------------------------
+    def decide(self, mention: Mention, context: Context, now: datetime) -> Decision:
+        return self.decide_many([mention], context, now)[0]
+
+    def decide_many(
+        self, mentions: Sequence[Mention], context: Context, now: datetime
+    ) -> list[Decision]:
+        """Decide in created_at order (spikes and repeat authors count); return in input order."""
+        if not mentions:
+            return []
+        readings = [self.read(m) for m in mentions]
+        topics = {r.topic for r in readings if r.topic}
+        since = min(m.created_at for m in mentions) - self._lookback
+        snapshot = context.load({m.author.id for m in mentions}, topics, since)
+        changes = Changes(spike=self._spike, keep=self._lookback)
+        order = sorted(range(len(mentions)), key=lambda i: mentions[i].created_at)
+        out: list[Decision | None] = [None] * len(mentions)
+        for i in order:
+            out[i] = self._decide(mentions[i], readings[i], snapshot, changes, now)
+        context.save(changes)
+        return [d for d in out if d is not None]
+
+    def _decide(
+        self, m: Mention, r: Reading, snap: Snapshot, changes: Changes, now: datetime
+    ) -> Decision:
+        signals: dict[str, Any] = {
+            "sentiment": round(r.sentiment, 3),
+            "lang": m.lang,
+        }
+        if is_own(m, self.brand):
+            signals["own"] = True
+            return self._final(m, Action.DROP, ["our own post"], signals, None, now)
+        if is_retweet(m):
+            signals["retweet"] = True
+            return self._final(
+                m, Action.DROP, ["a repost: nothing new to answer"], signals, None, now
+            )
+
+        at = m.created_at.timestamp()
+        earlier = snap.authors.get(m.author.id)
+        recent_posts = 1 + (earlier.posts_between(at - 3600, at) if earlier else 0)
+        verdict = self._spam.read(m, recent_posts, self._flood)
+        troll = r.toxicity.abusive and not r.problems
+        complaint = r.complaint
+        history = self._remember(m, at, troll and not verdict.spam, snap, changes)
+        abuse_count = history.abuse_between(at - self._abuse_window.total_seconds(), at)
+        if verdict.spam:
+            signals["spam"] = list(verdict.signs)
+            reason = "spam or bot: " + "; ".join(verdict.signs)
+            return self._final(m, Action.DROP, [reason], signals, None, now)
+
+        who = reach(m.author, self.vip, self._influential, self._high_reach, self._verified)
+        how = spread(m, now, self._spread_rate, self._spread_min)
+        blast = blast_radius(m.author.followers, how.per_minute, r.sentiment)
+        is_summoned = summoned(m, self.brand) if self.brand else True
+        praise = r.is_praise and not r.toxicity.abusive
+        signals.update(
+            complaint=complaint,
+            complaint_score=r.complaint_score,
+            problems=list(r.problems),
+            grievances=list(r.grievances),
+            question=r.request,
+            praise=praise,
+            toxicity=r.toxicity.score,
+            abusive=r.toxicity.abusive,
+            abuse_words=list(r.toxicity.words),
+            personal_data=list(r.personal_data),
+            followers=m.author.followers,
+            verified=m.author.verified,
+            vip=who.vip,
+            reach=who.level,
+            engagement=how.engagement,
+            age_min=how.age_minutes,
+            spread_per_min=how.per_minute,
+            spreading=how.spreading,
+            blast_radius=blast,
+            topic=r.topic,
+            risks=dict(r.risks),
+            summoned=is_summoned,
+        )
+
+        status = None
+        if r.topic and complaint and not troll:
+            status = self._count_topic(m, r.topic, snap, changes)
+            signals["spike"] = status.as_signal()
+
+        if troll:
+            signals["author_abuse"] = abuse_count
+        action, reasons = self._choose(
+            m, r, who, how, blast, complaint, troll, praise, status, abuse_count
+        )
+        if action.needs_person and r.personal_data:
+            reasons.append(
+                f"personal data in the post ({', '.join(r.personal_data)}): take it private"
+            )
+        if action.needs_person and not is_summoned:
+            reasons.append("does not @mention us: DM or statement, no public reply")
+        return self._final(m, action, reasons, signals, r, now)
+
+    def _choose(
+        self,
+        m: Mention,
+        r: Reading,
+        who: Reach,
+        how: Spread,
+        blast: float,
+        complaint: bool,
+        troll: bool,
+        praise: bool,
+        status: SpikeStatus | None,
+        abuse_count: int,
+    ) -> tuple[Action, list[str]]:
+        worry = list(who.reasons)
+        if how.reason:
+            worry.append(how.reason)
+        risks = [f'{self._risk_labels[name]} ("{phrase}")' for name, phrase in r.risks.items()]
+        if status is not None and status.in_spike and r.topic:
+            reasons = [
+                f"spike: {status.describe(r.topic, self._spike.window_minutes)}",
+                *risks,
+                *worry,
+            ]
+            return Action.CRISIS, reasons
+        if risks:
+            return Action.ESCALATE_PR, [*risks, *worry]
+        loud = who.influential or how.spreading or blast >= self._blast
+        if loud and not worry:
+            worry.append(f"blast radius {blast:g} (reach × spread × negativity)")
+        if troll:
+            abuse = f"abuse ({', '.join(r.toxicity.words[:3])})"
+            if abuse_count >= self._abuse_repeat:
+                span = format_duration(self._abuse_window)
+                return Action.HARASSMENT, [
+                    f"repeated abuse: {abuse_count} abusive posts in {span} "
+                    f"from @{m.author.username}",
+                ]
+            if loud:
+                return Action.PRIORITY, [f"{abuse} from an account others are watching", *worry]
+            return Action.IGNORE, [f"{abuse} with no substance, low reach: not answered in public"]
+        if complaint or r.request:
+            if complaint:
+                cues = list(r.problems[:3]) or list(r.grievances[:2])
+                what = f"complaint: {', '.join(cues)}" if cues else "complaint: negative tone"
+            else:
+                what = "question or request"
+            if r.toxicity.abusive:
+                what += " (rude, but states a real problem)"
+            if loud:
+                return Action.PRIORITY, [what, *worry]
+            return Action.RESPOND, [what]
+        if praise:
+            return Action.THANK, ["praise", *who.reasons]
+        if m.lang not in ENGLISH:
+            lang = _LANG_NAMES.get(m.lang or "", m.lang)
+            return (Action.PRIORITY if loud else Action.RESPOND), [
+                f"written in {lang}: the rules read English, a person should read it",
+                *worry,
+            ]
+        if loud:
+            return Action.PRIORITY, ["mention from an account others are watching", *worry]
+        return Action.IGNORE, ["nothing to answer: no question, complaint or praise"]
+
+    def _remember(
+        self, m: Mention, at: float, troll: bool, snap: Snapshot, changes: Changes
+    ) -> AuthorHistory:
+        """Add the post to the author's history (the snapshot's, and the batch's changes)."""
+        history = snap.authors.get(m.author.id)
+        if history is None:
+            history = snap.authors[m.author.id] = AuthorHistory()
+        history.posts.append(at)
+        if troll:
+            history.abuse.append(at)
+        changes.posts.append(PostEvent(m.author.id, m.id, at, troll))
+        return history
+
+    def _count_topic(self, m: Mention, topic: str, snap: Snapshot, changes: Changes) -> SpikeStatus:
+        minute = int(m.created_at.timestamp() // 60)
+        state = snap.spikes.get(topic)
+        if state is None:
+            state = snap.spikes[topic] = SpikeState()
+        changes.topics.append(TopicEvent(topic, m.id, minute))
+        return observe(state, self._spike, minute)
+
+    def _final(
+        self,
+        m: Mention,
+        action: Action,
+        reasons: list[str],
+        signals: dict[str, Any],
+        r: Reading | None,
+        now: datetime,
+    ) -> Decision:
+        age = now - m.created_at
+        if action.needs_person and age > self._max_age:
+            signals["too_old"] = True
+            signals["would_have_been"] = action.value
+            reasons.insert(0, f"older than {format_duration(self._max_age)}: recorded, not chased")
+            action = Action.IGNORE
+        priority = PRIORITY_OF.get(action)
+        due = None
+        late = False
+        template = None
+        if priority is not None:
+            target = self._targets[priority]
+            due = m.created_at + target
+            late = age > target
+            template = self._template(action, late, r, signals)
+            if late:
+                reasons.append(
+                    f"found late: {_span(age)} after posting (target {format_duration(target)})"
+                )
+        return Decision.model_construct(
+            mention_id=m.id,
+            action=action,
+            priority=priority,
+            topic=r.topic if r is not None else None,
+            late=late,
+            due=due,
+            template=template,
+            reasons=tuple(reasons),
+            signals=signals,
+        )
+
+    def _template(
+        self, action: Action, late: bool, r: Reading | None, signals: dict[str, Any]
+    ) -> str:
+        if action is Action.CRISIS:
+            return "crisis_statement"
+        if action is Action.ESCALATE_PR:
+            return "pr_holding"
+        if action is Action.HARASSMENT:
+            return "harassment_stop"
+        if action is Action.THANK:
+            return "thanks"
+        if late:
+            return "late_reply"
+        if r is not None and (
+            r.personal_data or (r.topic in self._private and signals.get("complaint"))
+        ):
+            return "take_private"
+        if signals.get("complaint"):
+            return "ownership"
+        return "answer"
+
+
+def _span(delta: timedelta) -> str:
+    minutes = delta.total_seconds() / 60
+    if minutes < 90:
+        return f"{max(1, round(minutes))} min"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.0f} h"
+    return f"{minutes / 1440:.0f} days"
+
+
+__all__ = ["Engine", "Reading", "compact"]

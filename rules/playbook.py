@@ -1,0 +1,283 @@
+"""The playbook file: schema, loader with line numbers in every error, and the shipped default."""
+
+from __future__ import annotations
+
+import re
+import string
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)\s*$", re.IGNORECASE)
+_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+
+TEMPLATE_FIELDS = frozenset({"name", "handle", "signature", "topic", "delay"})
+"""Placeholders a template may use: {name} {handle} {signature} {topic} {delay}."""
+
+REQUIRED_TEMPLATES = (
+    "answer",
+    "ownership",
+    "late_reply",
+    "take_private",
+    "thanks",
+    "crisis_statement",
+    "pr_holding",
+    "harassment_stop",
+)
+
+
+def parse_duration(value: Any) -> timedelta:
+    """ "90s", "10m", "2h", "3d", "1w" (or a number of seconds, or a timedelta) → timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("expected a duration like 10m, 2h or 3d")
+    if isinstance(value, int | float):
+        return timedelta(seconds=float(value))
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if match:
+            return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2).lower()])
+    raise ValueError(f"expected a duration like 10m, 2h or 3d, got {value!r}")
+
+
+def format_duration(delta: timedelta) -> str:
+    """The short form people write: 45s, 10m, 2h, 3d (largest whole unit)."""
+    seconds = int(delta.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f}h"
+    if seconds >= 60:
+        return f"{seconds // 60}m"
+    return f"{seconds}s"
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ResponseTargets(_Strict):
+    P1: Duration = timedelta(minutes=10)
+    P2: Duration = timedelta(minutes=15)
+    P3: Duration = timedelta(minutes=30)
+    P4: Duration = timedelta(hours=4)
+
+    @field_validator("P1", "P2", "P3", "P4")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be longer than zero")
+        return value
+
+
+class Thresholds(_Strict):
+    negative: float = Field(default=-0.3, ge=-1, le=0)
+    positive: float = Field(default=0.5, ge=0, le=1)
+    influential_followers: int = Field(default=10_000, ge=0)
+    high_reach_followers: int = Field(default=1_000_000, ge=0)
+    verified_is_influential: bool = True
+    spreading_per_minute: float = Field(default=1.0, gt=0)
+    spreading_min: int = Field(default=20, ge=1)
+    blast_radius: float = Field(default=7.0, gt=0)
+
+
+class Abuse(_Strict):
+    repeat: int = Field(default=3, ge=2)
+    window: Duration = timedelta(days=7)
+    words: list[str] = Field(default_factory=list)
+
+
+class Spam(_Strict):
+    phrases: list[str] = Field(default_factory=list)
+    flood_per_hour: int = Field(default=30, ge=2)
+
+
+class Topic(_Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    description: str = ""
+    phrases: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    private: bool = False
+
+
+class Risk(_Strict):
+    label: str
+    phrases: list[str] = Field(min_length=1)
+
+
+class SpikeSettings(_Strict):
+    window_minutes: int = Field(default=5, ge=1)
+    half_life_minutes: float = Field(default=180, gt=0)
+    warmup_minutes: int = Field(default=60, ge=0)
+    warmup_events: int = Field(default=20, ge=0)
+    min_count: int = Field(default=8, ge=1)
+    ratio: float = Field(default=4.0, gt=1)
+    overwhelming_count: int = Field(default=15, ge=1)
+    cooldown_minutes: int = Field(default=30, ge=0)
+
+
+def _default_risks() -> dict[str, Risk]:
+    return {
+        "legal": Risk(label="legal threat", phrases=["sue", "lawyer", "lawsuit", "legal action"]),
+        "safety": Risk(label="safety", phrases=["caught fire", "unsafe", "injured"]),
+        "discrimination": Risk(label="discrimination", phrases=["racist", "discriminat*"]),
+        "data_privacy": Risk(label="data/privacy", phrases=["data breach", "leaked my data"]),
+        "health": Risk(label="health", phrases=["food poisoning", "allergic reaction"]),
+    }
+
+
+class Playbook(_Strict):
+    version: int = Field(default=1, ge=1, le=1)
+    max_age: Duration = timedelta(days=3)
+    response_targets: ResponseTargets = Field(default_factory=ResponseTargets)
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    vip: list[str] = Field(default_factory=list)
+    abuse: Abuse = Field(default_factory=Abuse)
+    spam: Spam = Field(default_factory=Spam)
+    topics: list[Topic] = Field(default_factory=list)
+    risks: dict[str, Risk] = Field(default_factory=_default_risks)
+    spike: SpikeSettings = Field(default_factory=SpikeSettings)
+    templates: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("vip")
+    @classmethod
+    def _handles(cls, value: list[str]) -> list[str]:
+        return [h.strip().lstrip("@").lower() for h in value if h.strip()]
+
+    @field_validator("max_age")
+    @classmethod
+    def _max_age(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be longer than zero")
+        return value
+
+    def target(self, priority: str) -> timedelta:
+        target: timedelta = getattr(self.response_targets, priority)
+        return target
+
+    def topic(self, name: str) -> Topic | None:
+        return next((t for t in self.topics if t.name == name), None)
+
+
+class PlaybookError(ValueError):
+    """A playbook that can't be used; str() is "file:line: field: problem", one per line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def default_playbook_path() -> Path:
+    return Path(__file__).with_name("default_playbook.yaml")
+
+
+def _index_lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
+    """Record the 1-based line of every mapping key and sequence item, by its path."""
+    out.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            out[(*path, key)] = key_node.start_mark.line + 1
+            _index_lines(value_node, (*path, key), out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out[(*path, i)] = item.start_mark.line + 1
+            _index_lines(item, (*path, i), out)
+
+
+def _line_for(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int:
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return 1
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _cross_checks(book: Playbook) -> list[tuple[tuple[Any, ...], str]]:
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    seen: set[str] = set()
+    for i, topic in enumerate(book.topics):
+        if topic.name in seen:
+            problems.append((("topics", i, "name"), f"topic {topic.name!r} is defined twice"))
+        seen.add(topic.name)
+        if not topic.phrases and not topic.keywords:
+            problems.append((("topics", i), "a topic needs phrases or keywords"))
+    for key in REQUIRED_TEMPLATES:
+        if key not in book.templates:
+            problems.append((("templates",), f"missing template {key!r}"))
+    for key, text in book.templates.items():
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        except ValueError as exc:
+            problems.append((("templates", key), f"bad placeholder: {exc}"))
+            continue
+        unknown = sorted(names - TEMPLATE_FIELDS)
+        if unknown:
+            known = ", ".join("{" + n + "}" for n in sorted(TEMPLATE_FIELDS))
+            problems.append(
+                (("templates", key), f"unknown placeholder {{{unknown[0]}}} (known: {known})")
+            )
+    if book.thresholds.high_reach_followers < book.thresholds.influential_followers:
+        problems.append(
+            (("thresholds", "high_reach_followers"), "must be at least influential_followers")
+        )
+    if book.spike.overwhelming_count < book.spike.min_count:
+        problems.append((("spike", "overwhelming_count"), "must be at least min_count"))
+    return problems
+
+
+def parse_playbook(text: str, name: str = "<playbook>") -> Playbook:
+    """Validate playbook YAML text; `name` is what errors call the file."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PlaybookError([f"{name}:{line}: (yaml): {problem}"]) from None
+    lines: dict[tuple[Any, ...], int] = {}
+    if node is not None:
+        _index_lines(node, (), lines)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise PlaybookError([f"{name}:1: (top level): expected a mapping of settings"])
+    try:
+        book = Playbook.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            problems.append(f"{name}:{_line_for(lines, loc)}: {_field_name(loc)}: {err['msg']}")
+        raise PlaybookError(problems) from None
+    cross = _cross_checks(book)
+    if cross:
+        raise PlaybookError(
+            [f"{name}:{_line_for(lines, loc)}: {_field_name(loc)}: {msg}" for loc, msg in cross]
+        )
+    return book
+
+
+def load_playbook(path: str | Path | None = None) -> Playbook:
+    """Read and validate a playbook file; None means the one shipped with Flare."""
+    target = Path(path) if path is not None else default_playbook_path()
+    try:
+        text = target.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PlaybookError([f"{target}:0: (file): {exc.strerror or exc}"]) from None
+    return parse_playbook(text, str(target))

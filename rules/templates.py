@@ -1,0 +1,46 @@
+"""Reply templates from the playbook, filled in for one mention and its decision."""
+
+from __future__ import annotations
+
+from rules.decision import Decision
+from rules.mention import Mention
+from rules.playbook import Playbook
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _delay(minutes: float | None) -> str:
+    if not minutes:
+        return "a while"
+    if minutes < 90:
+        return f"{max(1, round(minutes))} minutes"
+    if minutes < 48 * 60:
+        return f"{round(minutes / 60)} hours"
+    return f"{round(minutes / 1440)} days"
+
+
+def render_template(
+    playbook: Playbook, key: str, mention: Mention, decision: Decision, signature: str = ""
+) -> str:
+    """The template's text with {name} {handle} {signature} {topic} {delay} filled in.
+
+    An unknown key raises KeyError naming it. Text stays a draft for a person to adapt.
+    """
+    try:
+        text = playbook.templates[key]
+    except KeyError:
+        raise KeyError(f"no template {key!r} in the playbook") from None
+    author = mention.author
+    values = _Blank(
+        name=((author.name or author.username).split() or ["there"])[0],
+        handle=f"@{author.username}" if author.username else "",
+        signature=f"^{signature}"
+        if signature and not signature.startswith(("^", "-"))
+        else signature,
+        topic=(decision.topic or "our service").replace("_", " "),
+        delay=_delay(decision.signals.get("age_min")),
+    )
+    return " ".join(text.format_map(values).split())

@@ -1,0 +1,127 @@
+"""`flare triage` and `flare rules …` driven through a Typer app registered as flare/cli.py does."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from flare.cli_rules import rules_app, triage_command
+from rules.playbook import default_playbook_path
+
+app = typer.Typer()
+app.add_typer(rules_app, name="rules")
+app.command("triage")(triage_command)
+runner = CliRunner()
+
+
+def _flare(text: str, id: str, created: str, user: str = "dana") -> dict:
+    return {
+        "id": id,
+        "text": text,
+        "created_at": created,
+        "author": {"id": f"u-{user}", "username": user, "followers": 100},
+    }
+
+
+def _x(text: str, id: str, created: str) -> dict:
+    return {
+        "data": {
+            "id": id,
+            "text": text,
+            "created_at": created,
+            "author_id": "42",
+            "entities": {"mentions": [{"username": "acme"}]},
+        },
+        "includes": {
+            "users": [
+                {"id": "42", "username": "xuser", "public_metrics": {"followers_count": 3_000_000}}
+            ]
+        },
+    }
+
+
+def test_triage_prints_one_decision_per_line_in_input_order(tmp_path: Path) -> None:
+    lines = [
+        json.dumps(_flare("@acme where is my refund?", "2", "2026-11-20T09:10:00Z")),
+        json.dumps(_x("@acme my order never arrived", "1", "2026-11-20T09:00:00Z")),
+        "{not json",
+        json.dumps({"id": "3", "text": "no author"}),
+        json.dumps(_flare("@acme you idiots", "4", "2026-11-20T09:11:00Z")),
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(
+        app, ["triage", str(path), "--brand", "acme", "--now", "2026-11-20T09:12:00Z"]
+    )
+    assert result.exit_code == 0
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["2", "1", None, None, "4"]
+    assert out[1]["action"] == "priority" and "3M followers" in out[1]["reasons"]
+    assert out[2]["error"].startswith("line 3: (json)")
+    assert out[3]["error"].startswith("line 4: ")
+    assert out[4]["action"] == "ignore"
+    assert set(out[0]) == {
+        "id",
+        "action",
+        "priority",
+        "topic",
+        "late",
+        "template",
+        "reasons",
+        "signals",
+    }
+    assert "line 3" in result.stderr
+
+
+def test_triage_exits_non_zero_when_nothing_could_be_read(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text("nope\n[1]\n")
+    result = runner.invoke(app, ["triage", str(path), "--now", "2026-11-20T09:12:00Z"])
+    assert result.exit_code == 1
+    assert all(json.loads(line)["id"] is None for line in result.stdout.splitlines())
+
+
+def test_rules_check_accepts_the_shipped_playbook() -> None:
+    result = runner.invoke(app, ["rules", "check", str(default_playbook_path())])
+    assert result.exit_code == 0 and result.stdout.startswith("ok: ")
+
+
+def test_rules_check_names_file_line_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("version: 1\nspike:\n  ratio: 0.5\n")
+    result = runner.invoke(app, ["rules", "check", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:3: spike.ratio: " in result.stderr
+
+
+def test_rules_explain_shows_the_action_and_why() -> None:
+    result = runner.invoke(
+        app, ["rules", "explain", "@acme my lawyer will call you", "--followers", "2400000"]
+    )
+    assert result.exit_code == 0
+    assert "escalate_pr" in result.stdout and "legal threat" in result.stdout
+    assert "2.4M followers" in result.stdout
+
+
+def test_rules_backtest_compares_two_playbooks(tmp_path: Path) -> None:
+    stricter = tmp_path / "strict.yaml"
+    stricter.write_text(
+        default_playbook_path()
+        .read_text()
+        .replace("overwhelming_count: 15", "overwhelming_count: 8")
+    )
+    lines = [
+        json.dumps(_flare("@acme the app is down", str(i), f"2026-11-20T09:00:{i:02d}Z", f"u{i}"))
+        for i in range(12)
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(
+        app, ["rules", "backtest", str(path), "--against", str(stricter), "--brand", "acme"]
+    )
+    assert result.exit_code == 0
+    row = next(line for line in result.stdout.splitlines() if line.strip("│ ").startswith("crisis"))
+    assert [c.strip() for c in row.strip("│").split("│")][1:] == ["0", "5"]

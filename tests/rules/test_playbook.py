@@ -1,0 +1,85 @@
+"""The playbook file: the shipped one is valid, and every error names file, line and field."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from rules.playbook import (
+    PlaybookError,
+    default_playbook_path,
+    load_playbook,
+    parse_duration,
+    parse_playbook,
+)
+
+
+def test_the_shipped_playbook_loads_with_every_risk_and_template() -> None:
+    book = load_playbook(None)
+    assert {"legal", "safety", "discrimination", "data_privacy", "health"} <= set(book.risks)
+    assert {
+        "ownership",
+        "late_reply",
+        "take_private",
+        "thanks",
+        "crisis_statement",
+        "harassment_stop",
+    } <= set(book.templates)
+    assert book.max_age == timedelta(days=3)
+    assert {t.name for t in book.topics} >= {"outage", "billing", "delivery", "account"}
+
+
+def test_every_yaml_file_in_rules_is_valid() -> None:
+    for path in default_playbook_path().parent.glob("*.yaml"):
+        load_playbook(path)
+
+
+def test_durations_read_like_people_write_them() -> None:
+    assert parse_duration("10m") == timedelta(minutes=10)
+    assert parse_duration("3d") == timedelta(days=3)
+    with pytest.raises(ValueError):
+        parse_duration("soon")
+
+
+def test_an_unknown_field_names_its_file_line_and_path(tmp_path: Path) -> None:
+    path = tmp_path / "book.yaml"
+    path.write_text("version: 1\nthresholds:\n  negative: -0.3\n  positve: 0.5\n")
+    with pytest.raises(PlaybookError) as exc:
+        load_playbook(path)
+    assert str(exc.value).startswith(f"{path}:4: thresholds.positve: ")
+
+
+def test_a_bad_value_inside_a_list_names_the_item(tmp_path: Path) -> None:
+    text = (
+        "topics:\n  - name: outage\n    keywords: [down]\n  - name: Bad Name\n    keywords: [x]\n"
+    )
+    with pytest.raises(PlaybookError) as exc:
+        parse_playbook(text, "p.yaml")
+    assert str(exc.value).startswith("p.yaml:4: topics[1].name: ")
+
+
+def test_a_bad_duration_is_reported_on_its_line() -> None:
+    with pytest.raises(PlaybookError) as exc:
+        parse_playbook("version: 1\nmax_age: forever\n", "p.yaml")
+    assert "p.yaml:2: max_age: " in str(exc.value)
+
+
+def test_a_template_with_an_unknown_placeholder_is_refused() -> None:
+    text = default_playbook_path().read_text().replace("Thank you, {name}!", "Thanks {nmae}!")
+    with pytest.raises(PlaybookError) as exc:
+        parse_playbook(text, "p.yaml")
+    assert "templates.thanks: unknown placeholder {nmae}" in str(exc.value)
+
+
+def test_yaml_syntax_errors_carry_a_line_number() -> None:
+    with pytest.raises(PlaybookError) as exc:
+        parse_playbook("version: 1\ntopics: [a, b\n", "p.yaml")
+    assert str(exc.value).startswith("p.yaml:")
+    assert "(yaml)" in str(exc.value)
+
+
+def test_a_missing_file_is_a_playbook_error(tmp_path: Path) -> None:
+    with pytest.raises(PlaybookError):
+        load_playbook(tmp_path / "nope.yaml")

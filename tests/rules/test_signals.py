@@ -1,0 +1,119 @@
+"""The small pure signals, each on its own."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rules.complaint import is_complaint, is_request, problem_cues
+from rules.mention import Author, Metrics, Reference, RefType
+from rules.origin import is_own, is_retweet, summoned
+from rules.personal_data import personal_data
+from rules.reach import compact, reach
+from rules.sentiment import praise_words, sentiment
+from rules.spam import SpamReader
+from rules.spread import blast_radius, spread
+from rules.toxicity import toxicity
+from tests.builders import NOON, mention
+
+
+def test_sentiment_is_negative_for_an_angry_post_and_positive_for_praise() -> None:
+    assert sentiment("this is awful, I hate it") < -0.5
+    assert sentiment("wonderful service, thank you!") > 0.5
+
+
+def test_praise_words_include_thanks_and_emoji() -> None:
+    assert praise_words("thank you, love it 😍") == ["thank you", "love", "😍"]
+
+
+def test_a_stated_problem_is_a_complaint_even_in_neutral_words() -> None:
+    assert is_complaint("where is my refund, still waiting since Monday", sentiment=0.0)
+    assert "still waiting" in problem_cues("where is my refund, still waiting since Monday")
+
+
+def test_no_problem_is_not_a_problem() -> None:
+    assert problem_cues("no problem at all, thanks") == []
+
+
+def test_praise_without_a_problem_is_not_a_complaint() -> None:
+    assert not is_complaint("great flight, lovely crew", sentiment=0.8, praise=1)
+
+
+def test_sarcastic_praise_beside_a_failure_is_a_complaint() -> None:
+    text = "really appreciate the great service, your agent just hung up on me"
+    assert is_complaint(text, sentiment=0.8, praise=2)
+
+
+def test_questions_and_requests_are_recognised() -> None:
+    assert is_request("do you ship to Canada?")
+    assert is_request("please can someone help me")
+    assert not is_request("watching the game tonight")
+
+
+def test_insults_are_abusive_and_mild_swearing_is_only_rude() -> None:
+    assert toxicity("you idiots, go to hell").abusive
+    rude = toxicity("damn, my flight is delayed")
+    assert rude.score > 0 and not rude.abusive
+
+
+def test_masked_profanity_is_still_seen() -> None:
+    assert "f*ck" in toxicity("f*ck this").words
+
+
+def test_personal_data_finds_email_phone_card_and_booking_reference() -> None:
+    assert personal_data("mail me at jo@example.com") == ["email"]
+    assert personal_data("call me on +44 7700 900123") == ["phone"]
+    assert personal_data("card 4111 1111 1111 1111 was charged") == ["card"]
+    assert personal_data("booking ref XK42PQ") == ["booking_ref"]
+    assert personal_data("I waited 45 minutes") == []
+
+
+def test_reach_names_followers_verified_and_vip() -> None:
+    big = reach(
+        Author(id="1", username="star", followers=2_400_000), frozenset(), 10_000, 1_000_000
+    )
+    assert big.level == "high" and big.reasons == ("2.4M followers",)
+    vip = reach(
+        Author(id="2", username="writer", followers=50), frozenset({"writer"}), 10_000, 10**6
+    )
+    assert vip.influential and "on the VIP list" in vip.reasons
+    small = reach(Author(id="3", username="dana", followers=120), frozenset(), 10_000, 10**6)
+    assert not small.influential
+
+
+def test_compact_numbers_read_like_people_write_them() -> None:
+    assert compact(2_400_000) == "2.4M"
+    assert compact(12_500) == "12.5k"
+    assert compact(980) == "980"
+
+
+def test_spread_counts_engagement_per_minute_of_age() -> None:
+    post = mention(metrics=Metrics(reposts=140, replies=10))
+    fast = spread(post, NOON + timedelta(minutes=12), per_minute=1.0, minimum=20)
+    assert fast.spreading and fast.reason == "140 reposts, 10 replies in 12 min"
+    slow = spread(post, NOON + timedelta(days=2), per_minute=1.0, minimum=20)
+    assert not slow.spreading
+
+
+def test_blast_radius_grows_with_reach_spread_and_negativity() -> None:
+    quiet = blast_radius(100, 0.0, 0.0)
+    loud = blast_radius(2_000_000, 10.0, -0.9)
+    assert loud > quiet + 5
+
+
+def test_own_posts_retweets_and_summons() -> None:
+    brand = frozenset({"acme", "acmehelp"})
+    assert is_own(mention(username="AcmeHelp"), brand)
+    retweet = mention(references=(Reference(type=RefType.RETWEETED, id="9"),))
+    assert is_retweet(retweet)
+    assert is_retweet(mention(text="RT @acme: sale today"))
+    assert summoned(mention(text="hey @acme help"), brand)
+    assert not summoned(mention(text="acme is slow", mentioned=()), brand)
+    quoting = mention(text="look", mentioned=(), urls=("https://x.com/acme/status/1",))
+    assert summoned(quoting, brand)
+
+
+def test_spam_needs_two_signs_and_a_promotional_phrase_is_enough() -> None:
+    reader = SpamReader()
+    assert reader.read(mention(text="crypto giveaway, DM me"), 1, 30).spam
+    assert not reader.read(mention(text="@acme where is my order?"), 1, 30).spam
+    assert reader.read(mention(text="@acme hello"), 40, 30).spam

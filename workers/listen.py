@@ -1,0 +1,271 @@
+"""The listener behind `flare listen`: X stream, X polling with gap backfill, and /intake."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+from bot.intake_endpoint import build_intake_endpoint
+from bot.server import build_wsgi
+from bot.slack_client import SlackClient, SlackError
+from flare.settings import Settings
+from rules.mention import Source
+from workers.batcher import Batcher
+from workers.intake import Intake
+from workers.poller import Checkpoint, Poller
+from workers.spend import Rates, Spend
+from workers.stream import Alert, XStream, build_rules
+from workers.x_client import XClient
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_HAND_ON_TIMEOUT = 10.0  # seconds a webhook request waits for its mentions to reach Redis
+
+
+@dataclass(frozen=True)
+class Part:
+    """One source of the listener, whether it runs, and why (or why not)."""
+
+    name: str
+    on: bool
+    why: str
+
+    def line(self) -> str:
+        return f"{self.name:<9} {'running' if self.on else 'skipped'}: {self.why}"
+
+
+def plan(
+    settings: Settings, stream: bool = True, poll: bool = True, webhook: bool = True, port: int = 0
+) -> list[Part]:
+    """What `flare listen` will run with these settings and options, each with its reason."""
+    x, intake = settings.x, settings.intake
+    terms = [f"@{h}" for h in settings.brand.handles] + list(intake.stream_keywords)
+    parts = []
+    if not stream:
+        parts.append(Part("stream", False, "--no-stream"))
+    elif x.bearer_token is None:
+        parts.append(Part("stream", False, "FLARE_X__BEARER_TOKEN is not set"))
+    elif not terms:
+        parts.append(
+            Part(
+                "stream",
+                False,
+                "nothing to match: set FLARE_BRAND__HANDLES or FLARE_INTAKE__STREAM_KEYWORDS",
+            )
+        )
+    else:
+        parts.append(Part("stream", True, f"X filtered stream for {', '.join(terms)}"))
+    can_poll = x.bearer_token is not None and x.user_id is not None
+    missing = "FLARE_X__BEARER_TOKEN" if x.bearer_token is None else "FLARE_X__USER_ID"
+    if not poll:
+        parts.append(Part("poll", False, "--no-poll"))
+    elif not can_poll:
+        parts.append(Part("poll", False, f"{missing} is not set"))
+    else:
+        parts.append(
+            Part("poll", True, f"mentions of user {x.user_id} every {intake.poll_interval:g} s")
+        )
+    if can_poll:
+        parts.append(
+            Part(
+                "backfill",
+                True,
+                "mentions since the checkpoint, at start and after any stream disconnect",
+            )
+        )
+    else:
+        parts.append(
+            Part("backfill", False, f"{missing} is not set: a stream gap cannot be filled")
+        )
+    if not webhook:
+        parts.append(Part("webhook", False, "--no-webhook"))
+    elif intake.webhook_secret is None:
+        parts.append(
+            Part(
+                "webhook",
+                True,
+                f"port {port}: /intake answers 503 until FLARE_INTAKE__WEBHOOK_SECRET is set",
+            )
+        )
+    else:
+        parts.append(Part("webhook", True, f"POST http://<host>:{port}/intake (signed)"))
+    return parts
+
+
+def ops_alert(settings: Settings) -> Alert:
+    """Log the alert, and post it to FLARE_INTAKE__OPS_CHANNEL when that and Slack are set."""
+    channel = settings.intake.ops_channel
+    token = settings.slack.bot_token
+    slack = SlackClient(token.get_secret_value(), settings.slack.api_url) if token else None
+
+    def alert(message: str) -> None:
+        log.error("ALERT: %s", message)
+        if channel and slack:
+            blocks = [
+                {
+                    "type": "section",
+                    "text": {"type": "mrkdwn", "text": f":rotating_light: {message}"},
+                }
+            ]
+            try:
+                slack.post_card(channel, blocks, message)
+            except SlackError as exc:
+                log.error("could not post the alert to %s: %s", channel, exc)
+
+    return alert
+
+
+class Listener:
+    """The running sources of one `flare listen`, sharing one intake and one batcher."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        client: redis.Redis,
+        *,
+        stream: bool = True,
+        poll: bool = True,
+        webhook: bool = True,
+        host: str = "0.0.0.0",
+        port: int | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.client = client
+        self.host = host
+        self.port = port if port is not None else settings.intake.port
+        self.parts = {p.name: p for p in plan(settings, stream, poll, webhook, self.port)}
+        self.clock = clock
+        s = settings.intake
+        self.intake = Intake(client, batch_size=s.batch_size)
+        self.batcher = Batcher.for_intake(
+            self.intake,
+            size=s.batch_size,
+            wait=s.batch_wait_ms / 1000,
+            capacity=s.queue_capacity,
+            retry_max=s.redis_retry_max,
+        )
+        self.spend = Spend(client, Rates.of(settings.x))
+        self.poller: Poller | None = None
+        self.stream: XStream | None = None
+        self._server: Any = None
+
+    def _dead_letter(self, source: Source) -> Callable[[bytes, str, str], None]:
+        def push(raw: bytes, where: str, error: str) -> None:
+            self.intake.dead_letters.push(raw, source.value, where, error)
+
+        return push
+
+    def start(self) -> Listener:
+        settings, s = self.settings, self.settings.intake
+        self.batcher.start()
+        if self.parts["backfill"].on:
+            assert settings.x.user_id is not None
+            x = XClient(
+                settings.x,
+                client=self.client,
+                spend=self.spend,
+                on_unreadable=self._dead_letter(Source.X_POLL),
+                page_size=s.poll_page_size,
+            )
+            self.poller = Poller(
+                x,
+                Checkpoint(self.client, settings.x.user_id),
+                self.batcher,
+                interval=s.poll_interval if self.parts["poll"].on else None,
+                min_gap=s.poll_min_gap,
+                first_pages=s.first_poll_pages,
+            ).start()
+        if self.parts["stream"].on:
+            rules = build_rules(
+                settings.brand.handles,
+                s.stream_keywords,
+                s.stream_exclusions,
+                s.stream_rule_max_length,
+            )
+            self.stream = XStream(
+                settings.x,
+                s,
+                rules,
+                self.intake,
+                self.batcher,
+                on_gap=self.poller.request_backfill if self.poller else lambda: None,
+                alert=ops_alert(settings),
+                spend=self.spend,
+            ).start()
+        if self.parts["webhook"].on:
+            self._serve()
+        return self
+
+    def _serve(self) -> None:
+        from waitress.server import create_server
+
+        secret = self.settings.intake.webhook_secret
+
+        def hand_on(mentions: list[Any]) -> bool:
+            return self.batcher.wait_for(self.batcher.put_many(mentions), WEBHOOK_HAND_ON_TIMEOUT)
+
+        endpoint = build_intake_endpoint(
+            self.intake,
+            secret.get_secret_value() if secret else None,
+            self.settings.intake.webhook_max_bytes,
+            self.clock,
+            max_age=self.settings.intake.webhook_max_age,
+            hand_on=hand_on,
+        )
+        wsgi = build_wsgi(None, self.client, extra={"/intake": endpoint})
+        self._server = create_server(wsgi, host=self.host, port=self.port, threads=4)
+        self.port = int(self._server.effective_port)
+        threading.Thread(target=self._server.run, name="flare-intake-http", daemon=True).start()
+
+    def stop(self) -> bool:
+        """Stop every source, then hand on what waits; False if some mentions did not make it."""
+        if self.stream:
+            self.stream.stop()
+        if self.poller:
+            self.poller.stop()
+        if self._server is not None:
+            self._server.close()
+        return self.batcher.close()
+
+
+def run_listen(
+    settings: Settings,
+    client: redis.Redis,
+    *,
+    stream: bool = True,
+    poll: bool = True,
+    webhook: bool = True,
+    host: str = "0.0.0.0",
+    port: int | None = None,
+    say: Callable[[str], None] = print,
+    stop: threading.Event | None = None,
+    on_start: Callable[[Listener], None] | None = None,
+) -> Listener:
+    """Run the listener until `stop` is set (or Ctrl-C / SIGTERM); returns it, stopped."""
+    listener = Listener(
+        settings, client, stream=stream, poll=poll, webhook=webhook, host=host, port=port
+    )
+    for part in listener.parts.values():
+        say(part.line())
+    if not any(p.on for name, p in listener.parts.items() if name != "backfill"):
+        say("nothing to listen to; see the reasons above")
+        return listener
+    stop = stop or threading.Event()
+    listener.start()
+    if on_start:
+        on_start(listener)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        say("stopping: handing the last mentions to triage")
+        if not listener.stop():
+            say(f"{listener.batcher.waiting} mentions were not handed on (Redis down?)")
+    return listener
