@@ -30,8 +30,9 @@ def build_app(casework: Casework, signing_secret: str, bot_token: str) -> App:
         # A single-workspace app: the bot token is known, so no auth.test round trip is needed.
         return AuthorizeResult(enterprise_id=None, team_id=None, bot_token=bot_token)
 
-    app = App(signing_secret=signing_secret, client=casework.slack.web, authorize=authorize,
-              name="flare")  # fmt: skip
+    app = App(
+        signing_secret=signing_secret, client=casework.slack.web, authorize=authorize, name="flare"
+    )
     clicks: dict[ActionId, Click] = {
         ActionId.CLAIM: casework.claim,
         ActionId.RELEASE: casework.release,

@@ -71,7 +71,9 @@ def buttons_for(case: Case) -> list[Block]:
     if case.state is CaseState.OPEN:
         return [_button("Claim", ActionId.CLAIM, cid, "primary")]
     if case.state is CaseState.CLAIMED:
-        work = [_button("Reply", ActionId.REPLY, cid, "primary")] if can_reply_publicly(case) else []
+        work = (
+            [_button("Reply", ActionId.REPLY, cid, "primary")] if can_reply_publicly(case) else []
+        )
         return [
             *work,
             _button("DM", ActionId.DM, cid),

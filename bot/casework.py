@@ -1,4 +1,4 @@
-"""What a click or a modal does: check who may, change the case, redraw the card, queue slow work."""
+"""What a click or a modal does: check, change the case, redraw the card, queue slow work."""
 
 from __future__ import annotations
 
@@ -149,8 +149,12 @@ class Casework:
         if case is None:
             return
         if not card.can_reply_publicly(case):
-            self.tell(channel, user, "X would refuse a public reply to a post that does not "
-                      "mention the brand. Use DM instead.")  # fmt: skip
+            self.tell(
+                channel,
+                user,
+                "X would refuse a public reply to a post that does not "
+                "mention the brand. Use DM instead.",
+            )
             return
         if not self.team.may_speak_for(case, user):
             self.refuse(case_id, user, channel, "reply", "pr")
@@ -168,9 +172,13 @@ class Casework:
         if case is None:
             return
         draft = modals.value_of(view, modals.InputId.DRAFT) or ""
-        new = modals.reply_modal(case, draft, self.check_line(draft, user),
-                                 ask_confirm=extra == "confirm",
-                                 notice=_notice_of(view))  # fmt: skip
+        new = modals.reply_modal(
+            case,
+            draft,
+            self.check_line(draft, user),
+            ask_confirm=extra == "confirm",
+            notice=_notice_of(view),
+        )
         self.slack.update_view(str(view["id"]), new, str(view.get("hash", "")) or None)
 
     def submit_reply(self, view: dict[str, Any], user: str) -> dict[str, str] | None:
@@ -188,7 +196,9 @@ class Casework:
         if check and check.blocked:
             return {modals.InputId.DRAFT.value: check.blocked}
         if extra == "confirm" and not modals.value_of(view, modals.InputId.CONFIRM):
-            return {modals.InputId.CONFIRM.value: "The brand already answered: tick to post anyway."}
+            return {
+                modals.InputId.CONFIRM.value: "The brand already answered: tick to post anyway."
+            }
         if needs_approval(case) and not self.team.may_approve(case, user):
             self.store.note(case_id, user, "reply-drafted", awaiting_approval=text)
             self.redraw(case_id)
@@ -201,17 +211,35 @@ class Casework:
         where = self.store.card(case_id)
         if not where:
             return
-        blocks = [
-            {"type": "section", "text": {"type": "mrkdwn", "text":
-                f"<@{user}> drafted a public reply that needs a lead's approval:\n>"
-                + card.escape(text).replace("\n", "\n>")}},
-            {"type": "actions", "block_id": f"approval:{case_id}", "elements": [
-                {"type": "button", "action_id": modals.ActionId.APPROVE_REPLY.value,
-                 "text": {"type": "plain_text", "text": "Approve and post"}, "style": "primary",
-                 "value": case_id},
-                {"type": "button", "action_id": modals.ActionId.REJECT_REPLY.value,
-                 "text": {"type": "plain_text", "text": "Send back"}, "value": case_id}]},
-        ]  # fmt: skip
+        blocks: list[dict[str, Any]] = [
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": f"<@{user}> drafted a public reply that needs a lead's approval:\n>"
+                    + card.escape(text).replace("\n", "\n>"),
+                },
+            },
+            {
+                "type": "actions",
+                "block_id": f"approval:{case_id}",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": modals.ActionId.APPROVE_REPLY.value,
+                        "text": {"type": "plain_text", "text": "Approve and post"},
+                        "style": "primary",
+                        "value": case_id,
+                    },
+                    {
+                        "type": "button",
+                        "action_id": modals.ActionId.REJECT_REPLY.value,
+                        "text": {"type": "plain_text", "text": "Send back"},
+                        "value": case_id,
+                    },
+                ],
+            },
+        ]
         self.slack.post_blocks_in_thread(where[0], where[1], blocks, "A reply awaits approval")
 
     def approve(self, case_id: str, user: str, channel: str) -> None:
@@ -225,8 +253,13 @@ class Casework:
         text, author = case.awaiting_approval, case.claimed_by or user
         self.store.note(case_id, user, "reply-approved", awaiting_approval=None)
         self.log(case_id, f"<@{user}> approved the reply.")
-        self._enqueue("workers.act.post_reply", case_id, author, text,
-                      hashlib.sha1(f"{case_id}:{text}".encode()).hexdigest()[:16])  # fmt: skip
+        self._enqueue(
+            "workers.act.post_reply",
+            case_id,
+            author,
+            text,
+            hashlib.sha1(f"{case_id}:{text}".encode()).hexdigest()[:16],
+        )
 
     def reject(self, case_id: str, user: str, channel: str) -> None:
         case = self.store.get(case_id)

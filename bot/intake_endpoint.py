@@ -66,11 +66,13 @@ def check_signature(
         return Refusal(unauthorized, "timestamp must be unix seconds", TIMESTAMP_HEADER)
     age = now - int(timestamp)
     if age > max_age:
-        return Refusal(unauthorized, f"stale: signed {int(age)} s ago (limit {max_age} s)",
-                       TIMESTAMP_HEADER)  # fmt: skip
+        return Refusal(
+            unauthorized, f"stale: signed {int(age)} s ago (limit {max_age} s)", TIMESTAMP_HEADER
+        )
     if age < -max_age:
-        return Refusal(unauthorized, "timestamp is in the future; check the sender's clock",
-                       TIMESTAMP_HEADER)  # fmt: skip
+        return Refusal(
+            unauthorized, "timestamp is in the future; check the sender's clock", TIMESTAMP_HEADER
+        )
     if not given:
         return Refusal(unauthorized, "missing signature", SIGNATURE_HEADER)
     if not hmac.compare_digest(given.strip(), signature(secret, timestamp, body)):

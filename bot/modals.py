@@ -10,8 +10,13 @@ from flare.case import Case
 
 View = dict[str, Any]
 
-CLOSE_REASONS = ("resolved with the customer", "troll", "duplicate", "handled elsewhere",
-                 "no action needed")  # fmt: skip
+CLOSE_REASONS = (
+    "resolved with the customer",
+    "troll",
+    "duplicate",
+    "handled elsewhere",
+    "no action needed",
+)
 IGNORE_REASONS = frozenset({"troll", "duplicate", "handled elsewhere", "no action needed"})
 SEVERITIES = ("high", "critical")
 
@@ -30,8 +35,9 @@ def _post_quote(case: Case) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": f"*@{escape(who)}:* {body}"}}
 
 
-def _shell(view_id: ViewId, case: Case, title: str, submit: str, blocks: list[Any],
-           meta: str = "") -> View:  # fmt: skip
+def _shell(
+    view_id: ViewId, case: Case, title: str, submit: str, blocks: list[Any], meta: str = ""
+) -> View:
     return {
         "type": "modal",
         "callback_id": view_id.value,
@@ -49,8 +55,9 @@ def case_of(view: dict[str, Any]) -> tuple[str, str]:
     return case_id, extra
 
 
-def reply_modal(case: Case, draft: str, check_line: str, notice: str | None = None,
-                ask_confirm: bool = False) -> View:  # fmt: skip
+def reply_modal(
+    case: Case, draft: str, check_line: str, notice: str | None = None, ask_confirm: bool = False
+) -> View:
     """The reply modal: the post, the draft (pre-filled from the template), a live check line.
 
     `notice` explains something the agent must know (e.g. the brand already answered this
@@ -76,18 +83,26 @@ def reply_modal(case: Case, draft: str, check_line: str, notice: str | None = No
     if notice:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"⚠️ {notice}"}})
     if ask_confirm:
-        blocks.append({
-            "type": "input",
-            "block_id": InputId.CONFIRM.value,
-            "label": _text("Confirm"),
-            "element": {
-                "type": "checkboxes",
-                "action_id": InputId.CONFIRM.value,
-                "options": [_option("Post anyway", "yes")],
-            },
-        })  # fmt: skip
-    return _shell(ViewId.REPLY, case, "Reply on X", "Post reply", blocks,
-                  meta="confirm" if ask_confirm else "")  # fmt: skip
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": InputId.CONFIRM.value,
+                "label": _text("Confirm"),
+                "element": {
+                    "type": "checkboxes",
+                    "action_id": InputId.CONFIRM.value,
+                    "options": [_option("Post anyway", "yes")],
+                },
+            }
+        )
+    return _shell(
+        ViewId.REPLY,
+        case,
+        "Reply on X",
+        "Post reply",
+        blocks,
+        meta="confirm" if ask_confirm else "",
+    )
 
 
 def dm_modal(case: Case, draft: str) -> View:
@@ -105,9 +120,17 @@ def dm_modal(case: Case, draft: str) -> View:
                 "max_length": 10_000,
             },
         },
-        {"type": "context", "elements": [{"type": "mrkdwn", "text":
-            "Private: ask for order numbers or account details here, never in public."}]},
-    ]  # fmt: skip
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": "Private: ask for order numbers or account details here, "
+                    "never in public.",
+                }
+            ],
+        },
+    ]
     return _shell(ViewId.DM, case, "Direct message", "Send DM", blocks)
 
 
@@ -122,30 +145,64 @@ def escalate_modal(case: Case, topics: list[str]) -> View:
         topic_select["initial_option"] = _option(default, default)
     blocks: list[Any] = [
         _post_quote(case),
-        {"type": "input", "block_id": InputId.TOPIC.value, "label": _text("Topic"),
-         "element": topic_select},
-        {"type": "input", "block_id": InputId.SEVERITY.value, "label": _text("Severity"),
-         "element": {"type": "radio_buttons", "action_id": InputId.SEVERITY.value,
-                     "initial_option": _option(SEVERITIES[0], SEVERITIES[0]),
-                     "options": [_option(s, s) for s in SEVERITIES]}},
-        {"type": "input", "block_id": InputId.NOTE.value, "label": _text("Note for PR"),
-         "optional": True, "element": {"type": "plain_text_input",
-                                       "action_id": InputId.NOTE.value, "multiline": True}},
-    ]  # fmt: skip
+        {
+            "type": "input",
+            "block_id": InputId.TOPIC.value,
+            "label": _text("Topic"),
+            "element": topic_select,
+        },
+        {
+            "type": "input",
+            "block_id": InputId.SEVERITY.value,
+            "label": _text("Severity"),
+            "element": {
+                "type": "radio_buttons",
+                "action_id": InputId.SEVERITY.value,
+                "initial_option": _option(SEVERITIES[0], SEVERITIES[0]),
+                "options": [_option(s, s) for s in SEVERITIES],
+            },
+        },
+        {
+            "type": "input",
+            "block_id": InputId.NOTE.value,
+            "label": _text("Note for PR"),
+            "optional": True,
+            "element": {
+                "type": "plain_text_input",
+                "action_id": InputId.NOTE.value,
+                "multiline": True,
+            },
+        },
+    ]
     return _shell(ViewId.ESCALATE, case, "Escalate to PR", "Escalate", blocks)
 
 
 def close_modal(case: Case) -> View:
     blocks: list[Any] = [
         _post_quote(case),
-        {"type": "input", "block_id": InputId.REASON.value, "label": _text("Outcome"),
-         "element": {"type": "radio_buttons", "action_id": InputId.REASON.value,
-                     "initial_option": _option(CLOSE_REASONS[0], CLOSE_REASONS[0]),
-                     "options": [_option(r, r) for r in CLOSE_REASONS]}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text":
-            "Troll, duplicate, handled elsewhere and no action needed close the case as *ignored*, "
-            "with the reason kept for the record."}]},
-    ]  # fmt: skip
+        {
+            "type": "input",
+            "block_id": InputId.REASON.value,
+            "label": _text("Outcome"),
+            "element": {
+                "type": "radio_buttons",
+                "action_id": InputId.REASON.value,
+                "initial_option": _option(CLOSE_REASONS[0], CLOSE_REASONS[0]),
+                "options": [_option(r, r) for r in CLOSE_REASONS],
+            },
+        },
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": "Troll, duplicate, handled elsewhere and no action needed "
+                    "close the case as *ignored*, "
+                    "with the reason kept for the record.",
+                }
+            ],
+        },
+    ]
     return _shell(ViewId.CLOSE, case, "Close the case", "Close", blocks)
 
 

@@ -84,5 +84,7 @@ class SlackClient:
         self._call("views.publish", user_id=user, view=view)
 
     def real_name(self, user: str) -> str:
-        profile = (self._call("users.info", form=True, user=user).get("user") or {}).get("profile") or {}
+        profile = (self._call("users.info", form=True, user=user).get("user") or {}).get(
+            "profile"
+        ) or {}
         return str(profile.get("real_name") or profile.get("display_name") or "")

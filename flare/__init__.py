@@ -1,1 +1,1 @@
-"""The small kernel shared by every Flare process: settings, Redis, keys, the store, the command line."""
+"""The small kernel shared by every Flare process: settings, Redis, keys, store, command line."""

@@ -175,7 +175,9 @@ def from_x_message(payload: Mapping[str, Any], source: Source) -> list[Mention]:
     if not isinstance(includes, Mapping):
         raise PayloadError("expected an object", "includes")
     users = {str(u.get("id")): u for u in includes.get("users") or () if isinstance(u, Mapping)}
-    tweets = data if isinstance(data, list) else [data]
+    tweets = [t for t in (data if isinstance(data, list) else [data]) if isinstance(t, Mapping)]
+    if not tweets or len(tweets) != (len(data) if isinstance(data, list) else 1):
+        raise PayloadError("expected a post object or a list of them", "data")
     return [from_x_tweet(t, users, source) for t in tweets]
 
 

@@ -124,6 +124,33 @@ class SpikeSettings(_Strict):
     cooldown_minutes: int = Field(default=30, ge=0)
 
 
+class Contact(_Strict):
+    """One person in a crisis chain, reached in the order the chain lists them."""
+
+    name: str = Field(min_length=1)
+    slack: str = Field(default="", pattern=r"^([UW][A-Z0-9]{2,})?$")
+    phone: str = ""
+    email: str = ""
+
+    def mention(self) -> str:
+        """How chat names them: a Slack mention when the id is known, else the name."""
+        return f"<@{self.slack}>" if self.slack else self.name
+
+
+class Crisis(_Strict):
+    """The crisis plan (PLAYBOOK.md §5): who to reach per topic, and how long each has to answer."""
+
+    ack_within: Duration = timedelta(minutes=10)
+    contacts: dict[str, list[Contact]] = Field(default_factory=dict)
+
+    @field_validator("ack_within")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be longer than zero")
+        return value
+
+
 def _default_risks() -> dict[str, Risk]:
     return {
         "legal": Risk(label="legal threat", phrases=["sue", "lawyer", "lawsuit", "legal action"]),
@@ -146,6 +173,7 @@ class Playbook(_Strict):
     risks: dict[str, Risk] = Field(default_factory=_default_risks)
     spike: SpikeSettings = Field(default_factory=SpikeSettings)
     templates: dict[str, str] = Field(default_factory=dict)
+    crisis: Crisis = Field(default_factory=Crisis)
 
     @field_validator("vip")
     @classmethod
@@ -165,6 +193,11 @@ class Playbook(_Strict):
 
     def topic(self, name: str) -> Topic | None:
         return next((t for t in self.topics if t.name == name), None)
+
+    def contacts_for(self, topic: str) -> list[Contact]:
+        """The chain for a topic (or risk), else the plan's `default` chain, else nobody."""
+        chains = self.crisis.contacts
+        return list(chains.get(topic) or chains.get("default") or ())
 
 
 class PlaybookError(ValueError):

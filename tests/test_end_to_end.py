@@ -1,4 +1,4 @@
-"""The whole pipeline: a file replayed, triaged, a card in Slack, a signed Claim, the card updated."""
+"""The whole pipeline: a file replayed, triaged, carded in Slack, claimed by a signed click."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from bot.runner import build_app_for
 from bot.server import build_wsgi
 from bot.standin import SlackStandIn
 from flare.settings import Settings
-from workers import runtime
-from workers.intake import Intake
-from workers.runner import run_workers
 from tests.builders import NOON
 from tests.conftest import SIGNING_SECRET
 from tests.fakes.slack import block_actions, post_signed
 from tests.waiting import eventually
+from workers import runtime
+from workers.intake import Intake
+from workers.runner import run_workers
 
 COMPLAINT = {
     "data": {
@@ -31,8 +31,16 @@ COMPLAINT = {
         "public_metrics": {"retweet_count": 0, "reply_count": 0, "like_count": 2, "quote_count": 0},
         "entities": {"mentions": [{"start": 0, "end": 5, "username": "acme"}]},
     },
-    "includes": {"users": [{"id": "501", "name": "Priya N", "username": "priya_n",
-                            "public_metrics": {"followers_count": 310}}]},
+    "includes": {
+        "users": [
+            {
+                "id": "501",
+                "name": "Priya N",
+                "username": "priya_n",
+                "public_metrics": {"followers_count": 310},
+            }
+        ]
+    },
 }
 
 
@@ -63,6 +71,8 @@ def test_a_replayed_complaint_becomes_a_card_that_an_agent_claims(
     assert post_signed(f"{bot}/slack/events", SIGNING_SECRET, click).status_code == 200
 
     update = eventually(lambda: fake_slack.calls_to("chat.update")[-1])
-    assert update.args["ts"] == fake_slack.calls_to("chat.postMessage")[0].args.get("ts", update.args["ts"])
+    assert update.args["ts"] == fake_slack.calls_to("chat.postMessage")[0].args.get(
+        "ts", update.args["ts"]
+    )
     assert "Claimed by <@U0AGENT1>" in json.dumps(update.args["blocks"])
     assert ActionId.CLAIM.value not in json.dumps(update.args["blocks"])

@@ -37,8 +37,12 @@ def post_reply(case_id: str, user: str, text: str, key: str) -> str:
     if case is None:
         return "missing"
     if rt.x is None:
-        work.tell(_agent_channel(rt, case_id), user, "X is not connected (FLARE_X__* settings): "
-                  "the reply was not posted. Your draft:\n" + text)  # fmt: skip
+        work.tell(
+            _agent_channel(rt, case_id),
+            user,
+            "X is not connected (FLARE_X__* settings): "
+            "the reply was not posted. Your draft:\n" + text,
+        )
         return "no-x"
     if not rt.redis.set(keys.posted(f"reply:{key}"), "1", nx=True, ex=ONCE):
         return "duplicate"  # the same modal submitted twice: posted once
@@ -50,8 +54,11 @@ def post_reply(case_id: str, user: str, text: str, key: str) -> str:
         raise  # RQ retries the job with back-off
     except XError as exc:
         rt.redis.delete(keys.posted(f"reply:{key}"))
-        work.tell(_agent_channel(rt, case_id), user,
-                  f"X refused the reply: {exc}. The case is still yours. Your draft:\n{text}")  # fmt: skip
+        work.tell(
+            _agent_channel(rt, case_id),
+            user,
+            f"X refused the reply: {exc}. The case is still yours. Your draft:\n{text}",
+        )
         rt.store.audit(case_id, user, "reply-refused", error=str(exc))
         return "refused"
     rt.store.note(case_id, user, "reply", reply_id=tweet_id, replied_by=user)
@@ -81,8 +88,12 @@ def send_dm(case_id: str, user: str, text: str, key: str) -> str:
         raise
     except XError as exc:
         rt.redis.delete(keys.posted(f"dm:{key}"))
-        work.tell(channel, user, f"X refused the DM: {exc}. The case is still open; you could "
-                  f"reply in public asking them to follow and DM us. Your draft:\n{text}")  # fmt: skip
+        work.tell(
+            channel,
+            user,
+            f"X refused the DM: {exc}. The case is still open; you could "
+            f"reply in public asking them to follow and DM us. Your draft:\n{text}",
+        )
         rt.store.audit(case_id, user, "dm-refused", error=str(exc))
         return "refused"
     rt.store.note(case_id, user, "dm", dm_by=user)
@@ -106,9 +117,12 @@ def check_conversation(case_id: str, view_id: str, user: str) -> bool:
     if answered:
         work = _casework(rt)
         draft = work.drafter(case, "reply") if work.drafter else ""
-        notice = "The brand already replied in this conversation. Post again only if it adds something."
-        view = modals.reply_modal(case, draft, work.check_line(draft, user), notice=notice,
-                                  ask_confirm=True)  # fmt: skip
+        notice = (
+            "The brand already replied in this conversation. Post again only if it adds something."
+        )
+        view = modals.reply_modal(
+            case, draft, work.check_line(draft, user), notice=notice, ask_confirm=True
+        )
         work.slack.update_view(view_id, view)
     return answered
 
@@ -123,20 +137,21 @@ def escalate(case_id: str, user: str, topic: str, severity: str, note: str) -> s
     opened = Incidents(rt.redis).join(topic, case_id, rt.clock())
     rt.store.note(case_id, user, "escalate", escalated_to=topic)
     contacts = rt.crisis_contacts(topic)
-    who = " ".join(f"<@{c}>" if c.startswith(("U", "W")) else c for c in contacts) or "the PR team"
+    who = ", ".join(contacts) or "the PR team (no crisis contacts in the playbook)"
     lines = [
         f"🚨 *{'New incident' if opened else 'Joined incident'}: {escape(topic)}* "
         f"({severity}) escalated by <@{user}>",
         f"Contacts for {escape(topic)}: {who}",
-        f"*@{escape(case.mention.author.username)}:* "
-        f"{escape(case.mention.text[:500])}",
+        f"*@{escape(case.mention.author.username)}:* {escape(case.mention.text[:500])}",
         f"<{escape(case.mention.url)}|Open on X>",
     ]
     if note:
         lines.append(f"Note: {escape(note)}")
-    work.slack.post_card(rt.settings.slack.pr_channel,
-                         [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}],
-                         f"Escalated to PR: {topic}")  # fmt: skip
+    work.slack.post_card(
+        rt.settings.slack.pr_channel,
+        [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}],
+        f"Escalated to PR: {topic}",
+    )
     rt.store.count("escalations")
     work.redraw(case_id)
     work.log(case_id, f"<@{user}> escalated this case to PR ({topic}, {severity}).")

@@ -79,9 +79,7 @@ def _channel_for(action: Action) -> str:
     )
 
 
-def _post(
-    rt: Runtime, channel: str, blocks: list[dict[str, Any]], text: str
-) -> Posted | float:
+def _post(rt: Runtime, channel: str, blocks: list[dict[str, Any]], text: str) -> Posted | float:
     """Post within the channel's send budget, or say how long to wait (the job is re-queued)."""
     assert rt.slack is not None
     budget = SendBudget(rt.redis, per_second=rt.settings.slack.send_per_second)

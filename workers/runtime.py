@@ -39,7 +39,8 @@ class Runtime:
 
     def crisis_contacts(self, topic: str) -> list[str]:
         """Who PR pages first for a topic: the playbook's crisis plan, else the PR team."""
-        return list(self.playbook.contacts_for(topic)) or list(self.settings.slack.pr_team)
+        chain = [c.mention() for c in self.playbook.contacts_for(topic)]
+        return chain or [f"<@{user}>" for user in self.settings.slack.pr_team]
 
 
 _current: Runtime | None = None
@@ -52,7 +53,9 @@ def x_client_for(settings: Settings, client: redis.Redis) -> XClient | None:
     return XClient(x, client=client)
 
 
-def build(settings: Settings, client: redis.Redis, clock: Callable[[], datetime] = utcnow) -> Runtime:
+def build(
+    settings: Settings, client: redis.Redis, clock: Callable[[], datetime] = utcnow
+) -> Runtime:
     playbook = load_playbook(settings.playbook)
     casework = None
     if settings.slack.bot_token:

@@ -16,8 +16,8 @@ from bot.app import build_app
 from bot.casework import Casework
 from bot.server import build_wsgi
 from bot.slack_client import SlackClient
-from bot.team import Team
 from bot.standin import SlackStandIn
+from bot.team import Team
 from flare.case import CaseState
 from flare.store import Store
 from tests.builders import NOON, decision, mention
@@ -35,8 +35,12 @@ def bot_url(
 
 
 def _casework(client: redis.Redis, slack: SlackStandIn, allowed: frozenset[str]) -> Casework:
-    return Casework(Store(client), SlackClient("xoxb-test", slack.base_url),
-                    team=Team(agents=allowed, leads=frozenset({"U0LEAD"})), clock=lambda: NOON)
+    return Casework(
+        Store(client),
+        SlackClient("xoxb-test", slack.base_url),
+        team=Team(agents=allowed, leads=frozenset({"U0LEAD"})),
+        clock=lambda: NOON,
+    )
 
 
 def _case_with_card(client: redis.Redis, slack: SlackStandIn) -> str:
@@ -104,10 +108,12 @@ def test_a_second_claim_is_told_who_holds_the_case(
     assert fake_slack.calls_to("chat.postEphemeral")[-1].args["user"] == "U0AGENT2"
 
 
-def _submit(url: str, view: dict[str, Any], values: dict[str, Any], user: str = "U0AGENT1"
-            ) -> requests.Response:  # fmt: skip
-    return post_signed(f"{url}/slack/events", SIGNING_SECRET,
-                       view_submission(view, values, user=user))  # fmt: skip
+def _submit(
+    url: str, view: dict[str, Any], values: dict[str, Any], user: str = "U0AGENT1"
+) -> requests.Response:
+    return post_signed(
+        f"{url}/slack/events", SIGNING_SECRET, view_submission(view, values, user=user)
+    )
 
 
 def test_closing_as_a_troll_ignores_the_case_with_the_reason_and_reopen_brings_it_back(
@@ -115,14 +121,20 @@ def test_closing_as_a_troll_ignores_the_case_with_the_reason_and_reopen_brings_i
 ) -> None:
     case_id = _case_with_card(redis_client, fake_slack)
     _click(bot_url, ActionId.CLAIM, case_id, slack=fake_slack)
-    post_signed(f"{bot_url}/slack/events", SIGNING_SECRET,
-                block_actions(ActionId.CLOSE.value, case_id))  # fmt: skip
+    post_signed(
+        f"{bot_url}/slack/events", SIGNING_SECRET, block_actions(ActionId.CLOSE.value, case_id)
+    )
     modal = eventually(lambda: fake_slack.calls_to("views.open")[-1].args["view"])
 
     assert _submit(bot_url, modal, picked("reason", "troll")).status_code == 200
 
-    case = eventually(lambda: Store(redis_client).get(case_id) if Store(redis_client).get(
-        case_id).state is CaseState.IGNORED else None)  # type: ignore[union-attr]  # fmt: skip
+    case = eventually(
+        lambda: (
+            Store(redis_client).get(case_id)
+            if Store(redis_client).get(case_id).state is CaseState.IGNORED
+            else None
+        )
+    )  # type: ignore[union-attr]
     assert case.close_reason == "troll" and case.closed_by == "U0AGENT1"
     closed_card = json.dumps(eventually(lambda: fake_slack.calls_to("chat.update")[-1]).args)
     assert "Ignored* by <@U0AGENT1>: troll" in closed_card and "case_reopen" in closed_card
@@ -151,7 +163,12 @@ def test_a_lead_may_take_over_a_claimed_case_and_it_is_audited(
     store = Store(redis_client)
     assert store.get(case_id).claimed_by == "U0LEAD"  # type: ignore[union-attr]
     assert store.audit_log(case_id)[-1] | {"at": ""} == {
-        "case": case_id, "who": "U0LEAD", "what": "take-over", "previous": "U0AGENT1", "at": ""}
+        "case": case_id,
+        "who": "U0LEAD",
+        "what": "take-over",
+        "previous": "U0AGENT1",
+        "at": "",
+    }
 
 
 def test_every_button_a_card_can_show_has_a_listener(

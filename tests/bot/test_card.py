@@ -67,8 +67,14 @@ def test_an_open_case_offers_claim_only() -> None:
 
 def test_a_claimed_case_offers_the_agents_work_and_names_the_holder() -> None:
     case = case_in(CaseState.CLAIMED)
-    assert _buttons(case) == [ActionId.REPLY, ActionId.DM, ActionId.ESCALATE, ActionId.CLOSE,
-                              ActionId.RELEASE, ActionId.TAKE_OVER]
+    assert _buttons(case) == [
+        ActionId.REPLY,
+        ActionId.DM,
+        ActionId.ESCALATE,
+        ActionId.CLOSE,
+        ActionId.RELEASE,
+        ActionId.TAKE_OVER,
+    ]
     blocks, _ = render(case, NOW)
     assert "Claimed by <@U0AGENT1> until 12:42 UTC" in json.dumps(blocks)
 
@@ -86,10 +92,11 @@ def test_button_values_carry_the_case_id_only() -> None:
 
 def test_a_post_that_tries_to_ping_everyone_pings_nobody() -> None:
     hostile = "@acme <!channel> <@U0BOSS> see <https://evil.example|your invoice> *now*"
-    blocks, text = render(case_in(CaseState.OPEN, text=hostile), NOW)
+    blocks, _text = render(case_in(CaseState.OPEN, text=hostile), NOW)
 
     post = next(b for b in blocks if b["type"] == "section" and hostile in b["text"]["text"])
-    assert post["text"]["type"] == "plain_text"  # Slack shows plain text as it is: no pings, links
+    # Slack shows plain text as it is: no pings, no links
+    assert post["text"]["type"] == "plain_text"
     mrkdwn = [b["text"]["text"] for b in blocks if b.get("text", {}).get("type") == "mrkdwn"]
     assert all("<!channel>" not in t and "<@U0BOSS>" not in t for t in mrkdwn)
 

@@ -39,6 +39,8 @@ def test_a_rude_draft_is_warned_about_not_blocked() -> None:
 
 
 def test_a_kind_short_draft_passes_clean() -> None:
-    check = check_draft("So sorry for the wait, Sam. We're on it now and will update you. ^PN", True)
+    check = check_draft(
+        "So sorry for the wait, Sam. We're on it now and will update you. ^PN", True
+    )
     assert (check.blocked, check.tone, check.personal_data) == (None, None, ())
     assert check.summary().startswith(f"{check.length}/{X_LIMIT} characters")

@@ -166,14 +166,34 @@ def test_a_body_that_is_not_json_is_refused_and_kept_as_a_dead_letter(
 def test_a_field_of_the_wrong_type_is_named(post: Callable[..., requests.Response]) -> None:
     wrong = [
         (flare_mention(created_at=["tuesday"]), "created_at"),
-        ({"data": {"id": "1", "text": "hi", "created_at": "2026-11-20T09:00:00Z",
-                   "author_id": "2", "lang": 7}}, "data.lang"),
-        ({"data": {"id": "1", "text": "hi", "created_at": "2026-11-20T09:00:00Z",
-                   "author_id": "2", "entities": {"mentions": "@acme"}}}, "data.entities.mentions"),
+        (
+            {
+                "data": {
+                    "id": "1",
+                    "text": "hi",
+                    "created_at": "2026-11-20T09:00:00Z",
+                    "author_id": "2",
+                    "lang": 7,
+                }
+            },
+            "data.lang",
+        ),
+        (
+            {
+                "data": {
+                    "id": "1",
+                    "text": "hi",
+                    "created_at": "2026-11-20T09:00:00Z",
+                    "author_id": "2",
+                    "entities": {"mentions": "@acme"},
+                }
+            },
+            "data.entities.mentions",
+        ),
         ([flare_mention("ok"), {"data": {"id": "1", "text": 5}}], "[1].data.text"),
         ({"hello": "world"}, "body"),
         ([], "body"),
-    ]  # fmt: skip
+    ]
     for payload, field in wrong:
         answer = post(json.dumps(payload).encode())
         assert (answer.status_code, answer.json()["field"]) == (422, field), payload

@@ -71,8 +71,12 @@ def post_signed(
     )
 
 
-def view_submission(view: dict[str, Any], values: dict[str, dict[str, Any]],
-                    user: str = "U0AGENT1", view_id: str = "V0MODAL1") -> dict[str, Any]:
+def view_submission(
+    view: dict[str, Any],
+    values: dict[str, dict[str, Any]],
+    user: str = "U0AGENT1",
+    view_id: str = "V0MODAL1",
+) -> dict[str, Any]:
     """A view_submission payload for a modal Flare opened, with the agent's inputs as state."""
     return {
         "type": "view_submission",
@@ -81,16 +85,27 @@ def view_submission(view: dict[str, Any], values: dict[str, dict[str, Any]],
         "api_app_id": "A0FLARE",
         "token": "legacy-verification-token",
         "trigger_id": "456.789.def",
-        "view": {**view, "id": view_id, "team_id": "T0FLARE", "hash": "1700000000.abc",
-                 "state": {"values": values}},
+        "view": {
+            **view,
+            "id": view_id,
+            "team_id": "T0FLARE",
+            "hash": "1700000000.abc",
+            "state": {"values": values},
+        },
         "response_urls": [],
     }
 
 
 def typed(block: str, text: str) -> dict[str, dict[str, Any]]:
     """State for a plain text input the agent typed into."""
-    return {block: {block if block != "draft" else "reply_draft":
-                    {"type": "plain_text_input", "value": text}}}
+    return {
+        block: {
+            block if block != "draft" else "reply_draft": {
+                "type": "plain_text_input",
+                "value": text,
+            }
+        }
+    }
 
 
 def picked(block: str, value: str, kind: str = "radio_buttons") -> dict[str, dict[str, Any]]:

@@ -119,8 +119,12 @@ def test_authors_carry_followers_and_verified_as_x_sends_them() -> None:
 
 def test_a_full_user_object_gives_followers_and_verified() -> None:
     user = json.loads((SAMPLES / "python-twitter-testdata/models/user.json").read_text())
-    post = {"id": "1", "text": "@acme hi", "created_at": "2026-11-20T09:00:00Z",
-            "author_id": user["id"]}  # fmt: skip
+    post = {
+        "id": "1",
+        "text": "@acme hi",
+        "created_at": "2026-11-20T09:00:00Z",
+        "author_id": user["id"],
+    }
 
     author = from_x_tweet(post, {user["id"]: user}, Source.X_POLL).author
 
