@@ -40,7 +40,7 @@ def escape(text: str) -> str:
 
 def _ago(minutes: float) -> str:
     if minutes < 1:
-        return "just now"
+        return "under 1 min"
     if minutes < 90:
         return f"{int(minutes)} min"
     if minutes < 48 * 60:

@@ -10,10 +10,13 @@ from typing import Annotated
 import redis
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from flare.cli_listen import listen_command, spend_command
 from flare.cli_rules import rules_app, triage_command
 from flare.settings import Settings, SettingsError, load_settings, masked
+from rules.playbook import PlaybookError
 
 app = typer.Typer(
     name="flare",
@@ -33,9 +36,11 @@ dlq_app = typer.Typer(
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(rules_app, name="rules")
 app.command("triage")(triage_command)
+app.command("listen")(listen_command)
+app.command("spend")(spend_command)
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # errors keep paths and names on one line
 
 
 def _settings() -> Settings:
@@ -100,6 +105,14 @@ def worker(
     settings = _settings()
     client = _redis(settings)
     runtime.install(runtime.build(settings, client))
+    where = settings.redis_url or settings.data_dir
+    err.print(f"Flare worker on {where} (queues act, notify, triage)")
+    if not settings.slack.configured:
+        err.print(
+            "[yellow]Slack is not configured (FLARE_SLACK__BOT_TOKEN, "
+            "FLARE_SLACK__SIGNING_SECRET): cases are triaged and stored, "
+            "but no cards are posted.[/yellow]"
+        )
     run_workers(client, burst=burst, fork=fork)
 
 
@@ -198,4 +211,13 @@ def dlq_replay(
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
-    app()
+    try:
+        app()
+    except PlaybookError as exc:
+        err.print(f"[red]The playbook can't be used:[/red]\n{escape(str(exc))}")
+        err.print("Check it with `flare rules check PATH`; FLARE_PLAYBOOK names the file in use.")
+        sys.exit(2)
+    except redis.ConnectionError as exc:
+        err.print(f"[red]Redis can't be reached:[/red] {escape(str(exc))}")
+        err.print("FLARE_REDIS_URL names the server; leave it empty to use Flare's own.")
+        sys.exit(3)
