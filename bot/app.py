@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_bolt.authorization import AuthorizeResult
 
-from bot import home, slash
+from bot import home, modals, slash
 from bot.action_ids import ActionId, ViewId
 from bot.casework import Casework
 from flare.queries import Queries
@@ -25,13 +26,21 @@ def _click(body: dict[str, Any]) -> tuple[str, str, str]:
     return str(action["value"]), body["user"]["id"], str(channel or "")
 
 
-def build_app(casework: Casework, signing_secret: str, bot_token: str) -> App:
+def build_app(
+    casework: Casework, signing_secret: str, bot_token: str, executor: Executor | None = None
+) -> App:
+    """The Bolt app; `executor` runs listeners after their ack (Bolt's own pool by default)."""
+
     def authorize(**_: Any) -> AuthorizeResult:
         # A single-workspace app: the bot token is known, so no auth.test round trip is needed.
         return AuthorizeResult(enterprise_id=None, team_id=None, bot_token=bot_token)
 
     app = App(
-        signing_secret=signing_secret, client=casework.slack.web, authorize=authorize, name="flare"
+        signing_secret=signing_secret,
+        client=casework.slack.web,
+        authorize=authorize,
+        name="flare",
+        listener_executor=executor,
     )
     clicks: dict[ActionId, Click] = {
         ActionId.CLAIM: casework.claim,
@@ -51,7 +60,7 @@ def build_app(casework: Casework, signing_secret: str, bot_token: str) -> App:
         ViewId.REPLY: casework.submit_reply,
         ViewId.DM: casework.submit_dm,
         ViewId.ESCALATE: _no_errors(casework.submit_escalate),
-        ViewId.CLOSE: _no_errors(casework.submit_close),
+        ViewId.CLOSE: casework.submit_close,
     }
     for action_id, click in clicks.items():
         app.action(action_id.value)(_on_click(casework, action_id, click))
@@ -95,6 +104,8 @@ def _on_submit(casework: Casework, submit: Submit) -> Any:
         user = body["user"]["id"]
         if not casework.team.may_act(user):
             ack(response_action="errors", errors=_first_block(view, casework.team.refusal("")))
+            case_id = modals.case_of(view)[0]
+            casework.store.audit(case_id, user, "refused", attempted=view["callback_id"])
             return
         errors = submit(view, user)
         if errors:

@@ -157,3 +157,23 @@ def _status_line(case: Case, now: datetime) -> str:
         when = f"in {_ago(left)}" if left >= 0 else f"*{_ago(-left)} overdue*"
         parts.append(f"Respond by {d.due:%H:%M} UTC ({when})")
     return " · ".join(parts)
+
+
+def approval_blocks(case_id: str, author: str, text: str) -> list[Block]:
+    """The thread message asking a lead (or PR) to approve a drafted public reply."""
+    quoted = ">" + escape(text).replace("\n", "\n>")
+    ask = f"<@{author}> drafted a public reply that needs a lead's approval:\n{quoted}"
+    return [
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": ask},
+        },
+        {
+            "type": "actions",
+            "block_id": f"approval:{case_id}",
+            "elements": [
+                _button("Approve and post", ActionId.APPROVE_REPLY, case_id, "primary"),
+                _button("Send back", ActionId.REJECT_REPLY, case_id),
+            ],
+        },
+    ]

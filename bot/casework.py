@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis
+from rq.exceptions import DuplicateJobError
 
 from bot import card, modals
 from bot.draft import DraftCheck, with_signature
@@ -38,6 +40,7 @@ class Casework:
     check_draft: Checker | None = None
     drafter: Drafter | None = None
     signature_format: str = "^{initials}"
+    redraw_gap_ms: int = 1000  # at most one chat.update per card this often (0: no throttle)
 
     @property
     def redis(self) -> redis.Redis:
@@ -52,6 +55,25 @@ class Casework:
         self.tell(channel, user, self.team.refusal(why))
 
     def redraw(self, case_id: str) -> None:
+        """Show the case's state on its card: now if the card was not drawn a moment ago, else
+        once by a queued job, which folds every change made meanwhile into one update."""
+        gap = self.redraw_gap_ms
+        if gap <= 0 or self.redis.set(keys.card_drawn(case_id), "1", nx=True, px=gap):
+            self.draw(case_id)
+            return
+        self.redis.set(keys.card_dirty(case_id), "1")
+        with contextlib.suppress(DuplicateJobError):
+            queue(self.redis, QueueName.NOTIFY).enqueue(
+                "workers.jobs.redraw_card",
+                case_id,
+                job_id=f"redraw-{case_id}",
+                unique=True,
+                result_ttl=0,
+                at_front=True,
+            )
+
+    def draw(self, case_id: str) -> None:
+        """Update the card from the case as it is in Redis now."""
         case = self.store.get(case_id)
         where = self.store.card(case_id)
         if case and where:
@@ -87,7 +109,10 @@ class Casework:
 
     # claim and state -------------------------------------------------------
     def claim(self, case_id: str, user: str, channel: str) -> None:
-        self._answer(self.store.claim(case_id, user), case_id, user, channel, "claimed")
+        result = self.store.claim(case_id, user)
+        self._answer(result, case_id, user, channel, "claimed")
+        if result.ok:
+            self._redraw_when_lease_ends(case_id)
 
     def release(self, case_id: str, user: str, channel: str) -> None:
         self._answer(self.store.release(case_id, user), case_id, user, channel, "released")
@@ -96,7 +121,21 @@ class Casework:
         if not self.team.is_lead(user):
             self.refuse(case_id, user, channel, "take-over", "lead")
             return
-        self._answer(self.store.take_over(case_id, user), case_id, user, channel, "took over")
+        result = self.store.take_over(case_id, user)
+        self._answer(result, case_id, user, channel, "took over")
+        if result.ok:
+            self._redraw_when_lease_ends(case_id)
+
+    def _redraw_when_lease_ends(self, case_id: str) -> None:
+        """The card says "claimed until HH:MM"; at that time it must offer Claim again."""
+        case = self.store.get(case_id)
+        if case and case.claim_until:
+            queue(self.redis, QueueName.NOTIFY).enqueue_at(
+                case.claim_until + timedelta(seconds=1),
+                "workers.jobs.redraw_card",
+                case_id,
+                result_ttl=0,
+            )
 
     def reopen(self, case_id: str, user: str, channel: str) -> None:
         self._answer(self.store.reopen(case_id, user), case_id, user, channel, "reopened")
@@ -107,27 +146,34 @@ class Casework:
         if case:
             self.slack.open_view(trigger_id, modals.close_modal(case))
 
-    def submit_close(self, view: dict[str, Any], user: str) -> None:
+    def submit_close(self, view: dict[str, Any], user: str) -> dict[str, str] | None:
+        """Resolve or ignore with the reason; if the case moved on meanwhile, the modal says so."""
         case_id, _ = modals.case_of(view)
         reason = modals.value_of(view, modals.InputId.REASON) or modals.CLOSE_REASONS[0]
+        if reason not in modals.CLOSE_REASONS:
+            return {modals.InputId.REASON.value: "Pick one of the reasons."}
         outcome = CaseState.IGNORED if reason in modals.IGNORE_REASONS else CaseState.RESOLVED
         result = self.store.close(case_id, user, outcome, reason)
-        if result.ok:
-            self.redraw(case_id)
-            self.log(case_id, f"<@{user}> closed this case as {outcome.value}: {reason}.")
+        if not result.ok:
+            return {modals.InputId.REASON.value: explain(result, user)}
+        self.redraw(case_id)
+        self.log(case_id, f"<@{user}> closed this case as {outcome.value}: {reason}.")
+        return None
 
     def open_escalate(self, case_id: str, user: str, channel: str, trigger_id: str) -> None:
         case = self._held_case(case_id, user, channel)
         if case:
-            topics = sorted({*self.topics, *([case.decision.topic] if case.decision.topic else [])})
-            self.slack.open_view(trigger_id, modals.escalate_modal(case, topics or ["general"]))
+            risks = case.decision.signals.get("risks") or {}
+            default = case.decision.topic or next(iter(risks), None)
+            topics = sorted({*self.topics, *([default] if default else [])}) or ["general"]
+            self.slack.open_view(trigger_id, modals.escalate_modal(case, topics, default))
 
     def submit_escalate(self, view: dict[str, Any], user: str) -> None:
         case_id, _ = modals.case_of(view)
         topic = modals.value_of(view, modals.InputId.TOPIC) or "general"
         severity = modals.value_of(view, modals.InputId.SEVERITY) or modals.SEVERITIES[0]
         note = modals.value_of(view, modals.InputId.NOTE) or ""
-        self._enqueue("workers.act.escalate", case_id, user, topic, severity, note)
+        self._enqueue("workers.act.escalate", case_id, user, topic, severity, note, _key(view))
 
     def open_dm(self, case_id: str, user: str, channel: str, trigger_id: str) -> None:
         case = self._held_case(case_id, user, channel)
@@ -149,12 +195,7 @@ class Casework:
         if case is None:
             return
         if not card.can_reply_publicly(case):
-            self.tell(
-                channel,
-                user,
-                "X would refuse a public reply to a post that does not "
-                "mention the brand. Use DM instead.",
-            )
+            self.tell(channel, user, NO_PUBLIC_REPLY)
             return
         if not self.team.may_speak_for(case, user):
             self.refuse(case_id, user, channel, "reply", "pr")
@@ -188,6 +229,11 @@ class Casework:
         case = self.store.get(case_id)
         if case is None:
             return {modals.InputId.DRAFT.value: "This case is no longer in Flare."}
+        if not self.team.may_speak_for(case, user):
+            self.store.audit(case_id, user, "refused", attempted="reply")
+            return {modals.InputId.DRAFT.value: self.team.refusal("pr")}
+        if not card.can_reply_publicly(case):
+            return {modals.InputId.DRAFT.value: NO_PUBLIC_REPLY}
         draft = (modals.value_of(view, modals.InputId.DRAFT) or "").strip()
         if not draft:
             return {modals.InputId.DRAFT.value: "Write a reply first."}
@@ -209,38 +255,9 @@ class Casework:
 
     def _ask_approval(self, case_id: str, user: str, text: str) -> None:
         where = self.store.card(case_id)
-        if not where:
-            return
-        blocks: list[dict[str, Any]] = [
-            {
-                "type": "section",
-                "text": {
-                    "type": "mrkdwn",
-                    "text": f"<@{user}> drafted a public reply that needs a lead's approval:\n>"
-                    + card.escape(text).replace("\n", "\n>"),
-                },
-            },
-            {
-                "type": "actions",
-                "block_id": f"approval:{case_id}",
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": modals.ActionId.APPROVE_REPLY.value,
-                        "text": {"type": "plain_text", "text": "Approve and post"},
-                        "style": "primary",
-                        "value": case_id,
-                    },
-                    {
-                        "type": "button",
-                        "action_id": modals.ActionId.REJECT_REPLY.value,
-                        "text": {"type": "plain_text", "text": "Send back"},
-                        "value": case_id,
-                    },
-                ],
-            },
-        ]
-        self.slack.post_blocks_in_thread(where[0], where[1], blocks, "A reply awaits approval")
+        if where:
+            blocks = card.approval_blocks(case_id, user, text)
+            self.slack.post_blocks_in_thread(where[0], where[1], blocks, "A reply awaits approval")
 
     def approve(self, case_id: str, user: str, channel: str) -> None:
         case = self.store.get(case_id)
@@ -298,6 +315,12 @@ class Casework:
 
     def _enqueue(self, job: str, *args: Any) -> None:
         queue(self.redis, QueueName.ACT).enqueue(job, *args, result_ttl=0)
+
+
+NO_PUBLIC_REPLY = (
+    "X would refuse a public reply: the post does not mention the brand. "
+    "Send a DM instead, or leave it to PR's public statement."
+)
 
 
 def _key(view: dict[str, Any]) -> str:

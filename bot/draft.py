@@ -96,7 +96,8 @@ def drafter_for(playbook: Playbook) -> Callable[[Case, str], str]:
     """Pre-fill a reply or DM from the playbook's template for the case, written for the person."""
 
     def draft(case: Case, kind: str) -> str:
-        key = case.decision.template if kind == "reply" else "direct_message"
+        private = "harassment_stop" if case.decision.template == "harassment_stop" else None
+        key = case.decision.template if kind == "reply" else private
         if not key or key not in playbook.templates:
             return ""
         return render_template(playbook, key, case.mention, case.decision).strip()

@@ -134,8 +134,9 @@ def dm_modal(case: Case, draft: str) -> View:
     return _shell(ViewId.DM, case, "Direct message", "Send DM", blocks)
 
 
-def escalate_modal(case: Case, topics: list[str]) -> View:
-    default = case.decision.topic if case.decision.topic in topics else None
+def escalate_modal(case: Case, topics: list[str], default: str | None = None) -> View:
+    """Topic (pre-selected from the case: its topic, else the risk Flare saw), severity, note."""
+    default = default if default in topics else None
     topic_select: dict[str, Any] = {
         "type": "static_select",
         "action_id": InputId.TOPIC.value,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import Executor
 from typing import Any
 
 import redis
@@ -38,20 +39,27 @@ def build_casework(
         slack,
         team=team_of(settings),
         signature_format=settings.slack.signature_format,
-        topics=tuple(t.name for t in playbook.topics),
+        topics=escalation_topics(playbook),
         check_draft=check_draft,
         drafter=drafter_for(playbook),
         **extra,
     )
 
 
-def build_app_for(settings: Settings, client: redis.Redis) -> App:
+def escalation_topics(playbook: Playbook) -> tuple[str, ...]:
+    """What an agent may escalate under: the playbook's topics, its risks and its crisis chains."""
+    names = [t.name for t in playbook.topics] + [*playbook.risks, *playbook.crisis.contacts]
+    return tuple(sorted({n for n in names if n != "default"}))
+
+
+def build_app_for(settings: Settings, client: redis.Redis, executor: Executor | None = None) -> App:
     """The Slack app as `flare bot` runs it, from settings."""
     assert settings.slack.bot_token is not None and settings.slack.signing_secret is not None
     return build_app(
         build_casework(settings, client, load_playbook(settings.playbook)),
         settings.slack.signing_secret.get_secret_value(),
         settings.slack.bot_token.get_secret_value(),
+        executor,
     )
 
 

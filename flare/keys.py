@@ -136,6 +136,11 @@ def x_spend(day: str) -> str:
     return f"{PREFIX}:x:spend:{day}"
 
 
+def webhook_request(signature: str) -> str:
+    """Mark, SET NX EX: a signed POST /intake request already taken in (replays are refused)."""
+    return f"{PREFIX}:intake:signed:{signature}"
+
+
 def author_events(author_id: str) -> str:
     """Sorted set: one author's recent posts to us, "p:<id>" or "a:<id>" (abusive), by epoch."""
     return f"{PREFIX}:author:{author_id}:events"
@@ -144,3 +149,19 @@ def author_events(author_id: str) -> str:
 def topic_counted(mention_id: str) -> str:
     """Mark, SET NX EX: this mention has been counted into its topic's spike detector."""
     return f"{PREFIX}:triage:counted:{mention_id}"
+
+
+# Slack cards: redraw throttling and the per-channel backlog of cards waiting for a send slot.
+def card_drawn(mention_id: str) -> str:
+    """String with expiry (PX): the case's card was redrawn within the last moment."""
+    return f"{PREFIX}:card:{mention_id}:drawn"
+
+
+def card_dirty(mention_id: str) -> str:
+    """Mark: the case changed since its card was last drawn; a redraw job will draw it."""
+    return f"{PREFIX}:card:{mention_id}:dirty"
+
+
+def send_waiting(channel: str) -> str:
+    """Set: case ids whose cards wait for a send slot in this channel (most urgent goes first)."""
+    return f"{PREFIX}:send:{channel}:waiting"

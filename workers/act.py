@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot import modals
 from bot.card import escape
 from bot.casework import Casework
 from flare import keys
 from flare.incidents import Incidents
+from flare.queues import QueueName, queue
+from workers.jobs import post_message
 from workers.runtime import Runtime, current
-from workers.x_client import XError, XRateLimited, XUnavailable
+from workers.x_client import XError, XForbidden, XRateLimited, XUnavailable
 
 log = logging.getLogger(__name__)
 
 ONCE = int(timedelta(days=7).total_seconds())
+RESET_MARGIN = 5  # seconds after X's rate limit resets before a held reply or DM is tried again
 
 
 def _casework(rt: Runtime) -> Casework:
@@ -29,38 +32,93 @@ def _agent_channel(rt: Runtime, case_id: str) -> str:
     return where[0] if where else rt.settings.slack.alerts_channel
 
 
-def post_reply(case_id: str, user: str, text: str, key: str) -> str:
-    """Post a public reply once; on refusal tell the agent plainly and keep the case workable."""
+def _quote(text: str) -> str:
+    return "\n>" + escape(text).replace("\n", "\n>")
+
+
+def _again_at(rt: Runtime, exc: XRateLimited) -> datetime:
+    """When to try again after X's 429: its reset time, or a minute from now if it gave none."""
+    now = rt.clock()
+    return max(exc.reset_at or now, now) + timedelta(seconds=RESET_MARGIN)
+
+
+def _send(
+    job: str, case_id: str, user: str, text: str, key: str, what: str
+) -> tuple[Runtime, Casework, str] | str:
+    """What post_reply and send_dm share before calling X: the case, X, and the once-only mark."""
     rt = current()
     work = _casework(rt)
-    case = rt.store.get(case_id)
-    if case is None:
+    if rt.store.get(case_id) is None:
         return "missing"
     if rt.x is None:
         work.tell(
             _agent_channel(rt, case_id),
             user,
-            "X is not connected (FLARE_X__* settings): "
-            "the reply was not posted. Your draft:\n" + text,
+            f"X is not connected (FLARE_X__* settings): the {what} was not sent. "
+            f"Your draft:{_quote(text)}",
         )
         return "no-x"
-    if not rt.redis.set(keys.posted(f"reply:{key}"), "1", nx=True, ex=ONCE):
-        return "duplicate"  # the same modal submitted twice: posted once
-    try:
-        tweet_id = rt.x.reply(text, in_reply_to_id=case.mention.id)
-    except (XRateLimited, XUnavailable) as exc:
-        rt.redis.delete(keys.posted(f"reply:{key}"))
-        work.log(case_id, f"X is not taking replies right now ({exc}); Flare will retry.")
-        raise  # RQ retries the job with back-off
-    except XError as exc:
-        rt.redis.delete(keys.posted(f"reply:{key}"))
+    if not rt.redis.set(keys.posted(f"{job}:{key}"), "1", nx=True, ex=ONCE):
+        return "duplicate"  # the same modal submitted twice: sent once
+    return rt, work, _agent_channel(rt, case_id)
+
+
+def _failed(
+    rt: Runtime,
+    work: Casework,
+    channel: str,
+    exc: XError,
+    job: str,
+    args: tuple[str, str, str, str],
+    what: str,
+) -> str:
+    """Say plainly what X did with a reply or DM; keep the case as it was and the draft safe."""
+    case_id, user, text, key = args
+    rt.store.audit(case_id, user, f"{job}-failed", error=str(exc))
+    if isinstance(exc, XRateLimited):
+        rt.redis.delete(keys.posted(f"{job}:{key}"))
+        when = _again_at(rt, exc)
+        queue(rt.redis, QueueName.ACT).enqueue_at(when, f"workers.act.{job}", *args, result_ttl=0)
         work.tell(
-            _agent_channel(rt, case_id),
+            channel,
             user,
-            f"X refused the reply: {exc}. The case is still yours. Your draft:\n{text}",
+            f"X is limiting how many {what}s Flare may send. Yours is kept and goes out "
+            f"at {when:%H:%M} UTC, when the limit resets; the case stays yours meanwhile.",
         )
-        rt.store.audit(case_id, user, "reply-refused", error=str(exc))
-        return "refused"
+        work.log(case_id, f"X rate limit: the {what} is queued for {when:%H:%M} UTC.")
+        return "rate-limited"
+    if isinstance(exc, XUnavailable):
+        # X may have taken it before failing: never send blindly again (the hint stays pending).
+        work.tell(
+            channel,
+            user,
+            f"X did not answer ({escape(str(exc))}), so the {what} may or may not have gone out. "
+            f"Check on X before sending it again; the case is still yours. "
+            f"Your draft:{_quote(text)}",
+        )
+        return "unknown"
+    rt.redis.delete(keys.posted(f"{job}:{key}"))
+    work.tell(
+        channel,
+        user,
+        f"X refused the {what}: {escape(str(exc))}. Nothing was sent and the case is still "
+        f"yours to act on. Your draft:{_quote(text)}",
+    )
+    return "refused"
+
+
+def post_reply(case_id: str, user: str, text: str, key: str) -> str:
+    """Post a public reply once; on refusal tell the agent plainly and keep the case workable."""
+    ready = _send("post_reply", case_id, user, text, key, "reply")
+    if isinstance(ready, str):
+        return ready
+    rt, work, channel = ready
+    case = rt.store.get(case_id)
+    assert case is not None and rt.x is not None
+    try:
+        tweet_id = rt.x.reply(text, in_reply_to_id=case.mention.id, hint=f"reply:{key}")
+    except XError as exc:
+        return _failed(rt, work, channel, exc, "post_reply", (case_id, user, text, key), "reply")
     rt.store.note(case_id, user, "reply", reply_id=tweet_id, replied_by=user)
     work.redraw(case_id)
     work.log(case_id, f"<@{user}> replied on X: https://x.com/i/status/{tweet_id}")
@@ -69,33 +127,22 @@ def post_reply(case_id: str, user: str, text: str, key: str) -> str:
 
 def send_dm(case_id: str, user: str, text: str, key: str) -> str:
     """Send the customer a direct message once; X's errors reach the agent in plain words."""
-    rt = current()
-    work = _casework(rt)
+    ready = _send("send_dm", case_id, user, text, key, "DM")
+    if isinstance(ready, str):
+        return ready
+    rt, work, channel = ready
     case = rt.store.get(case_id)
-    if case is None:
-        return "missing"
-    channel = _agent_channel(rt, case_id)
-    if rt.x is None:
-        work.tell(channel, user, "X is not connected: the DM was not sent. Your draft:\n" + text)
-        return "no-x"
-    if not rt.redis.set(keys.posted(f"dm:{key}"), "1", nx=True, ex=ONCE):
-        return "duplicate"
+    assert case is not None and rt.x is not None
     try:
-        event_id = rt.x.send_dm(case.mention.author.id, text)
-    except (XRateLimited, XUnavailable) as exc:
-        rt.redis.delete(keys.posted(f"dm:{key}"))
-        work.log(case_id, f"X is not taking DMs right now ({exc}); Flare will retry.")
-        raise
+        event_id = rt.x.send_dm(case.mention.author.id, text, hint=f"dm:{key}")
     except XError as exc:
-        rt.redis.delete(keys.posted(f"dm:{key}"))
-        work.tell(
-            channel,
-            user,
-            f"X refused the DM: {exc}. The case is still open; you could "
-            f"reply in public asking them to follow and DM us. Your draft:\n{text}",
-        )
-        rt.store.audit(case_id, user, "dm-refused", error=str(exc))
-        return "refused"
+        if isinstance(exc, XForbidden):
+            exc = XForbidden(
+                f"{exc.reason} (their DMs may be closed to us: a short public reply asking "
+                "them to follow and DM us is the usual way round)",
+                exc.status or 403,
+            )
+        return _failed(rt, work, channel, exc, "send_dm", (case_id, user, text, key), "DM")
     rt.store.note(case_id, user, "dm", dm_by=user)
     work.redraw(case_id)
     work.log(case_id, f"<@{user}> sent a direct message on X.")
@@ -127,32 +174,34 @@ def check_conversation(case_id: str, view_id: str, user: str) -> bool:
     return answered
 
 
-def escalate(case_id: str, user: str, topic: str, severity: str, note: str) -> str:
+def escalate(case_id: str, user: str, topic: str, severity: str, note: str, key: str = "") -> str:
     """Open or join the topic's incident and tell PR, naming who is on call for it."""
     rt = current()
     work = _casework(rt)
     case = rt.store.get(case_id)
     if case is None:
         return "missing"
+    if key and not rt.redis.set(keys.posted(f"escalate:{key}"), "1", nx=True, ex=ONCE):
+        return "duplicate"
     opened = Incidents(rt.redis).join(topic, case_id, rt.clock())
     rt.store.note(case_id, user, "escalate", escalated_to=topic)
     contacts = rt.crisis_contacts(topic)
     who = ", ".join(contacts) or "the PR team (no crisis contacts in the playbook)"
     lines = [
         f"🚨 *{'New incident' if opened else 'Joined incident'}: {escape(topic)}* "
-        f"({severity}) escalated by <@{user}>",
+        f"({escape(severity)}) escalated by <@{user}>",
         f"Contacts for {escape(topic)}: {who}",
         f"*@{escape(case.mention.author.username)}:* {escape(case.mention.text[:500])}",
         f"<{escape(case.mention.url)}|Open on X>",
     ]
     if note:
         lines.append(f"Note: {escape(note)}")
-    work.slack.post_card(
+    post_message(
         rt.settings.slack.pr_channel,
         [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}],
         f"Escalated to PR: {topic}",
     )
     rt.store.count("escalations")
     work.redraw(case_id)
-    work.log(case_id, f"<@{user}> escalated this case to PR ({topic}, {severity}).")
+    work.log(case_id, f"<@{user}> escalated this case to PR ({escape(topic)}, {escape(severity)}).")
     return "opened" if opened else "joined"

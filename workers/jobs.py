@@ -15,13 +15,14 @@ from rq.exceptions import DuplicateJobError
 from bot import card, incident_card
 from bot.slack_client import Posted, SlackError
 from flare import keys
+from flare.case import Case
 from flare.incidents import Incidents
 from flare.queues import QueueName, queue
 from flare.triage_context import RedisContext
 from rules.decision import Action, Priority
 from rules.mention import Mention
 from workers.runtime import Runtime, current
-from workers.send_budget import SendBudget
+from workers.send_budget import PendingSend, SendBudget, most_urgent_first
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,10 @@ def _later(rt: Runtime, job: str, arg: str, wait: float) -> str:
 
 
 def notify_case(case_id: str) -> str:
-    """Post the case's card, or redraw it if it is already in chat."""
+    """Post the case's card, or redraw it if it is already in chat.
+
+    When the channel has a backlog, the card joins it: the backlog goes out most urgent first.
+    """
     rt = current()
     case = rt.store.get(case_id)
     if case is None:
@@ -119,14 +123,105 @@ def notify_case(case_id: str) -> str:
         rt.slack.update_card(where[0], where[1], blocks, text)
         return "updated"
     channel = _channel_for(case.decision.action)
+    if rt.redis.scard(keys.send_waiting(channel)):
+        return _wait_for_slot(rt, channel, case_id, 0.0)
     posted = _post(rt, channel, blocks, text)
     if not isinstance(posted, Posted):
-        return _later(rt, "workers.jobs.notify_case", case_id, posted)
-    rt.store.set_card(case_id, posted.channel, posted.ts)
+        return _wait_for_slot(rt, channel, case_id, posted)
+    _carded(rt, case, posted)
+    return "posted"
+
+
+def _carded(rt: Runtime, case: Case, posted: Posted) -> None:
+    rt.store.set_card(case.id, posted.channel, posted.ts)
     rt.store.count("cards")
     if case.decision.action is Action.ESCALATE_PR:
         rt.store.count("escalations")
-    return "posted"
+
+
+def _wait_for_slot(rt: Runtime, channel: str, case_id: str, wait: float) -> str:
+    """Put the card in the channel's backlog; one drain job per waiting card posts them."""
+    rt.redis.sadd(keys.send_waiting(channel), case_id)
+    notify = queue(rt.redis, QueueName.NOTIFY)
+    if wait > 0:
+        notify.enqueue_in(
+            timedelta(seconds=wait), "workers.jobs.drain_channel", channel, result_ttl=0
+        )
+    else:
+        notify.enqueue("workers.jobs.drain_channel", channel, result_ttl=0)
+    return "waiting"
+
+
+def drain_channel(channel: str) -> str:
+    """Post the most urgent card waiting for this channel, or wait for the next slot."""
+    rt = current()
+    if rt.slack is None:
+        return "no-slack"
+    waiting_key = keys.send_waiting(channel)
+    waiting = [i.decode() for i in rt.redis.smembers(waiting_key)]
+    cases = {c.id: c for c in rt.store.get_many(waiting)}
+    gone = [i for i in waiting if i not in cases or rt.store.card(i)]
+    if gone:
+        rt.redis.srem(waiting_key, *gone)
+    pending = [
+        PendingSend(c.id, channel, c.decision.priority, c.decision.due)
+        for c in cases.values()
+        if c.id not in gone
+    ]
+    if not pending:
+        return "empty"
+    case = cases[most_urgent_first(pending)[0].case_id]
+    blocks, text = card.render(case, rt.clock())
+    posted = _post(rt, channel, blocks, text)
+    if not isinstance(posted, Posted):
+        return _later(rt, "workers.jobs.drain_channel", channel, posted)
+    rt.redis.srem(waiting_key, case.id)
+    _carded(rt, case, posted)
+    return case.id
+
+
+def post_message(channel: str, blocks: list[dict[str, Any]], text: str) -> str:
+    """Post a message (not a case card) within the channel's send budget."""
+    rt = current()
+    if rt.slack is None:
+        return "no-slack"
+    posted = _post(rt, channel, blocks, text)
+    if not isinstance(posted, Posted):
+        queue(rt.redis, QueueName.NOTIFY).enqueue_in(
+            timedelta(seconds=posted),
+            "workers.jobs.post_message",
+            channel,
+            blocks,
+            text,
+            retry=CHAT_RETRY,
+            result_ttl=0,
+        )
+        return "deferred"
+    return posted.ts
+
+
+def redraw_card(case_id: str) -> str:
+    """Draw a case's card once its redraw gap has passed, folding in every change meanwhile."""
+    rt = current()
+    work = rt.casework
+    if work is None:
+        return "no-slack"
+    draws = 0
+    rt.redis.delete(keys.card_dirty(case_id))
+    while True:
+        wait_ms = int(rt.redis.pttl(keys.card_drawn(case_id)))
+        if wait_ms > 0:
+            time.sleep(min(wait_ms, work.redraw_gap_ms) / 1000)
+        if work.redraw_gap_ms > 0:
+            rt.redis.set(keys.card_drawn(case_id), "1", px=work.redraw_gap_ms)
+        work.draw(case_id)
+        draws += 1
+        pipe = rt.redis.pipeline(transaction=True)
+        pipe.get(keys.card_dirty(case_id))
+        pipe.delete(keys.card_dirty(case_id))
+        changed, _ = pipe.execute()
+        if not changed or draws >= 5:
+            return f"drawn {draws}"
 
 
 def notify_incident(topic: str) -> str:

@@ -10,19 +10,20 @@ import pytest
 import redis
 import requests
 
-from bot import card
-from bot.action_ids import ActionId
+from bot import card, modals
+from bot.action_ids import ActionId, InputId
 from bot.app import build_app
 from bot.casework import Casework
 from bot.server import build_wsgi
 from bot.slack_client import SlackClient
 from bot.standin import SlackStandIn
 from bot.team import Team
-from flare.case import CaseState
+from flare.case import Case, CaseState
 from flare.store import Store
 from tests.builders import NOON, decision, mention
 from tests.conftest import SIGNING_SECRET
 from tests.fakes.slack import block_actions, picked, post_signed, view_submission
+from tests.session import ListenerPool
 from tests.waiting import eventually
 
 
@@ -40,6 +41,7 @@ def _casework(client: redis.Redis, slack: SlackStandIn, allowed: frozenset[str])
         SlackClient("xoxb-test", slack.base_url),
         team=Team(agents=allowed, leads=frozenset({"U0LEAD"})),
         clock=lambda: NOON,
+        redraw_gap_ms=0,  # every click redraws at once: these tests run no worker
     )
 
 
@@ -171,12 +173,57 @@ def test_a_lead_may_take_over_a_claimed_case_and_it_is_audited(
     }
 
 
-def test_every_button_a_card_can_show_has_a_listener(
-    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn
+def _action_ids(blocks: Any) -> set[str]:
+    """Every action_id anywhere in a block tree (buttons, inputs that dispatch actions)."""
+    if isinstance(blocks, dict):
+        found = {str(blocks["action_id"])} if "action_id" in blocks else set()
+        return found.union(*(_action_ids(v) for v in blocks.values()))
+    if isinstance(blocks, list):
+        return set().union(*(_action_ids(v) for v in blocks))
+    return set()
+
+
+def _everything_flare_renders() -> set[str]:
+    m = mention()
+    ids: set[str] = set()
+    for state in CaseState:
+        case = Case(mention=m, decision=decision(m), state=state, stored_at=NOON)
+        ids |= _action_ids(card.render(case, NOON)[0])
+        ids |= _action_ids(modals.reply_modal(case, "draft", "5/280", "notice", ask_confirm=True))
+        ids |= _action_ids(modals.dm_modal(case, "draft"))
+        ids |= _action_ids(modals.escalate_modal(case, ["billing"]))
+        ids |= _action_ids(modals.close_modal(case))
+    return ids | _action_ids(card.approval_blocks(m.id, "U0AGENT1", "a reply"))
+
+
+def test_every_button_flare_renders_has_a_listener(
+    redis_client: redis.Redis, fake_slack: SlackStandIn, serve_wsgi: Callable[[Any], str]
 ) -> None:
+    listeners = ListenerPool()
+    casework = _casework(redis_client, fake_slack, allowed=frozenset())
+    app = build_app(casework, SIGNING_SECRET, "xoxb-test", listeners)
+    bot_url = serve_wsgi(build_wsgi(app, redis_client))
     case_id = _case_with_card(redis_client, fake_slack)
-    for action in ActionId:
-        assert _click(bot_url, action, case_id) == 200, action
+    inputs = {i.value for i in InputId}  # read back on submit; they dispatch nothing
+    buttons = _everything_flare_renders() - inputs
+
+    assert buttons <= {a.value for a in ActionId}
+    assert buttons >= {ActionId.CLAIM, ActionId.REPLY, ActionId.REOPEN, ActionId.APPROVE_REPLY}
+    for action_id in sorted(buttons):
+        response = post_signed(
+            f"{bot_url}/slack/events",
+            SIGNING_SECRET,
+            block_actions(action_id, case_id, user="U0AGENT1"),
+        )
+        assert response.status_code == 200, f"no listener for {action_id}"
+        listeners.idle()
+
+
+def test_a_button_without_a_listener_would_be_noticed(bot_url: str) -> None:
+    response = post_signed(
+        f"{bot_url}/slack/events", SIGNING_SECRET, block_actions("not_a_flare_button", "1001")
+    )
+    assert response.status_code == 404
 
 
 def test_someone_not_on_the_agents_list_is_refused_and_audited(

@@ -29,7 +29,8 @@ def test_help_lists_every_command() -> None:
     result = flare("--help")
 
     assert result.returncode == 0
-    for command in ("demo", "replay", "worker", "bot", "triage", "rules", "dlq", "config"):
+    commands = ("demo", "listen", "replay", "worker", "bot", "triage", "rules", "dlq", "spend")
+    for command in (*commands, "config"):
         assert f" {command} " in result.stdout, command
 
 

@@ -1,0 +1,467 @@
+"""An agent's whole day in Slack, scripted: a post on X becomes a card; agents claim, reply,
+DM, escalate and resolve from it; everything they may not do is refused and said plainly.
+
+Every click and modal goes to the real Bolt app over HTTP, signed as Slack signs it; slow work
+runs in the real RQ worker; replies and DMs reach the fake X through tweepy.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from pydantic import SecretStr
+from rq.registry import ScheduledJobRegistry
+
+from bot.action_ids import ActionId
+from bot.standin import SlackStandIn
+from flare.case import CaseState
+from flare.incidents import Incidents
+from flare.queues import QueueName, queue
+from flare.redis_server import EmbeddedRedis
+from flare.settings import Settings
+from tests.conftest import SIGNING_SECRET
+from tests.fakes.slack import block_actions, post_signed
+from tests.fakes.x_api import BRAND_ID, FakeX, fake_x
+from tests.session import AGENT, LEAD, OTHER_AGENT, PR, STRANGER, Session, start_session
+
+__all__ = ["fake_x"]
+
+COMPLAINT = "@acme I was charged twice for my order #4471 and nobody answers my emails"
+
+
+@pytest.fixture
+def flare(
+    tmp_path: Path,
+    redis_server: EmbeddedRedis,
+    redis_client: redis.Redis,
+    fake_slack: SlackStandIn,
+    fake_x: FakeX,
+    serve_wsgi: Callable[[Any], str],
+) -> Iterator[Session]:
+    secret = SecretStr("x-secret")
+    settings = Settings(
+        redis_url=redis_server.url,
+        data_dir=tmp_path / "data",
+        brand={"handles": ("acme",)},
+        slack={
+            "bot_token": SecretStr("xoxb-test"),
+            "signing_secret": SecretStr(SIGNING_SECRET),
+            "api_url": fake_slack.base_url,
+            "alerts_channel": "C0ALERTS",
+            "pr_channel": "C0PR",
+            "agents": (AGENT, OTHER_AGENT),
+            "pr_team": (PR,),
+            "leads": (LEAD,),
+            "send_per_second": 20,  # cards in quick succession need not wait a second each
+        },
+        x={
+            "api_url": fake_x.base_url,
+            "bearer_token": secret,
+            "consumer_key": secret,
+            "consumer_secret": secret,
+            "access_token": secret,
+            "access_token_secret": secret,
+            "user_id": BRAND_ID,
+        },
+    )
+    fake_slack.names[AGENT] = "Jo Doe"
+    yield start_session(settings, redis_client, fake_slack, fake_x, serve_wsgi)
+
+
+# the happy paths -----------------------------------------------------------------------------
+def test_an_agent_claims_a_complaint_replies_on_x_and_resolves_it(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT, name="Priya N", username="priya_n", followers=310)
+    assert "charged twice" in flare.card_text(case_id)
+    assert flare.buttons(case_id) == [ActionId.CLAIM]
+
+    jo = flare.agent(AGENT)
+    jo.clicks(ActionId.CLAIM, case_id)
+    assert "Claimed by <@U0AGENT1> until" in flare.card_text(case_id)
+    assert ActionId.REPLY in flare.buttons(case_id)
+
+    modal = jo.opens(ActionId.REPLY, case_id)
+    assert modal.initial_draft().startswith("Hi Priya")
+    assert "/280 characters" in modal.text and not modal.asks_to_confirm()
+
+    with flare.worker_stopped():
+        assert (
+            jo.submits(modal, draft="Hi Priya, sorry about the double charge: refund sent.") == {}
+        )
+        assert flare.replies_on_x() == []  # the bot only queued it: X is the worker's job
+    flare.work()
+
+    (reply,) = flare.replies_on_x()
+    assert reply["text"] == "Hi Priya, sorry about the double charge: refund sent. ^JD"
+    assert f"https://x.com/i/status/{reply['id']}" in flare.card_text(case_id)
+
+    modal = jo.opens(ActionId.CLOSE, case_id)
+    assert jo.submits(modal, reason="resolved with the customer") == {}
+    assert flare.case(case_id).state is CaseState.RESOLVED
+    assert flare.buttons(case_id) == [ActionId.REOPEN]
+    assert flare.thread(case_id) == [
+        "<@U0AGENT1> claimed this case.",
+        f"<@U0AGENT1> replied on X: https://x.com/i/status/{reply['id']}",
+        "<@U0AGENT1> closed this case as resolved: resolved with the customer.",
+    ]
+
+
+def test_a_post_that_does_not_mention_the_brand_gets_a_dm_instead_of_a_reply(
+    flare: Session,
+) -> None:
+    case_id = flare.someone_posts(
+        "acme support is useless, three days waiting for my refund", author="502", mention=False
+    )
+    jo = flare.agent(AGENT)
+    jo.clicks(ActionId.CLAIM, case_id)
+
+    assert ActionId.REPLY not in flare.buttons(case_id)
+    assert ActionId.DM in flare.buttons(case_id)
+    assert "the post does not mention the brand, so X would refuse it" in flare.card_text(case_id)
+
+    modal = jo.opens(ActionId.DM, case_id)
+    assert jo.submits(modal, draft="Hi, sorry for the wait: can you send your order number?") == {}
+
+    (dm,) = flare.x.dms
+    assert dm["participant_id"] == "502" and dm["text"].endswith("^JD")
+    assert "DM sent by <@U0AGENT1>" in flare.card_text(case_id)
+
+    modal = jo.opens(ActionId.CLOSE, case_id)
+    jo.submits(modal, reason="resolved with the customer")
+    assert flare.case(case_id).state is CaseState.RESOLVED
+    assert "<@U0AGENT1> sent a direct message on X." in flare.thread(case_id)
+
+
+def test_an_agent_escalates_a_safety_risk_to_pr_which_opens_an_incident(flare: Session) -> None:
+    case_id = flare.someone_posts("@acme your heater caught fire in my kitchen last night")
+    assert flare.posts_in("C0PR")  # a PR risk is carded where PR sees it
+    jo = flare.agent(AGENT)
+    jo.clicks(ActionId.CLAIM, case_id)
+
+    modal = jo.opens(ActionId.ESCALATE, case_id)
+    assert '"initial_option": {"text": {"type": "plain_text", "text": "safety"}' in modal.text
+    assert jo.submits(modal, topic="safety", severity="critical", note="<!channel> photos") == {}
+
+    escalation = flare.posts_in("C0PR")[-1].args["blocks"][0]["text"]["text"]
+    assert "New incident: safety* (critical) escalated by <@U0AGENT1>" in escalation
+    assert "Contacts for safety: Safety lead, PR on call" in escalation
+    assert "Note: &lt;!channel&gt; photos" in escalation
+    assert flare.case(case_id).escalated_to == "safety"
+    assert "Escalated to PR (safety)" in flare.card_text(case_id)
+    assert Incidents(flare.redis).get("safety") is not None
+
+    second = flare.someone_posts("@acme my heater from you caught fire too!", author="503")
+    flare.agent(OTHER_AGENT).clicks(ActionId.CLAIM, second)
+    modal = flare.agent(OTHER_AGENT).opens(ActionId.ESCALATE, second)
+    flare.agent(OTHER_AGENT).submits(modal, topic="safety", severity="high")
+    assert "Joined incident: safety*" in flare.posts_in("C0PR")[-1].args["text"] + json.dumps(
+        flare.posts_in("C0PR")[-1].args["blocks"]
+    )
+    assert Incidents(flare.redis).get("safety").count == 2  # type: ignore[union-attr]
+
+
+# who may act ---------------------------------------------------------------------------------
+def test_someone_not_named_as_an_agent_is_refused_and_the_attempt_is_audited(
+    flare: Session,
+) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    stranger = flare.agent(STRANGER)
+
+    assert stranger.clicks(ActionId.CLAIM, case_id) == 200
+    assert stranger.was_told() == ["You are not on the list of agents who may act on Flare cards."]
+    assert flare.case(case_id).state is CaseState.OPEN
+    assert flare.store.audit_log(case_id)[-1] | {"at": ""} == {
+        "case": case_id,
+        "who": STRANGER,
+        "what": "refused",
+        "attempted": ActionId.CLAIM.value,
+        "at": "",
+    }
+
+
+def test_a_modal_submitted_by_someone_not_named_is_refused_in_the_modal(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    flare.agent(AGENT).clicks(ActionId.CLAIM, case_id)
+    modal = flare.agent(AGENT).opens(ActionId.CLOSE, case_id)
+
+    answer = flare.agent(STRANGER).submits(modal, reason="troll")
+
+    assert answer["response_action"] == "errors"
+    assert flare.case(case_id).state is CaseState.CLAIMED
+    assert flare.store.audit_log(case_id)[-1]["what"] == "refused"
+
+
+def test_a_second_agent_is_told_who_holds_the_case(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    flare.agent(AGENT).clicks(ActionId.CLAIM, case_id)
+
+    flare.agent(OTHER_AGENT).clicks(ActionId.CLAIM, case_id)
+    flare.agent(OTHER_AGENT).clicks(ActionId.REPLY, case_id)
+
+    assert flare.agent(OTHER_AGENT).was_told() == [
+        "This case is already claimed by <@U0AGENT1>.",
+        "This case is held by <@U0AGENT1>.",
+    ]
+    assert flare.case(case_id).claimed_by == AGENT
+
+
+def test_a_lead_takes_over_a_case_and_the_take_over_is_audited(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    flare.agent(AGENT).clicks(ActionId.CLAIM, case_id)
+
+    flare.agent(OTHER_AGENT).clicks(ActionId.TAKE_OVER, case_id)
+    flare.agent(LEAD).clicks(ActionId.TAKE_OVER, case_id)
+
+    assert flare.agent(OTHER_AGENT).was_told() == ["Only a team lead may do that."]
+    assert "Claimed by <@U0LEAD>" in flare.card_text(case_id)
+    take_over = flare.store.audit_log(case_id)[-1]
+    assert (take_over["who"], take_over["what"], take_over["previous"]) == (
+        LEAD,
+        "take-over",
+        AGENT,
+    )
+
+
+def test_only_pr_answers_a_pr_risk_in_public(flare: Session) -> None:
+    case_id = flare.someone_posts("@acme I am calling my lawyer about your product")
+    flare.agent(AGENT).clicks(ActionId.CLAIM, case_id)
+
+    flare.agent(AGENT).clicks(ActionId.REPLY, case_id)
+
+    assert flare.agent(AGENT).was_told() == ["Only the PR team may answer this case in public."]
+    assert flare.store.audit_log(case_id)[-1]["what"] == "refused"
+
+    flare.agent(AGENT).clicks(ActionId.RELEASE, case_id)
+    pr = flare.agent(PR)
+    pr.clicks(ActionId.CLAIM, case_id)
+    modal = pr.opens(ActionId.REPLY, case_id)
+    assert pr.submits(modal, draft="We take this seriously; our team will contact you.") == {}
+    assert len(flare.replies_on_x()) == 1
+
+
+def test_a_public_reply_with_personal_data_is_blocked_in_the_modal(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    jo = flare.agent(AGENT)
+    jo.clicks(ActionId.CLAIM, case_id)
+    modal = jo.opens(ActionId.REPLY, case_id)
+
+    answer = jo.submits(modal, draft="Hi, we emailed the refund to priya@example.com")
+
+    assert answer["response_action"] == "errors"
+    assert "Personal data (email) must not go out in public" in answer["errors"]["draft"]
+    assert flare.replies_on_x() == []
+
+
+def test_the_reply_modal_counts_characters_with_the_signature_and_warns_on_tone(
+    flare: Session,
+) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    jo = flare.agent(AGENT)
+    jo.clicks(ActionId.CLAIM, case_id)
+    modal = jo.opens(ActionId.REPLY, case_id)
+
+    jo.types(modal, "x" * 276)
+    assert "280/280 characters" in modal.text and "too long" not in modal.text
+    jo.types(modal, "x" * 277)
+    assert "281/280 characters (too long)" in modal.text
+    jo.types(modal, "THIS IS RIDICULOUS, STOP WHINING")
+    assert "tone: reads as negative: check it sounds like help" in modal.text
+
+    answer = jo.submits(modal, draft="x" * 277)
+    assert answer["errors"]["draft"] == "281/280 characters with your signature: shorten it."
+
+
+def test_the_agent_is_asked_to_confirm_when_the_brand_already_answered(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    flare.x.publish("@priya_n we're on it", author=BRAND_ID, mention=False, conversation_id=case_id)
+    jo = flare.agent(AGENT)
+    jo.clicks(ActionId.CLAIM, case_id)
+
+    modal = jo.opens(ActionId.REPLY, case_id)
+
+    assert modal.asks_to_confirm() and "The brand already replied" in modal.text
+    answer = jo.submits(modal, draft="Following up: refund sent.", confirm="")
+    assert answer["errors"]["confirm"] == "The brand already answered: tick to post anyway."
+    assert jo.submits(modal, draft="Following up: refund sent.", confirm="yes") == {}
+    assert len(flare.replies_on_x()) == 2
+
+
+def test_a_reply_to_a_vip_waits_for_a_lead(flare: Session) -> None:
+    case_id = flare.someone_posts(
+        COMPLAINT, author="504", username="famous", followers=2_400_000, verified=True
+    )
+    jo = flare.agent(AGENT)
+    jo.clicks(ActionId.CLAIM, case_id)
+    modal = jo.opens(ActionId.REPLY, case_id)
+
+    assert jo.submits(modal, draft="So sorry about this, refund sent.") == {}
+    assert flare.replies_on_x() == []
+    assert "Reply awaiting a lead's approval" in flare.card_text(case_id)
+
+    jo.clicks(ActionId.APPROVE_REPLY, case_id)
+    assert jo.was_told()[-1] == "Only a team lead may do that."
+    flare.agent(LEAD).clicks(ActionId.APPROVE_REPLY, case_id)
+
+    (reply,) = flare.replies_on_x()
+    assert reply["text"] == "So sorry about this, refund sent. ^JD"
+    assert "<@U0LEAD> approved the reply." in flare.thread(case_id)
+    assert "awaiting" not in flare.card_text(case_id)
+
+
+# X says no -----------------------------------------------------------------------------------
+DM_ROUTE = "POST /2/dm_conversations/with/:id/messages"
+
+
+def _dm_case(flare: Session) -> tuple[str, Any]:
+    case_id = flare.someone_posts(COMPLAINT)
+    jo = flare.agent(AGENT)
+    jo.clicks(ActionId.CLAIM, case_id)
+    return case_id, jo
+
+
+def test_closed_dms_are_explained_and_the_case_stays_actionable(flare: Session) -> None:
+    case_id, jo = _dm_case(flare)
+    flare.x.fail(DM_ROUTE, 403, body={"detail": "You cannot send messages to this user."})
+    modal = jo.opens(ActionId.DM, case_id)
+
+    jo.submits(modal, draft="Could you DM us your order number?")
+
+    told = jo.was_told()[-1]
+    assert told.startswith("X refused the DM: X refused: You cannot send messages to this user.")
+    assert "Could you DM us your order number?" in told  # the draft is not lost
+    assert flare.x.dms == []
+    assert flare.case(case_id).state is CaseState.CLAIMED
+    assert ActionId.DM in flare.buttons(case_id)
+
+    modal = jo.opens(ActionId.DM, case_id)
+    jo.submits(modal, draft="Could you DM us your order number?")
+    assert len(flare.x.dms) == 1  # the next try goes through
+
+
+def test_a_rate_limited_dm_is_kept_and_sent_when_the_limit_resets(flare: Session) -> None:
+    case_id, jo = _dm_case(flare)
+    flare.x.fail(DM_ROUTE, 429, headers={"x-rate-limit-reset": "1900000000"})
+    modal = jo.opens(ActionId.DM, case_id)
+
+    jo.submits(modal, draft="Could you DM us your order number?")
+
+    assert "X is limiting how many DMs Flare may send" in jo.was_told()[-1]
+    assert flare.x.dms == []
+    (held,) = ScheduledJobRegistry(queue=queue(flare.redis, QueueName.ACT)).get_job_ids()
+    job = queue(flare.redis, QueueName.ACT).fetch_job(held)
+    assert job is not None and job.func_name == "workers.act.send_dm"
+    assert job.args[2].startswith("Could you DM us your order number?")
+
+
+# races ---------------------------------------------------------------------------------------
+def test_two_agents_claiming_at_once_leaves_one_holder(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+
+    at_once(
+        flare,
+        lambda: flare.agent(AGENT).clicks(ActionId.CLAIM, case_id),
+        lambda: flare.agent(OTHER_AGENT).clicks(ActionId.CLAIM, case_id),
+    )
+
+    holder = flare.case(case_id).claimed_by
+    loser = OTHER_AGENT if holder == AGENT else AGENT
+    assert holder in (AGENT, OTHER_AGENT)
+    assert flare.agent(loser).was_told() == [f"This case is already claimed by <@{holder}>."]
+    assert [e["what"] for e in flare.store.audit_log(case_id)].count("claim") == 1
+
+
+def test_a_claim_racing_a_resolve_never_holds_a_resolved_case(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    jo = flare.agent(AGENT)
+    jo.clicks(ActionId.CLAIM, case_id)
+    modal = jo.opens(ActionId.CLOSE, case_id)
+
+    at_once(
+        flare,
+        lambda: jo.submits(modal, reason="resolved with the customer"),
+        lambda: flare.agent(OTHER_AGENT).clicks(ActionId.CLAIM, case_id),
+    )
+
+    case = flare.case(case_id)
+    assert case.state is CaseState.RESOLVED and case.claimed_by is None
+    assert flare.agent(OTHER_AGENT).was_told()[0] in (
+        "This case is already claimed by <@U0AGENT1>.",
+        "This case is resolved: reopen it first.",
+    )
+
+
+def test_a_resolve_after_losing_the_case_is_refused_in_the_modal(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    jo = flare.agent(AGENT)
+    jo.clicks(ActionId.CLAIM, case_id)
+    modal = jo.opens(ActionId.CLOSE, case_id)
+    flare.agent(LEAD).clicks(ActionId.TAKE_OVER, case_id)
+
+    answer = jo.submits(modal, reason="troll")
+
+    assert answer["errors"] == {"reason": "This case is already claimed by <@U0LEAD>."}
+    assert flare.case(case_id).state is CaseState.CLAIMED
+
+
+def test_a_reply_submitted_twice_is_posted_once(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    jo = flare.agent(AGENT)
+    jo.clicks(ActionId.CLAIM, case_id)
+    modal = jo.opens(ActionId.REPLY, case_id)
+
+    with flare.worker_stopped():
+        at_once(
+            flare,
+            lambda: jo.submits(modal, draft="Refund sent, sorry!"),
+            lambda: jo.submits(modal, draft="Refund sent, sorry!"),
+        )
+        assert queue(flare.redis, QueueName.ACT).count == 2  # both submits were taken...
+    flare.work()
+
+    assert len(flare.replies_on_x()) == 1  # ...and posted once
+    assert len(flare.x.requests_to("POST /2/tweets")) == 1
+
+
+# the three seconds -----------------------------------------------------------------------------
+def test_a_click_is_acknowledged_while_slack_itself_is_stalled(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    stalled = threading.Event()
+    flare.slack.on_call = lambda call: stalled.wait(30)  # every call Flare makes hangs
+
+    payload = block_actions(ActionId.CLAIM.value, case_id, user=AGENT)
+    try:
+        answer = post_signed(flare.events, SIGNING_SECRET, payload)
+        assert answer.status_code == 200  # acked before any Slack call came back
+    finally:
+        stalled.set()
+        flare.slack.on_call = None
+    flare.settle()
+    assert "Claimed by <@U0AGENT1>" in flare.card_text(case_id)
+
+
+def at_once(flare: Session, *actions: Callable[[], object]) -> None:
+    """Run the actions on threads released together, as two people clicking at the same moment,
+    then let the worker catch up."""
+    start = threading.Barrier(len(actions))
+    errors: list[BaseException] = []
+
+    def run(action: Callable[[], object]) -> None:
+        start.wait()
+        try:
+            action()
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in actions]
+    with flare.worker_stopped():  # RQ's worker runs on the main thread only
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert not errors, errors
+    flare.settle()

@@ -1,0 +1,155 @@
+"""Act-queue and card jobs on their own: X failures said plainly, card redraws folded together,
+a backlog of cards sent most urgent first, and the card redrawn when a claim's lease ends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import redis
+from pydantic import SecretStr
+from rq.registry import ScheduledJobRegistry
+
+from bot import card
+from bot.standin import SlackStandIn
+from flare import keys
+from flare.queues import QueueName, queue
+from flare.redis_server import EmbeddedRedis
+from flare.settings import Settings
+from rules.decision import Priority
+from tests.builders import NOON, decision, mention
+from tests.conftest import SIGNING_SECRET
+from tests.fakes.x_api import BRAND_ID, FakeX
+from workers import act, jobs, runtime
+from workers.runtime import Runtime
+from workers.send_budget import SendBudget
+
+
+@pytest.fixture
+def rt(
+    tmp_path: Path,
+    redis_server: EmbeddedRedis,
+    redis_client: redis.Redis,
+    fake_slack: SlackStandIn,
+    fake_x: FakeX,
+) -> Iterator[Runtime]:
+    secret = SecretStr("x-secret")
+    settings = Settings(
+        redis_url=redis_server.url,
+        data_dir=tmp_path / "data",
+        slack={
+            "bot_token": SecretStr("xoxb-test"),
+            "signing_secret": SecretStr(SIGNING_SECRET),
+            "api_url": fake_slack.base_url,
+            "alerts_channel": "C0ALERTS",
+        },
+        x={
+            "api_url": fake_x.base_url,
+            "consumer_key": secret,
+            "consumer_secret": secret,
+            "access_token": secret,
+            "access_token_secret": secret,
+            "user_id": BRAND_ID,
+        },
+    )
+    yield runtime.install(runtime.build(settings, redis_client, clock=lambda: NOON))
+
+
+def carded(rt: Runtime, id: str = "1001", priority: Priority = Priority.P3) -> str:
+    """A case whose card is already in the alerts channel."""
+    m = mention(id=id)
+    rt.store.save(m, decision(m, priority=priority), NOON)
+    case = rt.store.get(id)
+    assert case is not None and rt.slack is not None
+    posted = rt.slack.post_card("C0ALERTS", *card.render(case, NOON))
+    rt.store.set_card(id, posted.channel, posted.ts)
+    return id
+
+
+def told(slack: SlackStandIn) -> list[str]:
+    return [c.args["text"] for c in slack.calls_to("chat.postEphemeral")]
+
+
+def test_a_reply_whose_outcome_x_leaves_unknown_is_not_sent_blindly_again(
+    rt: Runtime, fake_x: FakeX, fake_slack: SlackStandIn
+) -> None:
+    case_id = carded(rt)
+    fake_x.fail("POST /2/tweets", 503)
+
+    assert act.post_reply(case_id, "U0AGENT1", "Refund sent ^JD", "V1") == "unknown"
+    assert "may or may not have gone out" in told(fake_slack)[-1]
+    assert "Refund sent ^JD" in told(fake_slack)[-1]
+
+    assert act.post_reply(case_id, "U0AGENT1", "Refund sent ^JD", "V1") == "duplicate"
+    assert len(fake_x.requests_to("POST /2/tweets")) == 1
+
+
+def test_what_x_says_is_escaped_before_an_agent_reads_it(
+    rt: Runtime, fake_x: FakeX, fake_slack: SlackStandIn
+) -> None:
+    case_id = carded(rt)
+    fake_x.fail("POST /2/tweets", 400, body={"detail": "<!channel> nope"})
+
+    assert act.post_reply(case_id, "U0AGENT1", "Hi <@U0BOSS>", "V1") == "refused"
+
+    assert "&lt;!channel&gt; nope" in told(fake_slack)[-1]
+    assert "<!channel>" not in told(fake_slack)[-1] and "<@U0BOSS>" not in told(fake_slack)[-1]
+
+
+def test_card_redraws_close_together_fold_into_one_queued_redraw(
+    rt: Runtime, fake_slack: SlackStandIn
+) -> None:
+    case_id = carded(rt)
+    work = rt.casework
+    assert work is not None
+
+    rt.store.claim(case_id, "U0AGENT1")
+    work.redraw(case_id)  # drawn at once
+    rt.store.release(case_id, "U0AGENT1")
+    work.redraw(case_id)  # too soon: queued
+    rt.store.claim(case_id, "U0AGENT2")
+    work.redraw(case_id)  # folded into the queued one
+
+    assert len(fake_slack.calls_to("chat.update")) == 1
+    assert queue(rt.redis, QueueName.NOTIFY).job_ids == [f"redraw-{case_id}"]
+
+    assert jobs.redraw_card(case_id) == "drawn 1"
+    assert "Claimed by <@U0AGENT2>" in str(fake_slack.calls_to("chat.update")[-1].args["blocks"])
+
+
+def test_a_claim_schedules_a_redraw_for_when_its_lease_ends(rt: Runtime) -> None:
+    case_id = carded(rt)
+    work = rt.casework
+    assert work is not None
+
+    work.claim(case_id, "U0AGENT1", "C0ALERTS")
+
+    notify = queue(rt.redis, QueueName.NOTIFY)
+    (job_id,) = ScheduledJobRegistry(queue=notify).get_job_ids()
+    job = notify.fetch_job(job_id)
+    assert job is not None and job.func_name == "workers.jobs.redraw_card"
+    until = rt.store.get(case_id).claim_until  # type: ignore[union-attr]
+    assert until is not None
+    scheduled = ScheduledJobRegistry(queue=notify).get_scheduled_time(job)
+    assert scheduled == (until + timedelta(seconds=1)).replace(microsecond=0)
+
+
+def test_cards_waiting_for_a_busy_channel_go_out_most_urgent_first(
+    rt: Runtime, fake_slack: SlackStandIn
+) -> None:
+    for case_id, priority in (("3", Priority.P3), ("1", Priority.P1), ("2", Priority.P2)):
+        m = mention(id=case_id, text=f"@acme case {case_id}")
+        rt.store.save(m, decision(m, priority=priority), NOON)
+    SendBudget(rt.redis).backoff("C0ALERTS", 30)  # Slack said 429, Retry-After: 30
+
+    assert [jobs.notify_case(c) for c in ("3", "1", "2")] == ["waiting"] * 3
+    assert rt.redis.smembers(keys.send_waiting("C0ALERTS")) == {b"1", b"2", b"3"}
+
+    rt.redis.delete(keys.send_hold("C0ALERTS"))  # the Retry-After has passed
+    budget_free = rt.settings.slack.model_copy(update={"send_per_second": 100})
+    rt.settings = rt.settings.model_copy(update={"slack": budget_free})
+    assert [jobs.drain_channel("C0ALERTS") for _ in range(4)] == ["1", "2", "3", "empty"]
+    posted = [c.args["text"] for c in fake_slack.calls_to("chat.postMessage")]
+    assert [t.split("case ")[-1] for t in posted] == ["1", "2", "3"]
