@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 import redis
 
+from flare import keys
 from flare.dlq import DeadLetters
 from rules.mention import Mention, Source
 from rules.normalize import PayloadError, mentions_from
@@ -29,6 +30,9 @@ Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 class MentionSink(Protocol):
     """What the endpoint needs of intake (workers.intake.Intake fits)."""
+
+    @property
+    def redis(self) -> redis.Redis: ...
 
     @property
     def dead_letters(self) -> DeadLetters: ...
@@ -80,6 +84,25 @@ def check_signature(
     return None
 
 
+class Replays:
+    """Signed requests already taken in, remembered for as long as their timestamp is valid."""
+
+    def __init__(self, client: redis.Redis, max_age: int) -> None:
+        self.redis = client
+        self.ttl = 2 * max_age + 1  # a timestamp is valid from max_age back to max_age ahead
+
+    def first(self, signed: str) -> bool:
+        """True the first time this signature is seen, False for a replay."""
+        return bool(self.redis.set(keys.webhook_request(signed), 1, nx=True, ex=self.ttl))
+
+    def forget(self, signed: str) -> None:
+        """Let the same request be sent again (it was not taken in after all)."""
+        try:
+            self.redis.delete(keys.webhook_request(signed))
+        except redis.RedisError as exc:
+            log.warning("/intake: could not forget a request that failed: %s", exc)
+
+
 def _answer(start_response: Callable[..., Any], status: str, body: dict[str, Any]) -> list[bytes]:
     data = json.dumps(body, ensure_ascii=False).encode()
     headers = [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
@@ -107,18 +130,36 @@ def build_intake_endpoint(
     """The WSGI app for POST /intake.
 
     JSON body: an X v2 message, a Flare mention, or a list of them; signed (see docs/intake.md).
-    202 once the mentions are in Redis; 4xx naming the wrong field; 503 when no secret is set
-    (unsigned requests are never taken) or Redis is down. `hand_on`, when given, replaces
-    `intake.take` (e.g. the listener's batcher) and answers whether the mentions got through.
+    202 once the mentions are in Redis; 4xx naming the wrong field (409 for a replayed request);
+    503 only for the server's own state: no secret set (unsigned requests are never taken) or
+    Redis down. `hand_on`, when given, replaces `intake.take` (e.g. the listener's batcher)
+    and answers whether the mentions got through.
     """
+    replays = Replays(intake.redis, max_age)
+    unavailable = Refusal("503 Service Unavailable", "storage unavailable; retry")
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         refusal, body = _read(environ)
         if refusal:
             return _refuse(start_response, refusal)
+        signed = str(environ.get("HTTP_X_FLARE_SIGNATURE")).strip()
+        try:
+            if not replays.first(signed):
+                return _refuse(
+                    start_response,
+                    Refusal(
+                        "409 Conflict",
+                        "already received: a replay of an earlier request (sign each new "
+                        "send with a fresh timestamp)",
+                        SIGNATURE_HEADER,
+                    ),
+                )
+        except redis.RedisError as exc:
+            log.warning("/intake: Redis unavailable: %s", exc)
+            return _refuse(start_response, unavailable)
         mentions, refusal = _mentions(body)
         if refusal:
-            intake.dead_letters.push(body, Source.WEBHOOK.value, WHERE, refusal.error)
+            _keep(body, refusal.error)
             return _refuse(start_response, refusal)
         try:
             if hand_on is not None:
@@ -128,14 +169,19 @@ def build_intake_endpoint(
                 intake.take(mentions)
         except redis.RedisError as exc:
             log.warning("/intake: could not take %d mentions in: %s", len(mentions), exc)
-            return _refuse(
-                start_response, Refusal("503 Service Unavailable", "storage unavailable; retry")
-            )
+            replays.forget(signed)
+            return _refuse(start_response, unavailable)
         return _answer(
             start_response,
             "202 Accepted",
             {"accepted": len(mentions), "ids": [m.id for m in mentions]},
         )
+
+    def _keep(body: bytes, error: str) -> None:
+        try:
+            intake.dead_letters.push(body, Source.WEBHOOK.value, WHERE, error)
+        except redis.RedisError as exc:  # the sender still learns what is wrong
+            log.warning("/intake: could not keep a dead letter (%s): %s", error, exc)
 
     def _read(environ: dict[str, Any]) -> tuple[Refusal | None, bytes]:
         if environ.get("REQUEST_METHOD") != "POST":
@@ -183,9 +229,14 @@ def _mentions(body: bytes) -> tuple[list[Mention], Refusal | None]:
         return [], Refusal("400 Bad Request", f"not UTF-8: {exc.reason}", "body")
     except json.JSONDecodeError as exc:
         return [], Refusal("400 Bad Request", f"not JSON: {exc.msg} at column {exc.colno}", "body")
+    except RecursionError:
+        return [], Refusal("400 Bad Request", "JSON nested too deeply", "body")
     items = payload if isinstance(payload, list) else [payload]
     mentions: list[Mention] = []
     for index, item in enumerate(items):
+        if isinstance(payload, list) and isinstance(item, list):
+            reason = "a list inside the list: send one flat list of mentions"
+            return [], Refusal("422 Unprocessable Content", reason, f"[{index}]")
         try:
             mentions += mentions_from(item, Source.WEBHOOK)
         except PayloadError as exc:

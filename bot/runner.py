@@ -39,6 +39,7 @@ def build_casework(
         slack,
         team=team_of(settings),
         signature_format=settings.slack.signature_format,
+        redraw_gap_ms=settings.slack.redraw_gap_ms,
         topics=escalation_topics(playbook),
         check_draft=check_draft,
         drafter=drafter_for(playbook),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 from typing import Annotated
 
 import typer
@@ -39,8 +41,20 @@ def listen_command(
 ) -> None:
     """Take mentions in: X filtered stream, X mentions polling with gap backfill, and /intake.
 
-    Each mention is read once, deduped across sources and restarts, and queued for triage in
-    batches. Run one per X app (X allows one stream connection). Stops on Ctrl-C.
+    Each post is read once, deduped across sources and restarts, and queued for triage in
+    batches (run `flare worker` to triage them). Run one per X app: X allows one stream
+    connection. At start it says which sources run and why the others are skipped.
+
+    **Settings**: the stream needs FLARE_X__BEARER_TOKEN and FLARE_BRAND__HANDLES (or
+    FLARE_INTAKE__STREAM_KEYWORDS); polling and the gap backfill also need FLARE_X__USER_ID
+    (the brand account's numeric id); /intake takes only requests signed with
+    FLARE_INTAKE__WEBHOOK_SECRET. FLARE_X__API_URL points every X call elsewhere (a test
+    server). More in docs/intake.md.
+
+    **Examples**: `flare listen`; `flare listen --no-stream` (accounts without stream
+    access); `flare listen --no-webhook`.
+
+    Stops on Ctrl-C or SIGTERM after handing the mentions it holds to Redis.
     """
     if spend:
         spend_command(days=7)
@@ -50,6 +64,8 @@ def listen_command(
 
     settings = _settings()
     client = connect(settings)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     with contextlib.suppress(KeyboardInterrupt):  # run_listen has stopped cleanly by then
         run_listen(
             settings,
@@ -60,13 +76,21 @@ def listen_command(
             host=host,
             port=port,
             say=console.print,
+            stop=stop,
         )
 
 
 def spend_command(
     days: Annotated[int, typer.Option(min=1, max=400, help="How many UTC days back.")] = 7,
 ) -> None:
-    """X API use per endpoint and day, with its estimated cost (prices: FLARE_X__PRICE_*)."""
+    """X API use per endpoint and day, with its estimated cost (prices: FLARE_X__PRICE_*).
+
+    Every X call Flare makes is counted in Redis per UTC day: mentions polls (owned reads),
+    stream posts and their authors, searches, replies, DMs; stream rules and connections are
+    free. It is an estimate: X bills from its own meter and dedupes reads per UTC day.
+
+    **Example**: `flare spend --days 30`.
+    """
     from flare.connection import connect
     from workers.spend import Rates, Spend
 

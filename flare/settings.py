@@ -43,6 +43,8 @@ class SlackSettings(BaseModel):
     """Messages per second Flare posts to one channel (Slack allows about one)."""
     signature_format: str = "^{initials}"
     """How agents sign public replies: {initials} and {name} come from their Slack profile."""
+    redraw_gap_ms: int = Field(default=1000, ge=0, le=60_000)
+    """Fewest milliseconds between two edits of one card; changes meanwhile fold into one."""
 
     _csv = field_validator("agents", "pr_team", "leads", mode="before")(_split_csv)
 

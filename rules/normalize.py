@@ -194,6 +194,13 @@ def from_flare(payload: Mapping[str, Any], source: Source) -> Mention:
     return mention
 
 
+def is_x_v1(payload: Mapping[str, Any]) -> bool:
+    """Whether an object is an X API v1.1 answer or status (retired, not read by Flare)."""
+    if isinstance(payload.get("statuses"), list):
+        return True
+    return "id_str" in payload and isinstance(payload.get("user"), Mapping)
+
+
 def mentions_from(payload: Any, source: Source) -> list[Mention]:
     """Any accepted payload: an X v2 message, a Flare mention, or a list of either."""
     if isinstance(payload, list):
@@ -206,6 +213,10 @@ def mentions_from(payload: Any, source: Source) -> list[Mention]:
         return [from_flare(payload, source)]
     if "errors" in payload and "data" not in payload:
         raise PayloadError("an X error message with no post", "errors")
+    if is_x_v1(payload):
+        raise PayloadError(
+            "X API v1.1 format (statuses, id_str, user); Flare reads X API v2 (data, includes)"
+        )
     raise PayloadError("neither an X v2 message (data) nor a Flare mention (id, text, author)")
 
 

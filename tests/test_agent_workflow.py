@@ -59,6 +59,7 @@ def flare(
             "pr_team": (PR,),
             "leads": (LEAD,),
             "send_per_second": 20,  # cards in quick succession need not wait a second each
+            "redraw_gap_ms": 100,  # folding is tested in tests/workers/test_act.py; keep this quick
         },
         x={
             "api_url": fake_x.base_url,

@@ -104,9 +104,23 @@ def test_a_list_of_x_and_flare_payloads_is_accepted_and_repeats_are_queued_once(
     body = json.dumps([x_message, flare_mention("w-2")]).encode()
 
     assert post(body).status_code == 202
-    assert post(body).status_code == 202
+    assert post(body, headers_for(body, at=NOW + 1)).status_code == 202  # sent again, signed anew
 
     assert [m["id"] for m in queued(redis_client)] == ["1860000000000000001", "w-2"]
+
+
+def test_a_signed_request_replayed_within_its_window_is_refused(
+    post: Callable[..., requests.Response], redis_client: redis.Redis
+) -> None:
+    body = json.dumps(flare_mention()).encode()
+    captured = headers_for(body)
+
+    first, replay = post(body, captured), post(body, captured)
+
+    assert first.status_code == 202
+    assert (replay.status_code, replay.json()["field"]) == (409, "X-Flare-Signature")
+    assert "replay" in replay.json()["error"]
+    assert len(queued(redis_client)) == 1
 
 
 def test_a_forged_signature_is_refused(post: Callable[..., requests.Response]) -> None:
@@ -197,6 +211,54 @@ def test_a_field_of_the_wrong_type_is_named(post: Callable[..., requests.Respons
     for payload, field in wrong:
         answer = post(json.dumps(payload).encode())
         assert (answer.status_code, answer.json()["field"]) == (422, field), payload
+
+
+def test_an_oversized_body_sent_in_chunks_is_refused(
+    post: Callable[..., requests.Response],
+) -> None:
+    body = json.dumps(flare_mention(text="x" * MAX_BYTES)).encode()
+    chunks = (body[i : i + 512] for i in range(0, len(body), 512))  # no Content-Length
+
+    answer = post(chunks, headers_for(body))  # type: ignore[arg-type]
+
+    assert answer.status_code == 413
+    assert answer.json()["field"] in ("Content-Length", "body")
+
+
+def test_json_nested_beyond_reason_is_a_clear_400_not_a_crash(
+    post: Callable[..., requests.Response],
+) -> None:
+    deep = ("[" * 2000 + "]" * 2000).encode()  # within the size limit, past Python's stack
+    nested = json.dumps([[flare_mention()]]).encode()
+
+    too_deep, in_a_list = post(deep), post(nested)
+
+    assert (too_deep.status_code, too_deep.json()["field"]) == (400, "body")
+    assert "nested" in too_deep.json()["error"]
+    assert (in_a_list.status_code, in_a_list.json()["field"]) == (422, "[0]")
+
+
+def test_no_malformed_request_gets_a_server_error(post: Callable[..., requests.Response]) -> None:
+    good = json.dumps(flare_mention()).encode()
+    lots = json.dumps(flare_mention(author={"id": "1", "followers": "lots"})).encode()
+    malformed: list[tuple[bytes, dict[str, str]]] = [
+        (good, {**headers_for(good), "X-Flare-Timestamp": "soon"}),
+        (good, {**headers_for(good), "X-Flare-Signature": "v1=" + "0" * 64}),
+        (good, {"Content-Type": "application/json"}),
+        (b"", headers_for(b"")),
+        (b"null", headers_for(b"null")),
+        (b'"@acme hi"', headers_for(b'"@acme hi"')),
+        (b"[1, 2, 3]", headers_for(b"[1, 2, 3]")),
+        (b'{"data": null}', headers_for(b'{"data": null}')),
+        (b'{"data": [{"id": {}}]}', headers_for(b'{"data": [{"id": {}}]}')),
+        (b'{"id": 1, "text": 2, "author": 3}', headers_for(b'{"id": 1, "text": 2, "author": 3}')),
+        (lots, headers_for(lots)),
+        (b"\xef\xbb\xbf{}", headers_for(b"\xef\xbb\xbf{}")),
+    ]
+    for body, headers in malformed:
+        answer = post(body, headers)
+        assert 400 <= answer.status_code < 500, (body[:60], answer.status_code, answer.text)
+        assert answer.json()["error"], body[:60]
 
 
 def test_a_body_that_is_not_utf8_is_refused(post: Callable[..., requests.Response]) -> None:

@@ -29,6 +29,7 @@ RATE_LIMIT = 450
 
 _DROP = object()  # close the stream connection abruptly (mid-flow)
 _END = object()  # end the stream cleanly
+_STALL = object()  # go silent (no posts, no keep-alives) with the connection left open
 
 
 @dataclass
@@ -264,6 +265,13 @@ class FakeX:
             streams, self._streams = list(self._streams), []
         for stream in streams:
             stream.put(_END)
+
+    def stall_streams(self) -> None:
+        """Make every live stream go silent, keep-alives too, without closing it."""
+        with self._lock:
+            streams = list(self._streams)
+        for stream in streams:
+            stream.put(_STALL)
 
     def refuse_streams(self, status: int = 503) -> None:
         """Answer every stream connection with `status` until `allow_streams()`."""
@@ -509,12 +517,16 @@ class FakeX:
         handler.send_header("Content-Type", "application/json; charset=utf-8")
         handler.send_header("Transfer-Encoding", "chunked")
         handler.end_headers()
+        silent = False
         try:
             while not self._stopping.is_set():
                 try:
                     item = mine.get(timeout=self.keepalive)
                 except queue.Empty:
                     item = b""
+                if item is _STALL or (silent and item == b""):
+                    silent = True
+                    continue
                 if item is _DROP:
                     handler.connection.shutdown(socket.SHUT_RDWR)
                     break

@@ -8,48 +8,90 @@ not) and the author; the poller and the stream always request them.
 
 from __future__ import annotations
 
+import gzip
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from rules.mention import Source
-from rules.normalize import PayloadError, from_x_tweet, mentions_from
+from rules.normalize import PayloadError, from_x_tweet, is_x_v1, mentions_from
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "x-api-samples"
 
 
-def _messages() -> list[tuple[str, dict[str, Any]]]:
-    """(name, X v2 message) for every sample JSON whose `data` holds posts (not DMs, not v1.1)."""
-    if not SAMPLES.is_dir():
-        return []
-    out = []
-    for path in sorted(SAMPLES.rglob("*.json")):
-        content = json.loads(path.read_text(encoding="utf-8"))
-        if path.parent.name == "decoded":
-            content = content.get("body")
-        if path.name == "tweet.json" and path.parent.name == "models":
-            content = {"data": content}  # a bare post object
-        if not isinstance(content, dict):
+def _cassette_body(body: Any) -> Any:
+    """A response body recorded by VCR.py (gzip'd bytes, or plain text) as JSON; None if empty."""
+    raw = body.get("string") if isinstance(body, dict) else body
+    if isinstance(raw, str):
+        raw = raw.encode()
+    if not raw:
+        return None
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    return json.loads(raw)
+
+
+def _bodies() -> Iterator[tuple[str, Any]]:
+    """(name, JSON body) for every sample file, and for each response recorded in a cassette
+    (`.yaml` or `.json`): `<file>#<n>` for its n-th interaction."""
+    for path in sorted(SAMPLES.rglob("*")):
+        if path.suffix not in (".json", ".yaml"):
             continue
-        data = content.get("data")
-        posts = data if isinstance(data, list) else [data]
-        if posts and all(
-            isinstance(p, dict) and "id" in p and "text" in p and "event_type" not in p
-            for p in posts
-        ):
-            out.append((str(path.relative_to(SAMPLES)), content))
-    return out
+        name = str(path.relative_to(SAMPLES))
+        text = path.read_text(encoding="utf-8")
+        content = yaml.safe_load(text) if path.suffix == ".yaml" else json.loads(text)
+        if isinstance(content, dict) and "interactions" in content:
+            for n, interaction in enumerate(content["interactions"]):
+                body = _cassette_body(interaction["response"]["body"])
+                if body is not None:
+                    yield f"{name}#{n}", body
+        elif path.parent.name == "decoded":
+            yield name, content.get("body")
+        elif path.name == "tweet.json" and path.parent.name == "models":
+            yield name, {"data": content}  # a bare post object
+        elif path.name == "expansions.json" and path.parent.name == "models":
+            yield name, {"includes": content}  # a bare includes object
+        else:
+            yield name, content
 
 
-MESSAGES = _messages()
-pytestmark = pytest.mark.skipif(not MESSAGES, reason=f"no X samples under {SAMPLES}")
+def _is_post(value: Any) -> bool:
+    return (
+        isinstance(value, dict) and "id" in value and "text" in value and "event_type" not in value
+    )
+
+
+def _tweets(body: Any) -> list[dict[str, Any]]:
+    """The posts an X v2 body carries: in `data`, and expanded in `includes.tweets`."""
+    if not isinstance(body, dict):
+        return []
+    data = body.get("data")
+    posts = data if isinstance(data, list) else [data]
+    main = posts if posts and all(_is_post(p) for p in posts) else []
+    included = (body.get("includes") or {}).get("tweets") or []
+    return main + [t for t in included if _is_post(t)]
+
+
+def _is_v1(body: Any) -> bool:
+    if isinstance(body, list):
+        return bool(body) and all(isinstance(s, dict) and is_x_v1(s) for s in body)
+    return isinstance(body, dict) and is_x_v1(body)
+
+
+BODIES = list(_bodies()) if SAMPLES.is_dir() else []
+MESSAGES = [(name, body) for name, body in BODIES if _tweets(body)]
+V1 = [(name, body) for name, body in BODIES if _is_v1(body)]
+pytestmark = pytest.mark.skipif(
+    not BODIES, reason=f"the X API samples are not there ({SAMPLES}): nothing to conform to"
+)
 
 
 def _posts(message: dict[str, Any]) -> list[dict[str, Any]]:
-    data = message["data"]
-    return data if isinstance(data, list) else [data]
+    return _tweets(message)
 
 
 def _users(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -89,6 +131,10 @@ def test_each_sample_post_normalises_or_names_the_missing_field(
         assert {r.type.value for r in mention.references} == kinds
         edits = post.get("edit_history_tweet_ids") or []
         assert list(mention.edit_history_ids) == edits
+        named = [m["username"].lower() for m in (post.get("entities") or {}).get("mentions") or ()]
+        assert list(mention.mentioned) == named
+        assert mention.lang == post.get("lang")
+        assert mention.conversation_id == post.get("conversation_id")
 
 
 def test_posts_with_emoji_and_non_latin_text_keep_every_character() -> None:
@@ -133,13 +179,36 @@ def test_a_full_user_object_gives_followers_and_verified() -> None:
 
 
 def test_whole_messages_give_their_posts_in_order() -> None:
+    def data(message: dict[str, Any]) -> list[dict[str, Any]]:
+        found = message.get("data")
+        return found if isinstance(found, list) else [found] if found else []
+
     complete = [
         (n, m)
         for n, m in MESSAGES
-        if all("created_at" in p and "author_id" in p for p in _posts(m))
+        if data(m) and all(_is_post(p) and "created_at" in p and "author_id" in p for p in data(m))
     ]
 
     assert complete
     for name, message in complete:
         mentions = mentions_from(message, Source.X_POLL)
-        assert [m.id for m in mentions] == [str(p["id"]) for p in _posts(message)], name
+        assert [m.id for m in mentions] == [str(p["id"]) for p in data(message)], name
+
+
+def test_the_bodies_recorded_in_the_cassettes_are_read_like_their_decoded_copies() -> None:
+    bodies = dict(BODIES)
+
+    recorded = bodies["tweepy-cassettes/test_client_get_users_mentions.yaml#0"]
+
+    assert recorded == bodies["tweepy-cassettes/decoded/test_client_get_users_mentions.0.json"]
+    assert len(_tweets(recorded)) == 10
+    from_cassettes = [n for n, _ in MESSAGES if ".yaml#" in n]
+    assert len(from_cassettes) >= 10
+
+
+def test_a_v1_1_sample_is_reported_as_not_v2_rather_than_crashing() -> None:
+    assert V1, "the samples hold X API v1.1 search results (testsearchtweets.json)"
+    for name, body in V1:
+        with pytest.raises(PayloadError, match=r"v1\.1") as caught:
+            mentions_from(body, Source.REPLAY)
+        assert "X API v2" in str(caught.value), name

@@ -99,3 +99,53 @@ def test_a_backfill_request_polls_at_once(
         eventually(lambda: post["id"] in queued_ids(redis_client))
     finally:
         poller.stop()
+
+
+def _polling(fake_x: FakeX, redis_server: EmbeddedRedis, client: redis.Redis) -> Poller:
+    from workers.x_client import XClient
+
+    settings = listen_settings(fake_x, redis_server.url)
+    batcher = Batcher.for_intake(Intake(client), wait=0.01).start()
+    x = XClient(settings.x, page_size=5)
+    return Poller(x, Checkpoint(client, fake_x.brand_id), batcher, interval=0.05, min_gap=0)
+
+
+def test_a_429_holds_polling_until_xs_reset_time(
+    fake_x: FakeX, redis_server: EmbeddedRedis, redis_client: redis.Redis
+) -> None:
+    import time
+
+    from tests.waiting import eventually
+
+    in_an_hour = str(int(time.time()) + 3600)
+    fake_x.fail("GET /2/users/:id/mentions", 429, headers={"x-rate-limit-reset": in_an_hour})
+    poller = _polling(fake_x, redis_server, redis_client).start()
+    try:
+        eventually(lambda: isinstance(poller.last_error, XRateLimited))
+        time.sleep(0.5)  # ten intervals
+    finally:
+        poller.stop()
+        poller.batcher.close()
+
+    assert len(fake_x.requests_to("GET /2/users/:id/mentions")) == 1
+
+
+def test_a_spent_rate_limit_window_stretches_the_interval(
+    fake_x: FakeX, redis_server: EmbeddedRedis, redis_client: redis.Redis
+) -> None:
+    import time
+
+    from tests.waiting import eventually
+
+    fake_x.rate_limit("GET /2/users/:id/mentions", remaining=1)  # the next answer says 0 left
+    poller = _polling(fake_x, redis_server, redis_client).start()
+    try:
+        eventually(lambda: poller.polls == 1)
+        time.sleep(0.5)  # ten intervals
+    finally:
+        poller.stop()
+        poller.batcher.close()
+
+    [only] = fake_x.requests_to("GET /2/users/:id/mentions")
+    assert poller.x.rate_limits["mentions"].remaining == 0
+    assert only.query.get("since_id") is None

@@ -46,16 +46,12 @@ def test_use_is_kept_per_day_and_reported_with_its_cost(redis_client: redis.Redi
 def test_the_spend_command_shows_each_endpoint_and_a_total(
     redis_client: redis.Redis, redis_server: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import typer
     from typer.testing import CliRunner
 
-    from flare.cli_listen import spend_command
+    from flare.cli import app
 
     monkeypatch.setenv("FLARE_REDIS_URL", redis_server.url)  # type: ignore[attr-defined]
     Spend(redis_client, RATES).record("mentions", calls=2, posts=300)
-    app = typer.Typer()
-    app.command("spend")(spend_command)
-    app.command("other")(lambda: None)
 
     result = CliRunner().invoke(app, ["spend", "--days", "1"])
 

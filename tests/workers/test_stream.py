@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 import redis
+from prometheus_client import REGISTRY
 
+from flare import keys
 from flare.dlq import DeadLetters
 from flare.redis_server import EmbeddedRedis
 from tests.fakes.x_api import FakeX
@@ -148,6 +150,7 @@ def test_a_stream_refused_again_and_again_alerts_once_at_the_maximum_back_off(
     settings, intake, batcher = parts
     alerts: list[str] = []
     gaps: list[int] = []
+    alerts_before = _sample("flare_x_stream_alerts_total")
     fake_x.refuse_streams(503)
     stream = XStream(
         settings.x,
@@ -166,7 +169,58 @@ def test_a_stream_refused_again_and_again_alerts_once_at_the_maximum_back_off(
         stream.stop()
 
     assert len(alerts) == 1 and "maximum" in alerts[0]
+    assert _sample("flare_x_stream_alerts_total") == alerts_before + 1
     assert len(gaps) >= fake_x.stream_refusals  # each failure asks for a backfill
+
+
+def _sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_a_stream_gone_silent_past_the_keep_alive_timeout_is_reconnected(
+    fake_x: FakeX, redis_server: EmbeddedRedis, parts
+) -> None:  # type: ignore[no-untyped-def]
+    _, intake, batcher = parts
+    settings = listen_settings(fake_x, redis_server.url, stream_keepalive_timeout=0.5)
+    gaps: list[int] = []
+    stream = XStream(
+        settings.x,
+        settings.intake,
+        build_rules(["acme"]),
+        intake,
+        batcher,
+        on_gap=lambda: gaps.append(1),
+    ).start()
+    try:
+        eventually(lambda: fake_x.live_streams == 1)
+        connected_gaps = len(gaps)
+        fake_x.stall_streams()
+        eventually(lambda: fake_x.stream_connects == 2 and fake_x.live_streams == 1)
+    finally:
+        stream.stop()
+
+    assert len(gaps) > connected_gaps  # the silent stretch is backfilled
+    state = intake.redis.hgetall(keys.x_stream_state())
+    assert b"keep-alive" in state[b"why"]
+
+
+def test_a_stream_answered_429_backs_off_as_rate_limited_then_reconnects(
+    fake_x: FakeX, parts
+) -> None:  # type: ignore[no-untyped-def]
+    settings, intake, batcher = parts
+    limited_before = _sample("flare_x_stream_disconnects_total", failure="rate_limited")
+    fake_x.refuse_streams(429)
+    stream = XStream(settings.x, settings.intake, build_rules(["acme"]), intake, batcher).start()
+    try:
+        eventually(lambda: fake_x.stream_refusals >= 2)
+        fake_x.allow_streams()
+        eventually(lambda: fake_x.live_streams == 1)
+    finally:
+        stream.stop()
+
+    limited = _sample("flare_x_stream_disconnects_total", failure="rate_limited") - limited_before
+    assert limited >= 2
+    assert intake.redis.hget(keys.x_stream_state(), "why") == b"HTTP 429"
 
 
 def test_a_stream_closed_cleanly_by_x_reconnects(fake_x: FakeX, parts) -> None:  # type: ignore[no-untyped-def]
