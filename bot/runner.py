@@ -13,7 +13,7 @@ from slack_bolt import App
 from bot.app import build_app
 from bot.casework import Casework
 from bot.draft import check_draft, drafter_for
-from bot.server import build_wsgi, serve
+from bot.server import Wsgi, build_wsgi, serve
 from bot.slack_client import SlackClient
 from bot.team import Team
 from flare.settings import Settings
@@ -64,16 +64,23 @@ def build_app_for(settings: Settings, client: redis.Redis, executor: Executor | 
     )
 
 
-def run_bot(settings: Settings, client: redis.Redis, host: str, port: int) -> None:
+def run_bot(
+    settings: Settings,
+    client: redis.Redis,
+    host: str,
+    port: int,
+    routes: dict[str, Wsgi] | None = None,
+) -> None:
+    """Serve the Slack app (HTTP or Socket Mode), /healthz, /metrics and any extra `routes`."""
     app = build_app_for(settings, client)
     if settings.slack.app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        # /healthz and /metrics still answer over HTTP while Slack talks over the socket
-        wsgi = build_wsgi(None, client)
+        # /healthz, /metrics and the routes still answer over HTTP while Slack uses the socket
+        wsgi = build_wsgi(None, client, extra=routes)
         threading.Thread(target=serve, args=(wsgi, host, port), daemon=True).start()
         log.warning("Slack Socket Mode; health on http://%s:%d/healthz", host, port)
         SocketModeHandler(app, settings.slack.app_token.get_secret_value()).start()
     else:
         log.warning("Slack over HTTP at http://%s:%d/slack/events", host, port)
-        serve(build_wsgi(app, client), host, port)
+        serve(build_wsgi(app, client, extra=routes), host, port)

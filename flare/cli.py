@@ -122,8 +122,9 @@ def bot(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "0.0.0.0",
 ) -> None:
     """Run the Slack app: HTTP at /slack/events (or Socket Mode with FLARE_SLACK__APP_TOKEN),
-    plus /healthz and /metrics."""
+    plus /healthz, /metrics, and POST /intake when FLARE_INTAKE__WEBHOOK_SECRET is set."""
     from bot.runner import run_bot
+    from workers.intake import webhook_routes
 
     settings = _settings()
     if not settings.slack.configured:
@@ -132,7 +133,8 @@ def bot(
             "for `flare bot` (try `flare demo` for a run without Slack).[/red]"
         )
         raise typer.Exit(2)
-    run_bot(settings, _redis(settings, socket_timeout=1.5), host, port or settings.port)
+    client = _redis(settings, socket_timeout=1.5)
+    run_bot(settings, client, host, port or settings.port, webhook_routes(settings, client))
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -10,9 +11,11 @@ from pathlib import Path
 
 import redis
 
+from bot.intake_endpoint import Wsgi, build_intake_endpoint
 from flare import keys
 from flare.dlq import DeadLetters
 from flare.queues import QueueName, queue
+from flare.settings import Settings
 from rules.mention import Mention, Source
 from rules.normalize import PayloadError, mentions_from
 
@@ -154,3 +157,22 @@ def read_payload(raw: bytes, source: Source) -> tuple[list[Mention], str | None]
         return [], f"not JSON: {exc.msg} at column {exc.colno}"
     except PayloadError as exc:
         return [], str(exc)
+
+
+def webhook_routes(settings: Settings, client: redis.Redis) -> dict[str, Wsgi]:
+    """`POST /intake` for a server other than the listener (the bot's), when a secret is set.
+
+    Mentions posted there go straight to Redis through `Intake`, with the same dedupe as
+    every other source; the listener serves the same endpoint through its batcher.
+    """
+    secret = settings.intake.webhook_secret
+    if secret is None:
+        return {}
+    endpoint = build_intake_endpoint(
+        Intake(client),
+        secret.get_secret_value(),
+        settings.intake.webhook_max_bytes,
+        time.time,
+        max_age=settings.intake.webhook_max_age,
+    )
+    return {"/intake": endpoint}

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import base64
 import json
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import redis
+import requests
+from pydantic import SecretStr
 
+from bot.intake_endpoint import signature
+from bot.server import build_wsgi
 from flare import keys
 from flare.dlq import DeadLetters
 from flare.queues import QueueName, queue
+from flare.settings import IntakeSettings, Settings
 from tests.builders import mention
-from workers.intake import Intake, IntakeReport
+from workers.intake import Intake, IntakeReport, webhook_routes
 
 X_MESSAGE = {
     "data": {
@@ -120,3 +128,36 @@ def test_a_dead_letter_fixed_at_the_source_can_be_replayed(
 
 def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode()
+
+
+def test_the_bot_serves_the_webhook_too_when_a_secret_is_set(
+    settings: Settings, redis_client: redis.Redis, serve_wsgi: Callable[[Any], str]
+) -> None:
+    body = json.dumps(
+        {
+            "id": "hook-1",
+            "text": "@acme my order never came",
+            "created_at": "2026-11-20T09:00:00Z",
+            "author": {"id": "u-9", "username": "ola"},
+        }
+    ).encode()
+    stamp = str(int(time.time()))
+    signed = settings.model_copy(
+        update={"intake": IntakeSettings(webhook_secret=SecretStr("hook-secret"))}
+    )
+    bot = serve_wsgi(build_wsgi(None, redis_client, extra=webhook_routes(signed, redis_client)))
+
+    answer = requests.post(
+        f"{bot}/intake",
+        data=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-Flare-Timestamp": stamp,
+            "X-Flare-Signature": signature("hook-secret", stamp, body),
+        },
+        timeout=5,
+    )
+
+    assert answer.status_code == 202
+    assert queue(redis_client, QueueName.TRIAGE).count == 1
+    assert webhook_routes(settings, redis_client) == {}  # no secret: no endpoint at all
