@@ -71,8 +71,7 @@ def test_a_replayed_complaint_becomes_a_card_that_an_agent_claims(
     assert post_signed(f"{bot}/slack/events", SIGNING_SECRET, click).status_code == 200
 
     update = eventually(lambda: fake_slack.calls_to("chat.update")[-1])
-    assert update.args["ts"] == fake_slack.calls_to("chat.postMessage")[0].args.get(
-        "ts", update.args["ts"]
-    )
+    [card] = [k for k, m in fake_slack.messages.items() if "charged twice" in json.dumps(m)]
+    assert (update.args["channel"], update.args["ts"]) == card  # the card is edited in place
     assert "Claimed by <@U0AGENT1>" in json.dumps(update.args["blocks"])
     assert ActionId.CLAIM.value not in json.dumps(update.args["blocks"])
