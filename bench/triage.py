@@ -1,9 +1,11 @@
 """Mentions per second through the triage engine on one core, against VADER alone per post.
 
-    .venv/bin/python bench/triage.py [--n 20000] [--batch 100]
+    .venv/bin/python bench/triage.py [--n 20000] [--batch 100] [--repeat 3]
 
 Mentions are the demo sample's, varied (author, numbers, words, times), decided in batches with
-an in-memory context, as the triage worker does with Redis.
+an in-memory context, as the triage worker does with Redis. Both figures are the best of
+`--repeat` runs (wall clock), so that other work on a shared machine weighs less on them;
+VADER alone is measured in the same run, so the ratio holds whatever the machine.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from rules.playbook import load_playbook  # noqa: E402
 from rules.sentiment import analyzer  # noqa: E402
 
 SAMPLE = ROOT / "flare" / "samples" / "demo.jsonl"
+TARGET = 5000  # mentions per second on one core (issue 3)
 EXTRA_WORDS = [
     "today",
     "again",
@@ -61,32 +64,45 @@ def varied(n: int, seed: int = 7) -> list[Mention]:
     return out
 
 
+def vader_alone(mentions: list[Mention]) -> float:
+    """Posts per second through VADER's own polarity_scores, nothing else."""
+    vader = analyzer()
+    t0 = time.perf_counter()
+    for m in mentions:
+        vader.polarity_scores(m.text)
+    return len(mentions) / (time.perf_counter() - t0)
+
+
+def through_engine(engine: Engine, mentions: list[Mention], batch: int) -> float:
+    """Mentions per second through the engine, in batches, with a fresh in-memory context."""
+    now = max(m.created_at for m in mentions) + timedelta(minutes=1)
+    context = MemoryContext()
+    t0 = time.perf_counter()
+    for i in range(0, len(mentions), batch):
+        engine.decide_many(mentions[i : i + batch], context, now)
+    return len(mentions) / (time.perf_counter() - t0)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=20000)
     parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best counts")
     args = parser.parse_args()
     mentions = varied(args.n)
     engine = Engine(load_playbook(), brand_handles=("acme", "acmehelp"))
-    vader = analyzer()
-    now = max(m.created_at for m in mentions) + timedelta(minutes=1)
-    engine.decide_many(mentions[:200], MemoryContext(), now)  # warm caches
+    through_engine(engine, mentions[:200], args.batch)  # warm caches (and VADER's lexicon)
 
-    t0 = time.perf_counter()
-    for m in mentions:
-        vader.polarity_scores(m.text)
-    vader_rate = len(mentions) / (time.perf_counter() - t0)
+    runs = max(1, args.repeat)
+    vader_rate = max(vader_alone(mentions) for _ in range(runs))
+    rate = max(through_engine(engine, mentions, args.batch) for _ in range(runs))
 
-    context = MemoryContext()
-    t0 = time.perf_counter()
-    for i in range(0, len(mentions), args.batch):
-        engine.decide_many(mentions[i : i + args.batch], context, now)
-    rate = len(mentions) / (time.perf_counter() - t0)
-
-    print(f"{len(mentions)} mentions, batches of {args.batch}, one core")
+    print(f"{len(mentions)} mentions, batches of {args.batch}, one core, best of {runs} runs")
     print(f"  engine:      {rate:,.0f} mentions/s  ({1e6 / rate:.0f} µs each)")
     print(f"  VADER alone: {vader_rate:,.0f} posts/s  ({1e6 / vader_rate:.0f} µs each)")
-    print(f"  engine / VADER alone: {rate / vader_rate:.2f}×  (target ≥ 5,000 mentions/s)")
+    verdict = "met" if rate >= TARGET else "NOT met"
+    print(f"  engine / VADER alone: {rate / vader_rate:.2f}×")
+    print(f"  target ≥ {TARGET:,} mentions/s: {verdict}")
     return 0
 
 

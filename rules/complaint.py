@@ -72,7 +72,13 @@ PROBLEM_PHRASES = (
     "long lines",
     "long queue",
     "still sitting",
-    "sitting on the tarmac",
+    "stuck on board",
+    "still no sign",
+    "nobody got back",
+    "no one got back",
+    "never got back to me",
+    "took my money",
+    "not what i ordered",
     "wasting my time",
     "waste of time",
     # things that failed or went missing
@@ -331,15 +337,14 @@ GRIEVANCE_PHRASES = (
     "love that you",
     "got nowhere",
     "joke",
-    "uncourteous",
     "discourteous",
+    "impolite",
     "unprofessional",
     "sloppy",
     "shoddy",
     "subpar",
     "not worth",
     "never fails",
-    "beyond me",
     "fool",
     "fooled",
     "misinformed",
@@ -368,18 +373,14 @@ WEAK_PHRASES = (
     "should have",
     "should've",
     "would think",
-    "guess not",
     "second time",
     "third time",
     "only one",
     "pity",
-    "give us back",
-    "give me back",
     "crazy",
     "switching to",
     "apology",
     "apologize",
-    "need to fix",
     "fix it",
     "kidding",
     "wasting",
@@ -408,7 +409,6 @@ WEAK_PHRASES = (
     "actually",
     "constantly",
     "instead",
-    "time to find",
     "expected",
     "no longer",
     "anymore",
@@ -421,32 +421,27 @@ WEAK_PHRASES = (
 _NEGATION = re.compile(
     r"(?<!\w)(?:can'?t|cannot|couldn'?t|won'?t|wouldn'?t|didn'?t|haven'?t|hasn'?t|wasn'?t|"
     r"weren'?t|isn'?t|aren'?t|doesn'?t|don'?t|not|no one|nobody|never|nothing|unable|no)(?!\w)",
-    re.IGNORECASE,
 )
-_SPAN = re.compile(r"(?<!\w)\d+\s*(?:hours?|hrs?|minutes?|mins?|days?)(?!\w)", re.IGNORECASE)
+_SPAN = re.compile(r"(?<!\w)\d+\s*(?:hours?|hrs?|minutes?|mins?|days?)(?!\w)")
 _EXASPERATION = re.compile(
     r"\?\s*\?|!\s*!|\?!|#\w*(?:fail|worst|sucks|nothappy|notcool|badservice|disappoint|"
     r"frustrat|ripoff|neveragain|unacceptable|fix|help)\w*",
-    re.IGNORECASE,
 )
 
 # Phrases that contain a cue word but say the opposite; removed before looking.
+# Every pattern in this module reads lower-cased text (see rules.phrases.compile_phrases).
 _NEGATED = re.compile(
-    r"(?<!\w)(?:no|not a|not any|without|zero|never had an?y?) (?:problems?|issues?|trouble|"
-    r"complaints?|delays?|hassle)(?!\w)|(?<!\w)(?:problem|issue) (?:solved|resolved|fixed)(?!\w)|"
-    r"(?<!\w)no worries(?!\w)|(?<!\w)why not(?!\w)|(?<!\w)can'?t wait(?!\w)|"
-    r"(?<!\w)(?:on|in) time(?!\w)"
-    r"|(?<!\w)not bad(?!\w)",
-    re.IGNORECASE,
+    r"(?<!\w)(?:(?:no|not a|not any|without|zero|never had an?y?) (?:problems?|issues?|trouble|"
+    r"complaints?|delays?|hassle)|(?:problem|issue) (?:solved|resolved|fixed)|"
+    r"no worries|why not|can'?t wait|(?:on|in) time|not bad)(?!\w)"
 )
 
-_REQUEST = re.compile(
-    r"\?|(?<!\w)(?:can you|could you|can u|could u|would you|will you|please|pls|plz|help me|"
+_REQUEST = re.compile(  # and any question mark, looked for apart (faster)
+    r"(?<!\w)(?:can you|could you|can u|could u|would you|will you|please|pls|plz|help me|"
     r"how do i|how can i|how do you|how to|is there|are there|is it|do you|does anyone|anyone know|"
     r"when will|when does|when is|where is|where's|what is|what's|which|need help|need to know|"
     r"i need|i want to|i'd like to|i would like to|let me know|dm me|dm'd|dmed|sent you a dm|"
     r"any update|any news|any idea|wondering|looking for|how long)(?!\w)",
-    re.IGNORECASE,
 )
 
 
@@ -466,7 +461,7 @@ WEIGHTS = {
 THRESHOLD = 0.25
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built per mention, and frozen costs ~1 µs more
 class ComplaintCues:
     problems: tuple[str, ...]  # concrete problems and problem topics: the substance
     grievances: tuple[str, ...]  # strong dissatisfaction
@@ -487,7 +482,7 @@ class ComplaintCues:
         return s
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built per mention, and frozen costs ~1 µs more
 class Complaint:
     complaint: bool
     score: float
@@ -506,7 +501,8 @@ class ComplaintReader:
 
     def cues(self, text: str) -> tuple[ComplaintCues, int]:
         """The cues, and how many of the problems are concrete (they come first)."""
-        clean = _NEGATED.sub(" ", text.replace("’", "'"))
+        low = text.lower()
+        clean = _NEGATED.sub(" ", low.replace("’", "'"))
         strong = found(self._problem, clean)
         topical = [t for t in found(self._topical, clean) if t not in strong]
         cues = ComplaintCues(
@@ -514,7 +510,7 @@ class ComplaintReader:
             grievances=tuple(found(self._grievance, clean)),
             weak=tuple(found(self._weak, clean)) + tuple(_SPAN.findall(clean))[:2],
             negations=len(_NEGATION.findall(clean)),
-            exasperation=_EXASPERATION.search(text) is not None,
+            exasperation=_EXASPERATION.search(low) is not None,
         )
         return cues, min(len(strong), 5)
 
@@ -539,4 +535,4 @@ def is_complaint(text: str, sentiment: float, praise: int = 0, request: bool = F
 
 def is_request(text: str) -> bool:
     """A question or a request addressed to someone."""
-    return _REQUEST.search(text) is not None
+    return "?" in text or _REQUEST.search(text.lower()) is not None

@@ -31,7 +31,7 @@ class Snapshot:
     spikes: dict[str, SpikeState] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built per mention, and frozen costs ~1 µs more
 class PostEvent:
     author_id: str
     mention_id: str
@@ -39,7 +39,7 @@ class PostEvent:
     abusive: bool
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built per mention, and frozen costs ~1 µs more
 class TopicEvent:
     topic: str
     mention_id: str

@@ -48,7 +48,7 @@ _LANG_NAMES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built per mention, and frozen costs ~1 µs more
 class Reading:
     """Everything the text alone says, before any context."""
 
@@ -138,12 +138,13 @@ class Engine:
         order = sorted(range(len(mentions)), key=lambda i: mentions[i].created_at)
         out: list[Decision | None] = [None] * len(mentions)
         for i in order:
-            out[i] = self._decide(mentions[i], readings[i], snapshot, changes, now)
+            m = mentions[i]
+            out[i] = self._decide(m, m.created_at.timestamp(), readings[i], snapshot, changes, now)
         context.save(changes)
         return [d for d in out if d is not None]
 
     def _decide(
-        self, m: Mention, r: Reading, snap: Snapshot, changes: Changes, now: datetime
+        self, m: Mention, at: float, r: Reading, snap: Snapshot, changes: Changes, now: datetime
     ) -> Decision:
         signals: dict[str, Any] = {
             "sentiment": round(r.sentiment, 3),
@@ -158,7 +159,6 @@ class Engine:
                 m, Action.DROP, ["a repost: nothing new to answer"], signals, None, now
             )
 
-        at = m.created_at.timestamp()
         earlier = snap.authors.get(m.author.id)
         recent_posts = 1 + (earlier.posts_between(at - 3600, at) if earlier else 0)
         verdict = self._spam.read(m, recent_posts, self._flood)
@@ -176,34 +176,36 @@ class Engine:
         blast = blast_radius(m.author.followers, how.per_minute, r.sentiment)
         is_summoned = summoned(m, self.brand) if self.brand else True
         praise = r.is_praise and not r.toxicity.abusive
-        signals.update(
-            complaint=complaint,
-            complaint_score=r.complaint_score,
-            problems=list(r.problems),
-            grievances=list(r.grievances),
-            question=r.request,
-            praise=praise,
-            toxicity=r.toxicity.score,
-            abusive=r.toxicity.abusive,
-            abuse_words=list(r.toxicity.words),
-            personal_data=list(r.personal_data),
-            followers=m.author.followers,
-            verified=m.author.verified,
-            vip=who.vip,
-            reach=who.level,
-            engagement=how.engagement,
-            age_min=how.age_minutes,
-            spread_per_min=how.per_minute,
-            spreading=how.spreading,
-            blast_radius=blast,
-            topic=r.topic,
-            risks=dict(r.risks),
-            summoned=is_summoned,
-        )
+        signals = {  # built in one go (cheaper than update()); the key order is the output's
+            "sentiment": signals["sentiment"],
+            "lang": m.lang,
+            "complaint": complaint,
+            "complaint_score": r.complaint_score,
+            "problems": list(r.problems),
+            "grievances": list(r.grievances),
+            "question": r.request,
+            "praise": praise,
+            "toxicity": r.toxicity.score,
+            "abusive": r.toxicity.abusive,
+            "abuse_words": list(r.toxicity.words),
+            "personal_data": list(r.personal_data),
+            "followers": m.author.followers,
+            "verified": m.author.verified,
+            "vip": who.vip,
+            "reach": who.level,
+            "engagement": how.engagement,
+            "age_min": how.age_minutes,
+            "spread_per_min": how.per_minute,
+            "spreading": how.spreading,
+            "blast_radius": blast,
+            "topic": r.topic,
+            "risks": dict(r.risks),
+            "summoned": is_summoned,
+        }
 
         status = None
         if r.topic and complaint and not troll:
-            status = self._count_topic(m, r.topic, snap, changes)
+            status = self._count_topic(m, at, r.topic, snap, changes)
             signals["spike"] = status.as_signal()
 
         if troll:
@@ -295,8 +297,10 @@ class Engine:
         changes.posts.append(PostEvent(m.author.id, m.id, at, troll))
         return history
 
-    def _count_topic(self, m: Mention, topic: str, snap: Snapshot, changes: Changes) -> SpikeStatus:
-        minute = int(m.created_at.timestamp() // 60)
+    def _count_topic(
+        self, m: Mention, at: float, topic: str, snap: Snapshot, changes: Changes
+    ) -> SpikeStatus:
+        minute = int(at // 60)
         state = snap.spikes.get(topic)
         if state is None:
             state = snap.spikes[topic] = SpikeState()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
+_EMAIL_TAIL = re.compile(r"@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)  # a quick first look
 _PHONE = re.compile(
     r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]?\d{2,4}){2,3}(?!\w)"
 )
@@ -14,6 +15,8 @@ _BOOKING = re.compile(
     r"(?:\s+(?:number|no\.?|code|ref|id))?\s*(?:#|:|is)?\s*([A-Z0-9]{5,12})(?!\w)",
     re.IGNORECASE,
 )
+# The words one of those must start with, looked for first in case-folded text (far cheaper).
+_BOOKING_WORD = re.compile(r"booking|reservation|confirmation|order|ticket|pnr|ref|case|acc")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -26,22 +29,36 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+_NOT_DIGIT = re.compile(r"\D+")
+
+
 def personal_data(text: str) -> list[str]:
     """The kinds of personal data found: "email", "phone", "card", "booking_ref" (in that order)."""
     kinds: list[str] = []
-    if "@" in text and _EMAIL.search(text):
+    if "@" in text and _EMAIL_TAIL.search(text) and _EMAIL.search(text):
         kinds.append("email")
-    cards = [d for d in (re.sub(r"\D", "", m.group(0)) for m in _CARD.finditer(text))]
+    digits = len(_NOT_DIGIT.sub("", text))
+    if not digits:  # a card, a phone number and a booking reference all hold a digit
+        return kinds
+    if digits < 9:  # fewer than a phone number's: only a booking reference can be there
+        return kinds + _booking(text)
+    cards = [_NOT_DIGIT.sub("", m.group(0)) for m in _CARD.finditer(text)]
     if any(13 <= len(d) <= 19 and luhn_ok(d) for d in cards):
         kinds.append("card")
     for match in _PHONE.finditer(text):
-        digits = re.sub(r"\D", "", match.group(0))
-        if 9 <= len(digits) <= 13 and not (len(digits) >= 13 and luhn_ok(digits)):
+        found = _NOT_DIGIT.sub("", match.group(0))
+        if 9 <= len(found) <= 13 and not (len(found) >= 13 and luhn_ok(found)):
             kinds.append("phone")
             break
+    return kinds + _booking(text)
+
+
+def _booking(text: str) -> list[str]:
+    """["booking_ref"] when a booking, order or case reference with a digit is given."""
+    if _BOOKING_WORD.search(text.casefold()) is None:
+        return []
     for match in _BOOKING.finditer(text):
         code = match.group(1)
         if any(c.isdigit() for c in code) and (code.isupper() or code.isdigit()):
-            kinds.append("booking_ref")
-            break
-    return kinds
+            return ["booking_ref"]
+    return []

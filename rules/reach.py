@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rules.mention import Author
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built per mention, and frozen costs ~1 µs more
 class Reach:
     level: str  # "normal", "influential" or "high"
     vip: bool

@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
-from rules.phrases import trie_pattern
+from rules.phrases import tagged_pattern
 from rules.playbook import Risk
 
 
 class RiskReader:
-    """One regex with a named group per category; order is the playbook's."""
+    """One regex that tags each match with its category; order is the playbook's."""
 
     def __init__(self, risks: Mapping[str, Risk]) -> None:
         self.labels = {name: risk.label for name, risk in risks.items()}
-        groups = []
-        self._names: dict[str, str] = {}
-        for i, (name, risk) in enumerate(risks.items()):
-            body = trie_pattern(risk.phrases)
-            if body:
-                groups.append(f"(?P<r{i}>{body})")
-                self._names[f"r{i}"] = name
-        self._pattern = (
-            re.compile(r"(?<!\w)(?:" + "|".join(groups) + ")", re.IGNORECASE) if groups else None
-        )
+        self._names = list(risks)
+        self._pattern, self._owner = tagged_pattern([risk.phrases for risk in risks.values()])
 
     def risks(self, text: str) -> dict[str, str]:
         """Category → the first phrase that raised it, in the order found."""
         if self._pattern is None:
             return {}
         out: dict[str, str] = {}
-        for match in self._pattern.finditer(text):
-            name = self._names[match.lastgroup or ""]
-            out.setdefault(name, " ".join(match.group(0).lower().split()))
+        for match in self._pattern.finditer(text.lower()):
+            name = self._names[self._owner[match.lastindex or 0]]
+            out.setdefault(name, " ".join(match.group(0).split()))
         return out

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+import string
 from functools import lru_cache
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-_PRAISE = re.compile(
+_PRAISE_WORDS = (  # for lower-cased text
     r"(?<!\w)(?:thank(?:s| you| u)|thx|ty|love|loved|loving|great|awesome|amazing|excellent|"
     r"fantastic|wonderful|brilliant|superb|perfect|best|kudos|props|shout ?out|appreciate\w*|"
     r"well done|good job|nice job|impressed|delight\w*|pleasure|smooth|happy|glad|grateful|"
-    r"friendly|helpful|lifesaver|rock(?:s|ed)?|star|stars|hero|heroes)(?!\w)|<3|[❤💕💙😍🥰😊🙏👏👍🙌🎉😃😄]",
-    re.IGNORECASE,
+    r"friendly|helpful|lifesaver|rock(?:s|ed)?|star|stars|hero|heroes)(?!\w)"
 )
+_WORDS = re.compile(_PRAISE_WORDS)
+_PUNCTUATION = string.punctuation  # what VADER strips from around a word
+_PRAISE = re.compile(_PRAISE_WORDS + r"|<3|[❤💕💙😍🥰😊🙏👏👍🙌🎉😃😄]")
 
 
 @lru_cache(maxsize=1)
@@ -24,9 +27,34 @@ def analyzer() -> SentimentIntensityAnalyzer:
 
 def sentiment(text: str) -> float:
     """VADER's compound score, -1 (most negative) to +1 (most positive)."""
-    return float(analyzer().polarity_scores(text)["compound"])
+    vader = analyzer()
+    if not might_score(vader, text):
+        return 0.0
+    return float(vader.polarity_scores(text)["compound"])
+
+
+def might_score(vader: SentimentIntensityAnalyzer, text: str) -> bool:
+    """False when VADER would surely score 0: no emoji it knows, no word in its lexicon.
+
+    VADER gives a word a valence only when the word (as written, or with the punctuation
+    around it stripped, lower-cased) is in its lexicon, and emoji only through their
+    descriptions; boosters, negations and "!" merely scale valences that are there. A post
+    with none of those scores exactly 0, and this look costs a tenth of scoring it.
+    """
+    if not text.isascii():
+        emojis = vader.emojis
+        if any(ch in emojis for ch in text):
+            return True
+    lexicon = vader.lexicon
+    for token in text.split():
+        word = token.lower()
+        if word in lexicon or word.strip(_PUNCTUATION) in lexicon:
+            return True
+    return False
 
 
 def praise_words(text: str) -> list[str]:
     """Words and emoji of thanks or praise, in order (sarcasm is left to the complaint signal)."""
-    return [m.group(0).lower() for m in _PRAISE.finditer(text)][:5]
+    low = text.lower()
+    pattern = _WORDS if low.isascii() and "<3" not in low else _PRAISE  # the words alone: faster
+    return pattern.findall(low)[:5]

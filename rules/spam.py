@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from rules.mention import Mention
 from rules.phrases import compile_phrases, found
@@ -53,13 +52,15 @@ _TAG = re.compile(r"[#@]\w+")
 _LINK = re.compile(r"https?://\S+", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built per mention, and frozen costs ~1 µs more
 class SpamVerdict:
     spam: bool
     signs: tuple[str, ...]
 
 
 class SpamReader:
+    """Reads the signs of spam and bots; extra promotional phrases come from the playbook."""
+
     def __init__(self, extra_phrases: Iterable[str] = ()) -> None:
         self._phrases = compile_phrases([*SPAM_PHRASES, *extra_phrases])
 
@@ -68,20 +69,23 @@ class SpamReader:
         signs: list[str] = []
         weight = 0
         text = mention.text
-        promo = found(self._phrases, text, 1)
+        promo = found(self._phrases, text.lower(), 1)
         if promo:
             signs.append(f"promotional ({promo[0]})")
             weight += 2
         if recent_posts >= flood_per_hour:
             signs.append(f"{recent_posts} posts in the last hour")
             weight += 2
-        links = len(_LINK.findall(text)) + len(mention.urls)
-        tags = len(_TAG.findall(text))
+        if text.count("#") + text.count("@") >= 3:  # fewer cannot be 3 tags: skip the regexes
+            links = len(_LINK.findall(text)) + len(mention.urls)
+            tags = len(_TAG.findall(text))
+        else:
+            links = tags = 0
         if tags >= 6 or (links >= 2 and tags >= 3):
             signs.append(f"{tags} tags and {links} links")
             weight += 1
         author = mention.author
-        if _DEFAULT_NAME.match(author.username or "") and author.followers < 10:
+        if author.followers < 10 and _DEFAULT_NAME.match(author.username or ""):
             signs.append("default-looking handle with no followers")
             weight += 1
         if author.following >= 1000 and author.followers * 50 < author.following:
@@ -93,8 +97,3 @@ class SpamReader:
                 signs.append(f"{author.tweet_count / days:.0f} posts a day")
                 weight += 1
         return SpamVerdict(weight >= 2, tuple(signs))
-
-
-def account_age_days(mention: Mention, now: datetime) -> float | None:
-    created = mention.author.created_at
-    return None if created is None else (now - created).total_seconds() / 86400

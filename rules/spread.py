@@ -9,7 +9,7 @@ from datetime import datetime
 from rules.mention import Mention
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built per mention, and frozen costs ~1 µs more
 class Spread:
     engagement: int  # reposts + quotes + replies
     age_minutes: float

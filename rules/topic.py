@@ -2,38 +2,33 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-from rules.phrases import trie_pattern
+from rules.phrases import tagged_pattern
 from rules.playbook import Topic
 
 
 class TopicReader:
-    """All topics' phrases and keywords compiled into one regex with a named group per list."""
+    """All topics' phrases and keywords compiled into one regex that tags each match's list."""
 
     def __init__(self, topics: Sequence[Topic]) -> None:
         self.names = [t.name for t in topics]
-        groups: list[str] = []
-        self._weights: dict[str, tuple[int, int]] = {}
+        lists: list[list[str]] = []
+        self._weights: list[tuple[int, int]] = []  # per list: (topic index, weight)
         for i, topic in enumerate(topics):
-            for kind, words, weight in (("p", topic.phrases, 2), ("k", topic.keywords, 1)):
-                body = trie_pattern(words)
-                if body:
-                    name = f"{kind}{i}"
-                    groups.append(f"(?P<{name}>{body})")
-                    self._weights[name] = (i, weight)
-        self._pattern = (
-            re.compile(r"(?<!\w)(?:" + "|".join(groups) + ")", re.IGNORECASE) if groups else None
-        )
+            for words, weight in ((topic.phrases, 2), (topic.keywords, 1)):
+                lists.append(words)
+                self._weights.append((i, weight))
+        self._pattern, self._owner = tagged_pattern(lists)
 
     def scores(self, text: str) -> dict[str, int]:
         """Each matching topic's score."""
         if self._pattern is None:
             return {}
         totals: dict[int, int] = {}
-        for match in self._pattern.finditer(text):
-            index, weight = self._weights[match.lastgroup or ""]
+        owner = self._owner
+        for match in self._pattern.finditer(text.lower()):
+            index, weight = self._weights[owner[match.lastindex or 0]]
             totals[index] = totals.get(index, 0) + weight
         return {self.names[i]: s for i, s in sorted(totals.items())}
 

@@ -125,3 +125,51 @@ def test_rules_backtest_compares_two_playbooks(tmp_path: Path) -> None:
     assert result.exit_code == 0
     row = next(line for line in result.stdout.splitlines() if line.strip("│ ").startswith("crisis"))
     assert [c.strip() for c in row.strip("│").split("│")][1:] == ["0", "5"]
+
+
+def test_rules_explain_reads_verified_reposts_and_age() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "rules",
+            "explain",
+            "@acme I have been on hold for an hour",
+            "--verified",
+            "--reposts",
+            "140",
+            "--age",
+            "12m",
+            "--brand",
+            "acme",
+        ],
+    )
+    assert result.exit_code == 0
+    assert result.stdout.startswith("priority  P2")
+    assert "verified" in result.stdout and "140 reposts in 12 min" in result.stdout
+
+
+def test_rules_backtest_puts_incidents_and_pages_side_by_side(tmp_path: Path) -> None:
+    stricter = tmp_path / "strict.yaml"
+    stricter.write_text(
+        default_playbook_path()
+        .read_text()
+        .replace("overwhelming_count: 15", "overwhelming_count: 8")
+    )
+    lines = [
+        json.dumps(_flare("@acme the app is down", str(i), f"2026-11-20T09:00:{i:02d}Z", f"u{i}"))
+        for i in range(12)
+    ] + [json.dumps(_flare("@acme I will sue you", "99", "2026-11-20T09:01:00Z", "v"))]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(
+        app, ["rules", "backtest", str(path), "--against", str(stricter), "--brand", "acme"]
+    )
+    assert result.exit_code == 0
+    rows = {
+        cells[0]: cells[1:]
+        for line in result.stdout.splitlines()
+        if len(cells := [c.strip() for c in line.strip("│ ").split("│")]) == 3
+    }
+    assert rows["escalate_pr"] == ["1", "1"]
+    assert rows["incidents"] == ["0", "1"]
+    assert rows["pages"] == ["1", "2"]

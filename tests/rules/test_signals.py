@@ -8,10 +8,13 @@ from rules.complaint import is_complaint, is_request, problem_cues
 from rules.mention import Author, Metrics, Reference, RefType
 from rules.origin import is_own, is_retweet, summoned
 from rules.personal_data import personal_data
+from rules.playbook import Risk, Topic
 from rules.reach import compact, reach
-from rules.sentiment import praise_words, sentiment
+from rules.risk import RiskReader
+from rules.sentiment import analyzer, might_score, praise_words, sentiment
 from rules.spam import SpamReader
 from rules.spread import blast_radius, spread
+from rules.topic import TopicReader
 from rules.toxicity import toxicity
 from tests.builders import NOON, mention
 
@@ -19,6 +22,26 @@ from tests.builders import NOON, mention
 def test_sentiment_is_negative_for_an_angry_post_and_positive_for_praise() -> None:
     assert sentiment("this is awful, I hate it") < -0.5
     assert sentiment("wonderful service, thank you!") > 0.5
+
+
+def test_sentiment_asks_vader_only_when_vader_could_score_something() -> None:
+    texts = [
+        "@acme where is the parcel I ordered on Monday",
+        "@acme where is the parcel? GREAT, just great!!!",
+        "(terrible) service",
+        "no. just no.",
+        "kind of ok",
+        "thanks 🙏",
+        "😡😡",
+        "arrived :)",
+        "the order is not bad",
+        "",
+    ]
+    vader = analyzer()
+    for text in texts:
+        assert sentiment(text) == vader.polarity_scores(text)["compound"], text
+    assert not might_score(vader, "@acme where is the parcel I ordered on Monday")
+    assert might_score(vader, "(terrible) service") and might_score(vader, "😡😡")
 
 
 def test_praise_words_include_thanks_and_emoji() -> None:
@@ -53,6 +76,12 @@ def test_insults_are_abusive_and_mild_swearing_is_only_rude() -> None:
     assert toxicity("you idiots, go to hell").abusive
     rude = toxicity("damn, my flight is delayed")
     assert rude.score > 0 and not rude.abusive
+
+
+def test_shouting_adds_a_little_rudeness_and_needs_enough_capitals() -> None:
+    assert toxicity("WHY IS NOTHING WORKING TODAY").score == 0.5
+    assert toxicity("Why is nothing WORKING today").score == 0
+    assert toxicity("WHY NOT").score == 0
 
 
 def test_masked_profanity_is_still_seen() -> None:
@@ -117,3 +146,33 @@ def test_spam_needs_two_signs_and_a_promotional_phrase_is_enough() -> None:
     assert reader.read(mention(text="crypto giveaway, DM me"), 1, 30).spam
     assert not reader.read(mention(text="@acme where is my order?"), 1, 30).spam
     assert reader.read(mention(text="@acme hello"), 40, 30).spam
+
+
+def test_topic_is_the_best_scoring_one_and_the_first_listed_on_a_tie() -> None:
+    reader = TopicReader(
+        [
+            Topic(name="billing", phrases=["charged twice"], keywords=["refund*", "card"]),
+            Topic(name="delivery", phrases=["never arrived"], keywords=["parcel", "order"]),
+        ]
+    )
+    assert reader.scores("charged twice for a parcel that never arrived") == {
+        "billing": 2,
+        "delivery": 3,
+    }
+    assert reader.topic("charged twice for a parcel that never arrived") == "delivery"
+    assert reader.topic("refund my card for the parcel order") == "billing"
+    assert reader.topic("nice weather") is None
+
+
+def test_risks_name_each_category_with_the_phrase_that_raised_it() -> None:
+    reader = RiskReader(
+        {
+            "legal": Risk(label="legal threat", phrases=["lawyer", "sue"]),
+            "safety": Risk(label="safety", phrases=["caught fire", "unsafe"]),
+        }
+    )
+    assert reader.risks("My LAWYER says it is unsafe, it caught   fire") == {
+        "legal": "lawyer",
+        "safety": "unsafe",
+    }
+    assert reader.risks("a lawsuit-free day") == {}

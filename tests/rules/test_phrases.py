@@ -1,0 +1,74 @@
+"""Phrase lists as one regex each, and several lists tagged in one regex."""
+
+from __future__ import annotations
+
+import re
+
+from rules.phrases import compile_phrases, found, tagged_pattern, trie_pattern
+
+TEXTS = [
+    "still waiting on my refund, still no answer",
+    "the app is down again and support is down too",
+    "i was charged twice and my card was charged again",
+    "nothing to see here",
+    "refunded? no. refunds never come. refunding is a myth",
+    "on hold, on hold again, holding forever",
+]
+
+
+def test_a_longer_phrase_wins_over_its_prefix() -> None:
+    pattern = compile_phrases(["still", "still waiting", "no answer"])
+    assert found(pattern, TEXTS[0]) == ["still waiting", "still", "no answer"]
+
+
+def test_found_keeps_distinct_matches_in_order_up_to_the_limit() -> None:
+    pattern = compile_phrases(["on hold", "hold*", "again", "forever"])
+    assert found(pattern, TEXTS[5]) == ["on hold", "again", "holding", "forever"]
+    assert found(pattern, TEXTS[5], limit=2) == ["on hold", "again"]
+    assert found(None, TEXTS[5]) == []
+
+
+def test_phrases_match_whole_words_across_any_run_of_space() -> None:
+    pattern = compile_phrases(["charged twice"])
+    assert found(pattern, "i was charged   twice") == ["charged twice"]
+    assert found(pattern, "overcharged twice") == []
+
+
+def _one_group_per_list(lists: list[list[str]]) -> re.Pattern[str]:
+    """The plain way to join lists: a named group per list, tried one after another."""
+    groups = [f"(?P<l{i}>{trie_pattern(words)})" for i, words in enumerate(lists)]
+    return re.compile(r"(?<!\w)(?:" + "|".join(groups) + ")")
+
+
+def _tags(pattern: re.Pattern[str], owner: list[int], text: str) -> list[tuple[int, str]]:
+    return [(owner[m.lastindex or 0], m.group(0)) for m in pattern.finditer(text)]
+
+
+def test_tagged_lists_match_exactly_as_if_tried_one_after_another() -> None:
+    lists = [
+        ["is down", "down again"],
+        ["down", "app", "support"],
+        ["charged twice", "card"],
+        ["charge*", "refund*", "again"],
+        ["still", "still waiting", "no answer"],
+        ["on hold", "hold*"],
+    ]
+    plain = _one_group_per_list(lists)
+    pattern, owner = tagged_pattern(lists)
+    assert pattern is not None
+    for text in TEXTS:
+        expected = [(int(m.lastgroup[1:]), m.group(0)) for m in plain.finditer(text)]  # type: ignore[index]
+        assert _tags(pattern, owner, text) == expected, text
+    assert _tags(pattern, owner, "down again, down") == [(0, "down again"), (1, "down")]
+
+
+def test_a_phrase_that_starts_with_a_star_still_tags_its_list() -> None:
+    lists = [["*funded"], ["refund*"]]
+    pattern, owner = tagged_pattern(lists)
+    assert pattern is not None
+    assert _tags(pattern, owner, "refunded and refunds") == [(0, "refunded"), (1, "refunds")]
+
+
+def test_no_phrases_give_no_pattern() -> None:
+    assert tagged_pattern([[], [" "]]) == (None, [])
+    assert compile_phrases([]) is None
