@@ -11,11 +11,12 @@ import redis
 from slack_bolt import App
 
 from bot.app import build_app
-from bot.casework import Casework
+from bot.casework import Casework, utcnow
 from bot.draft import check_draft, drafter_for
 from bot.server import Wsgi, build_wsgi, serve
 from bot.slack_client import SlackClient
 from bot.team import Team
+from flare import metrics
 from flare.settings import Settings
 from flare.store import Store
 from rules.playbook import Playbook, load_playbook
@@ -73,6 +74,7 @@ def run_bot(
 ) -> None:
     """Serve the Slack app (HTTP or Socket Mode), /healthz, /metrics and any extra `routes`."""
     app = build_app_for(settings, client)
+    metrics.install(client, utcnow)
     if settings.slack.app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import redis
 
-from bot.casework import Casework
+from bot.casework import Casework, utcnow
 from bot.runner import build_casework
 from bot.slack_client import SlackClient
 from flare.settings import Settings
@@ -16,10 +16,6 @@ from flare.store import Store
 from rules.engine import Engine
 from rules.playbook import Playbook, load_playbook
 from workers.x_client import XClient
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
