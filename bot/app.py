@@ -26,6 +26,11 @@ def _click(body: dict[str, Any]) -> tuple[str, str, str]:
     return str(action["value"]), body["user"]["id"], str(channel or "")
 
 
+def _clicked_message(body: dict[str, Any]) -> str:
+    """The ts of the message whose button was clicked."""
+    return str((body.get("container") or {}).get("message_ts") or "")
+
+
 def build_app(
     casework: Casework, signing_secret: str, bot_token: str, executor: Executor | None = None
 ) -> App:
@@ -82,6 +87,9 @@ def _on_click(casework: Casework, action_id: ActionId, handler: Click) -> Any:
         if not casework.team.may_act(user):
             casework.refuse(case_id, user, channel, action_id.value)
             return
+        if not casework.has(case_id):
+            casework.gone(case_id, user, channel, _clicked_message(body))
+            return
         handler(case_id, user, channel)
 
     return listener
@@ -93,6 +101,9 @@ def _on_open(casework: Casework, action_id: ActionId, opener: Modal) -> Any:
         case_id, user, channel = _click(body)
         if not casework.team.may_act(user):
             casework.refuse(case_id, user, channel, action_id.value)
+            return
+        if not casework.has(case_id):
+            casework.gone(case_id, user, channel, _clicked_message(body))
             return
         opener(case_id, user, channel, str(body["trigger_id"]))
 

@@ -22,7 +22,11 @@ _ACTION_LABEL = {
     Action.DROP: "Drop",
 }
 _PRIORITY_MARK = {"P1": "🔴", "P2": "🟠", "P3": "🟡", "P4": "🟢"}
-_MAX_POST = 2900  # a section's text is capped at 3,000 characters
+SECTION_TEXT = 3000  # Slack refuses a section whose text is longer
+HEADER_TEXT = 150
+BLOCK_ID = 255
+_MAX_POST = 2900
+_MAX_WHO = 200  # an author's name and handle: X caps them far lower, a webhook need not
 
 
 def compact(n: int) -> str:
@@ -36,6 +40,34 @@ def compact(n: int) -> str:
 def escape(text: str) -> str:
     """Neutralise Slack's control sequences (<!channel>, <@U…>, <url|label>) in outside text."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def link(url: str, label: str) -> str:
+    """A mrkdwn link to an outside URL: a "|" or ">" in it can't end the URL and hide a label."""
+    target = escape(url).replace("|", "%7C").replace(" ", "%20")
+    return f"<{target}|{label}>"
+
+
+def clip(text: str, limit: int) -> str:
+    """Plain text cut to `limit` characters, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def fit(raw: str, limit: int) -> str:
+    """Outside text escaped for mrkdwn and cut to `limit` characters once escaped, never in the
+    middle of an escape (`&amp;`); an ellipsis marks the cut."""
+    escaped = escape(raw)
+    if len(escaped) <= limit:
+        return escaped
+    kept: list[str] = []
+    used = 0
+    for ch in raw:
+        piece = escape(ch)
+        if used + len(piece) > limit - 1:
+            break
+        kept.append(piece)
+        used += len(piece)
+    return "".join(kept) + "…"
 
 
 def _ago(minutes: float) -> str:
@@ -100,7 +132,7 @@ def render(case: Case, now: datetime) -> tuple[list[Block], str]:
     """Blocks and the notification text of a case's card."""
     m, d = case.mention, case.decision
     author = m.author
-    who = f"{author.name or author.username} (@{author.username or author.id})"
+    who = clip(f"{author.name or author.username} (@{author.username or author.id})", _MAX_WHO)
     author_facts = [f"{compact(author.followers)} followers"]
     if author.verified:
         author_facts.append("verified")
@@ -109,9 +141,12 @@ def render(case: Case, now: datetime) -> tuple[list[Block], str]:
         f"{compact(m.metrics.reposts)} reposts · {compact(m.metrics.quotes)} quotes · "
         f"{compact(m.metrics.replies)} replies · posted {_ago(age)} ago"
     )
-    post = m.text if len(m.text) <= _MAX_POST else m.text[:_MAX_POST] + "…"
+    post = clip(m.text, _MAX_POST) if m.text.strip() else "(the post has no text)"
     blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": headline(case)[:150]}},
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": clip(headline(case), HEADER_TEXT)},
+        },
         {
             "type": "section",
             "text": {"type": "plain_text", "text": f"{who} · {' · '.join(author_facts)}"},
@@ -120,18 +155,36 @@ def render(case: Case, now: datetime) -> tuple[list[Block], str]:
         {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(spread)}]},
     ]
     if d.reasons:
-        why = "*Why:* " + escape(" · ".join(d.reasons))
+        why = "*Why:* " + fit(" · ".join(d.reasons), SECTION_TEXT - len("*Why:* "))
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": why}})
     status = _status_line(case, now)
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": status}]})
-    blocks.append({"type": "actions", "block_id": f"case:{case.id}", "elements": buttons_for(case)})
-    text = f"{headline(case)}: @{author.username or author.id}: {m.text[:120]}"
+    blocks.append(
+        {"type": "actions", "block_id": f"case:{case.id}"[:BLOCK_ID], "elements": buttons_for(case)}
+    )
+    # The notification text is mrkdwn too: a post must not ping the channel from there either.
+    text = f"{headline(case)}: @{escape(author.username or author.id)}: {fit(m.text, 120)}"
     return blocks, text
+
+
+def gone(case_id: str) -> list[Block]:
+    """The card of a case Flare no longer has: no buttons left to click on nothing."""
+    return [
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": "This case is no longer in Flare (it expired or was cleared), "
+                "so there is nothing left to act on here.",
+            },
+        },
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Case {fit(case_id, 200)}"}]},
+    ]
 
 
 def _status_line(case: Case, now: datetime) -> str:
     d = case.decision
-    parts = [f"<{escape(case.mention.url)}|Open on X>"]
+    parts = [link(case.mention.url, "Open on X")]
     if case.state is CaseState.CLAIMED and case.claimed_by:
         until = f" until {case.claim_until:%H:%M} UTC" if case.claim_until else ""
         parts.append(f"Claimed by <@{case.claimed_by}>{until}")
@@ -154,14 +207,14 @@ def _status_line(case: Case, now: datetime) -> str:
         parts.append("No public reply: the post does not mention the brand, so X would refuse it")
     if d.due and case.state in (CaseState.OPEN, CaseState.CLAIMED) and not case.reply_id:
         left = (d.due - now).total_seconds() / 60
-        when = f"in {_ago(left)}" if left >= 0 else f"*{_ago(-left)} overdue*"
+        when = f"in {_ago(left)}" if left > 0 else f"*{_ago(-left)} overdue*"
         parts.append(f"Respond by {d.due:%H:%M} UTC ({when})")
     return " · ".join(parts)
 
 
 def approval_blocks(case_id: str, author: str, text: str) -> list[Block]:
     """The thread message asking a lead (or PR) to approve a drafted public reply."""
-    quoted = ">" + escape(text).replace("\n", "\n>")
+    quoted = ">" + fit(text, 1400).replace("\n", "\n>")
     ask = f"<@{author}> drafted a public reply that needs a lead's approval:\n{quoted}"
     return [
         {
@@ -170,7 +223,7 @@ def approval_blocks(case_id: str, author: str, text: str) -> list[Block]:
         },
         {
             "type": "actions",
-            "block_id": f"approval:{case_id}",
+            "block_id": f"approval:{case_id}"[:BLOCK_ID],
             "elements": [
                 _button("Approve and post", ActionId.APPROVE_REPLY, case_id, "primary"),
                 _button("Send back", ActionId.REJECT_REPLY, case_id),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis
+from rq import Retry
 from rq.exceptions import DuplicateJobError
 
 from bot import card, modals
@@ -66,19 +68,33 @@ class Casework:
             queue(self.redis, QueueName.NOTIFY).enqueue(
                 "workers.jobs.redraw_card",
                 case_id,
-                job_id=f"redraw-{case_id}",
+                job_id=job_id("redraw", case_id),
                 unique=True,
                 result_ttl=0,
                 at_front=True,
             )
 
     def draw(self, case_id: str) -> None:
-        """Update the card from the case as it is in Redis now."""
-        case = self.store.get(case_id)
+        """Update the card from the case as it is in Redis now (retired if the case is gone)."""
         where = self.store.card(case_id)
-        if case and where:
-            blocks, text = card.render(case, self.clock())
-            self.slack.update_card(where[0], where[1], blocks, text)
+        if where is None:
+            return
+        case = self.store.get(case_id)
+        if case is None:
+            self.slack.update_card(*where, card.gone(case_id), GONE)
+            return
+        blocks, text = card.render(case, self.clock())
+        self.slack.update_card(where[0], where[1], blocks, text)
+
+    def has(self, case_id: str) -> bool:
+        return bool(self.redis.hexists(keys.case(case_id), "mention"))
+
+    def gone(self, case_id: str, user: str, channel: str, ts: str) -> None:
+        """A click on the card of a case Flare no longer has: say so, and retire the card."""
+        self.tell(channel, user, GONE)
+        if channel and ts:
+            with contextlib.suppress(SlackError):  # e.g. the message was deleted meanwhile
+                self.slack.update_card(channel, ts, card.gone(case_id), GONE)
 
     def log(self, case_id: str, text: str) -> None:
         """A quiet line in the card's thread: the case's activity log."""
@@ -98,6 +114,9 @@ class Casework:
         case = self.store.get(case_id)
         if case is None:
             self.tell(channel, user, explain(ClaimResult(False, None, "missing"), user))
+            return None
+        if case.state in (CaseState.RESOLVED, CaseState.IGNORED):
+            self.tell(channel, user, f"This case is {case.state.value}: reopen it first.")
             return None
         if case.state is not CaseState.CLAIMED:
             self.tell(channel, user, "Claim this case first.")
@@ -137,8 +156,36 @@ class Casework:
                 result_ttl=0,
             )
 
+    def watch_due(self, case: Case) -> None:
+        """At the case's response target a job checks it was answered, and nudges if not.
+
+        One scheduled check per case (by job id): a retried job or a second card changes nothing.
+        """
+        due = case.decision.due
+        if due is None or case.state not in (CaseState.OPEN, CaseState.CLAIMED):
+            return
+        check_at = due
+        if case.decision.late:
+            # Found past its target: the card already says so. Give the team the target's own
+            # length from now before nudging, or a backfill would double every card at once.
+            check_at = max(due, self.clock()) + (due - case.mention.created_at)
+        with contextlib.suppress(DuplicateJobError):
+            queue(self.redis, QueueName.NOTIFY).enqueue_at(
+                check_at + timedelta(seconds=1),  # RQ counts whole seconds: never too early
+                "workers.jobs.check_due",
+                case.id,
+                job_id=job_id("due", case.id),
+                unique=True,
+                retry=Retry(max=3, interval=[10, 60, 300]),  # Slack may fail; the nudge may not
+                result_ttl=0,
+            )
+
     def reopen(self, case_id: str, user: str, channel: str) -> None:
-        self._answer(self.store.reopen(case_id, user), case_id, user, channel, "reopened")
+        result = self.store.reopen(case_id, user)
+        self._answer(result, case_id, user, channel, "reopened")
+        case = self.store.get(case_id) if result.ok else None
+        if case:
+            self.watch_due(case)
 
     # modals ----------------------------------------------------------------
     def open_close(self, case_id: str, user: str, channel: str, trigger_id: str) -> None:
@@ -317,10 +364,22 @@ class Casework:
         queue(self.redis, QueueName.ACT).enqueue(job, *args, result_ttl=0)
 
 
+GONE = "This case is no longer in Flare (it may have expired): there is nothing left to act on."
 NO_PUBLIC_REPLY = (
     "X would refuse a public reply: the post does not mention the brand. "
     "Send a DM instead, or leave it to PR's public statement."
 )
+
+
+_JOB_ID = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def job_id(kind: str, case_id: str) -> str:
+    """An RQ job id for one case's job: RQ takes letters, digits, "_" and "-" only, and a case
+    id from the webhook may hold anything, so such ids are hashed."""
+    if _JOB_ID.fullmatch(case_id):
+        return f"{kind}-{case_id}"
+    return f"{kind}-h{hashlib.sha1(case_id.encode()).hexdigest()[:20]}"
 
 
 def _key(view: dict[str, Any]) -> str:
@@ -346,5 +405,5 @@ def explain(result: ClaimResult, user: str) -> str:
         state = result.holder or "closed"
         return f"This case is {state}: reopen it first."
     if result.reason == "missing":
-        return "This case is no longer in Flare (it may have expired)."
+        return GONE
     return "That did not work; please try again."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.card import Block, escape
+from bot.card import Block, escape, fit
 from flare.case import Case
 from flare.incidents import Incident
 
@@ -12,10 +12,11 @@ from flare.incidents import Incident
 def render(incident: Incident, recent: list[Case], now: datetime) -> tuple[list[Block], str]:
     minutes = max(1, int((now - incident.opened_at).total_seconds() // 60))
     title = f"🚨 Crisis · {incident.topic} · {incident.count} complaints in {minutes} min"
+    # Five posts share one section of at most 3,000 characters, escapes included.
     lines = [
-        f"• @{escape(c.mention.author.username or c.mention.author.id)}: "
-        f"{escape(c.mention.text[:140])}"
-        for c in recent
+        f"• @{fit(c.mention.author.username or c.mention.author.id, 60)}: "
+        f"{fit(' '.join(c.mention.text.split()), 400)}"
+        for c in recent[:5]
     ]
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
@@ -34,9 +35,9 @@ def render(incident: Incident, recent: list[Case], now: datetime) -> tuple[list[
                 {
                     "type": "mrkdwn",
                     "text": f"Opened {incident.opened_at:%H:%M} UTC · topic "
-                    f"`{escape(incident.topic)}`",
+                    f"`{fit(incident.topic, 200)}`",
                 }
             ],
         },
     ]
-    return blocks, title
+    return blocks, escape(title)  # the notification text is mrkdwn

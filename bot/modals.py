@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.action_ids import ActionId, InputId, ViewId
-from bot.card import escape
+from bot.card import SECTION_TEXT, clip, fit
 from flare.case import Case
 
 View = dict[str, Any]
@@ -19,6 +19,8 @@ CLOSE_REASONS = (
 )
 IGNORE_REASONS = frozenset({"troll", "duplicate", "handled elsewhere", "no action needed"})
 SEVERITIES = ("high", "critical")
+INPUT_MAX = 3000  # Slack's most for a plain_text_input
+NOTE_MAX = 1000  # a note for PR: a few lines, quoted whole in the PR channel
 
 
 def _text(text: str) -> dict[str, Any]:
@@ -26,13 +28,15 @@ def _text(text: str) -> dict[str, Any]:
 
 
 def _option(label: str, value: str) -> dict[str, Any]:
-    return {"text": _text(label), "value": value}
+    return {"text": {"type": "plain_text", "text": clip(label, 75)}, "value": value[:150]}
 
 
 def _post_quote(case: Case) -> dict[str, Any]:
-    who = case.mention.author.username or case.mention.author.id
-    body = escape(case.mention.text[:2800])
-    return {"type": "section", "text": {"type": "mrkdwn", "text": f"*@{escape(who)}:* {body}"}}
+    """The post, shown as the card shows it: plain text, so it can neither ping nor format."""
+    who = clip(case.mention.author.username or case.mention.author.id, 100)
+    body = case.mention.text.strip() or "(the post has no text)"
+    text = clip(f"@{who}: {body}", SECTION_TEXT)
+    return {"type": "section", "text": {"type": "plain_text", "text": text, "emoji": False}}
 
 
 def _shell(
@@ -74,11 +78,11 @@ def reply_modal(
                 "type": "plain_text_input",
                 "action_id": ActionId.REPLY_DRAFT.value,
                 "multiline": True,
-                "initial_value": draft,
+                "initial_value": draft[:INPUT_MAX],
                 "dispatch_action_config": {"trigger_actions_on": ["on_character_entered"]},
             },
         },
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": check_line}]},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": fit(check_line, 2000)}]},
     ]
     if notice:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"⚠️ {notice}"}})
@@ -116,8 +120,8 @@ def dm_modal(case: Case, draft: str) -> View:
                 "type": "plain_text_input",
                 "action_id": InputId.DRAFT.value,
                 "multiline": True,
-                "initial_value": draft,
-                "max_length": 10_000,
+                "initial_value": draft[:INPUT_MAX],
+                "max_length": INPUT_MAX,  # X takes 10,000 in a DM; Slack's input stops at 3,000
             },
         },
         {
@@ -172,6 +176,7 @@ def escalate_modal(case: Case, topics: list[str], default: str | None = None) ->
                 "type": "plain_text_input",
                 "action_id": InputId.NOTE.value,
                 "multiline": True,
+                "max_length": NOTE_MAX,
             },
         },
     ]

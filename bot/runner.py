@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Executor
+from datetime import datetime
 from typing import Any
 
 import redis
@@ -54,11 +56,16 @@ def escalation_topics(playbook: Playbook) -> tuple[str, ...]:
     return tuple(sorted({n for n in names if n != "default"}))
 
 
-def build_app_for(settings: Settings, client: redis.Redis, executor: Executor | None = None) -> App:
+def build_app_for(
+    settings: Settings,
+    client: redis.Redis,
+    executor: Executor | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> App:
     """The Slack app as `flare bot` runs it, from settings."""
     assert settings.slack.bot_token is not None and settings.slack.signing_secret is not None
     return build_app(
-        build_casework(settings, client, load_playbook(settings.playbook)),
+        build_casework(settings, client, load_playbook(settings.playbook), clock=clock),
         settings.slack.signing_secret.get_secret_value(),
         settings.slack.bot_token.get_secret_value(),
         executor,

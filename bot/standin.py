@@ -14,6 +14,77 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+# Block Kit's limits, as Slack enforces them (docs.slack.dev/reference/block-kit): a message
+# or view that breaks one is refused whole (invalid_blocks for messages, invalid_arguments for
+# views).
+TEXT_LIMITS = {"section": 3000, "header": 150, "context": 3000}
+MESSAGE_BLOCKS, VIEW_BLOCKS = 50, 100
+
+
+def block_kit_problems(blocks: list[Any], *, view: dict[str, Any] | None = None) -> list[str]:
+    """What Slack would refuse in these blocks (and the view around them); [] if nothing."""
+    problems: list[str] = []
+    limit = VIEW_BLOCKS if view is not None else MESSAGE_BLOCKS
+    if len(blocks) > limit:
+        problems.append(f"{len(blocks)} blocks (at most {limit})")
+    if view is not None:
+        for name in ("title", "submit", "close"):
+            text = (view.get(name) or {}).get("text", "")
+            if len(text) > 24:
+                problems.append(f"view {name} is {len(text)} characters (at most 24)")
+    for i, block in enumerate(blocks):
+        problems += [f"block {i}: {p}" for p in _block_problems(block)]
+    return problems
+
+
+def _text_problem(text: Any, most: int, what: str) -> list[str]:
+    value = (text or {}).get("text", "") if isinstance(text, dict) else str(text or "")
+    if not value:
+        return [f"{what} is empty"]
+    if len(value) > most:
+        return [f"{what} is {len(value)} characters (at most {most})"]
+    return []
+
+
+def _block_problems(block: dict[str, Any]) -> list[str]:
+    kind = block.get("type", "")
+    found: list[str] = []
+    if len(str(block.get("block_id", ""))) > 255:
+        found.append("block_id over 255 characters")
+    if kind in ("section", "header") and "text" in block:
+        found += _text_problem(block["text"], TEXT_LIMITS[kind], f"{kind} text")
+    for field_ in block.get("fields", []):
+        found += _text_problem(field_, 2000, "section field")
+    if kind == "context":
+        elements = block.get("elements", [])
+        if len(elements) > 10:
+            found.append(f"context has {len(elements)} elements (at most 10)")
+        for element in elements:
+            found += _text_problem(element, 3000, "context element")
+    if kind == "actions":
+        elements = block.get("elements", [])
+        if len(elements) > 25:
+            found.append(f"actions has {len(elements)} elements (at most 25)")
+        for element in elements:
+            found += _text_problem(element.get("text"), 75, "button text")
+            if len(str(element.get("value", ""))) > 2000:
+                found.append("button value over 2000 characters")
+    if kind == "input":
+        found += _text_problem(block.get("label"), 2000, "input label")
+        element = block.get("element", {})
+        if element.get("type") == "plain_text_input":
+            most = element.get("max_length", 3000)
+            if not 1 <= most <= 3000:
+                found.append(f"plain_text_input max_length {most} (1 to 3000)")
+            if len(element.get("initial_value", "")) > most:
+                found.append("plain_text_input initial_value longer than its max_length")
+        for option in [*element.get("options", []), element.get("initial_option") or {}]:
+            if option:
+                found += _text_problem(option.get("text"), 75, "option text")
+                if len(str(option.get("value", ""))) > 150:
+                    found.append("option value over 150 characters")
+    return found
+
 
 @dataclass
 class Call:
@@ -83,7 +154,10 @@ class SlackStandIn:
 
         self._server = ThreadingHTTPServer((self.host, self.port), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # a short poll lets stop() return at once rather than after the default half second
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -128,6 +202,25 @@ class SlackStandIn:
             self.on_call(call)
         return 200, {}, body
 
+    def _refuse_blocks(self, method: str, args: dict[str, Any]) -> dict[str, Any] | None:
+        """Slack's answer to blocks or a view it would not show; None if all is well."""
+        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            problems = block_kit_problems(args.get("blocks") or [])
+            if len(str(args.get("text", ""))) > 40_000:
+                problems.append("text over 40,000 characters")
+            if problems:
+                return {"ok": False, "error": "invalid_blocks", "errors": problems}
+        if method in ("views.open", "views.update", "views.publish"):
+            view = args.get("view") or {}
+            problems = block_kit_problems(view.get("blocks") or [], view=view)
+            if problems:
+                return {
+                    "ok": False,
+                    "error": "invalid_arguments",
+                    "response_metadata": {"messages": problems},
+                }
+        return None
+
     def _next_ts(self) -> str:
         with self._lock:
             self._seq += 1
@@ -144,6 +237,9 @@ class SlackStandIn:
                 "team": "Flare demo",
                 "user": "flare",
             }
+        refused = self._refuse_blocks(method, args)
+        if refused:
+            return refused
         if method == "chat.postMessage":
             if not channel:
                 return {"ok": False, "error": "channel_not_found"}

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.card import Block, compact, escape
+from bot.card import Block, compact, escape, link
 from flare.case import Case, CaseState
 from flare.incidents import Incident
 from rules.decision import Priority
@@ -57,7 +57,7 @@ def _target(case: Case, now: datetime) -> str:
     if due is None:
         return "no response target"
     left = (due - now).total_seconds() / 60
-    if left < 0:
+    if left <= 0:
         return f"*{_span(-left)} overdue* (target {due:%H:%M} UTC)"
     return f"respond by {due:%H:%M} UTC (in {_span(left)})"
 
@@ -71,8 +71,8 @@ def case_line(case: Case, now: datetime) -> Block:
     """One case as a section: priority, author, the post, its target, who holds it."""
     m, d = case.mention, case.decision
     mark = f"{_MARK[d.priority]} *{d.priority.value}*" if d.priority else "⚪ *--*"
-    handle = escape(m.author.username or m.author.id)
-    who = f"<{escape(m.url)}|@{handle}> ({compact(m.author.followers)} followers)"
+    handle = escape((m.author.username or m.author.id)[:60])
+    who = f"{link(m.url, '@' + handle)} ({compact(m.author.followers)} followers)"
     topic = f" · {escape(d.topic)}" if d.topic else ""
     status = _target(case, now)
     if case.state is CaseState.CLAIMED and case.claimed_by:

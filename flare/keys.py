@@ -165,3 +165,14 @@ def card_dirty(mention_id: str) -> str:
 def send_waiting(channel: str) -> str:
     """Set: case ids whose cards wait for a send slot in this channel (most urgent goes first)."""
     return f"{PREFIX}:send:{channel}:waiting"
+
+
+# Telling people about a case: the heads-up when its card is posted, the nudge when it is overdue.
+def case_told(mention_id: str) -> str:
+    """Mark, SET NX EX: the leads (or PR) were told about this case in its card's thread."""
+    return f"{PREFIX}:case:{mention_id}:told"
+
+
+def case_overdue(mention_id: str) -> str:
+    """Mark, SET NX EX: the case's card thread was told it is overdue (once per case)."""
+    return f"{PREFIX}:case:{mention_id}:overdue"

@@ -13,10 +13,12 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis
 import requests
+from rq.registry import ScheduledJobRegistry
 
 from bot.action_ids import ActionId, InputId
 from bot.runner import build_app_for
@@ -60,6 +62,17 @@ class ListenerPool(ThreadPoolExecutor):
         assert not pending, f"{len(pending)} Bolt listener(s) still running after {within} s"
         for future in started:
             future.result()  # a listener that raised fails the test here
+
+
+@dataclass
+class Clock:
+    """The session's clock, which the bot and the workers read: the real time, moved on by
+    `Session.time_passes` so a test sees a response target pass without waiting for it."""
+
+    ahead: timedelta = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.ahead
 
 
 @dataclass
@@ -166,6 +179,7 @@ class Session:
     x: FakeX
     url: str
     pool: ListenerPool
+    clock: Clock = field(default_factory=Clock)
     worker_running: bool = True
     _since: str | None = None
     _xclient: XClient | None = field(default=None, repr=False)
@@ -223,6 +237,20 @@ class Session:
         finally:
             self.worker_running = was
 
+    def time_passes(self, minutes: float) -> None:
+        """Move the clock on; jobs scheduled for before the new time run, as RQ's scheduler
+        would run them once that time came."""
+        self.clock.ahead += timedelta(minutes=minutes)
+        now = int(self.clock().timestamp())
+        for q in all_queues(self.redis):
+            scheduled = ScheduledJobRegistry(queue=q)
+            for job_id in scheduled.get_jobs_to_schedule(now):
+                job = q.fetch_job(job_id)
+                scheduled.remove(job_id)
+                if job is not None:
+                    q.enqueue_job(job)
+        self.work()
+
     def work(self) -> None:
         """Run every queued job, as `flare worker` would, until the queues are empty."""
         if any(q.count for q in all_queues(self.redis)):
@@ -278,8 +306,9 @@ def start_session(
 ) -> Session:
     from workers import runtime
 
-    runtime.install(runtime.build(settings, client))
+    clock = Clock()
+    runtime.install(runtime.build(settings, client, clock=clock))
     pool = ListenerPool()
-    url = serve_wsgi(build_wsgi(build_app_for(settings, client, pool), client))
+    url = serve_wsgi(build_wsgi(build_app_for(settings, client, pool, clock=clock), client))
     assert requests.get(f"{url}/healthz", timeout=5).ok
-    return Session(settings, client, slack, x, url, pool)
+    return Session(settings, client, slack, x, url, pool, clock)

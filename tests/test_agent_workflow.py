@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from rq.registry import ScheduledJobRegistry
 
 from bot.action_ids import ActionId
 from bot.standin import SlackStandIn
+from flare import keys
 from flare.case import CaseState
 from flare.incidents import Incidents
 from flare.queues import QueueName, queue
@@ -35,44 +36,58 @@ __all__ = ["fake_x"]
 COMPLAINT = "@acme I was charged twice for my order #4471 and nobody answers my emails"
 
 
+StartFlare = Callable[..., Session]
+
+
 @pytest.fixture
-def flare(
+def start_flare(
     tmp_path: Path,
     redis_server: EmbeddedRedis,
     redis_client: redis.Redis,
     fake_slack: SlackStandIn,
     fake_x: FakeX,
     serve_wsgi: Callable[[Any], str],
-) -> Iterator[Session]:
-    secret = SecretStr("x-secret")
-    settings = Settings(
-        redis_url=redis_server.url,
-        data_dir=tmp_path / "data",
-        brand={"handles": ("acme",)},
-        slack={
-            "bot_token": SecretStr("xoxb-test"),
-            "signing_secret": SecretStr(SIGNING_SECRET),
-            "api_url": fake_slack.base_url,
-            "alerts_channel": "C0ALERTS",
-            "pr_channel": "C0PR",
-            "agents": (AGENT, OTHER_AGENT),
-            "pr_team": (PR,),
-            "leads": (LEAD,),
-            "send_per_second": 20,  # cards in quick succession need not wait a second each
-            "redraw_gap_ms": 100,  # folding is tested in tests/workers/test_act.py; keep this quick
-        },
-        x={
-            "api_url": fake_x.base_url,
-            "bearer_token": secret,
-            "consumer_key": secret,
-            "consumer_secret": secret,
-            "access_token": secret,
-            "access_token_secret": secret,
-            "user_id": BRAND_ID,
-        },
-    )
-    fake_slack.names[AGENT] = "Jo Doe"
-    yield start_session(settings, redis_client, fake_slack, fake_x, serve_wsgi)
+) -> StartFlare:
+    """Start Flare as its operator set it up; keyword arguments change the Slack settings."""
+
+    def start(**slack: Any) -> Session:
+        secret = SecretStr("x-secret")
+        settings = Settings(
+            redis_url=redis_server.url,
+            data_dir=tmp_path / "data",
+            brand={"handles": ("acme",)},
+            slack={
+                "bot_token": SecretStr("xoxb-test"),
+                "signing_secret": SecretStr(SIGNING_SECRET),
+                "api_url": fake_slack.base_url,
+                "alerts_channel": "C0ALERTS",
+                "pr_channel": "C0PR",
+                "agents": (AGENT, OTHER_AGENT),
+                "pr_team": (PR,),
+                "leads": (LEAD,),
+                "send_per_second": 20,  # cards in quick succession need not wait a second each
+                "redraw_gap_ms": 100,  # folding is tested in tests/workers/test_act.py
+                **slack,
+            },
+            x={
+                "api_url": fake_x.base_url,
+                "bearer_token": secret,
+                "consumer_key": secret,
+                "consumer_secret": secret,
+                "access_token": secret,
+                "access_token_secret": secret,
+                "user_id": BRAND_ID,
+            },
+        )
+        fake_slack.names[AGENT] = "Jo Doe"
+        return start_session(settings, redis_client, fake_slack, fake_x, serve_wsgi)
+
+    return start
+
+
+@pytest.fixture
+def flare(start_flare: StartFlare) -> Session:
+    return start_flare()
 
 
 # the happy paths -----------------------------------------------------------------------------
@@ -164,6 +179,104 @@ def test_an_agent_escalates_a_safety_risk_to_pr_which_opens_an_incident(flare: S
         flare.posts_in("C0PR")[-1].args["blocks"]
     )
     assert Incidents(flare.redis).get("safety").count == 2  # type: ignore[union-attr]
+
+
+# who is told ----------------------------------------------------------------------------------
+VIP = {"author": "504", "username": "famous", "followers": 2_400_000, "verified": True}
+LAWYER = "@acme I am calling my lawyer about your product"
+
+
+def test_a_priority_card_tells_the_leads_why_in_its_thread(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT, **VIP)
+
+    (heads_up,) = flare.thread(case_id)
+    assert heads_up.startswith("👀 <@U0LEAD>: a priority case (P2) for a lead to watch: ")
+    assert "2.4M followers" in heads_up and "Respond by" in heads_up
+
+
+def test_a_pr_risk_card_tells_pr_and_the_crisis_contacts_for_the_risk(flare: Session) -> None:
+    case_id = flare.someone_posts(LAWYER)
+
+    assert flare.store.card(case_id)[0] == "C0PR"  # type: ignore[index]
+    (heads_up,) = flare.thread(case_id)
+    assert heads_up.startswith(
+        "🚨 <@U0PR>, Legal counsel, PR on call: PR risk, for an official response from PR: "
+        'legal threat ("lawyer")'
+    )
+
+
+def test_an_everyday_complaint_tells_nobody(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+
+    assert flare.thread(case_id) == []
+
+
+def test_with_no_leads_set_the_thread_says_nobody_was_told(start_flare: StartFlare) -> None:
+    flare = start_flare(leads=())
+
+    case_id = flare.someone_posts(COMPLAINT, **VIP)
+
+    (heads_up,) = flare.thread(case_id)
+    assert heads_up.endswith("No leads are set (FLARE_SLACK__LEADS): nobody was told.")
+    assert "<@" not in heads_up
+
+
+# response targets ----------------------------------------------------------------------------
+def test_a_claimed_case_unanswered_at_its_target_nudges_its_holder(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)  # a P3 complaint: 30 minutes
+    flare.agent(AGENT).clicks(ActionId.CLAIM, case_id)
+    flare.time_passes(minutes=20)
+    assert "overdue" not in flare.card_text(case_id)
+
+    flare.time_passes(minutes=11)
+
+    assert "overdue*" in flare.card_text(case_id)
+    nudge = flare.thread(case_id)[-1]
+    assert nudge.startswith("⏰ Overdue (the target was ")
+    assert "<@U0AGENT1>, this case is yours: answer it now, or release it" in nudge
+
+
+def test_an_unclaimed_case_past_its_target_nudges_the_leads_once(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+
+    flare.time_passes(minutes=31)
+    flare.agent(AGENT).clicks(ActionId.CLAIM, case_id)
+    flare.agent(AGENT).clicks(ActionId.RELEASE, case_id)
+    flare.time_passes(minutes=60)
+
+    nudges = [t for t in flare.thread(case_id) if t.startswith("⏰ Overdue")]
+    assert len(nudges) == 1
+    assert nudges[0].endswith("Nobody holds it. <@U0LEAD>: please find someone to take it.")
+    assert [e["what"] for e in flare.store.audit_log(case_id)] == ["overdue", "claim", "release"]
+
+
+def test_cases_answered_or_closed_in_time_get_no_nudge(flare: Session) -> None:
+    replied = flare.someone_posts(COMPLAINT)
+    closed = flare.someone_posts("@acme where is my parcel? ordered 2 weeks ago", author="505")
+    jo = flare.agent(AGENT)
+    for case_id in (replied, closed):
+        jo.clicks(ActionId.CLAIM, case_id)
+    jo.submits(jo.opens(ActionId.REPLY, replied), draft="Refund sent, sorry!")
+    jo.submits(jo.opens(ActionId.CLOSE, closed), reason="handled elsewhere")
+
+    flare.time_passes(minutes=60)
+
+    for case_id in (replied, closed):
+        assert not any(t.startswith("⏰") for t in flare.thread(case_id))
+        assert "overdue" not in flare.card_text(case_id)
+
+
+def test_a_case_reopened_after_its_target_nudges_at_once(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    jo = flare.agent(AGENT)
+    jo.clicks(ActionId.CLAIM, case_id)
+    jo.submits(jo.opens(ActionId.CLOSE, case_id), reason="duplicate")
+    flare.time_passes(minutes=45)
+
+    jo.clicks(ActionId.REOPEN, case_id)
+    flare.time_passes(minutes=0)
+
+    assert flare.thread(case_id)[-1].startswith("⏰ Overdue")
 
 
 # who may act ---------------------------------------------------------------------------------
@@ -357,6 +470,45 @@ def test_a_rate_limited_dm_is_kept_and_sent_when_the_limit_resets(flare: Session
     job = queue(flare.redis, QueueName.ACT).fetch_job(held)
     assert job is not None and job.func_name == "workers.act.send_dm"
     assert job.args[2].startswith("Could you DM us your order number?")
+
+
+# stale cards and odd input -------------------------------------------------------------------
+def test_a_button_on_a_resolved_card_says_reopen_first(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    jo = flare.agent(AGENT)
+    jo.clicks(ActionId.CLAIM, case_id)
+    jo.submits(jo.opens(ActionId.CLOSE, case_id), reason="duplicate")
+
+    jo.clicks(ActionId.DM, case_id)  # a button from before the card was redrawn
+
+    assert jo.was_told()[-1] == "This case is ignored: reopen it first."
+
+
+def test_a_card_whose_case_is_gone_is_retired_on_the_first_click(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    flare.redis.delete(keys.case(case_id))  # expired, or cleared by an operator
+
+    flare.agent(AGENT).clicks(ActionId.CLAIM, case_id)
+
+    assert flare.agent(AGENT).was_told() == [
+        "This case is no longer in Flare (it may have expired): there is nothing left to act on."
+    ]
+    assert "actions" not in [b["type"] for b in flare.card(case_id)["blocks"]]
+    assert "no longer in Flare" in flare.card_text(case_id)
+
+
+def test_an_escalation_of_a_long_post_with_a_long_note_reaches_pr(flare: Session) -> None:
+    long_post = "@acme your heater caught fire & " + "<smoke> & flames " * 1500
+    case_id = flare.someone_posts(long_post)
+    jo = flare.agent(AGENT)
+    jo.clicks(ActionId.CLAIM, case_id)
+    modal = jo.opens(ActionId.ESCALATE, case_id)
+
+    jo.submits(modal, topic="safety", severity="critical", note="<b>&</b> " * 300)
+
+    escalation = flare.posts_in("C0PR")[-1].args["blocks"][0]["text"]["text"]
+    assert "New incident: safety*" in escalation and len(escalation) <= 3000
+    assert "Escalated to PR (safety)" in flare.card_text(case_id)
 
 
 # races ---------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime, timedelta
 
 from bot import modals
-from bot.card import escape
+from bot.card import escape, fit, link
 from bot.casework import Casework
 from flare import keys
 from flare.incidents import Incidents
@@ -185,17 +185,19 @@ def escalate(case_id: str, user: str, topic: str, severity: str, note: str, key:
         return "duplicate"
     opened = Incidents(rt.redis).join(topic, case_id, rt.clock())
     rt.store.note(case_id, user, "escalate", escalated_to=topic)
-    contacts = rt.crisis_contacts(topic)
-    who = ", ".join(contacts) or "the PR team (no crisis contacts in the playbook)"
+    contacts = [c if c.startswith("<@") else escape(c) for c in rt.crisis_contacts(topic)]
+    who = fit(", ".join(contacts), 400) or "the PR team (no crisis contacts in the playbook)"
+    # One section holds at most 3,000 characters: every outside piece gets its share.
     lines = [
-        f"🚨 *{'New incident' if opened else 'Joined incident'}: {escape(topic)}* "
-        f"({escape(severity)}) escalated by <@{user}>",
-        f"Contacts for {escape(topic)}: {who}",
-        f"*@{escape(case.mention.author.username)}:* {escape(case.mention.text[:500])}",
-        f"<{escape(case.mention.url)}|Open on X>",
+        f"🚨 *{'New incident' if opened else 'Joined incident'}: {fit(topic, 100)}* "
+        f"({fit(severity, 20)}) escalated by <@{user}>",
+        f"Contacts for {fit(topic, 100)}: {who}",
+        f"*@{fit(case.mention.author.username or case.mention.author.id, 60)}:* "
+        f"{fit(case.mention.text, 1000)}",
+        link(case.mention.url, "Open on X"),
     ]
     if note:
-        lines.append(f"Note: {escape(note)}")
+        lines.append(f"Note: {fit(note, 1000)}")
     post_message(
         rt.settings.slack.pr_channel,
         [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}],
@@ -203,5 +205,7 @@ def escalate(case_id: str, user: str, topic: str, severity: str, note: str, key:
     )
     rt.store.count("escalations")
     work.redraw(case_id)
-    work.log(case_id, f"<@{user}> escalated this case to PR ({escape(topic)}, {escape(severity)}).")
+    work.log(
+        case_id, f"<@{user}> escalated this case to PR ({fit(topic, 100)}, {fit(severity, 20)})."
+    )
     return "opened" if opened else "joined"

@@ -12,10 +12,10 @@ from typing import Any
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 
-from bot import card, incident_card
+from bot import card, incident_card, nudges
 from bot.slack_client import Posted, SlackError
 from flare import keys
-from flare.case import Case
+from flare.case import Case, CaseState
 from flare.incidents import Incidents
 from flare.queues import QueueName, queue
 from flare.triage_context import RedisContext
@@ -27,6 +27,7 @@ from workers.send_budget import PendingSend, SendBudget, most_urgent_first
 log = logging.getLogger(__name__)
 
 CHAT_RETRY = Retry(max=4, interval=[2, 10, 60, 300])
+MARK_TTL = int(timedelta(days=30).total_seconds())  # how long "told once" marks are kept
 
 
 def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
@@ -121,6 +122,7 @@ def notify_case(case_id: str) -> str:
     where = rt.store.card(case_id)
     if where:
         rt.slack.update_card(where[0], where[1], blocks, text)
+        _tell(rt, case)  # a retry after the card went up but before the heads-up did
         return "updated"
     channel = _channel_for(case.decision.action)
     if rt.redis.scard(keys.send_waiting(channel)):
@@ -137,6 +139,23 @@ def _carded(rt: Runtime, case: Case, posted: Posted) -> None:
     rt.store.count("cards")
     if case.decision.action is Action.ESCALATE_PR:
         rt.store.count("escalations")
+    if rt.casework:
+        rt.casework.watch_due(case)
+    _tell(rt, case)
+
+
+def _tell(rt: Runtime, case: Case) -> None:
+    """Once per case, under its card: tell the leads of a priority case, PR of a PR risk."""
+    if case.decision.action not in nudges.TOLD_ABOUT or rt.slack is None:
+        return
+    where = rt.store.card(case.id)
+    if where is None or not rt.redis.set(keys.case_told(case.id), "1", nx=True, ex=MARK_TTL):
+        return
+    try:
+        rt.slack.post_in_thread(*where, nudges.heads_up(case, rt.to_tell(case)))
+    except SlackError:
+        rt.redis.delete(keys.case_told(case.id))  # the job's retry tells them
+        raise
 
 
 def _wait_for_slot(rt: Runtime, channel: str, case_id: str, wait: float) -> str:
@@ -222,6 +241,41 @@ def redraw_card(case_id: str) -> str:
         changed, _ = pipe.execute()
         if not changed or draws >= 5:
             return f"drawn {draws}"
+
+
+def check_due(case_id: str) -> str:
+    """At a case's response target: if nobody has answered it, redraw its card (now overdue)
+    and say so once in its thread, to the holder if claimed, else to the leads."""
+    rt = current()
+    case = rt.store.get(case_id)
+    if case is None:
+        return "missing"
+    if case.state not in (CaseState.OPEN, CaseState.CLAIMED):
+        return case.state.value
+    if case.reply_id or case.dm_by:
+        return "answered"
+    now = rt.clock()
+    due = case.decision.due
+    if due is None:
+        return "no target"
+    if now < due:  # a worker whose clock runs behind: look again at the target
+        queue(rt.redis, QueueName.NOTIFY).enqueue_at(
+            due + timedelta(seconds=1), "workers.jobs.check_due", case_id, result_ttl=0
+        )
+        return "not yet"
+    where, work = rt.store.card(case_id), rt.casework
+    if work is None or where is None:
+        return "no card"
+    if not rt.redis.set(keys.case_overdue(case_id), "1", nx=True, ex=MARK_TTL):
+        return "told before"
+    work.draw(case_id)
+    try:
+        work.slack.post_in_thread(*where, nudges.overdue(case, now, rt.leads()))
+    except SlackError:
+        rt.redis.delete(keys.case_overdue(case_id))
+        raise
+    rt.store.audit(case_id, "flare", "overdue", due=due.isoformat())
+    return "nudged"
 
 
 def notify_incident(topic: str) -> str:

@@ -8,11 +8,14 @@ from datetime import datetime
 
 import redis
 
+from bot.card import escape
 from bot.casework import Casework, utcnow
 from bot.runner import build_casework
 from bot.slack_client import SlackClient
+from flare.case import Case
 from flare.settings import Settings
 from flare.store import Store
+from rules.decision import Action
 from rules.engine import Engine
 from rules.playbook import Playbook, load_playbook
 from workers.x_client import XClient
@@ -37,6 +40,23 @@ class Runtime:
         """Who PR pages first for a topic: the playbook's crisis plan, else the PR team."""
         chain = [c.mention() for c in self.playbook.contacts_for(topic)]
         return chain or [f"<@{user}>" for user in self.settings.slack.pr_team]
+
+    def leads(self) -> list[str]:
+        """The leads as Slack mentions (FLARE_SLACK__LEADS)."""
+        return [f"<@{user}>" for user in self.settings.slack.leads]
+
+    def to_tell(self, case: Case) -> list[str]:
+        """Who must hear of a new card: the leads for a priority case; for a PR risk, the PR
+        team and the playbook's crisis contacts for each risk it carries (names if no Slack id)."""
+        if case.decision.action is not Action.ESCALATE_PR:
+            return self.leads()
+        risks = [*(case.decision.signals.get("risks") or {})] or [case.decision.topic or ""]
+        people = [f"<@{user}>" for user in self.settings.slack.pr_team]
+        for risk in risks:
+            people += [
+                c.mention() if c.slack else escape(c.name) for c in self.playbook.contacts_for(risk)
+            ]
+        return list(dict.fromkeys(people))
 
 
 _current: Runtime | None = None

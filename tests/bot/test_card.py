@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from bot.action_ids import ActionId
-from bot.card import compact, escape, render
+from bot.card import compact, escape, fit, gone, render
+from bot.standin import block_kit_problems
 from flare.case import Case, CaseState
 from rules.decision import Action, Priority
-from rules.mention import Metrics
+from rules.mention import Author, Metrics
 from tests.builders import NOON, decision, mention
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -122,3 +123,61 @@ def test_the_card_is_a_function_of_the_clock() -> None:
     case = case_in(CaseState.OPEN)
     assert render(case, NOW) == render(case, NOW)
     assert render(case, NOW) != render(case, NOW + timedelta(minutes=40))
+
+
+# what real Slack would refuse ------------------------------------------------------------------
+def test_a_card_for_an_enormous_post_long_names_and_many_reasons_stays_within_slacks_limits() -> (
+    None
+):
+    author = Author(id="u1", username="h" * 400, name="N" * 3000, followers=5)
+    m = mention(text="& <" * 5000).model_copy(update={"author": author})
+    reasons = tuple(f"reason {i} with <odd> & symbols " * 20 for i in range(40))
+    d = decision(m, Action.PRIORITY, Priority.P2, topic="t" * 300, reasons=reasons)
+    case = Case(mention=m, decision=d, stored_at=NOON, state=CaseState.RESOLVED, close_reason="x")
+
+    blocks, _ = render(case, NOW)
+
+    assert block_kit_problems(blocks) == []
+    (why,) = [
+        b["text"]["text"] for b in blocks if b.get("text", {}).get("text", "")[:6] == "*Why:*"
+    ]
+    assert why.endswith("…") and "&lt;odd&gt;" in why
+
+
+def test_a_post_with_no_text_still_has_a_card() -> None:
+    blocks, _ = render(case_in(CaseState.OPEN, text="   "), NOW)
+
+    assert block_kit_problems(blocks) == []
+    assert "(the post has no text)" in json.dumps(blocks)
+
+
+def test_the_notification_text_of_a_card_pings_nobody() -> None:
+    _, text = render(case_in(CaseState.OPEN, text="<!channel> <@U0BOSS> refund"), NOW)
+
+    assert "<!channel>" not in text and "<@U0BOSS>" not in text
+    assert "&lt;!channel&gt;" in text
+
+
+def test_a_handle_cannot_bend_the_open_on_x_link() -> None:
+    author = Author(id="u1", username="x|click me>", followers=5)
+    case = case_in(CaseState.OPEN)
+    case = case.model_copy(update={"mention": case.mention.model_copy(update={"author": author})})
+
+    blocks, _ = render(case, NOW)
+
+    status = blocks[-2]["elements"][0]["text"]
+    assert status.startswith("<https://x.com/x%7Cclick%20me&gt;/status/1001|Open on X>")
+
+
+def test_fit_never_cuts_an_escape_in_half() -> None:
+    assert fit("a&b", 6) == "a…"
+    assert fit("a&bc", 7) == "a&amp;…"
+    assert fit("&&&", 11) == "&amp;&amp;…"
+    assert len(fit("<" * 1000, 100)) <= 100
+
+
+def test_a_case_flare_no_longer_has_gets_a_card_without_buttons() -> None:
+    blocks = gone("1001")
+
+    assert all(b["type"] != "actions" for b in blocks)
+    assert block_kit_problems(blocks) == []

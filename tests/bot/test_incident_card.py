@@ -1,0 +1,24 @@
+"""The one card of an incident: the latest complaints, escaped, within Slack's limits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot import incident_card
+from bot.standin import block_kit_problems
+from flare.case import Case
+from flare.incidents import Incident
+from tests.builders import NOON, decision, mention
+
+
+def test_five_long_complaints_full_of_escapes_fit_the_incident_card() -> None:
+    recent = []
+    for i in range(5):
+        m = mention(id=str(i), text="<!channel> " + "&<" * 300, username="u" * 200)
+        recent.append(Case(mention=m, decision=decision(m), stored_at=NOON))
+    incident = Incident("outage", NOON, 40, tuple(c.id for c in recent))
+
+    blocks, text = incident_card.render(incident, recent, NOON + timedelta(minutes=5))
+
+    assert block_kit_problems(blocks) == []
+    assert "<!channel>" not in str(blocks) and text.startswith("🚨 Crisis · outage · 40 complaints")

@@ -1,0 +1,256 @@
+"""Card jobs on their own, with a clock the test moves: who is told when a card goes up, and the
+one nudge when a case reaches its response target unanswered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+import redis
+from pydantic import SecretStr
+from rq.registry import ScheduledJobRegistry
+
+from bot.casework import job_id
+from bot.slack_client import SlackError
+from bot.standin import Call, SlackStandIn
+from flare.queues import QueueName, queue
+from flare.redis_server import EmbeddedRedis
+from flare.settings import Settings
+from rules.decision import Action, Priority
+from tests.builders import NOON, decision, mention
+from tests.conftest import SIGNING_SECRET
+from workers import jobs, runtime
+from workers.runtime import Runtime
+
+
+@dataclass
+class Clock:
+    now: datetime = NOON
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def rt(
+    tmp_path: Path,
+    redis_server: EmbeddedRedis,
+    redis_client: redis.Redis,
+    fake_slack: SlackStandIn,
+    clock: Clock,
+) -> Iterator[Runtime]:
+    settings = Settings(
+        redis_url=redis_server.url,
+        data_dir=tmp_path / "data",
+        slack={
+            "bot_token": SecretStr("xoxb-test"),
+            "signing_secret": SecretStr(SIGNING_SECRET),
+            "api_url": fake_slack.base_url,
+            "alerts_channel": "C0ALERTS",
+            "pr_channel": "C0PR",
+            "leads": ("U0LEAD",),
+            "redraw_gap_ms": 0,
+        },
+    )
+    yield runtime.install(runtime.build(settings, redis_client, clock=clock))
+
+
+def stored(rt: Runtime, id: str = "1001", action: Action = Action.PRIORITY, **extra: object) -> str:
+    m = mention(id=id)
+    priority = Priority.P1 if action is Action.ESCALATE_PR else Priority.P2
+    rt.store.save(m, decision(m, action, priority, **extra), NOON)  # due at 12:30
+    return id
+
+
+def thread(slack: SlackStandIn) -> list[str]:
+    """What the card threads show, oldest first (calls Slack refused show nothing)."""
+    return [m["text"] for _, m in sorted(slack.messages.items()) if m.get("thread_ts")]
+
+
+def without_leads(rt: Runtime) -> None:
+    rt.settings = rt.settings.model_copy(
+        update={"slack": rt.settings.slack.model_copy(update={"leads": ()})}
+    )
+
+
+# who is told ---------------------------------------------------------------------------------
+def test_a_retried_card_job_tells_the_leads_once(rt: Runtime, fake_slack: SlackStandIn) -> None:
+    case_id = stored(rt)
+
+    assert jobs.notify_case(case_id) == "posted"
+    assert jobs.notify_case(case_id) == "updated"
+
+    (heads_up,) = thread(fake_slack)
+    assert heads_up.startswith("👀 <@U0LEAD>: a priority case (P2)")
+
+
+def test_a_heads_up_slack_refused_is_posted_by_the_jobs_retry(
+    rt: Runtime, fake_slack: SlackStandIn
+) -> None:
+    case_id = stored(rt)
+
+    def refuse_what_follows_the_card(call: Call) -> None:
+        if call.method == "chat.postMessage" and not call.args.get("thread_ts"):
+            fake_slack.fail("chat.postMessage", error="fatal_error")
+
+    fake_slack.on_call = refuse_what_follows_the_card
+    with pytest.raises(SlackError, match="fatal_error"):
+        jobs.notify_case(case_id)
+    fake_slack.on_call = None
+    assert thread(fake_slack) == [] and rt.store.card(case_id) is not None
+
+    assert jobs.notify_case(case_id) == "updated"  # RQ's retry of the same job
+
+    (heads_up,) = thread(fake_slack)
+    assert heads_up.startswith("👀 <@U0LEAD>")
+
+
+def test_a_pr_risk_with_only_named_contacts_says_nobody_was_pinged(
+    rt: Runtime, fake_slack: SlackStandIn
+) -> None:
+    case_id = stored(rt, action=Action.ESCALATE_PR, signals={"risks": {"legal": "lawyer"}})
+
+    jobs.notify_case(case_id)
+
+    (heads_up,) = thread(fake_slack)
+    assert heads_up.startswith("🚨 Legal counsel, PR on call: PR risk")
+    assert "Nobody here was pinged: set FLARE_SLACK__PR_TEAM" in heads_up
+
+
+def test_a_posted_card_schedules_one_check_at_its_response_target(rt: Runtime) -> None:
+    case_id = stored(rt)
+
+    jobs.notify_case(case_id)
+    jobs.notify_case(case_id)
+    rt.casework.watch_due(rt.store.get(case_id))  # type: ignore[union-attr, arg-type]
+
+    notify = queue(rt.redis, QueueName.NOTIFY)
+    scheduled = ScheduledJobRegistry(queue=notify)
+    assert scheduled.get_job_ids() == [job_id("due", case_id)]
+    job = notify.fetch_job(job_id("due", case_id))
+    assert job is not None and job.func_name == "workers.jobs.check_due"
+    assert scheduled.get_scheduled_time(job) == NOON + timedelta(minutes=30, seconds=1)
+
+
+def test_a_case_found_late_is_checked_a_target_after_its_card_not_at_once(
+    rt: Runtime, clock: Clock
+) -> None:
+    m = mention(id="2002", created_at=NOON - timedelta(hours=5))
+    due = m.created_at + timedelta(minutes=30)  # long past when the backfill finds it at NOON
+    rt.store.save(m, decision(m, Action.RESPOND, Priority.P3, due=due, late=True), NOON)
+
+    jobs.notify_case("2002")
+
+    notify = queue(rt.redis, QueueName.NOTIFY)
+    job = notify.fetch_job(job_id("due", "2002"))
+    assert job is not None
+    when = ScheduledJobRegistry(queue=notify).get_scheduled_time(job)
+    assert when == NOON + timedelta(minutes=30, seconds=1)
+
+
+# response targets ----------------------------------------------------------------------------
+def test_a_case_is_not_nudged_before_its_target(
+    rt: Runtime, fake_slack: SlackStandIn, clock: Clock
+) -> None:
+    case_id = stored(rt, action=Action.RESPOND)
+    jobs.notify_case(case_id)
+    clock.now = NOON + timedelta(minutes=29)
+
+    assert jobs.check_due(case_id) == "not yet"
+    assert thread(fake_slack) == []
+
+
+def test_an_unanswered_case_is_nudged_once_and_its_card_shows_it_overdue(
+    rt: Runtime, fake_slack: SlackStandIn, clock: Clock
+) -> None:
+    case_id = stored(rt, action=Action.RESPOND)
+    jobs.notify_case(case_id)
+    clock.now = NOON + timedelta(minutes=30)
+
+    assert jobs.check_due(case_id) == "nudged"
+    assert jobs.check_due(case_id) == "told before"
+
+    assert thread(fake_slack) == [
+        "⏰ Overdue (the target was 12:30 UTC, just now): no reply or DM has gone out yet. "
+        "Nobody holds it. <@U0LEAD>: please find someone to take it."
+    ]
+    assert "*under 1 min overdue*" in str(fake_slack.calls_to("chat.update")[-1].args["blocks"])
+
+
+def test_with_no_leads_the_nudge_says_nobody_could_be_told(
+    rt: Runtime, fake_slack: SlackStandIn, clock: Clock
+) -> None:
+    without_leads(rt)
+    case_id = stored(rt, action=Action.RESPOND)
+    jobs.notify_case(case_id)
+    clock.now = NOON + timedelta(hours=1)
+
+    jobs.check_due(case_id)
+
+    assert thread(fake_slack)[-1].endswith(
+        "Nobody holds it, and no leads are set (FLARE_SLACK__LEADS) to tell."
+    )
+
+
+def test_a_reply_waiting_for_approval_at_the_target_nudges_the_leads(
+    rt: Runtime, fake_slack: SlackStandIn, clock: Clock
+) -> None:
+    case_id = stored(rt)
+    jobs.notify_case(case_id)
+    rt.store.claim(case_id, "U0AGENT1")
+    rt.store.note(case_id, "U0AGENT1", "reply-drafted", awaiting_approval="Sorry! ^JD")
+    clock.now = NOON + timedelta(minutes=31)
+
+    jobs.check_due(case_id)
+
+    assert thread(fake_slack)[-1].endswith(
+        "A reply waits for approval: <@U0LEAD>, please look at it."
+    )
+
+
+@pytest.mark.parametrize(
+    ("what", "outcome"),
+    [("reply", "answered"), ("dm", "answered"), ("resolve", "resolved")],
+)
+def test_a_case_answered_or_closed_in_time_is_left_alone(
+    rt: Runtime, fake_slack: SlackStandIn, clock: Clock, what: str, outcome: str
+) -> None:
+    case_id = stored(rt, action=Action.RESPOND)
+    jobs.notify_case(case_id)
+    if what == "reply":
+        rt.store.note(case_id, "U0AGENT1", "reply", reply_id="42", replied_by="U0AGENT1")
+    elif what == "dm":
+        rt.store.note(case_id, "U0AGENT1", "dm", dm_by="U0AGENT1")
+    else:
+        rt.store.resolve(case_id, "U0AGENT1")
+    clock.now = NOON + timedelta(hours=1)
+
+    assert jobs.check_due(case_id) == outcome
+    assert thread(fake_slack) == []
+
+
+def test_a_case_id_rq_would_refuse_as_a_job_id_still_gets_its_jobs(
+    rt: Runtime, fake_slack: SlackStandIn, clock: Clock
+) -> None:
+    case_id = stored(rt, id="webhook:42/a b", action=Action.RESPOND)  # ids from POST /intake
+    jobs.notify_case(case_id)
+    work = rt.casework
+    assert work is not None
+    work.redraw_gap_ms = 60_000
+
+    work.redraw(case_id)
+    work.redraw(case_id)  # too soon: folded into a queued redraw
+
+    notify = queue(rt.redis, QueueName.NOTIFY)
+    assert notify.job_ids == [job_id("redraw", case_id)]
+    assert ScheduledJobRegistry(queue=notify).get_job_ids() == [job_id("due", case_id)]
+    clock.now = NOON + timedelta(hours=1)
+    assert jobs.check_due(case_id) == "nudged"
