@@ -144,6 +144,15 @@ def read_rows(path: Path, fix_leaks: bool = True) -> list[Row]:
     return rows
 
 
+def subject(decision: Decision) -> str | None:
+    """What the post is about: the topic the text reads as, which spikes count.
+
+    An escalation's `topic` names the PR risk it pages for (legal, safety, ...); the subject
+    stays in signals.topic (absent for dropped posts, which have no topic either).
+    """
+    return decision.signals.get("topic", decision.topic)
+
+
 def three_class(decision: Decision) -> str:
     s = decision.signals
     if s.get("complaint") or s.get("abusive") or s.get("risks"):
@@ -207,14 +216,14 @@ def report_half(name: str, rows: list[Row], idx: list[int], dec: dict[int, Decis
     )
     print(f"  three-class accuracy  {acc:.3f}    | VADER alone: {vacc:.3f}")
     told = [i for i in idx if rows[i].label == "negative" and rows[i].reason in REASON_TOPICS]
-    agree = sum(dec[i].topic in REASON_TOPICS[rows[i].reason] for i in told)
-    covered = sum(dec[i].topic is not None for i in told)
+    agree = sum(subject(dec[i]) in REASON_TOPICS[rows[i].reason] for i in told)
+    covered = sum(subject(dec[i]) is not None for i in told)
     print(
         f"  topic agreement with negativereason  {agree / len(told):.3f} of {len(told)}"
         f" (a topic given for {covered / len(told):.3f})"
     )
     per_reason = Counter(rows[i].reason for i in told)
-    hits = Counter(rows[i].reason for i in told if dec[i].topic in REASON_TOPICS[rows[i].reason])
+    hits = Counter(rows[i].reason for i in told if subject(dec[i]) in REASON_TOPICS[rows[i].reason])
     print("    " + ", ".join(f"{k} {hits[k] / n:.2f}" for k, n in per_reason.most_common()))
 
 
@@ -230,9 +239,10 @@ def spikes(rows: list[Row], dec: dict[int, Decision]) -> None:
     counts: dict[tuple[str, str], Counter[int]] = defaultdict(Counter)
     for i, row in enumerate(rows):
         d = dec[i]
-        if d.topic and d.signals.get("complaint") and not d.signals.get("abuse_words"):
+        topic = subject(d)
+        if topic and d.signals.get("complaint") and not d.signals.get("abuse_words"):
             hour = int(row.mention.created_at.timestamp() // 3600)
-            counts[(row.airline, d.topic)][hour] += 1
+            counts[(row.airline, topic)][hour] += 1
     every_hour = sorted({h for c in counts.values() for h in c})
     first, last = every_hour[0], every_hour[-1]
     tz = rows[0].mention.created_at.tzinfo

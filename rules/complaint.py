@@ -160,6 +160,7 @@ PROBLEM_PHRASES = (
     "mold",
     "expired",
     "stolen",
+    "stole",
     "incorrect",
     "mistake",
     "mix up",
@@ -223,6 +224,7 @@ TOPICAL_PHRASES = (
     "error",
     "errors",
     "bug",
+    "buggy",
     "problem",
     "problems",
     "issue",
@@ -349,6 +351,12 @@ GRIEVANCE_PHRASES = (
     "fooled",
     "misinformed",
     "misled",
+    # anger said with emoji alone (a post of nothing else is still someone upset with us)
+    "😡",
+    "😠",
+    "🤬",
+    "👎",
+    "🤮",
 )
 
 # Weak signs of dissatisfaction, telling only alongside others. Weight 1.
@@ -445,6 +453,18 @@ _REQUEST = re.compile(  # and any question mark, looked for apart (faster)
 )
 
 
+# A small complaint tucked into praise: "love it, but the lid leaks", "just wish it were faster".
+_RESERVATION = re.compile(
+    r"(?<!\w)(?:but|though|although|however|except|only thing is|just wish|i wish)(?!\w)"
+    r"[\s,:]*([^.!?\n]{3,80})"
+)
+
+# A post about something that happened a while ago (§3: low urgency, high impact).
+_LOOKING_BACK = re.compile(
+    r"(?<!\w)(?:(?:a|one|two|three|four|a few|a couple of|\d+)\s+(?:days?|weeks?|months?)\s+ago|"
+    r"last\s+(?:week|weekend|month|year)|the\s+other\s+week)(?!\w)"
+)
+
 # How cues add up to a complaint; praise and a kind tone take away. Hand-set, not fitted.
 WEIGHTS = {
     "problem": 2.0,
@@ -531,6 +551,18 @@ def problem_cues(text: str) -> list[str]:
 def is_complaint(text: str, sentiment: float, praise: int = 0, request: bool = False) -> bool:
     """A problem stated or dissatisfaction voiced, weighed against praise and a kind tone."""
     return _default.read(text, sentiment, praise, request).complaint
+
+
+def reservation(text: str) -> str | None:
+    """The small complaint inside praise ("the dark mode is a bit buggy"), or None."""
+    match = _RESERVATION.search(text.lower())
+    return " ".join(match.group(1).split()) if match else None
+
+
+def looking_back(text: str) -> str | None:
+    """How long ago the post says it happened ("a week ago", "last month"), or None."""
+    match = _LOOKING_BACK.search(text.lower())
+    return " ".join(match.group(0).split()) if match else None
 
 
 def is_request(text: str) -> bool:

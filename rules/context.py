@@ -22,6 +22,16 @@ class AuthorHistory:
     def abuse_between(self, start: float, end: float) -> int:
         return sum(1 for t in self.abuse if start <= t <= end)
 
+    def stop_due_before(self, at: float, window: float, repeat: int) -> bool:
+        """Whether an earlier abusive post, within `window` before `at`, already made `repeat`.
+
+        That post warranted the private request to stop (§2.4); abuse after it means the
+        request did not work, and the account is reported.
+        """
+        return any(
+            self.abuse_between(t - window, t) >= repeat for t in self.abuse if at - window <= t < at
+        )
+
 
 @dataclass
 class Snapshot:

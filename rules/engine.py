@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from rules.complaint import ComplaintReader, is_request
+from rules.complaint import ComplaintReader, is_request, looking_back, reservation
 from rules.context import AuthorHistory, Changes, Context, PostEvent, Snapshot, TopicEvent
 from rules.decision import Action, Decision, Priority
 from rules.mention import Mention
 from rules.origin import is_own, is_retweet, summoned
 from rules.personal_data import personal_data
+from rules.phrases import compile_phrases
+from rules.phrases import found as found_phrases
 from rules.playbook import Playbook, format_duration
 from rules.reach import Reach, compact, reach
 from rules.risk import RiskReader
@@ -33,6 +35,8 @@ PRIORITY_OF = {
     Action.HARASSMENT: Priority.P3,
     Action.THANK: Priority.P4,
 }
+REVIEWED = frozenset({Priority.P1, Priority.P2})
+"""Priorities whose public reply a lead or PR sees first (the signal `review`)."""
 
 _LANG_NAMES = {
     "es": "Spanish",
@@ -62,6 +66,7 @@ class Reading:
     personal_data: tuple[str, ...]
     topic: str | None
     risks: dict[str, str]
+    controversial: tuple[str, ...]
 
     complaint: bool
     is_praise: bool
@@ -89,6 +94,7 @@ class Engine:
         self._topics = TopicReader(playbook.topics)
         self._risks = RiskReader(playbook.risks)
         self._risk_labels = {name: risk.label for name, risk in playbook.risks.items()}
+        self._controversial = compile_phrases(playbook.controversial.phrases)
         self._private = frozenset(t.name for t in playbook.topics if t.private)
         self._targets = {p: playbook.target(p.value) for p in Priority}
         self._max_age = playbook.max_age
@@ -118,6 +124,7 @@ class Engine:
             personal_data=tuple(personal_data(text)),
             topic=self._topics.topic(text),
             risks=self._risks.risks(text),
+            controversial=tuple(found_phrases(self._controversial, text.lower(), 3)),
         )
 
     # -- deciding ---------------------------------------------------------------------
@@ -165,7 +172,8 @@ class Engine:
         troll = r.toxicity.abusive and not r.problems
         complaint = r.complaint
         history = self._remember(m, at, troll and not verdict.spam, snap, changes)
-        abuse_count = history.abuse_between(at - self._abuse_window.total_seconds(), at)
+        window = self._abuse_window.total_seconds()
+        abuse_count = history.abuse_between(at - window, at)
         if verdict.spam:
             signals["spam"] = list(verdict.signs)
             reason = "spam or bot: " + "; ".join(verdict.signs)
@@ -200,6 +208,7 @@ class Engine:
             "blast_radius": blast,
             "topic": r.topic,
             "risks": dict(r.risks),
+            "controversial": list(r.controversial),
             "summoned": is_summoned,
         }
 
@@ -208,18 +217,32 @@ class Engine:
             status = self._count_topic(m, at, r.topic, snap, changes)
             signals["spike"] = status.as_signal()
 
+        warned = False
         if troll:
             signals["author_abuse"] = abuse_count
+            if abuse_count >= self._abuse_repeat:
+                warned = history.stop_due_before(at, window, self._abuse_repeat)
+                signals["report"] = warned
+        loud = who.influential or how.spreading or blast >= self._blast
         action, reasons = self._choose(
-            m, r, who, how, blast, complaint, troll, praise, status, abuse_count
+            m, r, who, how, blast, loud, complaint, troll, praise, status, abuse_count, warned
         )
+        if action in (Action.RESPOND, Action.PRIORITY) and complaint:
+            back = looking_back(m.text)
+            if back:
+                signals["looking_back"] = back
+                reasons.append(
+                    f"about something {back}: low urgency, high impact; go beyond the fix"
+                )
         if action.needs_person and r.personal_data:
             reasons.append(
-                f"personal data in the post ({', '.join(r.personal_data)}): take it private"
+                f"personal data in the post ({', '.join(r.personal_data)}): take it private, "
+                "suggest deleting the post"
             )
         if action.needs_person and not is_summoned:
             reasons.append("does not @mention us: DM or statement, no public reply")
-        return self._final(m, action, reasons, signals, r, now)
+        fast = action is Action.THANK and loud
+        return self._final(m, action, reasons, signals, r, now, fast)
 
     def _choose(
         self,
@@ -228,11 +251,13 @@ class Engine:
         who: Reach,
         how: Spread,
         blast: float,
+        loud: bool,
         complaint: bool,
         troll: bool,
         praise: bool,
         status: SpikeStatus | None,
         abuse_count: int,
+        warned: bool,
     ) -> tuple[Action, list[str]]:
         worry = list(who.reasons)
         if how.reason:
@@ -247,32 +272,46 @@ class Engine:
             return Action.CRISIS, reasons
         if risks:
             return Action.ESCALATE_PR, [*risks, *worry]
-        loud = who.influential or how.spreading or blast >= self._blast
         if loud and not worry:
             worry.append(f"blast radius {blast:g} (reach × spread × negativity)")
         if troll:
             abuse = f"abuse ({', '.join(r.toxicity.words[:3])})"
             if abuse_count >= self._abuse_repeat:
                 span = format_duration(self._abuse_window)
-                return Action.HARASSMENT, [
+                repeated = (
                     f"repeated abuse: {abuse_count} abusive posts in {span} "
-                    f"from @{m.author.username}",
-                ]
+                    f"from @{m.author.username}"
+                )
+                if warned:
+                    return Action.HARASSMENT, [
+                        repeated,
+                        "it goes on after the request to stop was due: report the account "
+                        "to the platform",
+                    ]
+                return Action.HARASSMENT, [repeated, "first a private message asking them to stop"]
             if loud:
                 return Action.PRIORITY, [f"{abuse} from an account others are watching", *worry]
             return Action.IGNORE, [f"{abuse} with no substance, low reach: not answered in public"]
+        if r.controversial:
+            said = [_what(r, complaint)] if complaint or r.request else []
+            return Action.PRIORITY, [
+                f'controversial topic ("{r.controversial[0]}"): a reviewed reply that takes no '
+                "side and does not apologise to please one person",
+                *said,
+                *worry,
+            ]
         if complaint or r.request:
-            if complaint:
-                cues = list(r.problems[:3]) or list(r.grievances[:2])
-                what = f"complaint: {', '.join(cues)}" if cues else "complaint: negative tone"
-            else:
-                what = "question or request"
-            if r.toxicity.abusive:
-                what += " (rude, but states a real problem)"
+            what = _what(r, complaint)
             if loud:
                 return Action.PRIORITY, [what, *worry]
             return Action.RESPOND, [what]
         if praise:
+            small = reservation(m.text)
+            if small:
+                return Action.THANK, [
+                    f'praise, with a small complaint ("{small}"): thank them, then answer it',
+                    *who.reasons,
+                ]
             return Action.THANK, ["praise", *who.reasons]
         if m.lang not in ENGLISH:
             lang = _LANG_NAMES.get(m.lang or "", m.lang)
@@ -315,7 +354,9 @@ class Engine:
         signals: dict[str, Any],
         r: Reading | None,
         now: datetime,
+        fast: bool = False,
     ) -> Decision:
+        """Apply the age rules (§1), then priority, due time, template and the PR topic."""
         age = now - m.created_at
         if action.needs_person and age > self._max_age:
             signals["too_old"] = True
@@ -323,6 +364,8 @@ class Engine:
             reasons.insert(0, f"older than {format_duration(self._max_age)}: recorded, not chased")
             action = Action.IGNORE
         priority = PRIORITY_OF.get(action)
+        if fast and priority is not None:  # §4: a fast answer, not a better one
+            priority = Priority.P2
         due = None
         late = False
         template = None
@@ -335,11 +378,17 @@ class Engine:
                 reasons.append(
                     f"found late: {_span(age)} after posting (target {format_duration(target)})"
                 )
+        topic = r.topic if r is not None else None
+        if r is not None:
+            signals["review"] = priority in REVIEWED
+            if action is Action.ESCALATE_PR and r.risks:
+                topic = pr_topic(r.risks)
+                reasons.append(f"PR pages the crisis contacts for {topic}")
         return Decision.model_construct(
             mention_id=m.id,
             action=action,
             priority=priority,
-            topic=r.topic if r is not None else None,
+            topic=topic,
             late=late,
             due=due,
             template=template,
@@ -349,13 +398,13 @@ class Engine:
 
     def _template(
         self, action: Action, late: bool, r: Reading | None, signals: dict[str, Any]
-    ) -> str:
+    ) -> str | None:
         if action is Action.CRISIS:
             return "crisis_statement"
         if action is Action.ESCALATE_PR:
             return "pr_holding"
         if action is Action.HARASSMENT:
-            return "harassment_stop"
+            return None if signals.get("report") else "harassment_stop"
         if action is Action.THANK:
             return "thanks"
         if late:
@@ -364,9 +413,39 @@ class Engine:
             r.personal_data or (r.topic in self._private and signals.get("complaint"))
         ):
             return "take_private"
+        if r is not None and r.controversial and not r.problems:
+            return "considered"
         if signals.get("complaint"):
             return "ownership"
+        if action is Action.PRIORITY and not signals.get("question") and _english(signals):
+            return "considered"
         return "answer"
+
+
+def _what(r: Reading, complaint: bool) -> str:
+    """What the post says, for the first reason: the complaint's cues, or a question."""
+    if complaint:
+        cues = list(r.problems[:3]) or list(r.grievances[:2])
+        what = f"complaint: {', '.join(cues)}" if cues else "complaint: negative tone"
+    else:
+        what = "question or request"
+    if r.toxicity.abusive:
+        what += " (rude, but states a real problem)"
+    return what
+
+
+def _english(signals: dict[str, Any]) -> bool:
+    """The post is in a language the rules read (a template in English fits it)."""
+    return signals.get("lang") in ENGLISH
+
+
+def pr_topic(risks: dict[str, str]) -> str:
+    """What PR is paged for on an escalation: the first risk the post raised (legal, safety, ...).
+
+    The crisis plan's contacts are keyed by topic or risk name, so an escalation names the risk,
+    not the subject ("legal", not "billing" for a lawyer about a double charge).
+    """
+    return next(iter(risks))
 
 
 def _span(delta: timedelta) -> str:

@@ -26,6 +26,7 @@ REQUIRED_TEMPLATES = (
     "crisis_statement",
     "pr_holding",
     "harassment_stop",
+    "considered",
 )
 
 
@@ -113,6 +114,12 @@ class Risk(_Strict):
     phrases: list[str] = Field(min_length=1)
 
 
+class Controversial(_Strict):
+    """Topics that divide the audience (PLAYBOOK.md §3): reviewed replies that take no side."""
+
+    phrases: list[str] = Field(default_factory=list)
+
+
 class SpikeSettings(_Strict):
     window_minutes: int = Field(default=5, ge=1)
     half_life_minutes: float = Field(default=180, gt=0)
@@ -158,6 +165,7 @@ def _default_risks() -> dict[str, Risk]:
         "discrimination": Risk(label="discrimination", phrases=["racist", "discriminat*"]),
         "data_privacy": Risk(label="data/privacy", phrases=["data breach", "leaked my data"]),
         "health": Risk(label="health", phrases=["food poisoning", "allergic reaction"]),
+        "media": Risk(label="press or media", phrases=["journalist", "go to the press"]),
     }
 
 
@@ -171,6 +179,7 @@ class Playbook(_Strict):
     spam: Spam = Field(default_factory=Spam)
     topics: list[Topic] = Field(default_factory=list)
     risks: dict[str, Risk] = Field(default_factory=_default_risks)
+    controversial: Controversial = Field(default_factory=Controversial)
     spike: SpikeSettings = Field(default_factory=SpikeSettings)
     templates: dict[str, str] = Field(default_factory=dict)
     crisis: Crisis = Field(default_factory=Crisis)

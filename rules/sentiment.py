@@ -10,9 +10,9 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 _PRAISE_WORDS = (  # for lower-cased text
     r"(?<!\w)(?:thank(?:s| you| u)|thx|ty|love|loved|loving|great|awesome|amazing|excellent|"
-    r"fantastic|wonderful|brilliant|superb|perfect|best|kudos|props|shout ?out|appreciate\w*|"
-    r"well done|good job|nice job|impressed|delight\w*|pleasure|smooth|happy|glad|grateful|"
-    r"friendly|helpful|lifesaver|rock(?:s|ed)?|star|stars|hero|heroes)(?!\w)"
+    r"fantastic|wonderful|lovely|brilliant|superb|perfect|best|kudos|props|shout ?out|"
+    r"appreciate\w*|well done|good job|nice job|impressed|delight\w*|pleasure|smooth|happy|"
+    r"glad|grateful|friendly|helpful|lifesaver|rock(?:s|ed)?|star|stars|hero|heroes)(?!\w)"
 )
 _WORDS = re.compile(_PRAISE_WORDS)
 _PUNCTUATION = string.punctuation  # what VADER strips from around a word

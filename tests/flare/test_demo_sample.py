@@ -55,3 +55,20 @@ def test_the_sample_has_personal_data_non_english_and_an_old_mention() -> None:
     assert any(d.signals.get("personal_data") for d in decisions)
     assert any(m.lang not in (None, "en") for m in mentions)
     assert any(d.signals.get("too_old") for d in decisions)
+
+
+def test_the_sample_shows_a_controversial_post_a_press_threat_and_a_reported_troll() -> None:
+    _, decisions = _decide()
+    assert any(d.template == "considered" and d.signals["controversial"] for d in decisions)
+    assert any(d.action is Action.ESCALATE_PR and d.topic == "media" for d in decisions)
+    harassment = [d for d in decisions if d.action is Action.HARASSMENT]
+    assert [d.signals["report"] for d in harassment] == [False, True]
+
+
+def test_the_sample_shows_a_fast_vip_thanks_a_mixed_praise_and_a_week_old_complaint() -> None:
+    _, decisions = _decide()
+    assert any(
+        d.action is Action.THANK and d.priority and d.priority.value == "P2" for d in decisions
+    )
+    assert any(d.action is Action.THANK and "small complaint" in d.reasons[0] for d in decisions)
+    assert any(d.signals.get("looking_back") for d in decisions)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from rules.context import Changes, MemoryContext, PostEvent, TopicEvent
+from rules.context import AuthorHistory, Changes, MemoryContext, PostEvent, TopicEvent
 from rules.playbook import SpikeSettings
 from tests.builders import NOON
 
@@ -44,3 +44,11 @@ def test_a_loaded_snapshot_is_a_copy() -> None:
     snap.authors["u1"].posts.append(0.0)
     again = context.load(["u1"], ["outage"], NOON - timedelta(hours=1))
     assert again.spikes["outage"].events == 1 and len(again.authors["u1"].posts) == 2
+
+
+def test_a_stop_request_was_due_before_once_an_earlier_post_made_the_repeat() -> None:
+    day = 86400.0
+    history = AuthorHistory(abuse=[0.0, day, 2 * day, 3 * day])
+    assert not history.stop_due_before(2 * day, 7 * day, 3)  # the third post is the stop
+    assert history.stop_due_before(3 * day, 7 * day, 3)  # the fourth comes after it
+    assert not history.stop_due_before(30 * day, 7 * day, 3)  # long after: a fresh start

@@ -199,3 +199,196 @@ def test_signals_are_json_and_reasons_are_short_strings(engine: Engine) -> None:
     d = decide(engine, "@acme where is my refund?", followers=50_000)
     json.dumps(d.as_line())
     assert all(isinstance(r, str) and len(r) < 160 for r in d.reasons)
+
+
+# -- the audit against PLAYBOOK.md: one test per behaviour that was missing --------------------
+
+
+def test_a_threat_to_go_to_the_press_goes_to_pr(engine: Engine) -> None:
+    d = decide(engine, "@acme refund me by Friday or I'm going to the press with this")
+    assert d.action is Action.ESCALATE_PR and d.template == "pr_holding"
+    assert d.topic == "media" and d.reasons[0].startswith("press or media")
+
+
+def test_a_journalist_asking_for_comment_goes_to_pr_not_to_the_queue(engine: Engine) -> None:
+    d = decide(
+        engine,
+        "@acme I'm a reporter covering late deliveries this winter, could your team comment?",
+        followers=8_000,
+    )
+    assert d.action is Action.ESCALATE_PR and d.priority is Priority.P1
+
+
+def test_an_escalation_names_the_risk_pr_pages_for_not_the_subject(engine: Engine) -> None:
+    d = decide(engine, "@acme you charged me twice, my lawyer will be in touch")
+    assert d.action is Action.ESCALATE_PR
+    assert d.topic == "legal" and d.signals["topic"] == "billing"
+    assert "PR pages the crisis contacts for legal" in d.reasons
+    assert set(d.as_line()) == {
+        "id", "action", "priority", "topic", "late", "template", "reasons", "signals"
+    }  # fmt: skip
+
+
+def test_a_spike_keeps_its_topic_even_when_a_risk_is_named(engine: Engine) -> None:
+    posts = [
+        mention(
+            id=str(i),
+            text="@acme the app is down" + (", this is dangerous" if i == 19 else ""),
+            username=f"user{i}",
+            created_at=NOON + timedelta(seconds=10 * i),
+        )
+        for i in range(20)
+    ]
+    last = engine.decide_many(posts, MemoryContext(), NOON + timedelta(minutes=4))[-1]
+    assert last.action is Action.CRISIS and last.topic == "outage"
+
+
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [
+        ("@acme the kettle plug sparked when I switched it on", "safety"),
+        ("@acme my toddler nearly swallowed a part that came off the toy", "safety"),
+        ("@acme my son had a reaction to the bar, nuts were not on the label", "health"),
+        ("@acme I threw up all night after your chicken wrap", "health"),
+        ("@acme your cashier mocked my accent in front of everyone", "discrimination"),
+        ("@acme your email to me had another customer's name and address in it", "data_privacy"),
+        ("@acme the app is showing me other people's orders", "data_privacy"),
+    ],
+)
+def test_risks_phrased_mildly_still_go_to_pr(engine: Engine, text: str, risk: str) -> None:
+    d = decide(engine, text)
+    assert d.action is Action.ESCALATE_PR and d.topic == risk
+
+
+def test_a_routine_data_request_does_not_page_pr(engine: Engine) -> None:
+    d = decide(engine, "@acme please delete my account data under GDPR")
+    assert d.action is Action.RESPOND and not d.signals["risks"]
+
+
+def test_a_controversial_question_gets_a_reviewed_reply_that_takes_no_side(
+    engine: Engine,
+) -> None:
+    d = decide(engine, "@acme why are you sponsoring a pride parade? boycott")
+    assert d.action is Action.PRIORITY and d.priority is Priority.P2
+    assert d.template == "considered" and d.signals["review"] is True
+    assert d.reasons[0].startswith('controversial topic ("pride parade")')
+
+
+def test_praise_on_a_controversial_topic_is_not_simply_thanked(engine: Engine) -> None:
+    d = decide(engine, "@acme thank you for hiring refugees, proud to shop here")
+    assert d.action is Action.PRIORITY and d.template == "considered"
+
+
+def test_a_real_problem_on_a_controversial_topic_keeps_its_ownership_but_is_reviewed(
+    engine: Engine,
+) -> None:
+    d = decide(engine, "@acme my order never arrived, too busy with politics to deliver parcels?")
+    assert d.action is Action.PRIORITY and d.signals["review"] is True
+    assert d.template == "take_private"  # delivery needs the order's details
+
+
+def test_controversial_abuse_with_no_substance_from_nobody_is_still_ignored(
+    engine: Engine,
+) -> None:
+    d = decide(engine, "@acme boycott these idiots", followers=40)
+    assert d.action is Action.IGNORE and d.signals["review"] is False
+
+
+def test_review_is_signalled_for_every_p1_and_p2_and_only_them(engine: Engine) -> None:
+    assert decide(engine, "@acme my lawyer will call").signals["review"] is True
+    assert decide(engine, "@acme where is my order?", followers=50_000).signals["review"] is True
+    assert decide(engine, "@acme where is my order?").signals["review"] is False
+
+
+def test_a_celebrity_gets_a_fast_thanks_but_the_same_one(engine: Engine) -> None:
+    normal = decide(engine, "@acme thank you, great service!")
+    celebrity = decide(engine, "@acme thank you, great service!", followers=3_000_000)
+    assert celebrity.action is Action.THANK and celebrity.template == normal.template
+    assert (normal.priority, celebrity.priority) == (Priority.P4, Priority.P2)
+    assert celebrity.due is not None and normal.due is not None and celebrity.due < normal.due
+
+
+def test_a_celebrity_question_is_faster_but_gets_the_same_template(engine: Engine) -> None:
+    normal = decide(engine, "@acme do you ship to Canada?")
+    celebrity = decide(engine, "@acme do you ship to Canada?", followers=3_000_000)
+    assert celebrity.priority is Priority.P2 and celebrity.template == normal.template == "answer"
+
+
+def test_abuse_from_a_big_account_is_not_offered_the_question_template(engine: Engine) -> None:
+    d = decide(engine, "@acme you are all idiots", followers=250_000)
+    assert d.action is Action.PRIORITY and d.template == "considered"
+
+
+def _troll_posts(days: int) -> list:  # type: ignore[type-arg]
+    return [
+        mention(
+            id=str(i),
+            text="@acme you morons",
+            username="troll",
+            created_at=NOON + timedelta(days=i),
+        )
+        for i in range(days)
+    ]
+
+
+def test_harassment_that_goes_on_after_the_stop_request_is_reported(engine: Engine) -> None:
+    decisions = engine.decide_many(_troll_posts(5), MemoryContext(), NOON + timedelta(days=5))
+    stop, report = decisions[2], decisions[3]
+    assert stop.action is report.action is Action.HARASSMENT
+    assert stop.template == "harassment_stop" and stop.signals["report"] is False
+    assert stop.reasons[1] == "first a private message asking them to stop"
+    assert report.template is None and report.signals["report"] is True
+    assert "report the account to the platform" in report.reasons[1]
+    assert decisions[4].signals["report"] is True
+
+
+def test_harassment_that_resumes_long_after_starts_with_a_stop_request_again(
+    engine: Engine,
+) -> None:
+    posts = _troll_posts(3) + [
+        mention(
+            id=f"later{i}",
+            text="@acme you morons",
+            username="troll",
+            created_at=NOON + timedelta(days=30 + i),
+        )
+        for i in range(3)
+    ]
+    decisions = engine.decide_many(posts, MemoryContext(), NOON + timedelta(days=33))
+    assert decisions[-1].template == "harassment_stop"
+
+
+def test_a_complaint_about_a_trip_a_week_ago_asks_to_go_beyond_the_fix(engine: Engine) -> None:
+    d = decide(engine, "@acme a week ago my flight was cancelled and still no refund")
+    assert d.action is Action.RESPOND and d.signals["looking_back"] == "a week ago"
+    assert any(r.startswith("about something a week ago") for r in d.reasons)
+
+
+def test_praise_with_a_small_complaint_says_to_answer_the_complaint(engine: Engine) -> None:
+    d = decide(engine, "@acme love the new app, but the dark mode is a bit buggy")
+    assert d.action is Action.THANK
+    assert '"the dark mode is a bit buggy"' in d.reasons[0]
+
+
+def test_an_angry_emoji_alone_is_a_complaint_not_silence(engine: Engine) -> None:
+    d = decide(engine, "@acme 😡😡😡")
+    assert d.action is Action.RESPOND and d.signals["complaint"] is True
+
+
+def test_a_customer_posting_their_own_number_is_taken_private(engine: Engine) -> None:
+    d = decide(engine, "@acme my order is wrong, call me back on 07700 900123")
+    assert d.template == "take_private"
+    assert any("suggest deleting the post" in r for r in d.reasons)
+
+
+def test_a_theft_by_staff_is_a_complaint(engine: Engine) -> None:
+    d = decide(engine, "@acme your driver stole my parcel, it's on my doorbell camera")
+    assert d.action is Action.RESPOND and "stole" in d.signals["problems"]
+
+
+def test_an_old_risk_is_recorded_not_chased_and_keeps_what_it_would_have_been(
+    engine: Engine,
+) -> None:
+    d = decide(engine, "@acme my lawyer will call", now=NOON + timedelta(days=4))
+    assert d.action is Action.IGNORE and d.signals["would_have_been"] == "escalate_pr"
+    assert d.signals["review"] is False

@@ -18,7 +18,9 @@ from rules.playbook import (
 
 def test_the_shipped_playbook_loads_with_every_risk_and_template() -> None:
     book = load_playbook(None)
-    assert {"legal", "safety", "discrimination", "data_privacy", "health"} <= set(book.risks)
+    assert {"legal", "safety", "discrimination", "data_privacy", "health", "media"} <= set(
+        book.risks
+    )
     assert {
         "ownership",
         "late_reply",
@@ -26,6 +28,7 @@ def test_the_shipped_playbook_loads_with_every_risk_and_template() -> None:
         "thanks",
         "crisis_statement",
         "harassment_stop",
+        "considered",
     } <= set(book.templates)
     assert book.max_age == timedelta(days=3)
     assert {t.name for t in book.topics} >= {"outage", "billing", "delivery", "account"}
@@ -83,3 +86,22 @@ def test_yaml_syntax_errors_carry_a_line_number() -> None:
 def test_a_missing_file_is_a_playbook_error(tmp_path: Path) -> None:
     with pytest.raises(PlaybookError):
         load_playbook(tmp_path / "nope.yaml")
+
+
+def test_the_shipped_playbook_lists_controversial_topics_and_pages_the_press_office() -> None:
+    book = load_playbook(None)
+    assert "boycott*" in book.controversial.phrases
+    assert book.contacts_for("media")[0].name == "Press office"
+
+
+def test_a_playbook_without_the_considered_template_is_refused() -> None:
+    text = default_playbook_path().read_text().replace("  considered: >-", "  considerd: >-")
+    with pytest.raises(PlaybookError) as exc:
+        parse_playbook(text, "p.yaml")
+    assert "missing template 'considered'" in str(exc.value)
+
+
+def test_controversial_phrases_are_a_list_under_phrases_and_nothing_else() -> None:
+    with pytest.raises(PlaybookError) as exc:
+        parse_playbook("version: 1\ncontroversial:\n  words: [politics]\n", "p.yaml")
+    assert "p.yaml:3: controversial.words: " in str(exc.value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from rules.complaint import is_complaint, is_request, problem_cues
+from rules.complaint import is_complaint, is_request, looking_back, problem_cues, reservation
 from rules.mention import Author, Metrics, Reference, RefType
 from rules.origin import is_own, is_retweet, summoned
 from rules.personal_data import personal_data
@@ -176,3 +176,26 @@ def test_risks_name_each_category_with_the_phrase_that_raised_it() -> None:
         "safety": "unsafe",
     }
     assert reader.risks("a lawsuit-free day") == {}
+
+
+def test_a_small_complaint_inside_praise_is_found() -> None:
+    assert reservation("love it, but the lid leaks. Thanks!") == "the lid leaks"
+    assert reservation("great service, just wish delivery was faster") == "delivery was faster"
+    assert reservation("great service, thank you!") is None
+
+
+def test_a_post_about_something_long_ago_says_how_long() -> None:
+    assert looking_back("A week ago my flight was cancelled") == "a week ago"
+    assert looking_back("last month you lost my bag") == "last month"
+    assert looking_back("3 days ago") == "3 days ago"
+    assert looking_back("my flight today was cancelled") is None
+
+
+def test_angry_emoji_are_a_grievance_and_a_theft_a_problem() -> None:
+    assert is_complaint("@acme 😡😡", sentiment=0.0)
+    assert not is_complaint("@acme 😍", sentiment=0.0)
+    assert "stole" in problem_cues("the courier stole my parcel")
+
+
+def test_lovely_is_a_word_of_praise() -> None:
+    assert praise_words("the new app is lovely") == ["lovely"]
