@@ -15,6 +15,8 @@ from rich.table import Table
 
 from flare.cli_listen import listen_command, spend_command
 from flare.cli_rules import rules_app, triage_command
+from flare.progress import progress
+from flare.redis_server import EmbeddedRedisError
 from flare.settings import Settings, SettingsError, load_settings, masked
 from rules.playbook import PlaybookError
 
@@ -23,21 +25,25 @@ app = typer.Typer(
     help=(
         "Flare: social media care escalation. Mentions come in (X, webhooks, files), the playbook "
         "decides what each needs, and the ones that need a person reach Slack as cards.\n\n"
-        "Start with `flare demo`: no accounts needed. Settings come from FLARE_* environment "
-        "variables (see `flare config`)."
+        "Start with `flare demo`: no accounts needed. A deployment runs `flare listen`, "
+        "`flare worker` and `flare bot`, which meet in one Redis: FLARE_REDIS_URL, or when that "
+        "is empty a server Flare starts itself in FLARE_DATA_DIR (default ./.flare). Settings "
+        "are FLARE_* environment variables; `flare config` shows them.\n\n"
+        "`flare COMMAND --help` says what each command needs, with an example."
     ),
     no_args_is_help=True,
     rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
 )
 dlq_app = typer.Typer(
-    help="Payloads that could not be read: list, show, and replay them.", no_args_is_help=True
+    help=(
+        "Payloads that could not be read: list, show, and replay them.\n\n"
+        "Dead letters come from `flare replay`, the X stream and polls, and POST /intake; each "
+        "is kept whole with its source, where it came from and why it was refused."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
 )
-app.add_typer(dlq_app, name="dlq")
-app.add_typer(rules_app, name="rules")
-app.command("triage")(triage_command)
-app.command("listen")(listen_command)
-app.command("spend")(spend_command)
 
 console = Console()
 err = Console(stderr=True, soft_wrap=True)  # errors keep paths and names on one line
@@ -47,7 +53,7 @@ def _settings() -> Settings:
     try:
         return load_settings()
     except SettingsError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(escape(str(exc)), style="red")
         raise typer.Exit(2) from None
 
 
@@ -57,100 +63,36 @@ def _redis(settings: Settings, socket_timeout: float | None = None) -> redis.Red
     return connect(settings, socket_timeout)
 
 
-@app.command()
-def config() -> None:
-    """Print the effective settings, secrets masked."""
-    table = Table("variable", "value", title="Flare settings")
-    for name, value in masked(_settings()).items():
-        table.add_row(name, value)
-    console.print(table)
-
-
-@app.command()
-def replay(
-    file: Annotated[
-        Path,
-        typer.Argument(
-            exists=True, dir_okay=False, help="JSON lines: X v2 messages or Flare mentions."
-        ),
-    ],
-) -> None:
-    """Take in a file of mentions: normalise, dedupe, and queue them for triage.
-
-    A line that can't be read is reported with its line number and kept as a dead letter
-    (see `flare dlq`); the others go through. Run `flare worker` to triage them.
-    """
-    from workers.intake import Intake
-
-    settings = _settings()
-    intake = Intake(_redis(settings))
-    report = intake.replay_file(file)
-    for where, error in report.dead:
-        err.print(f"[yellow]{where}[/yellow]: {error} (kept as a dead letter)")
-    console.print(
-        f"{report.read} mentions read, {report.new} queued for triage, "
-        f"{report.duplicates} already seen, {len(report.dead)} dead letters"
-    )
-
-
-@app.command()
-def worker(
-    burst: Annotated[bool, typer.Option(help="Stop when the queues are empty.")] = False,
-    fork: Annotated[bool, typer.Option(help="Run each job in a forked work horse.")] = True,
-) -> None:
-    """Run the background workers (triage, cards, actions) with the scheduler."""
-    from workers import runtime
-    from workers.runner import run_workers
-
-    settings = _settings()
-    client = _redis(settings)
-    runtime.install(runtime.build(settings, client))
-    where = settings.redis_url or settings.data_dir
-    err.print(f"Flare worker on {where} (queues act, notify, triage)")
-    if not settings.slack.configured:
-        err.print(
-            "[yellow]Slack is not configured (FLARE_SLACK__BOT_TOKEN, "
-            "FLARE_SLACK__SIGNING_SECRET): cases are triaged and stored, "
-            "but no cards are posted.[/yellow]"
-        )
-    run_workers(client, burst=burst, fork=fork)
-
-
-@app.command()
-def bot(
-    port: Annotated[int | None, typer.Option(help="HTTP port (default FLARE_PORT, 3000).")] = None,
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "0.0.0.0",
-) -> None:
-    """Run the Slack app: HTTP at /slack/events (or Socket Mode with FLARE_SLACK__APP_TOKEN),
-    plus /healthz, /metrics, and POST /intake when FLARE_INTAKE__WEBHOOK_SECRET is set."""
-    from bot.runner import run_bot
-    from workers.intake import webhook_routes
-
-    settings = _settings()
-    if not settings.slack.configured:
-        err.print(
-            "[red]FLARE_SLACK__BOT_TOKEN and FLARE_SLACK__SIGNING_SECRET must be set "
-            "for `flare bot` (try `flare demo` for a run without Slack).[/red]"
-        )
-        raise typer.Exit(2)
-    client = _redis(settings, socket_timeout=1.5)
-    run_bot(settings, client, host, port or settings.port, webhook_routes(settings, client))
-
-
-@app.command()
 def demo(
-    follow: Annotated[bool, typer.Option(help="Keep running and show new cards.")] = False,
+    follow: Annotated[
+        bool, typer.Option(help="Keep the workers running afterwards and draw new cards.")
+    ] = False,
     slack: Annotated[
-        bool, typer.Option(help="Post to the real workspace in FLARE_SLACK__*.")
+        bool,
+        typer.Option(
+            help="Post the cards to the real workspace set in FLARE_SLACK__* instead of drawing "
+            "them here."
+        ),
     ] = False,
     sample: Annotated[
-        Path | None, typer.Option(help="Replay this file instead of the bundled sample.")
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="Replay this JSON-lines file instead of the bundled sample.",
+        ),
     ] = None,
 ) -> None:
     """Run the whole pipeline on embedded defaults and show what agents would see.
 
-    Starts Flare's own Redis (data under <data dir>/demo, wiped at start), a local stand-in
-    for Slack, replays about 100 sample mentions, triages them, and draws each card here.
+    No accounts and no servers needed.
+
+    Starts Flare's own Redis with its data in FLARE_DATA_DIR/demo (wiped at each start), a
+    stand-in for Slack, replays about 100 sample mentions, triages them, draws each card here and
+    ends with a summary.
+
+    **Examples**: `flare demo`; `flare demo --follow`, then in another terminal
+    `FLARE_DATA_DIR=.flare/demo flare replay FILE`.
     """
     from workers.demo import run_demo
 
@@ -163,52 +105,221 @@ def demo(
     run_demo(settings, console, sample=sample, use_slack=slack, follow=follow)
 
 
+def replay(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help="JSON lines: X v2 messages or Flare mentions."
+        ),
+    ],
+) -> None:
+    """Take in a file of mentions: normalise, dedupe, and queue them for triage.
+
+    Each line is an X API v2 message (a stream line or a lookup answer) or a Flare mention (see
+    docs/intake.md). A line that can't be read is named with its line number and kept as a dead
+    letter (`flare dlq list`); the others go through. A post already taken in, from any source,
+    is not queued again. Run `flare worker` to triage what is queued. Exit 1 when the file has
+    lines but none could be read. On a terminal, stderr shows how far it has got.
+
+    **Example**: `flare replay mentions.jsonl`
+    """
+    from workers.intake import Intake
+
+    settings = _settings()
+    intake = Intake(_redis(settings))
+    with progress(err, f"Replaying {file.name}", file.stat().st_size, in_bytes=True) as step:
+        report = intake.replay_file(file, progress=step)
+    for where, error in report.dead:
+        err.print(f"{escape(where)}: {escape(error)} [dim](kept as a dead letter)[/dim]")
+    console.print(
+        f"{report.read} mentions read, {report.new} queued for triage, "
+        f"{report.duplicates} already seen, {len(report.dead)} dead letters",
+        highlight=False,
+    )
+    if not report.read and not report.dead:
+        err.print(f"{escape(str(file))}: no lines to read")
+    if report.dead and not report.read:
+        raise typer.Exit(1)
+
+
+def worker(
+    burst: Annotated[
+        bool, typer.Option(help="Stop when the queues are empty instead of waiting for more.")
+    ] = False,
+    fork: Annotated[
+        bool,
+        typer.Option(help="Run each job in a forked work horse, so a crash can't stop the worker."),
+    ] = True,
+) -> None:
+    """Run the background workers (triage, cards, replies and DMs) with the scheduler.
+
+    They triage what intake queued, post and update the cards in Slack, send agents' replies
+    and DMs to X, and run reminders and lease expiry.
+
+    Needs the Redis that intake uses (FLARE_REDIS_URL, or FLARE_DATA_DIR for Flare's own) and
+    the playbook (FLARE_PLAYBOOK). Without FLARE_SLACK__BOT_TOKEN and FLARE_SLACK__SIGNING_SECRET
+    cases are triaged and stored but no card is posted. Run as many as you like, on any host
+    that reaches Redis.
+
+    **Examples**: `flare worker`; `flare worker --burst` (work off the queue, then exit).
+    """
+    from workers import runtime
+    from workers.runner import run_workers
+
+    settings = _settings()
+    client = _redis(settings)
+    runtime.install(runtime.build(settings, client))
+    where = settings.redis_url or settings.data_dir
+    err.print(f"Flare worker on {where} (queues act, notify, triage)", highlight=False)
+    if not settings.slack.configured:
+        err.print(
+            "[yellow]Slack is not configured (FLARE_SLACK__BOT_TOKEN, "
+            "FLARE_SLACK__SIGNING_SECRET): cases are triaged and stored, "
+            "but no cards are posted.[/yellow]"
+        )
+    run_workers(client, burst=burst, fork=fork)
+
+
+def bot(
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="HTTP port (default FLARE_PORT, 3000).")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "0.0.0.0",
+) -> None:
+    """Run the Slack app agents work in (Socket Mode or HTTP), with /healthz and /metrics.
+
+    Needs FLARE_SLACK__BOT_TOKEN and FLARE_SLACK__SIGNING_SECRET. With FLARE_SLACK__APP_TOKEN set
+    it talks to Slack over Socket Mode (no public URL); otherwise Slack posts to
+    http://HOST:PORT/slack/events. Either way the port also answers /healthz and /metrics, and
+    POST /intake when FLARE_INTAKE__WEBHOOK_SECRET is set. Setting up the app: docs/slack.md.
+
+    **Example**: `flare bot --port 3000`
+    """
+    from bot.runner import run_bot
+    from workers.intake import webhook_routes
+
+    settings = _settings()
+    missing = [
+        name
+        for name, value in (
+            ("FLARE_SLACK__BOT_TOKEN", settings.slack.bot_token),
+            ("FLARE_SLACK__SIGNING_SECRET", settings.slack.signing_secret),
+        )
+        if value is None
+    ]
+    if missing:
+        err.print(
+            f"[red]`flare bot` needs {' and '.join(missing)} (see docs/slack.md); "
+            "`flare demo` runs without Slack.[/red]"
+        )
+        raise typer.Exit(2)
+    client = _redis(settings, socket_timeout=1.5)
+    run_bot(settings, client, host, port or settings.port, webhook_routes(settings, client))
+
+
+def config() -> None:
+    """Print the effective settings, secrets masked.
+
+    Each is a FLARE_* environment variable or its default; secrets show only as set or unset.
+
+    Names nest with a double underscore: FLARE_SLACK__BOT_TOKEN is `bot_token` of `slack`.
+    Lists are comma-separated (FLARE_BRAND__HANDLES=acme,acmehelp). A bad value stops every
+    command at start with a message naming the variable.
+    """
+    table = Table("variable", "value", title="Flare settings")
+    for name, value in masked(_settings()).items():
+        table.add_row(name, escape(value))
+    console.print(table)
+
+
 @dlq_app.command("list")
 def dlq_list() -> None:
-    """List dead letters: id, source, where, error."""
+    """List dead letters, oldest first: id, source, where it came from, and why it was refused.
+
+    **Example**: `flare dlq list`, then `flare dlq show ID` for the raw payload.
+    """
     from flare.dlq import DeadLetters
 
     letters = DeadLetters(_redis(_settings())).all()
     table = Table("id", "source", "where", "error", title=f"{len(letters)} dead letters")
     for letter in letters:
-        table.add_row(letter.id, letter.source, letter.where, letter.error)
+        table.add_row(
+            *(escape(cell) for cell in (letter.id, letter.source, letter.where, letter.error))
+        )
     console.print(table)
 
 
 @dlq_app.command("show")
-def dlq_show(record_id: Annotated[str, typer.Argument(help="Dead letter id.")]) -> None:
-    """Show one dead letter with its raw payload."""
+def dlq_show(
+    record_id: Annotated[str, typer.Argument(help="Dead letter id, from `flare dlq list`.")],
+) -> None:
+    """Show one dead letter: where it came from, the error, then its payload exactly as received
+    (bytes that are not UTF-8 shown as �).
+
+    **Example**: `flare dlq show 12`
+    """
     from flare.dlq import DeadLetters
 
     letter = DeadLetters(_redis(_settings())).get(record_id)
     if letter is None:
-        err.print(f"[red]no dead letter {record_id}[/red]")
+        err.print(f"[red]no dead letter {escape(record_id)}[/red]: `flare dlq list` shows the ids")
         raise typer.Exit(1)
-    console.print(f"id {letter.id} · {letter.source} · {letter.where} · {letter.at}")
-    console.print(f"error: {letter.error}")
+    console.print(
+        f"id {letter.id} · {letter.source} · {letter.where} · {letter.at}",
+        markup=False,
+        highlight=False,
+    )
+    console.print(f"error: {letter.error}", markup=False, highlight=False)
     sys.stdout.write(letter.raw.decode("utf-8", errors="replace") + "\n")
 
 
 @dlq_app.command("replay")
 def dlq_replay(
-    record_id: Annotated[str | None, typer.Argument(help="One id; all when left out.")] = None,
+    record_id: Annotated[
+        str | None, typer.Argument(help="One dead letter id; every one when left out.")
+    ] = None,
 ) -> None:
-    """Try dead letters again (after fixing the playbook or the sender); those that now read
-    are queued and leave the list."""
+    """Read dead letters again, as they were received; those that now read are queued for
+    triage (each post still only once) and leave the list, the rest stay.
+
+    Useful after an upgrade of Flare that reads what an earlier version refused. Exit 1 when the
+    one asked for, or every one, is still unreadable.
+
+    **Examples**: `flare dlq replay 12`; `flare dlq replay` (all of them).
+    """
     from workers.intake import Intake, IntakeReport
 
     intake = Intake(_redis(_settings()))
     ids = [record_id] if record_id else intake.dead_letters.ids()
+    if not ids:
+        console.print("no dead letters to replay")
+        return
     report = IntakeReport()
     failed = 0
     for rid in ids:
         error = intake.replay_dead_letter(rid, report)
         if error:
             failed += 1
-            err.print(f"[yellow]{rid}[/yellow]: still unreadable: {error}")
-    console.print(f"{len(ids) - failed} replayed ({report.new} queued), {failed} still dead")
-    if failed and record_id:
+            err.print(f"[yellow]{escape(rid)}[/yellow]: still unreadable: {escape(error)}")
+    console.print(
+        f"{len(ids) - failed} replayed ({report.new} queued), {failed} still dead",
+        highlight=False,
+    )
+    if failed and (record_id or failed == len(ids)):
         raise typer.Exit(1)
+
+
+# in the order a newcomer meets them: try it, run it, then the tools
+app.command("demo")(demo)
+app.command("listen")(listen_command)
+app.command("replay")(replay)
+app.command("worker")(worker)
+app.command("bot")(bot)
+app.command("triage")(triage_command)
+app.add_typer(rules_app, name="rules")
+app.add_typer(dlq_app, name="dlq")
+app.command("spend")(spend_command)
+app.command("config")(config)
 
 
 def main() -> None:
@@ -223,3 +334,17 @@ def main() -> None:
         err.print(f"[red]Redis can't be reached:[/red] {escape(str(exc))}")
         err.print("FLARE_REDIS_URL names the server; leave it empty to use Flare's own.")
         sys.exit(3)
+    except EmbeddedRedisError as exc:
+        err.print(f"[red]Flare's own Redis can't be started:[/red] {escape(str(exc))}")
+        err.print("Set FLARE_DATA_DIR to a directory you can write, or FLARE_REDIS_URL.")
+        sys.exit(3)
+    except UnicodeDecodeError as exc:
+        # a file read whole (FLARE_PLAYBOOK for the worker and the bot) that is not UTF-8
+        err.print(f"[red]A file Flare reads is not UTF-8:[/red] {escape(str(exc))}")
+        err.print("FLARE_PLAYBOOK must name a UTF-8 YAML file; `flare rules check` finds the line.")
+        sys.exit(2)
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        err.print(f"[red]{escape(str(exc.filename))}:[/red] {escape(exc.strerror or str(exc))}")
+        sys.exit(2)

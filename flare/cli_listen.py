@@ -13,16 +13,20 @@ from rich.table import Table
 
 from flare.settings import Settings, SettingsError, load_settings
 
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)  # one line per message, also in `docker compose logs`
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _settings() -> Settings:
     try:
         return load_settings()
     except SettingsError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(2) from None
+
+
+def _say(line: str) -> None:
+    console.print(line, markup=False, highlight=False)
 
 
 def listen_command(
@@ -32,9 +36,14 @@ def listen_command(
     ] = True,
     webhook: Annotated[bool, typer.Option(help="Take signed mentions at POST /intake.")] = True,
     port: Annotated[
-        int | None, typer.Option(help="HTTP port for /intake (default FLARE_INTAKE__PORT, 3001).")
+        int | None,
+        typer.Option(
+            min=0,
+            max=65535,
+            help="HTTP port for /intake, /healthz and /metrics (default FLARE_INTAKE__PORT, 3001).",
+        ),
     ] = None,
-    host: Annotated[str, typer.Option(help="Interface for /intake.")] = "0.0.0.0",
+    host: Annotated[str, typer.Option(help="Interface the HTTP port listens on.")] = "0.0.0.0",
     spend: Annotated[
         bool, typer.Option("--spend", help="Only show X API spend (last 7 days) and exit.")
     ] = False,
@@ -54,7 +63,9 @@ def listen_command(
     **Examples**: `flare listen`; `flare listen --no-stream` (accounts without stream
     access); `flare listen --no-webhook`.
 
-    Stops on Ctrl-C or SIGTERM after handing the mentions it holds to Redis.
+    The HTTP port answers /healthz and /metrics whatever the sources. Exits with status 2 when
+    no source can bring a mention in. Stops on Ctrl-C or SIGTERM after handing the mentions it
+    holds to Redis.
     """
     if spend:
         spend_command(days=7)
@@ -64,10 +75,11 @@ def listen_command(
 
     settings = _settings()
     client = connect(settings)
+    client.ping()  # an unreachable Redis is said at once (flare.cli.main), not after a batch
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     with contextlib.suppress(KeyboardInterrupt):  # run_listen has stopped cleanly by then
-        run_listen(
+        listener = run_listen(
             settings,
             client,
             stream=stream,
@@ -75,9 +87,11 @@ def listen_command(
             webhook=webhook,
             host=host,
             port=port,
-            say=console.print,
+            say=_say,
             stop=stop,
         )
+        if not listener.takes_anything_in:
+            raise typer.Exit(2)
 
 
 def spend_command(

@@ -14,11 +14,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from flare.progress import Step, progress
 from rules.context import MemoryContext
 from rules.decision import Action, Decision
 from rules.engine import Engine
 from rules.mention import Author, Mention, Metrics, Source
-from rules.normalize import PayloadError, iter_lines, mentions_from, parse_time
+from rules.normalize import PayloadError, mentions_from, parse_time
 from rules.playbook import (
     Playbook,
     PlaybookError,
@@ -29,11 +30,18 @@ from rules.playbook import (
 from rules.templates import render_template
 
 rules_app = typer.Typer(
-    help="Playbook tooling: validate a playbook, explain a decision, backtest on a file.",
+    help=(
+        "Playbook tooling: validate a playbook, explain a decision, backtest on a file.\n\n"
+        "For the people who own the playbook; none of these needs Redis, Slack or X. "
+        "The playbook in use is FLARE_PLAYBOOK, or the one shipped with Flare when that is unset."
+    ),
     no_args_is_help=True,
+    rich_markup_mode="markdown",
 )
 
 console = Console()
+err = Console(stderr=True, soft_wrap=True)
+DECIDE_CHUNK = 1000  # mentions decided per engine call, so a long file shows its progress
 
 
 @dataclass
@@ -51,22 +59,58 @@ class ReadFile:
         return [(n, got) for n, got in self.lines if isinstance(got, str)]
 
 
-def read_file(path: Path) -> ReadFile:
+def read_line(raw: bytes) -> list[Mention] | str:
+    """The mentions on one line of a file, or what is wrong with it (as `flare replay` says it)."""
+    try:
+        return mentions_from(json.loads(raw), Source.REPLAY)
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8: {exc.reason}"
+    except json.JSONDecodeError as exc:
+        return f"not JSON: {exc.msg} at column {exc.colno}"
+    except RecursionError:
+        return "not JSON: nested too deeply"
+    except PayloadError as exc:
+        return str(exc)
+    except Exception as exc:  # a shape the reader did not foresee: name it, go on with the rest
+        return f"unreadable: {type(exc).__name__}: {exc}"
+
+
+def read_file(path: Path, step: Step | None = None) -> ReadFile:
+    """Read a JSON-lines file; `step` is told the bytes each line took."""
     out = ReadFile()
-    with path.open(encoding="utf-8", errors="replace") as fh:
-        for number, line in iter_lines(iter(fh)):
-            try:
-                payload = json.loads(line)
-            except json.JSONDecodeError as exc:
-                out.lines.append(
-                    (number, f"line {number}: (json): {exc.msg} at column {exc.colno}")
-                )
-                continue
-            try:
-                out.lines.append((number, mentions_from(payload, Source.REPLAY)))
-            except PayloadError as exc:
-                out.lines.append((number, f"line {number}: {exc}"))
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if raw.strip():
+                out.lines.append((number, read_line(raw.rstrip(b"\r\n"))))
+            if step:
+                step(len(raw))
     return out
+
+
+def read_with_progress(path: Path) -> ReadFile:
+    with progress(err, f"Reading {path.name}", path.stat().st_size, in_bytes=True) as step:
+        return read_file(path, step)
+
+
+def decide_all(
+    engine: Engine, mentions: list[Mention], now: datetime, chunk: int = DECIDE_CHUNK
+) -> list[Decision]:
+    """Every mention decided in created_at order with one in-memory context, in input order.
+
+    The engine is given the mentions a chunk at a time, oldest first, so a long file shows how
+    far it has got; the context carries authors and spikes from one chunk to the next.
+    """
+    order = sorted(range(len(mentions)), key=lambda i: mentions[i].created_at)
+    context = MemoryContext()
+    decided: list[Decision | None] = [None] * len(mentions)
+    with progress(err, "Deciding", len(mentions)) as step:
+        for start in range(0, len(order), chunk):
+            part = order[start : start + chunk]
+            decisions = engine.decide_many([mentions[i] for i in part], context, now)
+            for i, decision in zip(part, decisions, strict=True):
+                decided[i] = decision
+            step(len(part))
+    return [d for d in decided if d is not None]
 
 
 def _settings_defaults() -> tuple[tuple[str, ...], Path | None]:
@@ -79,11 +123,23 @@ def _settings_defaults() -> tuple[tuple[str, ...], Path | None]:
     return settings.brand.handles, settings.playbook
 
 
-def _playbook(path: Path | None) -> Playbook:
+def _load(path: Path | None) -> Playbook:
+    """load_playbook, with a file that is not UTF-8 reported like any other playbook problem."""
     try:
         return load_playbook(path)
+    except UnicodeDecodeError as exc:
+        where = path or default_playbook_path()
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise PlaybookError([f"{where}:{line}: (file): not UTF-8: {exc.reason}"]) from None
+
+
+def _playbook(path: Path | None, from_settings: bool = False) -> Playbook:
+    try:
+        return _load(path)
     except PlaybookError as exc:
-        typer.echo(str(exc), err=True)
+        err.print(str(exc), markup=False, highlight=False)
+        if from_settings:
+            err.print("FLARE_PLAYBOOK names this file; `flare rules check` shows every problem.")
         raise typer.Exit(2) from None
 
 
@@ -92,8 +148,10 @@ def _now(value: str | None) -> datetime:
         return datetime.now(UTC)
     try:
         return parse_time(value, "--now")
-    except PayloadError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--now") from None
+    except PayloadError:
+        raise typer.BadParameter(
+            f"not an ISO-8601 time: {value!r} (e.g. 2026-11-20T12:00:00Z)", param_hint="--now"
+        ) from None
 
 
 def _handles(brand: list[str] | None, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -113,50 +171,78 @@ def triage_command(
     ],
     brand: Annotated[
         list[str] | None,
-        typer.Option("--brand", help="A brand handle (repeatable); default FLARE_BRAND__HANDLES."),
+        typer.Option(
+            "--brand",
+            help="The brand's X handle, without @ (repeatable, or comma-separated); "
+            "default FLARE_BRAND__HANDLES. Posts by it are dropped as the brand's own.",
+        ),
     ] = None,
     now: Annotated[
-        str | None, typer.Option("--now", help="Decide as of this ISO-8601 time; default now.")
+        str | None,
+        typer.Option(
+            "--now",
+            help="Decide as of this time, ISO 8601 (2026-11-20T12:00:00Z); default now. "
+            "Response targets and lateness are measured from it.",
+        ),
     ] = None,
     playbook: Annotated[
-        Path | None, typer.Option("--playbook", help="Playbook file; default the shipped one.")
+        Path | None,
+        typer.Option(
+            "--playbook", help="Playbook file; default FLARE_PLAYBOOK, else the shipped one."
+        ),
     ] = None,
 ) -> None:
-    """Decide every mention in FILE with the playbook: one JSON object per line, in input order.
+    """Decide every mention in FILE, no Redis needed: one JSON decision per line on stdout.
 
-    Mentions are evaluated in created_at order with an in-memory context, so spikes and repeat
-    authors count. A line that can't be read prints {"id": null, "error": ...} in its place.
+    Mentions are decided oldest first with a memory of what came before, so spikes and repeat
+    authors count as they would live. A line that can't be read is named on stderr and prints
+    `{"id": null, "error": ...}` in its place on stdout. Exit 1 when no line could be read.
+    On a terminal, stderr shows how far it has got.
+
+    **Example**: `flare triage flare/samples/demo.jsonl --brand acme` writes the decisions to
+    stdout; add `--now 2026-11-20T12:00:00Z` to decide as of that time, `> out.jsonl` to keep them.
     """
     default_handles, default_playbook = _settings_defaults()
-    book = _playbook(playbook or default_playbook)
+    book = _playbook(playbook or default_playbook, from_settings=playbook is None)
     engine = Engine(book, _handles(brand, default_handles))
-    read = read_file(file)
-    decisions = iter(engine.decide_many(read.mentions, MemoryContext(), _now(now)))
-    for _number, got in read.lines:
+    when = _now(now)
+    read = read_with_progress(file)
+    decisions = iter(decide_all(engine, read.mentions, when))
+    out = sys.stdout
+    for number, got in read.lines:
         if isinstance(got, str):
-            typer.echo(f"{file}:{got}", err=True)
-            sys.stdout.write(json.dumps({"id": None, "error": got}) + "\n")
+            err.print(f"{file}:{number}: {got}", markup=False, highlight=False)
+            out.write(json.dumps({"id": None, "error": f"line {number}: {got}"}) + "\n")
             continue
         for _ in got:
-            sys.stdout.write(json.dumps(next(decisions).as_line(), default=str) + "\n")
-    sys.stdout.flush()
-    if read.lines and not read.mentions:
+            out.write(json.dumps(next(decisions).as_line(), default=str) + "\n")
+    out.flush()
+    if not read.lines:
+        err.print(f"{file}: no lines to read", markup=False, highlight=False)
+    elif not read.mentions:
         raise typer.Exit(1)
 
 
 @rules_app.command("check")
 def check_command(
     path: Annotated[
-        Path | None, typer.Argument(help="Playbook file; default the one shipped with Flare.")
+        Path | None,
+        typer.Argument(help="Playbook file; default FLARE_PLAYBOOK, else the shipped one."),
     ] = None,
 ) -> None:
-    """Validate a playbook: exit 0 if it can be used, else print file:line: field: problem."""
+    """Validate a playbook: exit 0 if it can be used, else print file:line: field: problem.
+
+    Every problem is listed on stderr, one per line, and the exit status is 1.
+
+    **Examples**: `flare rules check my-playbook.yaml`; `flare rules check` (the one in use).
+    """
+    target = path or _settings_defaults()[1]
     try:
-        book = load_playbook(path)
+        book = _load(target)
     except PlaybookError as exc:
-        typer.echo(str(exc), err=True)
+        err.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(1) from None
-    where = path or default_playbook_path()
+    where = target or default_playbook_path()
     typer.echo(
         f"ok: {where}: {len(book.topics)} topics, {len(book.risks)} risk categories, "
         f"{len(book.templates)} templates, {len(book.vip)} VIP handles"
@@ -165,19 +251,37 @@ def check_command(
 
 @rules_app.command("explain")
 def explain_command(
-    text: Annotated[str, typer.Argument(help="The post's text.")],
-    followers: Annotated[int, typer.Option(help="The author's followers.")] = 100,
+    text: Annotated[str, typer.Argument(help="The post's text, quoted.")],
+    followers: Annotated[int, typer.Option(min=0, help="The author's followers.")] = 100,
     verified: Annotated[bool, typer.Option("--verified", help="The author is verified.")] = False,
-    reposts: Annotated[int, typer.Option(help="Reposts so far.")] = 0,
-    replies: Annotated[int, typer.Option(help="Replies so far.")] = 0,
+    reposts: Annotated[int, typer.Option(min=0, help="Reposts so far.")] = 0,
+    replies: Annotated[int, typer.Option(min=0, help="Replies so far.")] = 0,
     age: Annotated[str, typer.Option(help="How old the post is: 90s, 10m, 2h, 3d.")] = "1m",
-    username: Annotated[str, typer.Option(help="The author's handle.")] = "someone",
-    brand: Annotated[list[str] | None, typer.Option("--brand", help="A brand handle.")] = None,
-    playbook: Annotated[Path | None, typer.Option("--playbook", help="Playbook file.")] = None,
+    username: Annotated[str, typer.Option(help="The author's handle, without @.")] = "someone",
+    brand: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--brand",
+            help="The brand's handle (repeatable); default FLARE_BRAND__HANDLES, else acme.",
+        ),
+    ] = None,
+    playbook: Annotated[
+        Path | None,
+        typer.Option(
+            "--playbook", help="Playbook file; default FLARE_PLAYBOOK, else the shipped one."
+        ),
+    ] = None,
 ) -> None:
-    """Decide one made-up post and show why."""
+    """Decide one made-up post and show why.
+
+    The action, priority, topic and response target, the reasons, every signal that fired, and
+    the reply its template would draft.
+
+    **Example**: `flare rules explain "@acme I'll sue you, my card was charged twice"
+    --followers 12000 --age 2h`
+    """
     default_handles, default_playbook = _settings_defaults()
-    book = _playbook(playbook or default_playbook)
+    book = _playbook(playbook or default_playbook, from_settings=playbook is None)
     handles = _handles(brand, default_handles) or ("acme",)
     try:
         delta = parse_duration(age)
@@ -248,46 +352,68 @@ def tally(decisions: list[Decision]) -> dict[str, int]:
 def _backtest(
     book: Playbook, handles: tuple[str, ...], mentions: list[Mention], now: datetime
 ) -> dict[str, int]:
-    return tally(Engine(book, handles).decide_many(mentions, MemoryContext(), now))
+    return tally(decide_all(Engine(book, handles), mentions, now))
 
 
 @rules_app.command("backtest")
 def backtest_command(
     file: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="JSON lines of mentions.")
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help="JSON lines: X v2 messages or Flare mentions."
+        ),
     ],
-    playbook: Annotated[Path | None, typer.Option("--playbook", help="Playbook file.")] = None,
-    against: Annotated[
-        Path | None, typer.Option("--against", help="A second playbook to compare with.")
+    playbook: Annotated[
+        Path | None,
+        typer.Option(
+            "--playbook", help="Playbook file; default FLARE_PLAYBOOK, else the shipped one."
+        ),
     ] = None,
-    brand: Annotated[list[str] | None, typer.Option("--brand", help="A brand handle.")] = None,
+    against: Annotated[
+        Path | None, typer.Option("--against", help="A second playbook, shown beside the first.")
+    ] = None,
+    brand: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--brand", help="The brand's handle (repeatable); default FLARE_BRAND__HANDLES."
+        ),
+    ] = None,
     now: Annotated[
         str | None,
         typer.Option(
-            "--now", help="Decide as of this time; default a minute after the newest post."
+            "--now",
+            help="Decide as of this ISO-8601 time; default a minute after the newest post.",
         ),
     ] = None,
 ) -> None:
-    """What a playbook would have produced on FILE: actions, cards, incidents and pages."""
+    """What a playbook would have made of FILE: actions, cards, incidents and pages.
+
+    Mentions per action, the cards agents would have seen, incidents opened, PR pages and late
+    answers; with --against, two playbooks side by side.
+
+    Lines that can't be read are named on stderr and left out; exit 1 if none could be read.
+
+    **Example**: `flare rules backtest flare/samples/demo.jsonl --against my-playbook.yaml`
+    """
     default_handles, default_playbook = _settings_defaults()
     handles = _handles(brand, default_handles)
-    read = read_file(file)
-    for _n, problem in read.errors:
-        typer.echo(f"{file}:{problem}", err=True)
+    first_path = playbook or default_playbook
+    books = [(first_path, _playbook(first_path, from_settings=playbook is None))]
+    if against is not None:
+        books.append((against, _playbook(against)))
+    when_given = _now(now) if now else None
+    read = read_with_progress(file)
+    for number, problem in read.errors:
+        err.print(f"{file}:{number}: {problem}", markup=False, highlight=False)
     mentions = read.mentions
     if not mentions:
-        typer.echo(f"{file}: no mention could be read", err=True)
+        err.print(f"{file}: no mention could be read", markup=False, highlight=False)
         raise typer.Exit(1)
-    when = _now(now) if now else max(m.created_at for m in mentions) + timedelta(minutes=1)
-    first_path = playbook or default_playbook
+    when = when_given or max(m.created_at for m in mentions) + timedelta(minutes=1)
     columns: list[tuple[str, dict[str, Any]]] = [
-        (
-            str(first_path or "shipped playbook"),
-            _backtest(_playbook(first_path), handles, mentions, when),
-        )
+        (str(path or "shipped playbook"), _backtest(book, handles, mentions, when))
+        for path, book in books
     ]
-    if against is not None:
-        columns.append((str(against), _backtest(_playbook(against), handles, mentions, when)))
     table = Table(
         "",
         *(name for name, _ in columns),

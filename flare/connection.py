@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import atexit
+import errno
 import signal
 from types import FrameType
 
 import redis
 
-from flare.redis_server import EmbeddedRedis
+from flare.redis_server import EmbeddedRedis, EmbeddedRedisError
 from flare.settings import Settings
 
 
@@ -30,7 +31,16 @@ def connect(settings: Settings, socket_timeout: float | None = None) -> redis.Re
     if settings.redis_url:
         return redis.Redis.from_url(settings.redis_url, **options)
     server = EmbeddedRedis(settings.data_dir)
-    url = server.acquire()
+    try:
+        url = server.acquire()
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        if exc.errno == errno.EEXIST or exc.errno == errno.ENOTDIR:
+            why = "a file is in the way, not a directory"
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise EmbeddedRedisError(
+            f"the data dir {settings.data_dir} (FLARE_DATA_DIR) can't be used: {why}{where}"
+        ) from exc
     atexit.register(server.release)
     _exit_on_sigterm()  # so atexit runs and the last process out stops the server
     return redis.Redis.from_url(url, **options)

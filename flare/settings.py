@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
 
 CsvList = Annotated[tuple[str, ...], NoDecode]
 
@@ -157,6 +159,15 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         lines = [f"{env_name(e['loc'])}: {e['msg']} (got {e.get('input')!r})" for e in exc.errors()]
         raise SettingsError("bad setting:\n  " + "\n  ".join(lines)) from None
+    except SourceError as exc:
+        # a whole group given as one variable (FLARE_SLACK='{...}') that is not valid JSON
+        field = re.search(r'field "([^"]+)"', str(exc))
+        name = env_name((field.group(1),)) if field else "a FLARE_* variable"
+        why = f": {exc.__cause__}" if exc.__cause__ else ""
+        raise SettingsError(
+            f"bad setting:\n  {name}: not valid JSON{why}; "
+            f"or set each part as its own variable, {name}__<PART>"
+        ) from None
 
 
 def masked(settings: Settings) -> dict[str, str]:

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from bot import terminal
@@ -41,21 +43,29 @@ class DemoResult:
     cards: list[tuple[str, str]]  # (channel, ts) of each top-level message, in order posted
 
 
-def demo_settings(settings: Settings, standin: SlackStandIn | None) -> Settings:
-    data_dir = settings.data_dir / "demo"
-    if standin is None:
-        return settings.model_copy(update={"data_dir": data_dir})
-    slack = settings.slack.model_copy(
-        update={
-            "api_url": standin.base_url,
-            "bot_token": SecretStr("xoxb-flare-demo"),
-            "signing_secret": SecretStr("flare-demo-secret"),
-            "alerts_channel": "#social-care",
-            "pr_channel": "#pr-escalations",
-            "send_per_second": 100.0,  # the stand-in has no rate limit to respect
-        }
-    )
-    return settings.model_copy(update={"data_dir": data_dir, "slack": slack})
+def demo_settings(
+    settings: Settings, standin: SlackStandIn | None, bundled: bool = True
+) -> Settings:
+    """The demo's settings: always its own Redis under <data dir>/demo, which it wipes at start.
+
+    FLARE_REDIS_URL is ignored on purpose: the demo must never empty a Redis that holds a team's
+    real queue. With the bundled sample the brand is @acme and @acmehelp, as the sample has it.
+    """
+    update: dict[str, Any] = {"data_dir": settings.data_dir / "demo", "redis_url": ""}
+    if bundled:
+        update["brand"] = settings.brand.model_copy(update={"handles": ("acme", "acmehelp")})
+    if standin is not None:
+        update["slack"] = settings.slack.model_copy(
+            update={
+                "api_url": standin.base_url,
+                "bot_token": SecretStr("xoxb-flare-demo"),
+                "signing_secret": SecretStr("flare-demo-secret"),
+                "alerts_channel": "#social-care",
+                "pr_channel": "#pr-escalations",
+                "send_per_second": 100.0,  # the stand-in has no rate limit to respect
+            }
+        )
+    return settings.model_copy(update=update)
 
 
 def run_demo(
@@ -66,7 +76,7 @@ def run_demo(
     follow: bool = False,
 ) -> DemoResult:
     standin = None if use_slack else SlackStandIn().start()
-    settings = demo_settings(settings, standin)
+    settings = demo_settings(settings, standin, bundled=sample is None)
     client = connect(settings)
     client.flushdb()  # the demo's own database under <data dir>/demo: start from nothing
     rt = runtime.install(runtime.build(settings, client))
@@ -92,7 +102,15 @@ def run_demo(
     result = DemoResult(report, rt.store.stats(), cards)
     console.print(summary_table(result))
     for where, error in report.dead:
-        console.print(f"[yellow]dead letter[/yellow] {where}: {error}")
+        console.print(f"[yellow]dead letter[/yellow] {escape(where)}: {escape(error)}")
+    if use_slack:
+        console.print(
+            "The cards' buttons are answered by a `flare bot` on the demo's own Redis: keep the "
+            "demo running with --follow and, in another terminal, run "
+            f"`FLARE_REDIS_URL= FLARE_DATA_DIR={settings.data_dir} flare bot`.",
+            markup=False,
+            highlight=False,
+        )
     if follow:
         _follow(settings, console, standin)
     return result
@@ -128,5 +146,4 @@ def _follow(settings: Settings, console: Console, standin: SlackStandIn | None) 
     try:
         run_workers(runtime.current().redis, burst=False, fork=False)
     except KeyboardInterrupt:
-        pass
         console.print("stopped")

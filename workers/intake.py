@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -104,17 +104,30 @@ class Intake:
             raise
         report.new += len(fresh)
 
-    def replay_file(self, path: Path, report: IntakeReport | None = None) -> IntakeReport:
-        """Take in a JSON-lines file; a bad line is kept with its number, the rest go on."""
+    def replay_file(
+        self,
+        path: Path,
+        report: IntakeReport | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> IntakeReport:
+        """Take in a JSON-lines file; a bad line is kept with its number, the rest go on.
+
+        Mentions are handed on in batches as the file is read; `progress` is told how many
+        bytes of the file each line took, to show how far the replay has got.
+        """
         report = report or IntakeReport()
-        with path.open("rb") as handle:
-            mentions: list[Mention] = []
-            for number, line in enumerate(handle, start=1):
-                if line.strip():
-                    mentions += self.parse(
-                        line.rstrip(b"\r\n"), Source.REPLAY, f"{path.name}:{number}", report
-                    )
-        self.submit(mentions, report)
+
+        def mentions() -> Iterator[Mention]:
+            with path.open("rb") as handle:
+                for number, line in enumerate(handle, start=1):
+                    if line.strip():
+                        yield from self.parse(
+                            line.rstrip(b"\r\n"), Source.REPLAY, f"{path.name}:{number}", report
+                        )
+                    if progress:
+                        progress(len(line))
+
+        self.submit(mentions(), report)
         return report
 
     def replay_dead_letter(self, record_id: str, report: IntakeReport) -> str | None:
@@ -155,8 +168,12 @@ def read_payload(raw: bytes, source: Source) -> tuple[list[Mention], str | None]
         return [], f"not UTF-8: {exc.reason}"
     except json.JSONDecodeError as exc:
         return [], f"not JSON: {exc.msg} at column {exc.colno}"
+    except RecursionError:
+        return [], "not JSON: nested too deeply"
     except PayloadError as exc:
         return [], str(exc)
+    except Exception as exc:  # a shape the reader did not foresee: keep it, don't lose the rest
+        return [], f"unreadable: {type(exc).__name__}: {exc}"
 
 
 def webhook_routes(settings: Settings, client: redis.Redis) -> dict[str, Wsgi]:

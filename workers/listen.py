@@ -11,7 +11,7 @@ from typing import Any
 
 import redis
 
-from bot.intake_endpoint import build_intake_endpoint
+from bot.intake_endpoint import Wsgi, build_intake_endpoint
 from bot.server import build_wsgi
 from bot.slack_client import SlackClient, SlackError
 from flare.settings import Settings
@@ -199,19 +199,33 @@ class Listener:
                 alert=ops_alert(settings),
                 spend=self.spend,
             ).start()
-        if self.parts["webhook"].on:
-            self._serve()
+        self._serve(with_intake=self.parts["webhook"].on)
         return self
 
-    def _serve(self) -> None:
+    @property
+    def takes_anything_in(self) -> bool:
+        """Whether any source can bring a mention in: the stream, the poll, or a signed /intake."""
+        p = self.parts
+        signed = p["webhook"].on and self.settings.intake.webhook_secret is not None
+        return p["stream"].on or p["poll"].on or signed
+
+    def _serve(self, with_intake: bool) -> None:
+        """The HTTP server: /healthz and /metrics always, POST /intake unless --no-webhook."""
         from waitress.server import create_server
 
+        routes = {"/intake": self._intake_endpoint()} if with_intake else {}
+        wsgi = build_wsgi(None, self.client, extra=routes)
+        self._server = create_server(wsgi, host=self.host, port=self.port, threads=4)
+        self.port = int(self._server.effective_port)
+        threading.Thread(target=self._server.run, name="flare-intake-http", daemon=True).start()
+
+    def _intake_endpoint(self) -> Wsgi:
         secret = self.settings.intake.webhook_secret
 
         def hand_on(mentions: list[Any]) -> bool:
             return self.batcher.wait_for(self.batcher.put_many(mentions), WEBHOOK_HAND_ON_TIMEOUT)
 
-        endpoint = build_intake_endpoint(
+        return build_intake_endpoint(
             self.intake,
             secret.get_secret_value() if secret else None,
             self.settings.intake.webhook_max_bytes,
@@ -219,10 +233,6 @@ class Listener:
             max_age=self.settings.intake.webhook_max_age,
             hand_on=hand_on,
         )
-        wsgi = build_wsgi(None, self.client, extra={"/intake": endpoint})
-        self._server = create_server(wsgi, host=self.host, port=self.port, threads=4)
-        self.port = int(self._server.effective_port)
-        threading.Thread(target=self._server.run, name="flare-intake-http", daemon=True).start()
 
     def stop(self) -> bool:
         """Stop every source, then hand on what waits; False if some mentions did not make it."""
@@ -254,8 +264,11 @@ def run_listen(
     )
     for part in listener.parts.values():
         say(part.line())
-    if not any(p.on for name, p in listener.parts.items() if name != "backfill"):
-        say("nothing to listen to; see the reasons above")
+    if not listener.takes_anything_in:
+        say(
+            "nothing to listen to: set FLARE_X__BEARER_TOKEN with FLARE_BRAND__HANDLES or "
+            "FLARE_X__USER_ID for X, or FLARE_INTAKE__WEBHOOK_SECRET for POST /intake"
+        )
         return listener
     stop = stop or threading.Event()
     listener.start()

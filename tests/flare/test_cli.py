@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
 
+import redis
+
+from flare.redis_server import EmbeddedRedis
 from tests.conftest import free_port
 
 
@@ -73,3 +77,270 @@ def test_a_bad_setting_names_its_variable(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert "FLARE_SLACK__SEND_PER_SECOND" in result.stderr
+
+
+def _mention(id: str, text: str = "@acme my order is late") -> str:
+    return json.dumps(
+        {
+            "id": id,
+            "text": text,
+            "created_at": "2026-11-20T09:00:00Z",
+            "author": {"id": "7", "username": "sam"},
+        }
+    )
+
+
+def _lines(path: Path, *lines: str | bytes) -> Path:
+    path.write_bytes(b"".join((x if isinstance(x, bytes) else x.encode()) + b"\n" for x in lines))
+    return path
+
+
+def test_every_command_says_what_it_needs_and_shows_an_example() -> None:
+    commands = [
+        ["demo"],
+        ["listen"],
+        ["replay"],
+        ["worker"],
+        ["bot"],
+        ["triage"],
+        ["rules", "check"],
+        ["rules", "explain"],
+        ["rules", "backtest"],
+        ["dlq", "list"],
+        ["dlq", "show"],
+        ["dlq", "replay"],
+        ["spend"],
+    ]
+    for command in commands:
+        result = flare(*command, "--help", env={"COLUMNS": "200"})
+
+        assert result.returncode == 0, command
+        assert "Example" in result.stdout, command
+    assert "FLARE_DATA_DIR/demo" in flare("demo", "--help", env={"COLUMNS": "200"}).stdout
+
+
+def test_a_group_of_settings_given_as_bad_json_names_its_variable() -> None:
+    result = flare("config", env={"FLARE_SLACK": "{bad"})
+
+    assert result.returncode == 2
+    assert "FLARE_SLACK: not valid JSON" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_setting_is_shown_as_typed_even_with_brackets_in_it() -> None:
+    result = flare("config", env={"FLARE_PORT": "[b]80[/b]"})
+
+    assert result.returncode == 2
+    assert "'[b]80[/b]'" in result.stderr
+
+
+def test_a_data_dir_that_is_a_file_is_named_and_nothing_starts(tmp_path: Path) -> None:
+    in_the_way = tmp_path / "data"
+    in_the_way.write_text("not a directory")
+
+    result = flare("dlq", "list", env={"FLARE_DATA_DIR": str(in_the_way)})
+
+    assert result.returncode == 3
+    assert f"the data dir {in_the_way} (FLARE_DATA_DIR) can't be used" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_demo_sample_that_does_not_exist_is_refused_before_anything_starts(
+    tmp_path: Path,
+) -> None:
+    result = flare("demo", "--sample", str(tmp_path / "nope.jsonl"))
+
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_demo_never_empties_the_redis_the_team_uses(
+    tmp_path: Path, redis_server: EmbeddedRedis, redis_client: redis.Redis
+) -> None:
+    redis_client.set("a-case-of-the-team", "still here")
+    sample = _lines(tmp_path / "sample.jsonl", _mention("1"), _mention("2", "@acme thank you!"))
+
+    result = flare(
+        "demo",
+        "--sample",
+        str(sample),
+        env={"FLARE_REDIS_URL": redis_server.url, "FLARE_DATA_DIR": str(tmp_path / "data")},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert redis_client.get("a-case-of-the-team") == b"still here"
+    assert (tmp_path / "data" / "demo" / "redis.log").exists()  # it ran on its own server
+
+
+def test_replay_keeps_lines_it_cannot_read_as_dead_letters_and_takes_the_rest(
+    tmp_path: Path,
+) -> None:
+    mentions = _lines(
+        tmp_path / "mixed.jsonl",
+        _mention("1"),
+        "[" * 100_000,  # deeper than Python's JSON reader goes
+        '{"data": {"id": "2", "text": "@acme", "created_at": "2026-11-20T09:00:00Z", '
+        '"author_id": "7"}, "includes": {"users": 5}}',
+        b'{"id": "caf\xe9"}',  # Latin-1, not UTF-8
+        _mention("3"),
+    )
+    env = {"FLARE_DATA_DIR": str(tmp_path / "data")}
+
+    result = flare("replay", str(mentions), env=env)
+    letters = flare("dlq", "list", env={**env, "COLUMNS": "200"})
+
+    assert result.returncode == 0
+    assert "2 mentions read, 2 queued for triage" in result.stdout
+    assert "mixed.jsonl:2: not JSON: nested too deeply" in result.stderr
+    assert "mixed.jsonl:3: " in result.stderr  # a shape the reader did not foresee
+    assert "mixed.jsonl:4: not UTF-8" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "3 dead letters" in letters.stdout
+
+
+def test_replay_of_a_file_none_of_whose_lines_reads_fails(tmp_path: Path) -> None:
+    garbage = _lines(tmp_path / "[red]garbage.jsonl", "nope", '{"valid": "json, not a mention"}')
+
+    result = flare("replay", str(garbage), env={"FLARE_DATA_DIR": str(tmp_path / "data")})
+
+    assert result.returncode == 1
+    assert "[red]garbage.jsonl:1: not JSON" in result.stderr  # the name as it is, not as markup
+    assert "2 dead letters" in result.stdout
+
+
+def test_dead_letter_commands_say_plainly_when_there_is_nothing(tmp_path: Path) -> None:
+    env = {"FLARE_DATA_DIR": str(tmp_path / "data")}
+
+    shown = flare("dlq", "show", "42", env=env)
+    replayed = flare("dlq", "replay", env=env)
+
+    assert shown.returncode == 1
+    assert "no dead letter 42: `flare dlq list` shows the ids" in shown.stderr
+    assert replayed.returncode == 0
+    assert replayed.stdout.strip() == "no dead letters to replay"
+
+
+def test_dead_letters_still_unreadable_on_replay_fail_the_replay(tmp_path: Path) -> None:
+    env = {"FLARE_DATA_DIR": str(tmp_path / "data")}
+    flare("replay", str(_lines(tmp_path / "bad.jsonl", "nope")), env=env)
+
+    result = flare("dlq", "replay", env=env)
+
+    assert result.returncode == 1
+    assert "1: still unreadable: not JSON" in result.stderr
+    assert "0 replayed (0 queued), 1 still dead" in result.stdout
+
+
+def test_listen_with_nothing_configured_says_what_to_set_and_stops(tmp_path: Path) -> None:
+    result = flare(
+        "listen",
+        "--port",
+        str(free_port()),
+        "--host",
+        "127.0.0.1",
+        env={"FLARE_DATA_DIR": str(tmp_path / "data")},
+    )
+
+    assert result.returncode == 2
+    assert "stream    skipped: FLARE_X__BEARER_TOKEN is not set" in result.stdout
+    assert "nothing to listen to: set FLARE_X__BEARER_TOKEN" in result.stdout
+
+
+def test_listen_says_at_once_when_its_redis_cannot_be_reached() -> None:
+    result = flare(
+        "listen",
+        "--port",
+        str(free_port()),
+        env={
+            "FLARE_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
+            "FLARE_INTAKE__WEBHOOK_SECRET": "s3cret",
+        },
+    )
+
+    assert result.returncode == 3
+    assert "Redis can't be reached" in result.stderr
+
+
+def test_bot_names_the_slack_setting_it_lacks() -> None:
+    result = flare("bot", env={"FLARE_SLACK__BOT_TOKEN": "xoxb-1"})
+
+    assert result.returncode == 2
+    assert "`flare bot` needs FLARE_SLACK__SIGNING_SECRET" in result.stderr
+
+
+def test_a_playbook_that_is_not_utf8_is_refused_without_a_traceback(tmp_path: Path) -> None:
+    playbook = tmp_path / "playbook.yaml"
+    playbook.write_bytes(b"version: 1\n# caf\xe9\n")
+    env = {"FLARE_PLAYBOOK": str(playbook), "FLARE_DATA_DIR": str(tmp_path / "data")}
+
+    worker = flare("worker", "--burst", env=env)
+    check = flare("rules", "check", env=env)
+
+    assert worker.returncode == 2
+    assert "not UTF-8" in worker.stderr and "FLARE_PLAYBOOK" in worker.stderr
+    assert "Traceback" not in worker.stderr
+    assert check.returncode == 1
+    assert f"{playbook}:2: (file): not UTF-8" in check.stderr
+
+
+def _big_file(tmp_path: Path, count: int) -> Path:
+    return _lines(tmp_path / "big.jsonl", *(_mention(str(n)) for n in range(count)))
+
+
+def _with_stderr_on_a_terminal(
+    *args: str, env: dict[str, str], out: Path
+) -> tuple[int, str, bytes]:
+    """Run `flare ARGS` with stderr on a pseudo-terminal and stdout into `out`; its exit status,
+    its stdout, and all it drew on the terminal."""
+    primary, secondary = pty.openpty()
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("FLARE_")}
+    full_env.update({"TERM": "xterm", "COLUMNS": "120", **env})
+    with out.open("wb") as stdout:
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from flare.cli import main; main()", *args],
+            stdout=stdout,
+            stderr=secondary,
+            env=full_env,
+        )
+    os.close(secondary)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the other end closed: the command has ended
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(primary)
+    return process.wait(timeout=60), out.read_text(), drawn
+
+
+def test_triage_shows_progress_on_a_terminal_and_keeps_stdout_pure_json(tmp_path: Path) -> None:
+    big = _big_file(tmp_path, 3000)
+    args = ("triage", str(big), "--brand", "acme", "--now", "2026-11-20T09:30:00Z")
+
+    status, stdout, drawn = _with_stderr_on_a_terminal(*args, env={}, out=tmp_path / "out")
+    piped = flare(*args)
+
+    assert status == 0
+    assert b"Reading big.jsonl" in drawn and b"Deciding" in drawn
+    assert [json.loads(line)["id"] for line in stdout.splitlines()] == [str(n) for n in range(3000)]
+    assert piped.stdout == stdout
+    assert piped.stderr == ""
+
+
+def test_replay_shows_progress_on_a_terminal_and_nothing_extra_when_piped(tmp_path: Path) -> None:
+    big = _big_file(tmp_path, 2000)
+
+    status, stdout, drawn = _with_stderr_on_a_terminal(
+        "replay", str(big), env={"FLARE_DATA_DIR": str(tmp_path / "one")}, out=tmp_path / "out"
+    )
+    piped = flare("replay", str(big), env={"FLARE_DATA_DIR": str(tmp_path / "two")})
+
+    assert status == 0
+    assert b"Replaying big.jsonl" in drawn
+    assert "2000 mentions read, 2000 queued for triage" in stdout
+    assert piped.stdout == stdout
+    assert piped.stderr == ""

@@ -8,8 +8,12 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from flare.cli_rules import rules_app, triage_command
-from rules.playbook import default_playbook_path
+from flare.cli_rules import decide_all, read_file, rules_app, triage_command
+from rules.context import MemoryContext
+from rules.engine import Engine
+from rules.normalize import parse_time
+from rules.playbook import default_playbook_path, load_playbook
+from workers.demo import sample_path
 
 app = typer.Typer()
 app.add_typer(rules_app, name="rules")
@@ -60,7 +64,7 @@ def test_triage_prints_one_decision_per_line_in_input_order(tmp_path: Path) -> N
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["id"] for o in out] == ["2", "1", None, None, "4"]
     assert out[1]["action"] == "priority" and "3M followers" in out[1]["reasons"]
-    assert out[2]["error"].startswith("line 3: (json)")
+    assert out[2]["error"].startswith("line 3: not JSON")
     assert out[3]["error"].startswith("line 4: ")
     assert out[4]["action"] == "ignore"
     assert set(out[0]) == {
@@ -73,7 +77,7 @@ def test_triage_prints_one_decision_per_line_in_input_order(tmp_path: Path) -> N
         "reasons",
         "signals",
     }
-    assert "line 3" in result.stderr
+    assert f"{path}:3: not JSON" in result.stderr
 
 
 def test_triage_exits_non_zero_when_nothing_could_be_read(tmp_path: Path) -> None:
@@ -173,3 +177,53 @@ def test_rules_backtest_puts_incidents_and_pages_side_by_side(tmp_path: Path) ->
     assert rows["escalate_pr"] == ["1", "1"]
     assert rows["incidents"] == ["0", "1"]
     assert rows["pages"] == ["1", "2"]
+
+
+def test_deciding_a_file_a_chunk_at_a_time_decides_as_all_at_once() -> None:
+    mentions = read_file(sample_path()).mentions
+    now = parse_time("2026-11-20T12:00:00Z")
+    book = load_playbook(None)
+
+    at_once = Engine(book, ("acme",)).decide_many(mentions, MemoryContext(), now)
+    in_chunks = decide_all(Engine(book, ("acme",)), mentions, now, chunk=7)
+
+    assert [d.as_line() for d in in_chunks] == [d.as_line() for d in at_once]
+
+
+def test_triage_names_a_bad_now_once_with_an_example(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps(_flare("@acme hi", "1", "2026-11-20T09:00:00Z")) + "\n")
+
+    result = runner.invoke(app, ["triage", str(path), "--now", "yesterday"], env={"COLUMNS": "200"})
+
+    assert result.exit_code == 2
+    assert "not an ISO-8601 time: 'yesterday' (e.g. 2026-11-20T12:00:00Z)" in result.output
+    assert "--now: --now" not in result.output
+
+
+def test_triage_of_an_empty_file_prints_nothing_and_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "empty.jsonl"
+    path.write_text("")
+
+    result = runner.invoke(app, ["triage", str(path)])
+
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert "no lines to read" in result.stderr
+
+
+def test_rules_check_checks_the_playbook_in_use_by_default(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("version: 1\nspike:\n  ratio: 0.5\n")
+
+    result = runner.invoke(app, ["rules", "check"], env={"FLARE_PLAYBOOK": str(mine)})
+
+    assert result.exit_code == 1
+    assert f"{mine}:3: spike.ratio: " in result.stderr
+
+
+def test_rules_explain_refuses_a_negative_follower_count() -> None:
+    result = runner.invoke(app, ["rules", "explain", "@acme hi", "--followers", "-5"])
+
+    assert result.exit_code == 2
+    assert "--followers" in result.output

@@ -19,8 +19,9 @@ from flare import keys
 from flare.dlq import DeadLetters
 from flare.queues import QueueName, queue
 from flare.settings import IntakeSettings, Settings
+from rules.mention import Source
 from tests.builders import mention
-from workers.intake import Intake, IntakeReport, webhook_routes
+from workers.intake import Intake, IntakeReport, read_payload, webhook_routes
 
 X_MESSAGE = {
     "data": {
@@ -124,6 +125,38 @@ def test_a_dead_letter_fixed_at_the_source_can_be_replayed(
     assert intake.replay_dead_letter(letter.id, IntakeReport()) is None
     assert letters.ids() == []
     assert len(_queued_mentions(redis_client)) == 1
+
+
+def test_a_replay_tells_its_progress_in_bytes_of_the_file(
+    redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    path = _write(tmp_path, [mention(id=str(i)).model_dump_json() for i in range(5)] + ["", "x"])
+    told: list[int] = []
+
+    report = Intake(redis_client).replay_file(path, progress=told.append)
+
+    assert sum(told) == path.stat().st_size
+    assert (report.new, len(report.dead)) == (5, 1)
+
+
+def test_a_line_nested_too_deeply_is_kept_and_the_lines_after_it_go_through(
+    redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    path = _write(tmp_path, ["[" * 100_000, json.dumps(X_MESSAGE)])
+
+    report = Intake(redis_client).replay_file(path)
+
+    assert report.dead == [("mentions.jsonl:1", "not JSON: nested too deeply")]
+    assert report.new == 1
+
+
+def test_a_payload_of_a_shape_nobody_foresaw_becomes_a_dead_letter_not_a_crash() -> None:
+    odd = {**X_MESSAGE, "includes": {"users": 5}}
+
+    mentions, error = read_payload(json.dumps(odd).encode(), Source.WEBHOOK)
+
+    assert mentions == []
+    assert error
 
 
 def _b64(raw: bytes) -> str:
