@@ -244,6 +244,10 @@ def _mentions(body: bytes) -> tuple[list[Mention], Refusal | None]:
             if isinstance(payload, list):
                 where = f"[{index}]" + ("" if where == "body" else f".{where}")
             return [], Refusal("422 Unprocessable Content", exc.reason, where)
+        except Exception as exc:  # a shape the reader did not foresee: the sender's fault, not 5xx
+            where = f"[{index}]" if isinstance(payload, list) else "body"
+            reason = f"unreadable: {type(exc).__name__}"
+            return [], Refusal("422 Unprocessable Content", reason, where)
     if not mentions:
         return [], Refusal("422 Unprocessable Content", "no mention in the payload", "body")
     return mentions, None

@@ -338,11 +338,6 @@ def main() -> None:
         err.print(f"[red]Flare's own Redis can't be started:[/red] {escape(str(exc))}")
         err.print("Set FLARE_DATA_DIR to a directory you can write, or FLARE_REDIS_URL.")
         sys.exit(3)
-    except UnicodeDecodeError as exc:
-        # a file read whole (FLARE_PLAYBOOK for the worker and the bot) that is not UTF-8
-        err.print(f"[red]A file Flare reads is not UTF-8:[/red] {escape(str(exc))}")
-        err.print("FLARE_PLAYBOOK must name a UTF-8 YAML file; `flare rules check` finds the line.")
-        sys.exit(2)
     except OSError as exc:
         if exc.filename is None:
             raise

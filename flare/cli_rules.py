@@ -19,7 +19,7 @@ from rules.context import MemoryContext
 from rules.decision import Action, Decision
 from rules.engine import Engine
 from rules.mention import Author, Mention, Metrics, Source
-from rules.normalize import PayloadError, mentions_from, parse_time
+from rules.normalize import PayloadError, parse_time, read_payload
 from rules.playbook import (
     Playbook,
     PlaybookError,
@@ -61,18 +61,8 @@ class ReadFile:
 
 def read_line(raw: bytes) -> list[Mention] | str:
     """The mentions on one line of a file, or what is wrong with it (as `flare replay` says it)."""
-    try:
-        return mentions_from(json.loads(raw), Source.REPLAY)
-    except UnicodeDecodeError as exc:
-        return f"not UTF-8: {exc.reason}"
-    except json.JSONDecodeError as exc:
-        return f"not JSON: {exc.msg} at column {exc.colno}"
-    except RecursionError:
-        return "not JSON: nested too deeply"
-    except PayloadError as exc:
-        return str(exc)
-    except Exception as exc:  # a shape the reader did not foresee: name it, go on with the rest
-        return f"unreadable: {type(exc).__name__}: {exc}"
+    mentions, error = read_payload(raw, Source.REPLAY)
+    return error if error is not None else mentions
 
 
 def read_file(path: Path, step: Step | None = None) -> ReadFile:
@@ -123,19 +113,9 @@ def _settings_defaults() -> tuple[tuple[str, ...], Path | None]:
     return settings.brand.handles, settings.playbook
 
 
-def _load(path: Path | None) -> Playbook:
-    """load_playbook, with a file that is not UTF-8 reported like any other playbook problem."""
-    try:
-        return load_playbook(path)
-    except UnicodeDecodeError as exc:
-        where = path or default_playbook_path()
-        line = exc.object[: exc.start].count(b"\n") + 1
-        raise PlaybookError([f"{where}:{line}: (file): not UTF-8: {exc.reason}"]) from None
-
-
 def _playbook(path: Path | None, from_settings: bool = False) -> Playbook:
     try:
-        return _load(path)
+        return load_playbook(path)
     except PlaybookError as exc:
         err.print(str(exc), markup=False, highlight=False)
         if from_settings:
@@ -238,7 +218,7 @@ def check_command(
     """
     target = path or _settings_defaults()[1]
     try:
-        book = _load(target)
+        book = load_playbook(target)
     except PlaybookError as exc:
         err.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(1) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -174,7 +175,10 @@ def from_x_message(payload: Mapping[str, Any], source: Source) -> list[Mention]:
     includes = payload.get("includes") or {}
     if not isinstance(includes, Mapping):
         raise PayloadError("expected an object", "includes")
-    users = {str(u.get("id")): u for u in includes.get("users") or () if isinstance(u, Mapping)}
+    listed = includes.get("users") or []
+    if not isinstance(listed, list):
+        raise PayloadError("expected a list of user objects", "includes.users")
+    users = {str(u.get("id")): u for u in listed if isinstance(u, Mapping)}
     tweets = [t for t in (data if isinstance(data, list) else [data]) if isinstance(t, Mapping)]
     if not tweets or len(tweets) != (len(data) if isinstance(data, list) else 1):
         raise PayloadError("expected a post object or a list of them", "data")
@@ -225,3 +229,19 @@ def iter_lines(lines: Iterator[str]) -> Iterator[tuple[int, str]]:
     for number, line in enumerate(lines, start=1):
         if line.strip():
             yield number, line
+
+
+def read_payload(raw: bytes, source: Source) -> tuple[list[Mention], str | None]:
+    """The mentions in a raw payload, or the reason there are none."""
+    try:
+        return mentions_from(json.loads(raw), source), None
+    except UnicodeDecodeError as exc:
+        return [], f"not UTF-8: {exc.reason}"
+    except json.JSONDecodeError as exc:
+        return [], f"not JSON: {exc.msg} at column {exc.colno}"
+    except RecursionError:
+        return [], "not JSON: nested too deeply"
+    except PayloadError as exc:
+        return [], str(exc)
+    except Exception as exc:  # a shape the reader did not foresee: keep it, don't lose the rest
+        return [], f"unreadable: {type(exc).__name__}: {exc}"

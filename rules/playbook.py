@@ -319,7 +319,12 @@ def load_playbook(path: str | Path | None = None) -> Playbook:
     """Read and validate a playbook file; None means the one shipped with Flare."""
     target = Path(path) if path is not None else default_playbook_path()
     try:
-        text = target.read_text(encoding="utf-8")
+        raw = target.read_bytes()
     except OSError as exc:
         raise PlaybookError([f"{target}:0: (file): {exc.strerror or exc}"]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PlaybookError([f"{target}:{line}: (file): not UTF-8: {exc.reason}"]) from None
     return parse_playbook(text, str(target))

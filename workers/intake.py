@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from flare.dlq import DeadLetters
 from flare.queues import QueueName, queue
 from flare.settings import Settings
 from rules.mention import Mention, Source
-from rules.normalize import PayloadError, mentions_from
+from rules.normalize import read_payload
 
 DEDUPE_WINDOW = timedelta(days=14)
 BATCH_SIZE = 100
@@ -158,22 +157,6 @@ def dedupe_id(mention: Mention) -> str:
     """The id a post is known by across edits: an edit arrives with a new id but the same first
     entry in its edit history."""
     return mention.edit_history_ids[0] if mention.edit_history_ids else mention.id
-
-
-def read_payload(raw: bytes, source: Source) -> tuple[list[Mention], str | None]:
-    """The mentions in a raw payload, or the reason there are none."""
-    try:
-        return mentions_from(json.loads(raw), source), None
-    except UnicodeDecodeError as exc:
-        return [], f"not UTF-8: {exc.reason}"
-    except json.JSONDecodeError as exc:
-        return [], f"not JSON: {exc.msg} at column {exc.colno}"
-    except RecursionError:
-        return [], "not JSON: nested too deeply"
-    except PayloadError as exc:
-        return [], str(exc)
-    except Exception as exc:  # a shape the reader did not foresee: keep it, don't lose the rest
-        return [], f"unreadable: {type(exc).__name__}: {exc}"
 
 
 def webhook_routes(settings: Settings, client: redis.Redis) -> dict[str, Wsgi]:

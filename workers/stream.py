@@ -18,7 +18,7 @@ from prometheus_client import Counter, Gauge
 from flare import keys
 from flare.settings import IntakeSettings, XSettings
 from rules.mention import Source
-from rules.normalize import PayloadError, mentions_from
+from rules.normalize import read_payload
 from workers.batcher import Batcher
 from workers.intake import Intake
 from workers.spend import Spend
@@ -302,18 +302,19 @@ class XStream:
 
     # lines ----------------------------------------------------------------
     def take_line(self, raw: bytes) -> None:
-        """One stream line: its post goes to the batcher; an unreadable one to the dead letters."""
+        """One stream line: its post goes to the batcher; an unreadable one to the dead letters.
+
+        No line can stop the stream: whatever fails to read is kept whole with the reason.
+        """
         self.lines += 1
-        try:
-            payload = json.loads(raw)
-            if isinstance(payload, dict) and "data" not in payload and "errors" in payload:
-                LINES.labels("error").inc()
-                log.warning("stream says: %s", payload["errors"])
-                return
-            mentions = mentions_from(payload, Source.X_STREAM)
-        except (UnicodeDecodeError, json.JSONDecodeError, PayloadError) as exc:
+        notice = _stream_notice(raw)
+        if notice is not None:
+            LINES.labels("error").inc()
+            log.warning("stream says: %s", notice)
+            return
+        mentions, error = read_payload(raw, Source.X_STREAM)
+        if error:
             LINES.labels("dead").inc()
-            error = f"not JSON: {exc}" if not isinstance(exc, PayloadError) else str(exc)
             self.intake.dead_letters.push(raw, Source.X_STREAM.value, "x stream", error)
             return
         LINES.labels("post").inc()
@@ -321,7 +322,7 @@ class XStream:
         if mentions:
             self._last = (mentions[-1].id, time.time())
         self._unbilled[0] += len(mentions)
-        self._unbilled[1] += len((payload.get("includes") or {}).get("users") or ())
+        self._unbilled[1] += len({m.author.id for m in mentions})  # the expanded authors
         self._save_state()
 
     def _keep_alive(self) -> None:
@@ -410,3 +411,14 @@ class XStream:
         self.client.disconnect()
         if self._thread:
             self._thread.join(timeout)
+
+
+def _stream_notice(raw: bytes) -> Any:
+    """The `errors` of a line that carries no post (X's notices on the stream), else None."""
+    if b'"data"' in raw or b'"errors"' not in raw:
+        return None
+    try:
+        payload = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    return payload["errors"] if isinstance(payload, dict) and "errors" in payload else None

@@ -88,6 +88,14 @@ def test_a_missing_file_is_a_playbook_error(tmp_path: Path) -> None:
         load_playbook(tmp_path / "nope.yaml")
 
 
+def test_a_file_that_is_not_utf8_is_a_playbook_error_naming_the_file(tmp_path: Path) -> None:
+    latin = tmp_path / "latin1.yaml"
+    latin.write_bytes("version: 1\nvip: [café]\n".encode("latin-1"))
+
+    with pytest.raises(PlaybookError, match=r"latin1\.yaml:2: \(file\): not UTF-8"):
+        load_playbook(latin)
+
+
 def test_the_shipped_playbook_lists_controversial_topics_and_pages_the_press_office() -> None:
     book = load_playbook(None)
     assert "boycott*" in book.controversial.phrases

@@ -20,8 +20,9 @@ from flare.dlq import DeadLetters
 from flare.queues import QueueName, queue
 from flare.settings import IntakeSettings, Settings
 from rules.mention import Source
+from rules.normalize import read_payload
 from tests.builders import mention
-from workers.intake import Intake, IntakeReport, read_payload, webhook_routes
+from workers.intake import Intake, IntakeReport, webhook_routes
 
 X_MESSAGE = {
     "data": {

@@ -130,7 +130,10 @@ def test_streamed_posts_reach_triage_and_an_unreadable_line_is_kept(
         post = fake_x.publish("@acme 🔥 my card was charged twice")
         stream.take_line(b'{"data": {"id": "5", "text": "no author or time"}}')
         stream.take_line(b"\xff not json")
-        eventually(lambda: [m["id"] for m in queued(redis_client)] == [post["id"]])
+        stream.take_line(b"[" * 100_000)  # nested past what Python's parser will follow
+        stream.take_line(b'{"data": {"id": "6"}, "includes": {"users": 5}}')
+        later = fake_x.publish("@acme still charged twice")  # the stream goes on regardless
+        eventually(lambda: [m["id"] for m in queued(redis_client)] == [post["id"], later["id"]])
     finally:
         stream.stop()
 
@@ -139,9 +142,11 @@ def test_streamed_posts_reach_triage_and_an_unreadable_line_is_kept(
     assert "public_metrics" in request.query["user.fields"]
     assert request.query["expansions"] == "author_id"
     dead = DeadLetters(redis_client).all()
-    assert [d.source for d in dead] == ["x_stream", "x_stream"]
+    assert [d.source for d in dead] == ["x_stream"] * 4
     assert "data.created_at" in dead[0].error
     assert dead[1].raw == b"\xff not json"
+    assert dead[2].error == "not JSON: nested too deeply"
+    assert "includes.users" in dead[3].error
 
 
 def test_a_stream_refused_again_and_again_alerts_once_at_the_maximum_back_off(
