@@ -40,6 +40,7 @@ from rules.mention import Author, Mention, Metrics  # noqa: E402
 from rules.playbook import SpikeSettings, load_playbook  # noqa: E402
 from rules.sentiment import sentiment  # noqa: E402
 from rules.spike import SpikeState, check, observe  # noqa: E402
+from rules.topic import TopicReader  # noqa: E402
 
 DEFAULT_CSV = Path(__file__).resolve().parents[2] / "shared/data/airline-tweets/Tweets.csv"
 
@@ -216,21 +217,22 @@ def report_half(name: str, rows: list[Row], idx: list[int], dec: dict[int, Decis
     )
     print(f"  three-class accuracy  {acc:.3f}    | VADER alone: {vacc:.3f}")
     told = [i for i in idx if rows[i].label == "negative" and rows[i].reason in REASON_TOPICS]
-    agree = sum(subject(dec[i]) in REASON_TOPICS[rows[i].reason] for i in told)
+    agreed = [i for i in told if subject(dec[i]) in REASON_TOPICS[rows[i].reason]]
     covered = sum(subject(dec[i]) is not None for i in told)
     print(
-        f"  topic agreement with negativereason  {agree / len(told):.3f} of {len(told)}"
+        f"  topic agreement with negativereason  {len(agreed) / len(told):.3f} of {len(told)}"
         f" (a topic given for {covered / len(told):.3f})"
     )
     per_reason = Counter(rows[i].reason for i in told)
-    hits = Counter(rows[i].reason for i in told if subject(dec[i]) in REASON_TOPICS[rows[i].reason])
+    hits = Counter(rows[i].reason for i in agreed)
     print("    " + ", ".join(f"{k} {hits[k] / n:.2f}" for k, n in per_reason.most_common()))
 
 
 def topic_only(rows: list[Row], idx: list[int], playbook_path: str | None, label: str) -> None:
-    engine = Engine(load_playbook(playbook_path))
+    """Topic agreement from the text alone (the engine's topic reader, no context)."""
+    topics = TopicReader(load_playbook(playbook_path).topics)
     told = [i for i in idx if rows[i].label == "negative" and rows[i].reason in REASON_TOPICS]
-    agree = sum(engine.read(rows[i].mention).topic in REASON_TOPICS[rows[i].reason] for i in told)
+    agree = sum(topics.topic(rows[i].mention.text) in REASON_TOPICS[rows[i].reason] for i in told)
     print(f"  topic agreement {label}: {agree / len(told):.3f} of {len(told)}")
 
 

@@ -8,15 +8,16 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
 
-from bot import home, modals, slash
+from bot import home, slash
 from bot.action_ids import ActionId, ViewId
-from bot.casework import Casework
+from bot.casework import Answer, Casework
 from flare.queries import Queries
 
 Click = Callable[[str, str, str], None]  # (case id, user, channel)
 Modal = Callable[[str, str, str, str], None]  # (case id, user, channel, trigger id)
-Submit = Callable[[dict[str, Any], str], dict[str, str] | None]
+Submit = Callable[[dict[str, Any], str], Answer]  # (view, user)
 
 
 def _click(body: dict[str, Any]) -> tuple[str, str, str]:
@@ -31,22 +32,30 @@ def _clicked_message(body: dict[str, Any]) -> str:
     return str((body.get("container") or {}).get("message_ts") or "")
 
 
-def build_app(
-    casework: Casework, signing_secret: str, bot_token: str, executor: Executor | None = None
+def bolt_app(
+    client: WebClient, signing_secret: str, bot_token: str, executor: Executor | None = None
 ) -> App:
-    """The Bolt app; `executor` runs listeners after their ack (Bolt's own pool by default)."""
+    """A Bolt app with no listeners yet; `executor` runs listeners after their ack (Bolt's own
+    pool by default)."""
 
     def authorize(**_: Any) -> AuthorizeResult:
         # A single-workspace app: the bot token is known, so no auth.test round trip is needed.
         return AuthorizeResult(enterprise_id=None, team_id=None, bot_token=bot_token)
 
-    app = App(
+    return App(
         signing_secret=signing_secret,
-        client=casework.slack.web,
+        client=client,
         authorize=authorize,
         name="flare",
         listener_executor=executor,
     )
+
+
+def build_app(
+    casework: Casework, signing_secret: str, bot_token: str, executor: Executor | None = None
+) -> App:
+    """The Bolt app with every listener Flare has."""
+    app = bolt_app(casework.slack.web, signing_secret, bot_token, executor)
     clicks: dict[ActionId, Click] = {
         ActionId.CLAIM: casework.claim,
         ActionId.RELEASE: casework.release,
@@ -64,7 +73,7 @@ def build_app(
     submits: dict[ViewId, Submit] = {
         ViewId.REPLY: casework.submit_reply,
         ViewId.DM: casework.submit_dm,
-        ViewId.ESCALATE: _no_errors(casework.submit_escalate),
+        ViewId.ESCALATE: casework.submit_escalate,
         ViewId.CLOSE: casework.submit_close,
     }
     for action_id, click in clicks.items():
@@ -76,21 +85,31 @@ def build_app(
     app.action(ActionId.REPLY_DRAFT.value)(_on_draft(casework))
     queries = Queries(casework.store.redis)
     slash.register(app, queries, casework.clock)
-    home.register(app, queries, casework.clock)
+    home.register(app, queries, casework.slack, casework.clock)
     return app
+
+
+def _checked(
+    casework: Casework, action_id: ActionId, body: dict[str, Any]
+) -> tuple[str, str, str] | None:
+    """The click's (case id, user, channel) if the user may act and the case is still there;
+    otherwise None, and the user is told why not."""
+    case_id, user, channel = _click(body)
+    if not casework.team.may_act(user):
+        casework.refuse(case_id, user, channel, action_id.value)
+        return None
+    if not casework.has(case_id):
+        casework.gone(case_id, user, channel, _clicked_message(body))
+        return None
+    return case_id, user, channel
 
 
 def _on_click(casework: Casework, action_id: ActionId, handler: Click) -> Any:
     def listener(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        case_id, user, channel = _click(body)
-        if not casework.team.may_act(user):
-            casework.refuse(case_id, user, channel, action_id.value)
-            return
-        if not casework.has(case_id):
-            casework.gone(case_id, user, channel, _clicked_message(body))
-            return
-        handler(case_id, user, channel)
+        click = _checked(casework, action_id, body)
+        if click:
+            handler(*click)
 
     return listener
 
@@ -98,14 +117,9 @@ def _on_click(casework: Casework, action_id: ActionId, handler: Click) -> Any:
 def _on_open(casework: Casework, action_id: ActionId, opener: Modal) -> Any:
     def listener(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        case_id, user, channel = _click(body)
-        if not casework.team.may_act(user):
-            casework.refuse(case_id, user, channel, action_id.value)
-            return
-        if not casework.has(case_id):
-            casework.gone(case_id, user, channel, _clicked_message(body))
-            return
-        opener(case_id, user, channel, str(body["trigger_id"]))
+        click = _checked(casework, action_id, body)
+        if click:
+            opener(*click, str(body["trigger_id"]))
 
     return listener
 
@@ -113,16 +127,13 @@ def _on_open(casework: Casework, action_id: ActionId, opener: Modal) -> Any:
 def _on_submit(casework: Casework, submit: Submit) -> Any:
     def listener(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = body["user"]["id"]
-        if not casework.team.may_act(user):
-            ack(response_action="errors", errors=_first_block(view, casework.team.refusal("")))
-            case_id = modals.case_of(view)[0]
-            casework.store.audit(case_id, user, "refused", attempted=view["callback_id"])
-            return
-        errors = submit(view, user)
-        if errors:
-            ack(response_action="errors", errors=errors)
+        answer = submit(view, user) if casework.team.may_act(user) else casework.refused(view, user)
+        if answer.errors:
+            ack(response_action="errors", errors=answer.errors)
         else:
             ack()
+        if answer.then:  # Slack has its answer: the rest may take its time
+            answer.then()
 
     return listener
 
@@ -134,15 +145,3 @@ def _on_draft(casework: Casework) -> Any:
             casework.draft_changed(body["view"], body["user"]["id"])
 
     return listener
-
-
-def _no_errors(handler: Callable[[dict[str, Any], str], None]) -> Submit:
-    def submit(view: dict[str, Any], user: str) -> None:
-        handler(view, user)
-
-    return submit
-
-
-def _first_block(view: dict[str, Any], message: str) -> dict[str, str]:
-    inputs = [b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input"]
-    return {inputs[0]: message} if inputs else {}

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.action_ids import ActionId
 from flare.case import Case, CaseState
-from rules.decision import Action
+from rules.decision import Action, Priority
 
 Block = dict[str, Any]
 
@@ -21,7 +21,7 @@ _ACTION_LABEL = {
     Action.THANK: "Thank",
     Action.DROP: "Drop",
 }
-_PRIORITY_MARK = {"P1": "🔴", "P2": "🟠", "P3": "🟡", "P4": "🟢"}
+PRIORITY_MARK = {Priority.P1: "🔴", Priority.P2: "🟠", Priority.P3: "🟡", Priority.P4: "🟢"}
 SECTION_TEXT = 3000  # Slack refuses a section whose text is longer
 HEADER_TEXT = 150
 BLOCK_ID = 255
@@ -70,7 +70,8 @@ def fit(raw: str, limit: int) -> str:
     return "".join(kept) + "…"
 
 
-def _ago(minutes: float) -> str:
+def span(minutes: float) -> str:
+    """A duration a person reads at a glance: 4 min, 3 h, 2 days."""
     if minutes < 1:
         return "under 1 min"
     if minutes < 90:
@@ -119,7 +120,7 @@ def buttons_for(case: Case) -> list[Block]:
 
 def headline(case: Case) -> str:
     d = case.decision
-    mark = _PRIORITY_MARK.get(d.priority.value, "⚪") if d.priority else "⚪"
+    mark = PRIORITY_MARK[d.priority] if d.priority else "⚪"
     parts = [f"{mark} {d.priority.value if d.priority else '--'}", _ACTION_LABEL[d.action]]
     if d.topic:
         parts.append(d.topic)
@@ -139,7 +140,7 @@ def render(case: Case, now: datetime) -> tuple[list[Block], str]:
     age = (now - m.created_at).total_seconds() / 60
     spread = (
         f"{compact(m.metrics.reposts)} reposts · {compact(m.metrics.quotes)} quotes · "
-        f"{compact(m.metrics.replies)} replies · posted {_ago(age)} ago"
+        f"{compact(m.metrics.replies)} replies · posted {span(age)} ago"
     )
     post = clip(m.text, _MAX_POST) if m.text.strip() else "(the post has no text)"
     blocks: list[Block] = [
@@ -207,7 +208,7 @@ def _status_line(case: Case, now: datetime) -> str:
         parts.append("No public reply: the post does not mention the brand, so X would refuse it")
     if d.due and case.state in (CaseState.OPEN, CaseState.CLAIMED) and not case.reply_id:
         left = (d.due - now).total_seconds() / 60
-        when = f"in {_ago(left)}" if left > 0 else f"*{_ago(-left)} overdue*"
+        when = f"in {span(left)}" if left > 0 else f"*{span(-left)} overdue*"
         parts.append(f"Respond by {d.due:%H:%M} UTC ({when})")
     return " · ".join(parts)
 

@@ -32,6 +32,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What a modal submission comes to: errors to show in the modal (by input block), or none,
+    and the work that can wait until Slack has had its answer (redraws, thread lines)."""
+
+    errors: dict[str, str] | None = None
+    then: Callable[[], None] | None = None
+
+
 @dataclass
 class Casework:
     store: Store
@@ -55,6 +64,15 @@ class Casework:
     def refuse(self, case_id: str, user: str, channel: str, what: str, why: str = "agent") -> None:
         self.store.audit(case_id, user, "refused", attempted=what)
         self.tell(channel, user, self.team.refusal(why))
+
+    def refused(self, view: dict[str, Any], user: str) -> Answer:
+        """A modal submitted by someone who may not act: said in the modal, then audited."""
+        case_id, _ = modals.case_of(view)
+        inputs = [b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input"]
+        return Answer(
+            {inputs[0]: self.team.refusal("agent")} if inputs else None,
+            then=lambda: self.store.audit(case_id, user, "refused", attempted=view["callback_id"]),
+        )
 
     def redraw(self, case_id: str) -> None:
         """Show the case's state on its card: now if the card was not drawn a moment ago, else
@@ -102,10 +120,14 @@ class Casework:
         if where:
             self.slack.post_in_thread(where[0], where[1], text)
 
+    def _changed(self, case_id: str, line: str) -> None:
+        """Show a change on the card and say who made it in the card's thread."""
+        self.redraw(case_id)
+        self.log(case_id, line)
+
     def _answer(self, result: ClaimResult, case_id: str, user: str, channel: str, did: str) -> None:
         if result.ok:
-            self.redraw(case_id)
-            self.log(case_id, f"<@{user}> {did} this case.")
+            self._changed(case_id, f"<@{user}> {did} this case.")
             return
         self.tell(channel, user, explain(result, user))
 
@@ -113,7 +135,7 @@ class Casework:
         """The case if `user` holds it (or leads it); otherwise say why not and return None."""
         case = self.store.get(case_id)
         if case is None:
-            self.tell(channel, user, explain(ClaimResult(False, None, "missing"), user))
+            self.tell(channel, user, GONE)
             return None
         if case.state in (CaseState.RESOLVED, CaseState.IGNORED):
             self.tell(channel, user, f"This case is {case.state.value}: reopen it first.")
@@ -193,19 +215,18 @@ class Casework:
         if case:
             self.slack.open_view(trigger_id, modals.close_modal(case))
 
-    def submit_close(self, view: dict[str, Any], user: str) -> dict[str, str] | None:
+    def submit_close(self, view: dict[str, Any], user: str) -> Answer:
         """Resolve or ignore with the reason; if the case moved on meanwhile, the modal says so."""
         case_id, _ = modals.case_of(view)
         reason = modals.value_of(view, modals.InputId.REASON) or modals.CLOSE_REASONS[0]
         if reason not in modals.CLOSE_REASONS:
-            return {modals.InputId.REASON.value: "Pick one of the reasons."}
+            return _error(modals.InputId.REASON, "Pick one of the reasons.")
         outcome = CaseState.IGNORED if reason in modals.IGNORE_REASONS else CaseState.RESOLVED
         result = self.store.close(case_id, user, outcome, reason)
         if not result.ok:
-            return {modals.InputId.REASON.value: explain(result, user)}
-        self.redraw(case_id)
-        self.log(case_id, f"<@{user}> closed this case as {outcome.value}: {reason}.")
-        return None
+            return _error(modals.InputId.REASON, explain(result, user))
+        line = f"<@{user}> closed this case as {outcome.value}: {reason}."
+        return Answer(then=lambda: self._changed(case_id, line))
 
     def open_escalate(self, case_id: str, user: str, channel: str, trigger_id: str) -> None:
         case = self._held_case(case_id, user, channel)
@@ -215,12 +236,13 @@ class Casework:
             topics = sorted({*self.topics, *([default] if default else [])}) or ["general"]
             self.slack.open_view(trigger_id, modals.escalate_modal(case, topics, default))
 
-    def submit_escalate(self, view: dict[str, Any], user: str) -> None:
+    def submit_escalate(self, view: dict[str, Any], user: str) -> Answer:
         case_id, _ = modals.case_of(view)
         topic = modals.value_of(view, modals.InputId.TOPIC) or "general"
         severity = modals.value_of(view, modals.InputId.SEVERITY) or modals.SEVERITIES[0]
         note = modals.value_of(view, modals.InputId.NOTE) or ""
         self._enqueue("workers.act.escalate", case_id, user, topic, severity, note, _key(view))
+        return Answer()
 
     def open_dm(self, case_id: str, user: str, channel: str, trigger_id: str) -> None:
         case = self._held_case(case_id, user, channel)
@@ -228,14 +250,14 @@ class Casework:
             draft = self.drafter(case, "dm") if self.drafter else ""
             self.slack.open_view(trigger_id, modals.dm_modal(case, draft))
 
-    def submit_dm(self, view: dict[str, Any], user: str) -> dict[str, str] | None:
+    def submit_dm(self, view: dict[str, Any], user: str) -> Answer:
         case_id, _ = modals.case_of(view)
         text = (modals.value_of(view, modals.InputId.DRAFT) or "").strip()
         if not text:
-            return {modals.InputId.DRAFT.value: "Write a message first."}
+            return _error(modals.InputId.DRAFT, "Write a message first.")
         text = with_signature(text, self.signature(user))
         self._enqueue("workers.act.send_dm", case_id, user, text, _key(view))
-        return None
+        return Answer()
 
     def open_reply(self, case_id: str, user: str, channel: str, trigger_id: str) -> None:
         case = self._held_case(case_id, user, channel)
@@ -269,50 +291,54 @@ class Casework:
         )
         self.slack.update_view(str(view["id"]), new, str(view.get("hash", "")) or None)
 
-    def submit_reply(self, view: dict[str, Any], user: str) -> dict[str, str] | None:
+    def submit_reply(self, view: dict[str, Any], user: str) -> Answer:
         """Check the draft; errors go back into the modal, a good one is queued or sent for
         approval."""
         case_id, extra = modals.case_of(view)
         case = self.store.get(case_id)
         if case is None:
-            return {modals.InputId.DRAFT.value: "This case is no longer in Flare."}
+            return _error(modals.InputId.DRAFT, "This case is no longer in Flare.")
         if not self.team.may_speak_for(case, user):
             self.store.audit(case_id, user, "refused", attempted="reply")
-            return {modals.InputId.DRAFT.value: self.team.refusal("pr")}
+            return _error(modals.InputId.DRAFT, self.team.refusal("pr"))
         if not card.can_reply_publicly(case):
-            return {modals.InputId.DRAFT.value: NO_PUBLIC_REPLY}
+            return _error(modals.InputId.DRAFT, NO_PUBLIC_REPLY)
         draft = (modals.value_of(view, modals.InputId.DRAFT) or "").strip()
         if not draft:
-            return {modals.InputId.DRAFT.value: "Write a reply first."}
+            return _error(modals.InputId.DRAFT, "Write a reply first.")
         text = with_signature(draft, self.signature(user))
         check = self._check(text, public=True)
         if check and check.blocked:
-            return {modals.InputId.DRAFT.value: check.blocked}
+            return _error(modals.InputId.DRAFT, check.blocked)
         if extra == "confirm" and not modals.value_of(view, modals.InputId.CONFIRM):
-            return {
-                modals.InputId.CONFIRM.value: "The brand already answered: tick to post anyway."
-            }
+            return _error(modals.InputId.CONFIRM, ALREADY_ANSWERED)
         if needs_approval(case) and not self.team.may_approve(case, user):
             self.store.note(case_id, user, "reply-drafted", awaiting_approval=text)
-            self.redraw(case_id)
-            self._ask_approval(case_id, user, text)
-            return None
+            return Answer(then=lambda: self._ask_approval(case_id, user, text))
         self._enqueue("workers.act.post_reply", case_id, user, text, _key(view))
-        return None
+        return Answer()
 
     def _ask_approval(self, case_id: str, user: str, text: str) -> None:
+        self.redraw(case_id)
         where = self.store.card(case_id)
         if where:
             blocks = card.approval_blocks(case_id, user, text)
-            self.slack.post_blocks_in_thread(where[0], where[1], blocks, "A reply awaits approval")
+            self.slack.post_in_thread(*where, "A reply awaits approval", blocks)
 
-    def approve(self, case_id: str, user: str, channel: str) -> None:
+    def _awaiting(self, case_id: str, user: str, channel: str, what: str) -> Case | None:
+        """The case if a reply on it waits for approval and `user` may decide; else say why not."""
         case = self.store.get(case_id)
         if case is None or not case.awaiting_approval:
             self.tell(channel, user, "There is no reply waiting for approval on this case.")
-            return
+            return None
         if not self.team.may_approve(case, user):
-            self.refuse(case_id, user, channel, "approve", "lead")
+            self.refuse(case_id, user, channel, what, "lead")
+            return None
+        return case
+
+    def approve(self, case_id: str, user: str, channel: str) -> None:
+        case = self._awaiting(case_id, user, channel, "approve")
+        if case is None:
             return
         text, author = case.awaiting_approval, case.claimed_by or user
         self.store.note(case_id, user, "reply-approved", awaiting_approval=None)
@@ -326,16 +352,10 @@ class Casework:
         )
 
     def reject(self, case_id: str, user: str, channel: str) -> None:
-        case = self.store.get(case_id)
-        if case is None or not case.awaiting_approval:
-            self.tell(channel, user, "There is no reply waiting for approval on this case.")
-            return
-        if not self.team.may_approve(case, user):
-            self.refuse(case_id, user, channel, "reject", "lead")
+        if self._awaiting(case_id, user, channel, "reject") is None:
             return
         self.store.note(case_id, user, "reply-sent-back", awaiting_approval=None)
-        self.redraw(case_id)
-        self.log(case_id, f"<@{user}> sent the reply back for another draft.")
+        self._changed(case_id, f"<@{user}> sent the reply back for another draft.")
 
     # helpers ---------------------------------------------------------------
     def signature(self, user: str) -> str:
@@ -365,6 +385,7 @@ class Casework:
 
 
 GONE = "This case is no longer in Flare (it may have expired): there is nothing left to act on."
+ALREADY_ANSWERED = "The brand already answered: tick to post anyway."
 NO_PUBLIC_REPLY = (
     "X would refuse a public reply: the post does not mention the brand. "
     "Send a DM instead, or leave it to PR's public statement."
@@ -380,6 +401,11 @@ def job_id(kind: str, case_id: str) -> str:
     if _JOB_ID.fullmatch(case_id):
         return f"{kind}-{case_id}"
     return f"{kind}-h{hashlib.sha1(case_id.encode()).hexdigest()[:20]}"
+
+
+def _error(block: modals.InputId, message: str) -> Answer:
+    """The modal stays open with `message` under the input `block`."""
+    return Answer({block.value: message})
 
 
 def _key(view: dict[str, Any]) -> str:

@@ -9,28 +9,24 @@ from typing import Any
 
 import redis
 from slack_bolt import App
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
+from bot.slack_client import SlackClient, SlackError
 from bot.views import home_view
 from flare.queries import Queries
-
-Clock = Callable[[], datetime]
 
 log = logging.getLogger(__name__)
 
 
-def register(app: App, queries: Queries, clock: Clock) -> None:
+def register(app: App, queries: Queries, slack: SlackClient, clock: Callable[[], datetime]) -> None:
     """Add the app_home_opened listener that publishes the user's Home tab."""
 
     @app.event("app_home_opened")
-    def publish_home(event: dict[str, Any], client: WebClient) -> None:
+    def publish_home(event: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
             return  # the Messages tab was opened: nothing to draw
         user = str(event["user"])
-        now = clock()
         try:
-            view = home_view(user, queries.claimed_by(user), queries.open_by_priority(now), now)
-            client.views_publish(user_id=user, view=view)
-        except (redis.RedisError, SlackApiError):
+            view = home_view(user, queries.claimed_by(user), queries.open_by_priority(), clock())
+            slack.publish_home(user, view)
+        except (redis.RedisError, SlackError):
             log.exception("could not publish the Home tab for %s", user)

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 import redis
 
+from bot.server import Wsgi
 from flare import keys
 from flare.dlq import DeadLetters
 from rules.mention import Mention, Source
@@ -24,8 +25,6 @@ SIGNATURE_HEADER = "X-Flare-Signature"
 VERSION = "v1"
 MAX_AGE = 300  # seconds a signed request stays valid
 WHERE = "POST /intake"
-
-Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class MentionSink(Protocol):

@@ -7,7 +7,6 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 
 class SlackError(RuntimeError):
@@ -29,14 +28,12 @@ class Posted:
 class SlackClient:
     """Every call Flare makes to Slack's Web API goes through here.
 
-    `wait_on_rate_limit` sleeps out a 429's Retry-After (for workers); leave it off on paths
-    that must answer Slack within three seconds.
+    Nothing sleeps here: a 429 comes back at once as a SlackError with its `retry_after`, so a
+    listener still answers within three seconds and the workers' send budget holds the channel.
     """
 
-    def __init__(self, token: str, base_url: str, wait_on_rate_limit: bool = False) -> None:
+    def __init__(self, token: str, base_url: str) -> None:
         self.web = WebClient(token=token, base_url=base_url)
-        if wait_on_rate_limit:
-            self.web.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
 
     def _call(self, method: str, *, form: bool = False, **kwargs: Any) -> dict[str, Any]:
         try:
@@ -62,13 +59,15 @@ class SlackClient:
     def post_ephemeral(self, channel: str, user: str, text: str) -> None:
         self._call("chat.postEphemeral", channel=channel, user=user, text=text)
 
-    def post_in_thread(self, channel: str, ts: str, text: str) -> None:
-        self._call("chat.postMessage", channel=channel, thread_ts=ts, text=text, unfurl_links=False)
-
-    def post_blocks_in_thread(
-        self, channel: str, ts: str, blocks: list[dict[str, Any]], text: str
+    def post_in_thread(
+        self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None
     ) -> None:
-        self._call("chat.postMessage", channel=channel, thread_ts=ts, blocks=blocks, text=text)
+        """A message under the card at (channel, ts); `text` is the fallback when there are
+        `blocks`."""
+        args: dict[str, Any] = {"channel": channel, "thread_ts": ts, "text": text}
+        if blocks:
+            args["blocks"] = blocks
+        self._call("chat.postMessage", unfurl_links=False, **args)
 
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
         """Open a modal; the trigger id is good for three seconds after the click."""

@@ -25,7 +25,7 @@ def answer(text: str, user: str, queries: Queries, now: datetime) -> tuple[list[
     words = text.split()
     sub = words[0].lower() if words else "help"
     if sub == "status":
-        by_priority = queries.open_by_priority(now)
+        by_priority = queries.open_by_priority()
         soon, late, incidents = queries.due_soon(now), queries.breached(now), queries.incidents()
         return (
             views.status_blocks(by_priority, soon, late, incidents, now),

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.card import Block, compact, escape, link
+from bot.card import PRIORITY_MARK, Block, clip, compact, escape, link, span
 from flare.case import Case, CaseState
 from flare.incidents import Incident
 from rules.decision import Priority
@@ -14,7 +14,6 @@ from rules.decision import Priority
 MESSAGE_BLOCKS = 50  # Slack's cap on blocks in one message
 VIEW_BLOCKS = 100  # ... and in a Home tab or modal view
 _SNIPPET = 140
-_MARK = {Priority.P1: "🔴", Priority.P2: "🟠", Priority.P3: "🟡", Priority.P4: "🟢"}
 
 COMMANDS = (
     ("status", "open cases by priority, those about to miss their target, open incidents"),
@@ -41,43 +40,28 @@ def _more(hidden: int, what: str = "") -> Block:
     return _note(f"…and {compact(hidden)} more{what}")
 
 
-def _span(minutes: float) -> str:
-    """A duration a person reads at a glance: 4 min, 3 h, 2 days."""
-    if minutes < 1:
-        return "under a minute"
-    if minutes < 90:
-        return f"{int(minutes)} min"
-    if minutes < 48 * 60:
-        return f"{minutes / 60:.0f} h"
-    return f"{minutes / 1440:.0f} days"
-
-
 def _target(case: Case, now: datetime) -> str:
     due = case.decision.due
     if due is None:
         return "no response target"
     left = (due - now).total_seconds() / 60
     if left <= 0:
-        return f"*{_span(-left)} overdue* (target {due:%H:%M} UTC)"
-    return f"respond by {due:%H:%M} UTC (in {_span(left)})"
-
-
-def _snippet(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= _SNIPPET else flat[: _SNIPPET - 1] + "…"
+        return f"*{span(-left)} overdue* (target {due:%H:%M} UTC)"
+    return f"respond by {due:%H:%M} UTC (in {span(left)})"
 
 
 def case_line(case: Case, now: datetime) -> Block:
     """One case as a section: priority, author, the post, its target, who holds it."""
     m, d = case.mention, case.decision
-    mark = f"{_MARK[d.priority]} *{d.priority.value}*" if d.priority else "⚪ *--*"
+    mark = f"{PRIORITY_MARK[d.priority]} *{d.priority.value}*" if d.priority else "⚪ *--*"
     handle = escape((m.author.username or m.author.id)[:60])
     who = f"{link(m.url, '@' + handle)} ({compact(m.author.followers)} followers)"
     topic = f" · {escape(d.topic)}" if d.topic else ""
     status = _target(case, now)
     if case.state is CaseState.CLAIMED and case.claimed_by:
         status += f" · claimed by <@{escape(case.claimed_by)}>"
-    return _section(f"{mark}{topic} · {who}\n{escape(_snippet(m.text))}\n{status}")
+    post = escape(clip(" ".join(m.text.split()), _SNIPPET))
+    return _section(f"{mark}{topic} · {who}\n{post}\n{status}")
 
 
 def _case_list(cases: Sequence[Case], now: datetime, shown: int) -> list[Block]:
@@ -91,7 +75,7 @@ def _incident_line(incident: Incident, now: datetime) -> Block:
     age = (now - incident.opened_at).total_seconds() / 60
     return _section(
         f"🚨 *{escape(incident.topic)}* · {compact(incident.count)} complaints · "
-        f"open {_span(age)} (since {incident.opened_at:%H:%M} UTC)"
+        f"open {span(age)} (since {incident.opened_at:%H:%M} UTC)"
     )
 
 
@@ -123,7 +107,7 @@ def status_blocks(
         fields.append(
             {
                 "type": "mrkdwn",
-                "text": f"{_MARK[priority]} *{priority.value}*: {compact(len(cases))} open"
+                "text": f"{PRIORITY_MARK[priority]} *{priority.value}*: {compact(len(cases))} open"
                 + (f", {compact(claimed)} claimed" if claimed else ""),
             }
         )
@@ -218,7 +202,8 @@ def home_view(
         cases = open_by_priority.get(priority, ())
         if not cases:
             continue
-        blocks.append(_section(f"{_MARK[priority]} *{priority.value}* · {compact(len(cases))}"))
+        mark = PRIORITY_MARK[priority]
+        blocks.append(_section(f"{mark} *{priority.value}* · {compact(len(cases))}"))
         blocks.extend(_case_list(cases, now, shown=12))
     if not total:
         blocks.append(_note("The queue is empty."))

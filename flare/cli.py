@@ -13,11 +13,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from flare.cli_console import err, settings_or_exit
 from flare.cli_listen import listen_command, spend_command
 from flare.cli_rules import rules_app, triage_command
+from flare.connection import connect
 from flare.progress import progress
 from flare.redis_server import EmbeddedRedisError
-from flare.settings import Settings, SettingsError, load_settings, masked
+from flare.settings import masked
 from rules.playbook import PlaybookError
 
 app = typer.Typer(
@@ -46,21 +48,6 @@ dlq_app = typer.Typer(
 )
 
 console = Console()
-err = Console(stderr=True, soft_wrap=True)  # errors keep paths and names on one line
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        err.print(escape(str(exc)), style="red")
-        raise typer.Exit(2) from None
-
-
-def _redis(settings: Settings, socket_timeout: float | None = None) -> redis.Redis:
-    from flare.connection import connect
-
-    return connect(settings, socket_timeout)
 
 
 def demo(
@@ -96,7 +83,7 @@ def demo(
     """
     from workers.demo import run_demo
 
-    settings = _settings()
+    settings = settings_or_exit()
     if slack and not settings.slack.configured:
         err.print(
             "[red]--slack needs FLARE_SLACK__BOT_TOKEN and FLARE_SLACK__SIGNING_SECRET.[/red]"
@@ -125,8 +112,8 @@ def replay(
     """
     from workers.intake import Intake
 
-    settings = _settings()
-    intake = Intake(_redis(settings))
+    settings = settings_or_exit()
+    intake = Intake(connect(settings))
     with progress(err, f"Replaying {file.name}", file.stat().st_size, in_bytes=True) as step:
         report = intake.replay_file(file, progress=step)
     for where, error in report.dead:
@@ -166,8 +153,8 @@ def worker(
     from workers import runtime
     from workers.runner import run_workers
 
-    settings = _settings()
-    client = _redis(settings)
+    settings = settings_or_exit()
+    client = connect(settings)
     runtime.install(runtime.build(settings, client))
     where = settings.redis_url or settings.data_dir
     err.print(f"Flare worker on {where} (queues act, notify, triage)", highlight=False)
@@ -198,7 +185,7 @@ def bot(
     from bot.runner import run_bot
     from workers.intake import webhook_routes
 
-    settings = _settings()
+    settings = settings_or_exit()
     missing = [
         name
         for name, value in (
@@ -213,7 +200,7 @@ def bot(
             "`flare demo` runs without Slack.[/red]"
         )
         raise typer.Exit(2)
-    client = _redis(settings, socket_timeout=1.5)
+    client = connect(settings, socket_timeout=1.5)
     run_bot(settings, client, host, port or settings.port, webhook_routes(settings, client))
 
 
@@ -227,7 +214,7 @@ def config() -> None:
     command at start with a message naming the variable.
     """
     table = Table("variable", "value", title="Flare settings")
-    for name, value in masked(_settings()).items():
+    for name, value in masked(settings_or_exit()).items():
         table.add_row(name, escape(value))
     console.print(table)
 
@@ -240,7 +227,7 @@ def dlq_list() -> None:
     """
     from flare.dlq import DeadLetters
 
-    letters = DeadLetters(_redis(_settings())).all()
+    letters = DeadLetters(connect(settings_or_exit())).all()
     table = Table("id", "source", "where", "error", title=f"{len(letters)} dead letters")
     for letter in letters:
         table.add_row(
@@ -260,7 +247,7 @@ def dlq_show(
     """
     from flare.dlq import DeadLetters
 
-    letter = DeadLetters(_redis(_settings())).get(record_id)
+    letter = DeadLetters(connect(settings_or_exit())).get(record_id)
     if letter is None:
         err.print(f"[red]no dead letter {escape(record_id)}[/red]: `flare dlq list` shows the ids")
         raise typer.Exit(1)
@@ -289,7 +276,7 @@ def dlq_replay(
     """
     from workers.intake import Intake, IntakeReport
 
-    intake = Intake(_redis(_settings()))
+    intake = Intake(connect(settings_or_exit()))
     ids = [record_id] if record_id else intake.dead_letters.ids()
     if not ids:
         console.print("no dead letters to replay")

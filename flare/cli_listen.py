@@ -11,18 +11,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from flare.settings import Settings, SettingsError, load_settings
+from flare.cli_console import settings_or_exit
+from flare.connection import connect
 
 console = Console(soft_wrap=True)  # one line per message, also in `docker compose logs`
-err = Console(stderr=True, soft_wrap=True)
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        err.print(str(exc), style="red", markup=False, highlight=False)
-        raise typer.Exit(2) from None
 
 
 def _say(line: str) -> None:
@@ -70,10 +62,9 @@ def listen_command(
     if spend:
         spend_command(days=7)
         return
-    from flare.connection import connect
     from workers.listen import run_listen
 
-    settings = _settings()
+    settings = settings_or_exit()
     client = connect(settings)
     client.ping()  # an unreachable Redis is said at once (flare.cli.main), not after a batch
     stop = threading.Event()
@@ -105,10 +96,9 @@ def spend_command(
 
     **Example**: `flare spend --days 30`.
     """
-    from flare.connection import connect
     from workers.spend import Rates, Spend
 
-    settings = _settings()
+    settings = settings_or_exit()
     spend = Spend(connect(settings), Rates.of(settings.x))
     table = Table("day (UTC)", "endpoint", "calls", "posts", "users", "est. $", title="X API spend")
     total = 0.0

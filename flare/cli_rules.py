@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from flare.cli_console import err
 from flare.progress import Step, progress
 from rules.context import MemoryContext
 from rules.decision import Action, Decision
@@ -40,8 +41,18 @@ rules_app = typer.Typer(
 )
 
 console = Console()
-err = Console(stderr=True, soft_wrap=True)
 DECIDE_CHUNK = 1000  # mentions decided per engine call, so a long file shows its progress
+
+MentionsFile = Annotated[
+    Path,
+    typer.Argument(
+        exists=True, dir_okay=False, help="JSON lines: X v2 messages or Flare mentions."
+    ),
+]
+PlaybookOption = Annotated[
+    Path | None,
+    typer.Option("--playbook", help="Playbook file; default FLARE_PLAYBOOK, else the shipped one."),
+]
 
 
 @dataclass
@@ -123,6 +134,15 @@ def _playbook(path: Path | None, from_settings: bool = False) -> Playbook:
         raise typer.Exit(2) from None
 
 
+def _in_use(
+    playbook: Path | None, brand: list[str] | None
+) -> tuple[Path | None, Playbook, tuple[str, ...]]:
+    """Path and playbook (given, else FLARE_PLAYBOOK, else the shipped one), and brand handles."""
+    default_handles, default_playbook = _settings_defaults()
+    path = playbook or default_playbook
+    return path, _playbook(path, from_settings=playbook is None), _handles(brand, default_handles)
+
+
 def _now(value: str | None) -> datetime:
     if value is None:
         return datetime.now(UTC)
@@ -143,12 +163,7 @@ def _handles(brand: list[str] | None, default: tuple[str, ...]) -> tuple[str, ..
 
 
 def triage_command(
-    file: Annotated[
-        Path,
-        typer.Argument(
-            exists=True, dir_okay=False, help="JSON lines: X v2 messages or Flare mentions."
-        ),
-    ],
+    file: MentionsFile,
     brand: Annotated[
         list[str] | None,
         typer.Option(
@@ -165,12 +180,7 @@ def triage_command(
             "Response targets and lateness are measured from it.",
         ),
     ] = None,
-    playbook: Annotated[
-        Path | None,
-        typer.Option(
-            "--playbook", help="Playbook file; default FLARE_PLAYBOOK, else the shipped one."
-        ),
-    ] = None,
+    playbook: PlaybookOption = None,
 ) -> None:
     """Decide every mention in FILE, no Redis needed: one JSON decision per line on stdout.
 
@@ -182,9 +192,8 @@ def triage_command(
     **Example**: `flare triage flare/samples/demo.jsonl --brand acme` writes the decisions to
     stdout; add `--now 2026-11-20T12:00:00Z` to decide as of that time, `> out.jsonl` to keep them.
     """
-    default_handles, default_playbook = _settings_defaults()
-    book = _playbook(playbook or default_playbook, from_settings=playbook is None)
-    engine = Engine(book, _handles(brand, default_handles))
+    _, book, handles = _in_use(playbook, brand)
+    engine = Engine(book, handles)
     when = _now(now)
     read = read_with_progress(file)
     decisions = iter(decide_all(engine, read.mentions, when))
@@ -245,12 +254,7 @@ def explain_command(
             help="The brand's handle (repeatable); default FLARE_BRAND__HANDLES, else acme.",
         ),
     ] = None,
-    playbook: Annotated[
-        Path | None,
-        typer.Option(
-            "--playbook", help="Playbook file; default FLARE_PLAYBOOK, else the shipped one."
-        ),
-    ] = None,
+    playbook: PlaybookOption = None,
 ) -> None:
     """Decide one made-up post and show why.
 
@@ -260,9 +264,8 @@ def explain_command(
     **Example**: `flare rules explain "@acme I'll sue you, my card was charged twice"
     --followers 12000 --age 2h`
     """
-    default_handles, default_playbook = _settings_defaults()
-    book = _playbook(playbook or default_playbook, from_settings=playbook is None)
-    handles = _handles(brand, default_handles) or ("acme",)
+    _, book, handles = _in_use(playbook, brand)
+    handles = handles or ("acme",)
     try:
         delta = parse_duration(age)
     except ValueError as exc:
@@ -329,26 +332,10 @@ def tally(decisions: list[Decision]) -> dict[str, int]:
     return out
 
 
-def _backtest(
-    book: Playbook, handles: tuple[str, ...], mentions: list[Mention], now: datetime
-) -> dict[str, int]:
-    return tally(decide_all(Engine(book, handles), mentions, now))
-
-
 @rules_app.command("backtest")
 def backtest_command(
-    file: Annotated[
-        Path,
-        typer.Argument(
-            exists=True, dir_okay=False, help="JSON lines: X v2 messages or Flare mentions."
-        ),
-    ],
-    playbook: Annotated[
-        Path | None,
-        typer.Option(
-            "--playbook", help="Playbook file; default FLARE_PLAYBOOK, else the shipped one."
-        ),
-    ] = None,
+    file: MentionsFile,
+    playbook: PlaybookOption = None,
     against: Annotated[
         Path | None, typer.Option("--against", help="A second playbook, shown beside the first.")
     ] = None,
@@ -375,10 +362,8 @@ def backtest_command(
 
     **Example**: `flare rules backtest flare/samples/demo.jsonl --against my-playbook.yaml`
     """
-    default_handles, default_playbook = _settings_defaults()
-    handles = _handles(brand, default_handles)
-    first_path = playbook or default_playbook
-    books = [(first_path, _playbook(first_path, from_settings=playbook is None))]
+    first_path, first, handles = _in_use(playbook, brand)
+    books = [(first_path, first)]
     if against is not None:
         books.append((against, _playbook(against)))
     when_given = _now(now) if now else None
@@ -391,7 +376,7 @@ def backtest_command(
         raise typer.Exit(1)
     when = when_given or max(m.created_at for m in mentions) + timedelta(minutes=1)
     columns: list[tuple[str, dict[str, Any]]] = [
-        (str(path or "shipped playbook"), _backtest(book, handles, mentions, when))
+        (str(path or "shipped playbook"), tally(decide_all(Engine(book, handles), mentions, when)))
         for path, book in books
     ]
     table = Table(

@@ -20,6 +20,24 @@ class Incident:
     recent: tuple[str, ...]  # the latest case ids, newest first
 
 
+def read_incident(pipe: redis.client.Pipeline, topic: str) -> None:
+    """Queue the reads of one incident on a pipeline; `incident_from` makes its replies one."""
+    pipe.hgetall(keys.incident(topic))
+    pipe.lrange(keys.incident_cases(topic), 0, SAMPLE_SIZE - 1)
+
+
+def incident_from(topic: str, raw: dict[bytes, bytes], recent: list[bytes]) -> Incident | None:
+    """The incident from the replies of `read_incident`; None if it is not open (any more)."""
+    if not raw or b"opened_at" not in raw:
+        return None
+    return Incident(
+        topic=topic,
+        opened_at=datetime.fromisoformat(raw[b"opened_at"].decode()),
+        count=int(raw.get(b"count", b"0")),
+        recent=tuple(r.decode() for r in recent),
+    )
+
+
 class Incidents:
     def __init__(self, client: redis.Redis) -> None:
         self.redis = client
@@ -37,13 +55,6 @@ class Incidents:
         return opened
 
     def get(self, topic: str) -> Incident | None:
-        raw = self.redis.hgetall(keys.incident(topic))
-        if not raw:
-            return None
-        recent = self.redis.lrange(keys.incident_cases(topic), 0, SAMPLE_SIZE - 1)
-        return Incident(
-            topic=topic,
-            opened_at=datetime.fromisoformat(raw[b"opened_at"].decode()),
-            count=int(raw.get(b"count", b"0")),
-            recent=tuple(r.decode() for r in recent),
-        )
+        pipe = self.redis.pipeline()
+        read_incident(pipe, topic)
+        return incident_from(topic, *pipe.execute())

@@ -37,7 +37,7 @@ class RedisCollector:
         open_cases = GaugeMetricFamily(
             "flare_cases_open", "Cases that need a person, open or claimed", labels=["priority"]
         )
-        for priority, cases in self.queries.open_by_priority(now).items():
+        for priority, cases in self.queries.open_by_priority().items():
             open_cases.add_metric([priority.value], len(cases))
         overdue = GaugeMetricFamily(
             "flare_cases_overdue", "Open or claimed cases past their response target"

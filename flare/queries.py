@@ -9,7 +9,7 @@ import redis
 
 from flare import keys
 from flare.case import Case, CaseState
-from flare.incidents import SAMPLE_SIZE, Incident
+from flare.incidents import Incident, incident_from, read_incident
 from flare.store import Store
 from rules.decision import Priority
 
@@ -37,9 +37,8 @@ class Queries:
         ids = [_text(i) for i in self.redis.zrangebyscore(keys.cases_by_due(), low, high)]
         return [c for c in self.store.get_many(ids) if c.state in LIVE]
 
-    def open_by_priority(self, now: datetime) -> dict[Priority, list[Case]]:
+    def open_by_priority(self) -> dict[Priority, list[Case]]:
         """Every open or claimed case, grouped P1 to P4, each group soonest due first."""
-        del now  # the queue has no time cut-off; kept so every view takes the same clock
         grouped: dict[Priority, list[Case]] = {p: [] for p in Priority}
         for case in self._live():
             grouped[case.decision.priority or UNRANKED].append(case)
@@ -62,19 +61,8 @@ class Queries:
         topics = sorted(_text(t) for t in self.redis.smembers(keys.incidents_open()))
         pipe = self.redis.pipeline()
         for topic in topics:
-            pipe.hgetall(keys.incident(topic))
-            pipe.lrange(keys.incident_cases(topic), 0, SAMPLE_SIZE - 1)
+            read_incident(pipe, topic)
         replies = pipe.execute() if topics else []
-        found: list[Incident] = []
-        for topic, raw, recent in zip(topics, replies[::2], replies[1::2], strict=True):
-            if not raw or b"opened_at" not in raw:
-                continue  # indexed but gone: the incident was closed or expired
-            found.append(
-                Incident(
-                    topic=topic,
-                    opened_at=datetime.fromisoformat(raw[b"opened_at"].decode()),
-                    count=int(raw.get(b"count", b"0")),
-                    recent=tuple(_text(r) for r in recent),
-                )
-            )
+        read = (incident_from(*r) for r in zip(topics, replies[::2], replies[1::2], strict=True))
+        found = [i for i in read if i]  # an indexed topic may be gone: closed or expired
         return sorted(found, key=lambda i: (-i.count, i.opened_at))

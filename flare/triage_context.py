@@ -11,6 +11,7 @@ import redis
 
 from flare import keys
 from rules.context import AuthorHistory, Changes, Snapshot
+from rules.playbook import SpikeSettings
 from rules.spike import SpikeState, observe
 
 COUNTED_TTL = timedelta(days=3)
@@ -35,11 +36,10 @@ class RedisContext:
     ) -> Snapshot:
         authors = list(author_ids)
         topic_list = list(topics)
+        start = since.timestamp()
         pipe = self.redis.pipeline(transaction=False)
         for author_id in authors:
-            pipe.zrangebyscore(
-                keys.author_events(author_id), since.timestamp(), "+inf", withscores=True
-            )
+            pipe.zrangebyscore(keys.author_events(author_id), start, "+inf", withscores=True)
         for topic in topic_list:
             pipe.get(keys.spike_state(topic))
         results = pipe.execute()
@@ -81,14 +81,14 @@ class RedisContext:
             if marked:
                 fresh[event.topic].append(event.minute)
         if fresh:
-            self._apply_topics(fresh, changes)
+            self._apply_topics(fresh, changes.spike)
 
-    def _apply_topics(self, fresh: dict[str, list[int]], changes: Changes) -> None:
+    def _apply_topics(self, fresh: dict[str, list[int]], settings: SpikeSettings) -> None:
         """Fold the batch's topic events into the stored states, optimistically (WATCH)."""
         spike_keys = [keys.spike_state(t) for t in fresh]
         ttl = int(
             max(
-                timedelta(days=7), timedelta(minutes=changes.spike.half_life_minutes * 10)
+                timedelta(days=7), timedelta(minutes=settings.half_life_minutes * 10)
             ).total_seconds()
         )
         for _ in range(SAVE_RETRIES):
@@ -96,15 +96,15 @@ class RedisContext:
                 try:
                     pipe.watch(*spike_keys)
                     raws = pipe.mget(spike_keys)
-                    states = {}
-                    for (topic, minutes), raw in zip(fresh.items(), raws, strict=True):
+                    states = []
+                    for minutes, raw in zip(fresh.values(), raws, strict=True):
                         state = SpikeState.from_dict(json.loads(raw)) if raw else SpikeState()
                         for minute in minutes:
-                            observe(state, changes.spike, minute)
-                        states[topic] = state
+                            observe(state, settings, minute)
+                        states.append(state)
                     pipe.multi()
-                    for topic, state in states.items():
-                        pipe.set(keys.spike_state(topic), json.dumps(state.to_dict()), ex=ttl)
+                    for key, state in zip(spike_keys, states, strict=True):
+                        pipe.set(key, json.dumps(state.to_dict()), ex=ttl)
                     pipe.execute()
                     return
                 except redis.WatchError:

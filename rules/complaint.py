@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rules.phrases import compile_phrases, found
@@ -483,15 +482,17 @@ THRESHOLD = 0.25
 
 @dataclass(slots=True)  # not frozen: built per mention, and frozen costs ~1 µs more
 class ComplaintCues:
-    problems: tuple[str, ...]  # concrete problems and problem topics: the substance
+    problems: tuple[str, ...]  # concrete problems, then problem topics: the substance
+    strong: int  # how many of `problems` are concrete problems (not only a topic)
     grievances: tuple[str, ...]  # strong dissatisfaction
     weak: tuple[str, ...]
     negations: int
     exasperation: bool
 
-    def score(self, sentiment: float, praise: int, request: bool, strong: int) -> float:
+    def score(self, sentiment: float, praise: int, request: bool) -> float:
         """Complaint score: at or above THRESHOLD the post is a complaint."""
         w = WEIGHTS
+        strong = self.strong
         s = w["problem"] * min(strong, 2) + w["topical"] * min(len(self.problems) - strong, 2)
         s += w["grievance"] * min(len(self.grievances), 2) + w["weak"] * min(len(self.weak), 2)
         s += w["negation"] * min(self.negations, 2) + w["exasperation"] * self.exasperation
@@ -507,50 +508,39 @@ class Complaint:
     complaint: bool
     score: float
     cues: ComplaintCues
-    strong: int  # how many of cues.problems are concrete problems (not only a topic)
 
 
 class ComplaintReader:
-    """Finds the cues; extra problem phrases come from the playbook."""
+    """Finds the cues of a complaint in a post and weighs them."""
 
-    def __init__(self, extra_problems: Iterable[str] = ()) -> None:
-        self._problem = compile_phrases([*PROBLEM_PHRASES, *extra_problems])
+    def __init__(self) -> None:
+        self._problem = compile_phrases(PROBLEM_PHRASES)
         self._topical = compile_phrases(TOPICAL_PHRASES)
         self._grievance = compile_phrases(GRIEVANCE_PHRASES)
         self._weak = compile_phrases(WEAK_PHRASES)
 
-    def cues(self, text: str) -> tuple[ComplaintCues, int]:
-        """The cues, and how many of the problems are concrete (they come first)."""
+    def cues(self, text: str) -> ComplaintCues:
+        """The cues: problems stated (concrete ones first), grievances, weak signs, negations."""
         low = text.lower()
         clean = _NEGATED.sub(" ", low.replace("’", "'"))
         strong = found(self._problem, clean)
         topical = [t for t in found(self._topical, clean) if t not in strong]
-        cues = ComplaintCues(
+        return ComplaintCues(
             problems=tuple(strong + topical)[:5],
+            strong=min(len(strong), 5),
             grievances=tuple(found(self._grievance, clean)),
             weak=tuple(found(self._weak, clean)) + tuple(_SPAN.findall(clean))[:2],
             negations=len(_NEGATION.findall(clean)),
             exasperation=_EXASPERATION.search(low) is not None,
         )
-        return cues, min(len(strong), 5)
 
-    def read(self, text: str, sentiment: float, praise: int, request: bool) -> Complaint:
-        cues, strong = self.cues(text)
-        score = cues.score(sentiment, praise, request, strong)
-        return Complaint(score >= THRESHOLD, round(score, 2), cues, strong)
-
-
-_default = ComplaintReader()
-
-
-def problem_cues(text: str) -> list[str]:
-    """The problems a post states ("still waiting", "refund", "lost"), if any: its substance."""
-    return list(_default.cues(text)[0].problems)
-
-
-def is_complaint(text: str, sentiment: float, praise: int = 0, request: bool = False) -> bool:
-    """A problem stated or dissatisfaction voiced, weighed against praise and a kind tone."""
-    return _default.read(text, sentiment, praise, request).complaint
+    def read(
+        self, text: str, sentiment: float, praise: int = 0, request: bool = False
+    ) -> Complaint:
+        """A problem stated or dissatisfaction voiced, weighed against praise and a kind tone."""
+        cues = self.cues(text)
+        score = cues.score(sentiment, praise, request)
+        return Complaint(score >= THRESHOLD, round(score, 2), cues)
 
 
 def reservation(text: str) -> str | None:

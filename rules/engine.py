@@ -16,12 +16,12 @@ from rules.personal_data import personal_data
 from rules.phrases import compile_phrases
 from rules.phrases import found as found_phrases
 from rules.playbook import Playbook, format_duration
-from rules.reach import Reach, compact, reach
+from rules.reach import Reach, reach
 from rules.risk import RiskReader
 from rules.sentiment import praise_words, sentiment
 from rules.spam import SpamReader
 from rules.spike import SpikeState, SpikeStatus, observe
-from rules.spread import Spread, blast_radius, spread
+from rules.spread import Spread, age_text, blast_radius, spread
 from rules.topic import TopicReader
 from rules.toxicity import Toxicity, ToxicityReader
 
@@ -69,7 +69,7 @@ class Reading:
     controversial: tuple[str, ...]
 
     complaint: bool
-    is_praise: bool
+    is_praise: bool  # praise, not a complaint, not abuse, and not a question unless warmly put
 
 
 class Engine:
@@ -93,7 +93,6 @@ class Engine:
         self._spam = SpamReader(playbook.spam.phrases)
         self._topics = TopicReader(playbook.topics)
         self._risks = RiskReader(playbook.risks)
-        self._risk_labels = {name: risk.label for name, risk in playbook.risks.items()}
         self._controversial = compile_phrases(playbook.controversial.phrases)
         self._private = frozenset(t.name for t in playbook.topics if t.private)
         self._targets = {p: playbook.target(p.value) for p in Priority}
@@ -111,6 +110,8 @@ class Engine:
         praise = tuple(praise_words(text))
         request = is_request(text)
         found = self._complaints.read(text, tone, len(praise), request)
+        complaint = found.complaint or tone <= self._negative
+        toxicity = self._toxicity.read(text)
         return Reading(
             sentiment=tone,
             complaint_score=found.score,
@@ -118,9 +119,12 @@ class Engine:
             grievances=found.cues.grievances,
             request=request,
             praise=praise,
-            complaint=(complaint := found.complaint or tone <= self._negative),
-            is_praise=not complaint and bool(praise) and (not request or tone >= self._positive),
-            toxicity=self._toxicity.read(text),
+            complaint=complaint,
+            is_praise=not complaint
+            and bool(praise)
+            and (not request or tone >= self._positive)
+            and not toxicity.abusive,
+            toxicity=toxicity,
             personal_data=tuple(personal_data(text)),
             topic=self._topics.topic(text),
             risks=self._risks.risks(text),
@@ -159,40 +163,35 @@ class Engine:
         }
         if is_own(m, self.brand):
             signals["own"] = True
-            return self._final(m, Action.DROP, ["our own post"], signals, None, now)
+            return _drop(m, "our own post", signals)
         if is_retweet(m):
             signals["retweet"] = True
-            return self._final(
-                m, Action.DROP, ["a repost: nothing new to answer"], signals, None, now
-            )
+            return _drop(m, "a repost: nothing new to answer", signals)
 
         earlier = snap.authors.get(m.author.id)
         recent_posts = 1 + (earlier.posts_between(at - 3600, at) if earlier else 0)
         verdict = self._spam.read(m, recent_posts, self._flood)
         troll = r.toxicity.abusive and not r.problems
-        complaint = r.complaint
         history = self._remember(m, at, troll and not verdict.spam, snap, changes)
         window = self._abuse_window.total_seconds()
         abuse_count = history.abuse_between(at - window, at)
         if verdict.spam:
             signals["spam"] = list(verdict.signs)
-            reason = "spam or bot: " + "; ".join(verdict.signs)
-            return self._final(m, Action.DROP, [reason], signals, None, now)
+            return _drop(m, "spam or bot: " + "; ".join(verdict.signs), signals)
 
         who = reach(m.author, self.vip, self._influential, self._high_reach, self._verified)
         how = spread(m, now, self._spread_rate, self._spread_min)
         blast = blast_radius(m.author.followers, how.per_minute, r.sentiment)
         is_summoned = summoned(m, self.brand) if self.brand else True
-        praise = r.is_praise and not r.toxicity.abusive
         signals = {  # built in one go (cheaper than update()); the key order is the output's
             "sentiment": signals["sentiment"],
             "lang": m.lang,
-            "complaint": complaint,
+            "complaint": r.complaint,
             "complaint_score": r.complaint_score,
             "problems": list(r.problems),
             "grievances": list(r.grievances),
             "question": r.request,
-            "praise": praise,
+            "praise": r.is_praise,
             "toxicity": r.toxicity.score,
             "abusive": r.toxicity.abusive,
             "abuse_words": list(r.toxicity.words),
@@ -213,7 +212,7 @@ class Engine:
         }
 
         status = None
-        if r.topic and complaint and not troll:
+        if r.topic and r.complaint and not troll:
             status = self._count_topic(m, at, r.topic, snap, changes)
             signals["spike"] = status.as_signal()
 
@@ -225,9 +224,9 @@ class Engine:
                 signals["report"] = warned
         loud = who.influential or how.spreading or blast >= self._blast
         action, reasons = self._choose(
-            m, r, who, how, blast, loud, complaint, troll, praise, status, abuse_count, warned
+            m, r, who, how, blast, loud, troll, status, abuse_count, warned
         )
-        if action in (Action.RESPOND, Action.PRIORITY) and complaint:
+        if action in (Action.RESPOND, Action.PRIORITY) and r.complaint:
             back = looking_back(m.text)
             if back:
                 signals["looking_back"] = back
@@ -252,9 +251,7 @@ class Engine:
         how: Spread,
         blast: float,
         loud: bool,
-        complaint: bool,
         troll: bool,
-        praise: bool,
         status: SpikeStatus | None,
         abuse_count: int,
         warned: bool,
@@ -262,7 +259,8 @@ class Engine:
         worry = list(who.reasons)
         if how.reason:
             worry.append(how.reason)
-        risks = [f'{self._risk_labels[name]} ("{phrase}")' for name, phrase in r.risks.items()]
+        labels = self._risks.labels
+        risks = [f'{labels[name]} ("{phrase}")' for name, phrase in r.risks.items()]
         if status is not None and status.in_spike and r.topic:
             reasons = [
                 f"spike: {status.describe(r.topic, self._spike.window_minutes)}",
@@ -293,19 +291,19 @@ class Engine:
                 return Action.PRIORITY, [f"{abuse} from an account others are watching", *worry]
             return Action.IGNORE, [f"{abuse} with no substance, low reach: not answered in public"]
         if r.controversial:
-            said = [_what(r, complaint)] if complaint or r.request else []
+            said = [_what(r)] if r.complaint or r.request else []
             return Action.PRIORITY, [
                 f'controversial topic ("{r.controversial[0]}"): a reviewed reply that takes no '
                 "side and does not apologise to please one person",
                 *said,
                 *worry,
             ]
-        if complaint or r.request:
-            what = _what(r, complaint)
+        if r.complaint or r.request:
+            what = _what(r)
             if loud:
                 return Action.PRIORITY, [what, *worry]
             return Action.RESPOND, [what]
-        if praise:
+        if r.is_praise:
             small = reservation(m.text)
             if small:
                 return Action.THANK, [
@@ -352,7 +350,7 @@ class Engine:
         action: Action,
         reasons: list[str],
         signals: dict[str, Any],
-        r: Reading | None,
+        r: Reading,
         now: datetime,
         fast: bool = False,
     ) -> Decision:
@@ -373,17 +371,17 @@ class Engine:
             target = self._targets[priority]
             due = m.created_at + target
             late = age > target
-            template = self._template(action, late, r, signals)
+            template = self._template(action, late, r, m.lang in ENGLISH, signals.get("report"))
             if late:
+                waited = age_text(age.total_seconds() / 60)
                 reasons.append(
-                    f"found late: {_span(age)} after posting (target {format_duration(target)})"
+                    f"found late: {waited} after posting (target {format_duration(target)})"
                 )
-        topic = r.topic if r is not None else None
-        if r is not None:
-            signals["review"] = priority in REVIEWED
-            if action is Action.ESCALATE_PR and r.risks:
-                topic = pr_topic(r.risks)
-                reasons.append(f"PR pages the crisis contacts for {topic}")
+        topic = r.topic
+        signals["review"] = priority in REVIEWED
+        if action is Action.ESCALATE_PR and r.risks:
+            topic = pr_topic(r.risks)
+            reasons.append(f"PR pages the crisis contacts for {topic}")
         return Decision.model_construct(
             mention_id=m.id,
             action=action,
@@ -397,34 +395,48 @@ class Engine:
         )
 
     def _template(
-        self, action: Action, late: bool, r: Reading | None, signals: dict[str, Any]
+        self, action: Action, late: bool, r: Reading, english: bool, report: bool | None
     ) -> str | None:
+        """The reply template to offer; `report`: harassment goes on after the stop request."""
         if action is Action.CRISIS:
             return "crisis_statement"
         if action is Action.ESCALATE_PR:
             return "pr_holding"
         if action is Action.HARASSMENT:
-            return None if signals.get("report") else "harassment_stop"
+            return None if report else "harassment_stop"
         if action is Action.THANK:
             return "thanks"
         if late:
             return "late_reply"
-        if r is not None and (
-            r.personal_data or (r.topic in self._private and signals.get("complaint"))
-        ):
+        if r.personal_data or (r.complaint and r.topic in self._private):
             return "take_private"
-        if r is not None and r.controversial and not r.problems:
+        if r.controversial and not r.problems:
             return "considered"
-        if signals.get("complaint"):
+        if r.complaint:
             return "ownership"
-        if action is Action.PRIORITY and not signals.get("question") and _english(signals):
+        if action is Action.PRIORITY and not r.request and english:
             return "considered"
         return "answer"
 
 
-def _what(r: Reading, complaint: bool) -> str:
+def _drop(m: Mention, reason: str, signals: dict[str, Any]) -> Decision:
+    """Spam, bots and our own posts or reposts: recorded with the reason, no card, no target."""
+    return Decision.model_construct(
+        mention_id=m.id,
+        action=Action.DROP,
+        priority=None,
+        topic=None,
+        late=False,
+        due=None,
+        template=None,
+        reasons=(reason,),
+        signals=signals,
+    )
+
+
+def _what(r: Reading) -> str:
     """What the post says, for the first reason: the complaint's cues, or a question."""
-    if complaint:
+    if r.complaint:
         cues = list(r.problems[:3]) or list(r.grievances[:2])
         what = f"complaint: {', '.join(cues)}" if cues else "complaint: negative tone"
     else:
@@ -434,11 +446,6 @@ def _what(r: Reading, complaint: bool) -> str:
     return what
 
 
-def _english(signals: dict[str, Any]) -> bool:
-    """The post is in a language the rules read (a template in English fits it)."""
-    return signals.get("lang") in ENGLISH
-
-
 def pr_topic(risks: dict[str, str]) -> str:
     """What PR is paged for on an escalation: the first risk the post raised (legal, safety, ...).
 
@@ -446,15 +453,3 @@ def pr_topic(risks: dict[str, str]) -> str:
     not the subject ("legal", not "billing" for a lawyer about a double charge).
     """
     return next(iter(risks))
-
-
-def _span(delta: timedelta) -> str:
-    minutes = delta.total_seconds() / 60
-    if minutes < 90:
-        return f"{max(1, round(minutes))} min"
-    if minutes < 48 * 60:
-        return f"{minutes / 60:.0f} h"
-    return f"{minutes / 1440:.0f} days"
-
-
-__all__ = ["Engine", "Reading", "compact"]

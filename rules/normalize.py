@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -122,10 +122,7 @@ def _from_x_tweet(
     if not isinstance(pm, Mapping):
         raise PayloadError("expected an object", "data.public_metrics")
     refs = []
-    refs_raw = tweet.get("referenced_tweets")
-    if refs_raw is not None and not isinstance(refs_raw, list):
-        raise PayloadError("expected an array of objects", "data.referenced_tweets")
-    for ref in refs_raw or ():
+    for ref in _objects(tweet.get("referenced_tweets"), "data.referenced_tweets"):
         try:
             refs.append(Reference(type=RefType(ref["type"]), id=str(ref["id"])))
         except (KeyError, ValueError, TypeError) as exc:
@@ -215,20 +212,13 @@ def mentions_from(payload: Any, source: Source) -> list[Mention]:
         return from_x_message(payload, source)
     if "text" in payload and "author" in payload:
         return [from_flare(payload, source)]
-    if "errors" in payload and "data" not in payload:
+    if "errors" in payload:
         raise PayloadError("an X error message with no post", "errors")
     if is_x_v1(payload):
         raise PayloadError(
             "X API v1.1 format (statuses, id_str, user); Flare reads X API v2 (data, includes)"
         )
     raise PayloadError("neither an X v2 message (data) nor a Flare mention (id, text, author)")
-
-
-def iter_lines(lines: Iterator[str]) -> Iterator[tuple[int, str]]:
-    """Number the non-blank lines of a JSON-lines source, from 1."""
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
-            yield number, line
 
 
 def read_payload(raw: bytes, source: Source) -> tuple[list[Mention], str | None]:

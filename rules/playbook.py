@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)\s*$", re.IGNORECASE)
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -58,7 +66,14 @@ def format_duration(delta: timedelta) -> str:
     return f"{seconds}s"
 
 
+def _longer_than_zero(value: timedelta) -> timedelta:
+    if value <= timedelta(0):
+        raise ValueError("must be longer than zero")
+    return value
+
+
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+PositiveDuration = Annotated[Duration, AfterValidator(_longer_than_zero)]
 
 
 class _Strict(BaseModel):
@@ -66,17 +81,10 @@ class _Strict(BaseModel):
 
 
 class ResponseTargets(_Strict):
-    P1: Duration = timedelta(minutes=10)
-    P2: Duration = timedelta(minutes=15)
-    P3: Duration = timedelta(minutes=30)
-    P4: Duration = timedelta(hours=4)
-
-    @field_validator("P1", "P2", "P3", "P4")
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("must be longer than zero")
-        return value
+    P1: PositiveDuration = timedelta(minutes=10)
+    P2: PositiveDuration = timedelta(minutes=15)
+    P3: PositiveDuration = timedelta(minutes=30)
+    P4: PositiveDuration = timedelta(hours=4)
 
 
 class Thresholds(_Strict):
@@ -147,15 +155,8 @@ class Contact(_Strict):
 class Crisis(_Strict):
     """The crisis plan (PLAYBOOK.md §5): who to reach per topic, and how long each has to answer."""
 
-    ack_within: Duration = timedelta(minutes=10)
+    ack_within: PositiveDuration = timedelta(minutes=10)
     contacts: dict[str, list[Contact]] = Field(default_factory=dict)
-
-    @field_validator("ack_within")
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("must be longer than zero")
-        return value
 
 
 def _default_risks() -> dict[str, Risk]:
@@ -171,7 +172,7 @@ def _default_risks() -> dict[str, Risk]:
 
 class Playbook(_Strict):
     version: int = Field(default=1, ge=1, le=1)
-    max_age: Duration = timedelta(days=3)
+    max_age: PositiveDuration = timedelta(days=3)
     response_targets: ResponseTargets = Field(default_factory=ResponseTargets)
     thresholds: Thresholds = Field(default_factory=Thresholds)
     vip: list[str] = Field(default_factory=list)
@@ -189,19 +190,9 @@ class Playbook(_Strict):
     def _handles(cls, value: list[str]) -> list[str]:
         return [h.strip().lstrip("@").lower() for h in value if h.strip()]
 
-    @field_validator("max_age")
-    @classmethod
-    def _max_age(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("must be longer than zero")
-        return value
-
     def target(self, priority: str) -> timedelta:
         target: timedelta = getattr(self.response_targets, priority)
         return target
-
-    def topic(self, name: str) -> Topic | None:
-        return next((t for t in self.topics if t.name == name), None)
 
     def contacts_for(self, topic: str) -> list[Contact]:
         """The chain for a topic (or risk), else the plan's `default` chain, else nobody."""

@@ -18,7 +18,8 @@ class Spread:
     reason: str | None
 
 
-def _age_text(minutes: float) -> str:
+def age_text(minutes: float) -> str:
+    """An age as people say it: "12 min", "13 h", "3 days"."""
     if minutes < 90:
         return f"{max(1, round(minutes))} min"
     if minutes < 48 * 60:
@@ -40,7 +41,7 @@ def spread(mention: Mention, now: datetime, per_minute: float, minimum: int) -> 
             for n, label in ((m.reposts, "reposts"), (m.quotes, "quotes"), (m.replies, "replies"))
             if n
         ]
-        reason = f"{', '.join(parts)} in {_age_text(age)}"
+        reason = f"{', '.join(parts)} in {age_text(age)}"
     return Spread(engagement, round(age, 1), round(rate, 2), spreading, reason)
 
 

@@ -30,7 +30,7 @@ from flare.settings import Settings
 from flare.store import Store
 from rules.mention import Source
 from tests.conftest import SIGNING_SECRET
-from tests.fakes.slack import block_actions, post_signed, view_submission
+from tests.fakes.slack import block_actions, picked, post_signed, ticked, typed, view_submission
 from tests.fakes.x_api import FakeX
 from workers.intake import Intake, IntakeReport
 from workers.runner import run_workers
@@ -130,7 +130,7 @@ class Agent:
         payload = {
             **block_actions(ActionId.REPLY_DRAFT.value, "", user=self.user),
             "container": {"type": "view", "view_id": modal.id},
-            "view": {**modal.view, "hash": "h", "state": {"values": _draft(draft)}},
+            "view": {**modal.view, "hash": "h", "state": {"values": typed(InputId.DRAFT, draft)}},
         }
         payload["actions"][0].update(type="plain_text_input", value=draft, block_id="draft")
         payload.pop("channel")
@@ -142,7 +142,7 @@ class Agent:
         Slack's answer body: {} when accepted, {"response_action": "errors", ...} when not."""
         values: dict[str, dict[str, Any]] = {}
         for name, value in inputs.items():
-            values.update(_draft(value) if name == InputId.DRAFT else _picked(name, value))
+            values.update(_state(name, value))
         payload = view_submission(modal.view, values, user=self.user, view_id=modal.id)
         response = post_signed(self.session.events, SIGNING_SECRET, payload)
         assert response.status_code == 200, response.text
@@ -158,17 +158,13 @@ class Agent:
         ]
 
 
-def _draft(text: str) -> dict[str, dict[str, Any]]:
-    return {"draft": {ActionId.REPLY_DRAFT.value: {"type": "plain_text_input", "value": text}}}
-
-
-def _picked(block: str, value: str) -> dict[str, dict[str, Any]]:
-    if block == InputId.NOTE:
-        return {block: {block: {"type": "plain_text_input", "value": value}}}
+def _state(block: str, value: str) -> dict[str, dict[str, Any]]:
+    """What Slack sends for one input of Flare's modals, filled in with `value`."""
+    if block in (InputId.DRAFT, InputId.NOTE):
+        return typed(block, value)
     if block == InputId.CONFIRM:
-        chosen = [{"value": "yes"}] if value else []
-        return {block: {block: {"type": "checkboxes", "selected_options": chosen}}}
-    return {block: {block: {"type": "static_select", "selected_option": {"value": value}}}}
+        return ticked(block, "yes") if value else ticked(block)
+    return picked(block, value, kind="static_select")
 
 
 @dataclass

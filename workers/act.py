@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot import modals
 from bot.card import escape, fit, link
 from bot.casework import Casework
 from flare import keys
+from flare.case import Case
 from flare.incidents import Incidents
 from flare.queues import QueueName, queue
 from workers.jobs import post_message
 from workers.runtime import Runtime, current
-from workers.x_client import XError, XForbidden, XRateLimited, XUnavailable
+from workers.x_client import XClient, XError, XForbidden, XRateLimited, XUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -39,20 +41,31 @@ def _quote(text: str) -> str:
 def _again_at(rt: Runtime, exc: XRateLimited) -> datetime:
     """When to try again after X's 429: its reset time, or a minute from now if it gave none."""
     now = rt.clock()
-    return max(exc.reset_at or now, now) + timedelta(seconds=RESET_MARGIN)
+    reset = exc.reset_at or now + timedelta(minutes=1)
+    return max(reset, now) + timedelta(seconds=RESET_MARGIN)
+
+
+Args = tuple[str, str, str, str]
+"""A reply or DM job's arguments: case id, agent, text, and the modal's once-only key."""
 
 
 def _send(
-    job: str, case_id: str, user: str, text: str, key: str, what: str
+    job: str, what: str, args: Args, call: Callable[[XClient, Case], str]
 ) -> tuple[Runtime, Casework, str] | str:
-    """What post_reply and send_dm share before calling X: the case, X, and the once-only mark."""
+    """What post_reply and send_dm share: the case, X, the once-only mark, and X's answer.
+
+    Returns the runtime, the casework and what X sent, or the outcome when nothing was sent.
+    """
+    case_id, user, text, key = args
     rt = current()
     work = _casework(rt)
-    if rt.store.get(case_id) is None:
+    case = rt.store.get(case_id)
+    if case is None:
         return "missing"
+    channel = _agent_channel(rt, case_id)
     if rt.x is None:
         work.tell(
-            _agent_channel(rt, case_id),
+            channel,
             user,
             f"X is not connected (FLARE_X__* settings): the {what} was not sent. "
             f"Your draft:{_quote(text)}",
@@ -60,17 +73,14 @@ def _send(
         return "no-x"
     if not rt.redis.set(keys.posted(f"{job}:{key}"), "1", nx=True, ex=ONCE):
         return "duplicate"  # the same modal submitted twice: sent once
-    return rt, work, _agent_channel(rt, case_id)
+    try:
+        return rt, work, call(rt.x, case)
+    except XError as exc:
+        return _failed(rt, work, channel, exc, job, args, what)
 
 
 def _failed(
-    rt: Runtime,
-    work: Casework,
-    channel: str,
-    exc: XError,
-    job: str,
-    args: tuple[str, str, str, str],
-    what: str,
+    rt: Runtime, work: Casework, channel: str, exc: XError, job: str, args: Args, what: str
 ) -> str:
     """Say plainly what X did with a reply or DM; keep the case as it was and the draft safe."""
     case_id, user, text, key = args
@@ -109,16 +119,14 @@ def _failed(
 
 def post_reply(case_id: str, user: str, text: str, key: str) -> str:
     """Post a public reply once; on refusal tell the agent plainly and keep the case workable."""
-    ready = _send("post_reply", case_id, user, text, key, "reply")
-    if isinstance(ready, str):
-        return ready
-    rt, work, channel = ready
-    case = rt.store.get(case_id)
-    assert case is not None and rt.x is not None
-    try:
-        tweet_id = rt.x.reply(text, in_reply_to_id=case.mention.id, hint=f"reply:{key}")
-    except XError as exc:
-        return _failed(rt, work, channel, exc, "post_reply", (case_id, user, text, key), "reply")
+
+    def reply(x: XClient, case: Case) -> str:
+        return x.reply(text, in_reply_to_id=case.mention.id, hint=f"reply:{key}")
+
+    sent = _send("post_reply", "reply", (case_id, user, text, key), reply)
+    if isinstance(sent, str):
+        return sent
+    rt, work, tweet_id = sent
     rt.store.note(case_id, user, "reply", reply_id=tweet_id, replied_by=user)
     work.redraw(case_id)
     work.log(case_id, f"<@{user}> replied on X: https://x.com/i/status/{tweet_id}")
@@ -127,22 +135,21 @@ def post_reply(case_id: str, user: str, text: str, key: str) -> str:
 
 def send_dm(case_id: str, user: str, text: str, key: str) -> str:
     """Send the customer a direct message once; X's errors reach the agent in plain words."""
-    ready = _send("send_dm", case_id, user, text, key, "DM")
-    if isinstance(ready, str):
-        return ready
-    rt, work, channel = ready
-    case = rt.store.get(case_id)
-    assert case is not None and rt.x is not None
-    try:
-        event_id = rt.x.send_dm(case.mention.author.id, text, hint=f"dm:{key}")
-    except XError as exc:
-        if isinstance(exc, XForbidden):
-            exc = XForbidden(
+
+    def dm(x: XClient, case: Case) -> str:
+        try:
+            return x.send_dm(case.mention.author.id, text, hint=f"dm:{key}")
+        except XForbidden as exc:
+            raise XForbidden(
                 f"{exc.reason} (their DMs may be closed to us: a short public reply asking "
                 "them to follow and DM us is the usual way round)",
                 exc.status or 403,
-            )
-        return _failed(rt, work, channel, exc, "send_dm", (case_id, user, text, key), "DM")
+            ) from exc
+
+    sent = _send("send_dm", "DM", (case_id, user, text, key), dm)
+    if isinstance(sent, str):
+        return sent
+    rt, work, event_id = sent
     rt.store.note(case_id, user, "dm", dm_by=user)
     work.redraw(case_id)
     work.log(case_id, f"<@{user}> sent a direct message on X.")

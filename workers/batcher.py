@@ -86,13 +86,9 @@ class Batcher:
         retry_max: float = 30.0,
     ) -> Batcher:
         """A batcher that hands its batches to `intake` (dedupe, then the triage queue)."""
-
-        def sink(batch: list[Mention], token: str) -> IntakeReport:
-            report = IntakeReport()
-            intake.submit_batch(batch, report, token)
-            return report
-
-        return cls(sink, size=size, wait=wait, capacity=capacity, retry_max=retry_max)
+        return cls(
+            intake.submit_batch, size=size, wait=wait, capacity=capacity, retry_max=retry_max
+        )
 
     # producers ------------------------------------------------------------
     def put(self, mention: Mention) -> int:
@@ -171,7 +167,8 @@ class Batcher:
 
     def _run(self) -> None:
         while (batch := self._next_batch()) is not None:
-            self._hand_on(batch)
+            if not self._hand_on(batch):
+                return  # closed while Redis is down: `close` reports what was not handed on
             with self._cond:
                 for _ in batch:
                     self._items.popleft()
@@ -179,7 +176,8 @@ class Batcher:
                 WAITING.set(len(self._items))
                 self._cond.notify_all()
 
-    def _hand_on(self, batch: list[Mention]) -> None:
+    def _hand_on(self, batch: list[Mention]) -> bool:
+        """Hand one batch on, trying again with backoff until it goes; False if closed first."""
         token = uuid.uuid4().hex
         delays = retry_delays(self.retry_first, self.retry_max)
         while True:
@@ -195,11 +193,13 @@ class Batcher:
                     )
                 else:
                     log.exception("a batch of %d failed; again in %.1f s", len(batch), delay)
-                time.sleep(delay)
+                with self._cond:
+                    if self._cond.wait_for(lambda: self._closing, delay):
+                        return False
                 continue
             self.stats.batches += 1
             self.stats.new += report.new
             self.stats.duplicates += report.duplicates
             TAKEN.labels("new").inc(report.new)
             TAKEN.labels("duplicate").inc(report.duplicates)
-            return
+            return True

@@ -18,7 +18,7 @@ from bot import terminal
 from bot.standin import Call, SlackStandIn
 from flare.connection import connect
 from flare.settings import Settings
-from rules.mention import Mention, Source
+from rules.mention import Mention
 from workers import runtime
 from workers.intake import Intake, IntakeReport
 from workers.runner import run_workers
@@ -84,10 +84,7 @@ def run_demo(
     report = IntakeReport()
     path = sample or sample_path()
     with console.status(f"Reading {path.name} …"):
-        mentions: list[Mention] = []
-        for number, line in enumerate(path.read_bytes().splitlines(), start=1):
-            if line.strip():
-                mentions += intake.parse(line, Source.REPLAY, f"{path.name}:{number}", report)
+        mentions = list(intake.read_file(path, report))
         intake.submit(rebase(mentions, rt.clock()), report)
     with console.status(f"Triage and cards for {report.new} mentions …"):
         run_workers(client, burst=True, fork=False)

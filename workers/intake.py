@@ -19,6 +19,7 @@ from rules.mention import Mention, Source
 from rules.normalize import read_payload
 
 DEDUPE_WINDOW = timedelta(days=14)
+DEDUPE_TTL = int(DEDUPE_WINDOW.total_seconds())
 BATCH_SIZE = 100
 
 
@@ -65,22 +66,22 @@ class Intake:
         self.submit(mentions, report)
         return report
 
-    def submit_batch(self, batch: list[Mention], report: IntakeReport, token: str) -> None:
-        """Take in one batch that may be tried again after a Redis error.
+    def submit_batch(self, batch: list[Mention], token: str) -> IntakeReport:
+        """Take in one batch that may be tried again after a Redis error (the batcher's sink).
 
         The dedupe marks carry `token`: a retry of the same batch with the same token counts the
         marks its failed attempt left as its own, so a half-done attempt loses nothing.
         """
-        report.read += len(batch)
+        report = IntakeReport(read=len(batch))
         for start in range(0, len(batch), self.batch_size):
             self._flush(batch[start : start + self.batch_size], report, token=token)
+        return report
 
     def _flush(self, batch: list[Mention], report: IntakeReport, token: str | None = None) -> None:
-        ttl = int(DEDUPE_WINDOW.total_seconds())
         unique = _first_of_each(batch)
         pipe = self.redis.pipeline()
         for mention in unique:
-            pipe.set(keys.seen(dedupe_id(mention)), token or 1, nx=True, ex=ttl)
+            pipe.set(keys.seen(dedupe_id(mention)), token or 1, nx=True, ex=DEDUPE_TTL)
         marked = pipe.execute()
         if token is not None and not all(marked):
             # a mark holding our own token was left by an earlier attempt of this very batch
@@ -96,7 +97,7 @@ class Intake:
                 "workers.jobs.triage_batch",
                 [m.model_dump(mode="json") for m in fresh],
                 result_ttl=0,
-                failure_ttl=int(DEDUPE_WINDOW.total_seconds()),
+                failure_ttl=DEDUPE_TTL,
             )
         except redis.RedisError:
             self.redis.delete(*[keys.seen(dedupe_id(m)) for m in fresh])  # let a retry try
@@ -115,19 +116,21 @@ class Intake:
         bytes of the file each line took, to show how far the replay has got.
         """
         report = report or IntakeReport()
-
-        def mentions() -> Iterator[Mention]:
-            with path.open("rb") as handle:
-                for number, line in enumerate(handle, start=1):
-                    if line.strip():
-                        yield from self.parse(
-                            line.rstrip(b"\r\n"), Source.REPLAY, f"{path.name}:{number}", report
-                        )
-                    if progress:
-                        progress(len(line))
-
-        self.submit(mentions(), report)
+        self.submit(self.read_file(path, report, progress), report)
         return report
+
+    def read_file(
+        self, path: Path, report: IntakeReport, progress: Callable[[int], None] | None = None
+    ) -> Iterator[Mention]:
+        """The mentions of a JSON-lines file as it is read; a bad line is kept with its number."""
+        with path.open("rb") as handle:
+            for number, line in enumerate(handle, start=1):
+                if line.strip():
+                    yield from self.parse(
+                        line.rstrip(b"\r\n"), Source.REPLAY, f"{path.name}:{number}", report
+                    )
+                if progress:
+                    progress(len(line))
 
     def replay_dead_letter(self, record_id: str, report: IntakeReport) -> str | None:
         """Try a dead letter again; it leaves the list only if it now reads. Returns the error."""

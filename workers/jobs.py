@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 import time
 from datetime import timedelta
 from typing import Any
@@ -13,6 +12,7 @@ from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 
 from bot import card, incident_card, nudges
+from bot.casework import job_id
 from bot.slack_client import Posted, SlackError
 from flare import keys
 from flare.case import Case, CaseState
@@ -62,20 +62,19 @@ def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
 
 def _enqueue_incident_card(notify: Queue, topic: str) -> None:
     """One pending redraw per incident: complaints arriving meanwhile fold into it."""
-    slug = re.sub(r"[^A-Za-z0-9_-]", "-", topic)
     with contextlib.suppress(DuplicateJobError):
         notify.enqueue(
             "workers.jobs.notify_incident",
             topic,
-            job_id=f"incident-{slug}",
+            job_id=job_id("incident", topic),
             unique=True,
             retry=CHAT_RETRY,
             result_ttl=0,
         )
 
 
-def _channel_for(action: Action) -> str:
-    slack = current().settings.slack
+def _channel_for(rt: Runtime, action: Action) -> str:
+    slack = rt.settings.slack
     return (
         slack.pr_channel if action in (Action.ESCALATE_PR, Action.CRISIS) else slack.alerts_channel
     )
@@ -99,9 +98,10 @@ def _post(rt: Runtime, channel: str, blocks: list[dict[str, Any]], text: str) ->
         raise
 
 
-def _later(rt: Runtime, job: str, arg: str, wait: float) -> str:
+def _later(rt: Runtime, wait: float, job: str, *args: Any) -> str:
+    """Run `job` again once the channel's send budget has a slot for it."""
     queue(rt.redis, QueueName.NOTIFY).enqueue_in(
-        timedelta(seconds=wait), job, arg, retry=CHAT_RETRY, result_ttl=0
+        timedelta(seconds=wait), job, *args, retry=CHAT_RETRY, result_ttl=0
     )
     return "deferred"
 
@@ -124,7 +124,7 @@ def notify_case(case_id: str) -> str:
         rt.slack.update_card(where[0], where[1], blocks, text)
         _tell(rt, case)  # a retry after the card went up but before the heads-up did
         return "updated"
-    channel = _channel_for(case.decision.action)
+    channel = _channel_for(rt, case.decision.action)
     if rt.redis.scard(keys.send_waiting(channel)):
         return _wait_for_slot(rt, channel, case_id, 0.0)
     posted = _post(rt, channel, blocks, text)
@@ -161,13 +161,12 @@ def _tell(rt: Runtime, case: Case) -> None:
 def _wait_for_slot(rt: Runtime, channel: str, case_id: str, wait: float) -> str:
     """Put the card in the channel's backlog; one drain job per waiting card posts them."""
     rt.redis.sadd(keys.send_waiting(channel), case_id)
-    notify = queue(rt.redis, QueueName.NOTIFY)
     if wait > 0:
-        notify.enqueue_in(
-            timedelta(seconds=wait), "workers.jobs.drain_channel", channel, result_ttl=0
+        _later(rt, wait, "workers.jobs.drain_channel", channel)
+    else:  # retried like every chat job: a drain lost to a Slack outage would strand the card
+        queue(rt.redis, QueueName.NOTIFY).enqueue(
+            "workers.jobs.drain_channel", channel, retry=CHAT_RETRY, result_ttl=0
         )
-    else:
-        notify.enqueue("workers.jobs.drain_channel", channel, result_ttl=0)
     return "waiting"
 
 
@@ -179,11 +178,11 @@ def drain_channel(channel: str) -> str:
     waiting_key = keys.send_waiting(channel)
     waiting = [i.decode() for i in rt.redis.smembers(waiting_key)]
     cases = {c.id: c for c in rt.store.get_many(waiting)}
-    gone = [i for i in waiting if i not in cases or rt.store.card(i)]
+    gone = {i for i in waiting if i not in cases or rt.store.card(i)}
     if gone:
         rt.redis.srem(waiting_key, *gone)
     pending = [
-        PendingSend(c.id, channel, c.decision.priority, c.decision.due)
+        PendingSend(c.id, c.decision.priority, c.decision.due)
         for c in cases.values()
         if c.id not in gone
     ]
@@ -193,7 +192,7 @@ def drain_channel(channel: str) -> str:
     blocks, text = card.render(case, rt.clock())
     posted = _post(rt, channel, blocks, text)
     if not isinstance(posted, Posted):
-        return _later(rt, "workers.jobs.drain_channel", channel, posted)
+        return _later(rt, posted, "workers.jobs.drain_channel", channel)
     rt.redis.srem(waiting_key, case.id)
     _carded(rt, case, posted)
     return case.id
@@ -206,16 +205,7 @@ def post_message(channel: str, blocks: list[dict[str, Any]], text: str) -> str:
         return "no-slack"
     posted = _post(rt, channel, blocks, text)
     if not isinstance(posted, Posted):
-        queue(rt.redis, QueueName.NOTIFY).enqueue_in(
-            timedelta(seconds=posted),
-            "workers.jobs.post_message",
-            channel,
-            blocks,
-            text,
-            retry=CHAT_RETRY,
-            result_ttl=0,
-        )
-        return "deferred"
+        return _later(rt, posted, "workers.jobs.post_message", channel, blocks, text)
     return posted.ts
 
 
@@ -294,7 +284,7 @@ def notify_incident(topic: str) -> str:
         return "updated"
     posted = _post(rt, rt.settings.slack.pr_channel, blocks, text)
     if not isinstance(posted, Posted):
-        return _later(rt, "workers.jobs.notify_incident", topic, posted)
+        return _later(rt, posted, "workers.jobs.notify_incident", topic)
     rt.redis.hset(keys.incident_card(topic), mapping={"channel": posted.channel, "ts": posted.ts})
     rt.store.count("escalations")
     return "posted"

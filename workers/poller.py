@@ -135,15 +135,21 @@ class Poller:
         if self._thread:
             self._thread.join(timeout=5)
 
+    def waits_after(self, error: XError | None) -> tuple[float, float]:
+        """Seconds after a poll's start: before which nothing polls again (not even a backfill),
+        and after which the next periodic poll is due."""
+        wait = next_poll_delay(
+            self.interval or 0.0, self.x.rate_limits.get("mentions"), self.clock(), error
+        )
+        # never sooner than min_gap after this poll, nor before a spent rate limit resets
+        return max(self.min_gap, wait if error else 0.0), wait
+
     def _run(self) -> None:
         while not self._stop.is_set():
             started = time.monotonic()
             error = self._poll_and_log()
-            wait = next_poll_delay(
-                self.interval or 0.0, self.x.rate_limits.get("mentions"), self.clock(), error
-            )
-            # never sooner than min_gap after this poll, nor before a spent rate limit resets
-            hold = max(self.min_gap, wait if error else 0.0) - (time.monotonic() - started)
+            hold, wait = self.waits_after(error)
+            hold -= time.monotonic() - started
             if hold > 0 and self._stop.wait(hold):
                 return
             if error is not None and self.interval is None:

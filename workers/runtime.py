@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,11 +39,11 @@ class Runtime:
     def crisis_contacts(self, topic: str) -> list[str]:
         """Who PR pages first for a topic: the playbook's crisis plan, else the PR team."""
         chain = [c.mention() for c in self.playbook.contacts_for(topic)]
-        return chain or [f"<@{user}>" for user in self.settings.slack.pr_team]
+        return chain or _at(self.settings.slack.pr_team)
 
     def leads(self) -> list[str]:
         """The leads as Slack mentions (FLARE_SLACK__LEADS)."""
-        return [f"<@{user}>" for user in self.settings.slack.leads]
+        return _at(self.settings.slack.leads)
 
     def to_tell(self, case: Case) -> list[str]:
         """Who must hear of a new card: the leads for a priority case; for a PR risk, the PR
@@ -51,12 +51,17 @@ class Runtime:
         if case.decision.action is not Action.ESCALATE_PR:
             return self.leads()
         risks = [*(case.decision.signals.get("risks") or {})] or [case.decision.topic or ""]
-        people = [f"<@{user}>" for user in self.settings.slack.pr_team]
+        people = _at(self.settings.slack.pr_team)
         for risk in risks:
             people += [
                 c.mention() if c.slack else escape(c.name) for c in self.playbook.contacts_for(risk)
             ]
         return list(dict.fromkeys(people))
+
+
+def _at(users: Iterable[str]) -> list[str]:
+    """Slack user ids as mentions."""
+    return [f"<@{user}>" for user in users]
 
 
 _current: Runtime | None = None

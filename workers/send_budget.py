@@ -93,7 +93,6 @@ class PendingSend:
     """A card waiting for its channel's slot."""
 
     case_id: str
-    channel: str
     priority: Priority | None
     due: datetime | None
 

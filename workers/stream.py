@@ -270,6 +270,7 @@ class XStream:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._alerted = False
+        self._settle_timer: threading.Timer | None = None
         self._last: tuple[str, float] | None = None  # last post id, epoch
         self._saved_at = 0.0
         self._unbilled = [0, 0]  # posts, users since the last spend record
@@ -359,10 +360,10 @@ class XStream:
         # what was posted before this connection took over (at start too: the start-up poll
         # may have run before the stream was up), and again once posts in flight have landed
         self.on_gap()
-        if self.settle > 0:
-            timer = threading.Timer(self.settle, self.on_gap)
-            timer.daemon = True
-            timer.start()
+        if self.settle > 0 and not self._stop.is_set():
+            self._settle_timer = threading.Timer(self.settle, self.on_gap)
+            self._settle_timer.daemon = True
+            self._settle_timer.start()
 
     def run(self) -> None:
         """Connect and reconnect until `stop()`; returns then."""
@@ -409,6 +410,8 @@ class XStream:
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
         self.client.disconnect()
+        if self._settle_timer:
+            self._settle_timer.cancel()
         if self._thread:
             self._thread.join(timeout)
 

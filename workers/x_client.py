@@ -339,13 +339,10 @@ class XClient:
     def _send(
         self, endpoint: str, hint: str | None, call: Callable[[], requests.Response], field: str
     ) -> str:
-        key = keys.x_reply(hint) if hint and self.redis is not None else None
-        if (
-            key
-            and self.redis is not None
-            and not self.redis.set(key, "pending", nx=True, ex=PENDING_TTL)
-        ):
-            earlier = self.redis.get(key)
+        marks = self.redis if hint else None  # no hint or no Redis: not idempotent
+        key = keys.x_reply(hint or "")
+        if marks is not None and not marks.set(key, "pending", nx=True, ex=PENDING_TTL):
+            earlier = marks.get(key)
             if earlier and earlier != b"pending":
                 return earlier.decode() if isinstance(earlier, bytes) else str(earlier)
             raise XError(f"a send with hint {hint!r} is under way or its outcome is unknown")
@@ -355,15 +352,15 @@ class XClient:
         except XUnavailable:
             raise  # X may have posted it: the pending mark stays, so no blind resend
         except (XError, KeyError, TypeError) as exc:
-            if key and self.redis is not None:
-                self.redis.delete(key)
+            if marks is not None:
+                marks.delete(key)
             if isinstance(exc, XError):
                 raise
             raise XError(f"X {endpoint}: answer has no data.{field}") from exc
         if self.spend:
             self.spend.record(endpoint, calls=1)
-        if key and self.redis is not None:
-            self.redis.set(key, sent, ex=SENT_TTL)
+        if marks is not None:
+            marks.set(key, sent, ex=SENT_TTL)
         return sent
 
 

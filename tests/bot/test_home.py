@@ -12,9 +12,9 @@ import pytest
 import redis
 import requests
 from slack_bolt import App
-from slack_bolt.authorization import AuthorizeResult
 
 from bot import home
+from bot.app import bolt_app
 from bot.server import build_wsgi
 from bot.slack_client import SlackClient
 from bot.standin import Call, SlackStandIn
@@ -52,17 +52,9 @@ def home_opened(url: str, user: str, tab: str = "home", secret: str = SIGNING_SE
 
 def build_bot(client: redis.Redis, slack: SlackStandIn) -> App:
     """An app wired like bot.app.build_app, with only the Home tab listener on it."""
-
-    def authorize(**_: Any) -> AuthorizeResult:
-        return AuthorizeResult(enterprise_id=None, team_id=None, bot_token="xoxb-test")
-
-    app = App(
-        signing_secret=SIGNING_SECRET,
-        client=SlackClient("xoxb-test", slack.base_url).web,
-        authorize=authorize,
-        name="flare",
-    )
-    home.register(app, Queries(client), clock=lambda: NOON)
+    slack_client = SlackClient("xoxb-test", slack.base_url)
+    app = bolt_app(slack_client.web, SIGNING_SECRET, "xoxb-test")
+    home.register(app, Queries(client), slack_client, clock=lambda: NOON)
     return app
 
 

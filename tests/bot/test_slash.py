@@ -14,13 +14,12 @@ import requests
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 from slack_bolt import App
-from slack_bolt.authorization import AuthorizeResult
 
 from bot import slash
+from bot.app import bolt_app
 from bot.server import build_wsgi
 from bot.slack_client import SlackClient
 from bot.standin import SlackStandIn
-from flare import keys
 from flare.incidents import Incidents
 from flare.queries import Queries
 from flare.store import Store
@@ -66,16 +65,7 @@ def slash_command(
 
 def build_bot(client: redis.Redis, slack: SlackStandIn) -> App:
     """An app wired like bot.app.build_app, with only the /flare command on it."""
-
-    def authorize(**_: Any) -> AuthorizeResult:
-        return AuthorizeResult(enterprise_id=None, team_id=None, bot_token="xoxb-test")
-
-    app = App(
-        signing_secret=SIGNING_SECRET,
-        client=SlackClient("xoxb-test", slack.base_url).web,
-        authorize=authorize,
-        name="flare",
-    )
+    app = bolt_app(SlackClient("xoxb-test", slack.base_url).web, SIGNING_SECRET, "xoxb-test")
     slash.register(app, Queries(client), clock=lambda: NOON)
     return app
 
@@ -110,7 +100,6 @@ def test_status_answers_privately_with_the_queue_overdue_and_incidents(
     _case(store, "soon", Priority.P2, due_in=5)
     _case(store, "later", Priority.P4, due_in=90)
     Incidents(redis_client).join("outage", "x1", NOON)
-    redis_client.sadd(keys.incidents_open(), "outage")
 
     body = _answer(bot_url, "status")
 
@@ -132,7 +121,6 @@ def test_mine_lists_only_the_callers_claims(bot_url: str, redis_client: redis.Re
 
 def test_crisis_lists_open_incidents(bot_url: str, redis_client: redis.Redis) -> None:
     Incidents(redis_client).join("billing", "x1", NOON - timedelta(minutes=3))
-    redis_client.sadd(keys.incidents_open(), "billing")
 
     body = _answer(bot_url, "CRISIS")
 

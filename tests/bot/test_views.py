@@ -9,7 +9,6 @@ from typing import Any
 import redis
 
 from bot import views
-from flare import keys
 from flare.incidents import Incident, Incidents
 from flare.queries import Queries
 from flare.store import Store
@@ -38,7 +37,7 @@ def _texts(blocks: list[dict[str, Any]]) -> str:
 def _status(client: redis.Redis) -> list[dict[str, Any]]:
     q = Queries(client)
     return views.status_blocks(
-        q.open_by_priority(NOON), q.due_soon(NOON), q.breached(NOON), q.incidents(), NOON
+        q.open_by_priority(), q.due_soon(NOON), q.breached(NOON), q.incidents(), NOON
     )
 
 
@@ -141,7 +140,6 @@ def test_mine_with_no_claims_says_how_to_get_one() -> None:
 def test_crisis_shows_each_open_incident_with_size_and_age(redis_client: redis.Redis) -> None:
     for case_id in ("a", "b", "c"):
         Incidents(redis_client).join("app <!here> outage", case_id, NOON - timedelta(minutes=42))
-    redis_client.sadd(keys.incidents_open(), "app <!here> outage")
 
     blocks = views.crisis_blocks(Queries(redis_client).incidents(), NOON)
 
@@ -183,7 +181,7 @@ def test_home_shows_my_cases_then_the_queue_by_priority(redis_client: redis.Redi
     _case(store, "routine", Priority.P4)
     q = Queries(redis_client)
 
-    view = views.home_view("U0ME", q.claimed_by("U0ME"), q.open_by_priority(NOON), NOON)
+    view = views.home_view("U0ME", q.claimed_by("U0ME"), q.open_by_priority(), NOON)
 
     assert view["type"] == "home"
     text = _texts(view["blocks"])
@@ -201,7 +199,7 @@ def test_home_with_a_huge_queue_stays_within_the_view_limit(redis_client: redis.
         store.claim(f"c{n:03d}", "U0ME")
     q = Queries(redis_client)
 
-    view = views.home_view("U0ME", q.claimed_by("U0ME"), q.open_by_priority(NOON), NOON)
+    view = views.home_view("U0ME", q.claimed_by("U0ME"), q.open_by_priority(), NOON)
 
     assert len(view["blocks"]) <= views.VIEW_BLOCKS
     text = _texts(view["blocks"])

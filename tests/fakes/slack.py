@@ -10,9 +10,18 @@ from urllib.parse import urlencode
 import requests
 from slack_sdk.signature import SignatureVerifier
 
+from bot.action_ids import ActionId, InputId
 from bot.standin import SlackStandIn
 
-__all__ = ["SlackStandIn", "block_actions", "picked", "post_signed", "typed", "view_submission"]
+__all__ = [
+    "SlackStandIn",
+    "block_actions",
+    "picked",
+    "post_signed",
+    "ticked",
+    "typed",
+    "view_submission",
+]
 
 
 def block_actions(
@@ -97,17 +106,17 @@ def view_submission(
 
 
 def typed(block: str, text: str) -> dict[str, dict[str, Any]]:
-    """State for a plain text input the agent typed into."""
-    return {
-        block: {
-            block if block != "draft" else "reply_draft": {
-                "type": "plain_text_input",
-                "value": text,
-            }
-        }
-    }
+    """State for a plain text input the agent typed into (the draft box is the reply modal's)."""
+    action = ActionId.REPLY_DRAFT.value if block == InputId.DRAFT else block
+    return {block: {action: {"type": "plain_text_input", "value": text}}}
 
 
 def picked(block: str, value: str, kind: str = "radio_buttons") -> dict[str, dict[str, Any]]:
     """State for a radio button or select the agent picked."""
     return {block: {block: {"type": kind, "selected_option": {"value": value}}}}
+
+
+def ticked(block: str, *values: str) -> dict[str, dict[str, Any]]:
+    """State for checkboxes: the options the agent ticked, if any."""
+    options = [{"value": v} for v in values]
+    return {block: {block: {"type": "checkboxes", "selected_options": options}}}

@@ -52,7 +52,7 @@ class Recorded:
 class Scripted:
     status: int
     body: dict[str, Any]
-    headers: dict[str, str]
+    headers: dict[str, str | None]
 
 
 def _route(path: str) -> str:
@@ -238,10 +238,10 @@ class FakeX:
         times: int = 1,
         after: int = 0,
         body: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
+        headers: dict[str, str | None] | None = None,
     ) -> None:
         """Answer `times` requests of `route` (e.g. "GET /2/users/:id/mentions") with `status`,
-        once `after` more have been answered normally."""
+        once `after` more have been answered normally; a header set to None is left out."""
         answer = Scripted(
             status, body or {"title": "Scripted failure", "status": status}, headers or {}
         )
@@ -319,7 +319,7 @@ class FakeX:
         handler: BaseHTTPRequestHandler,
         status: int,
         body: dict[str, Any],
-        headers: dict[str, str],
+        headers: dict[str, str | None],
         route: str,
     ) -> None:
         data = json.dumps(body).encode()
@@ -336,7 +336,8 @@ class FakeX:
             **headers,
         }
         for name, value in rate.items():
-            handler.send_header(name, value)
+            if value is not None:
+                handler.send_header(name, value)
         handler.end_headers()
         handler.wfile.write(data)
 

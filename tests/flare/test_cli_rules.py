@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import typer
+from click.testing import Result
 from typer.testing import CliRunner
 
 from flare.cli_rules import decide_all, read_file, rules_app, triage_command
@@ -85,7 +86,7 @@ def test_triage_exits_non_zero_when_nothing_could_be_read(tmp_path: Path) -> Non
     path.write_text("nope\n[1]\n")
     result = runner.invoke(app, ["triage", str(path), "--now", "2026-11-20T09:12:00Z"])
     assert result.exit_code == 1
-    assert all(json.loads(line)["id"] is None for line in result.stdout.splitlines())
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [None, None]
 
 
 def test_rules_check_accepts_the_shipped_playbook() -> None:
@@ -110,22 +111,28 @@ def test_rules_explain_shows_the_action_and_why() -> None:
     assert "2.4M followers" in result.stdout
 
 
-def test_rules_backtest_compares_two_playbooks(tmp_path: Path) -> None:
+def _backtest_outage(tmp_path: Path, *more: dict) -> Result:
+    """Twelve outage complaints in 12 s (and `more`), the shipped playbook against a stricter one
+    whose overwhelming count is 8."""
     stricter = tmp_path / "strict.yaml"
     stricter.write_text(
         default_playbook_path()
         .read_text()
         .replace("overwhelming_count: 15", "overwhelming_count: 8")
     )
-    lines = [
-        json.dumps(_flare("@acme the app is down", str(i), f"2026-11-20T09:00:{i:02d}Z", f"u{i}"))
+    posts = [
+        _flare("@acme the app is down", str(i), f"2026-11-20T09:00:{i:02d}Z", f"u{i}")
         for i in range(12)
     ]
     path = tmp_path / "in.jsonl"
-    path.write_text("\n".join(lines) + "\n")
-    result = runner.invoke(
+    path.write_text("".join(json.dumps(p) + "\n" for p in [*posts, *more]))
+    return runner.invoke(
         app, ["rules", "backtest", str(path), "--against", str(stricter), "--brand", "acme"]
     )
+
+
+def test_rules_backtest_compares_two_playbooks(tmp_path: Path) -> None:
+    result = _backtest_outage(tmp_path)
     assert result.exit_code == 0
     row = next(line for line in result.stdout.splitlines() if line.strip("│ ").startswith("crisis"))
     assert [c.strip() for c in row.strip("│").split("│")][1:] == ["0", "5"]
@@ -153,20 +160,8 @@ def test_rules_explain_reads_verified_reposts_and_age() -> None:
 
 
 def test_rules_backtest_puts_incidents_and_pages_side_by_side(tmp_path: Path) -> None:
-    stricter = tmp_path / "strict.yaml"
-    stricter.write_text(
-        default_playbook_path()
-        .read_text()
-        .replace("overwhelming_count: 15", "overwhelming_count: 8")
-    )
-    lines = [
-        json.dumps(_flare("@acme the app is down", str(i), f"2026-11-20T09:00:{i:02d}Z", f"u{i}"))
-        for i in range(12)
-    ] + [json.dumps(_flare("@acme I will sue you", "99", "2026-11-20T09:01:00Z", "v"))]
-    path = tmp_path / "in.jsonl"
-    path.write_text("\n".join(lines) + "\n")
-    result = runner.invoke(
-        app, ["rules", "backtest", str(path), "--against", str(stricter), "--brand", "acme"]
+    result = _backtest_outage(
+        tmp_path, _flare("@acme I will sue you", "99", "2026-11-20T09:01:00Z", "v")
     )
     assert result.exit_code == 0
     rows = {

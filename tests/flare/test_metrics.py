@@ -10,7 +10,7 @@ from prometheus_client.registry import CollectorRegistry
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from flare import keys, metrics
+from flare import metrics
 from flare.dlq import DeadLetters
 from flare.incidents import Incidents
 from flare.queues import QueueName, queue
@@ -51,7 +51,6 @@ def test_decisions_incidents_jobs_and_dead_letters_are_counted(redis_client: red
         m = mention(id)
         store.save(m, decision(m, action=action))
     Incidents(redis_client).join("outage", "a", NOON)
-    redis_client.sadd(keys.incidents_open(), "outage")
     queue(redis_client, QueueName.TRIAGE).enqueue("workers.jobs.triage_batch", [])
     DeadLetters(redis_client).push(b"{broken", "webhook", "POST /intake", "not JSON")
 

@@ -22,10 +22,9 @@ def _case(store: Store, id: str, priority: Priority = Priority.P3, due_in: float
 
 
 def _open_incident(client: redis.Redis, topic: str, case_ids: list[str]) -> None:
-    """Open an incident as the workers do, and index its topic the way Incidents.join will."""
+    """Open an incident as the workers do (joining it indexes its topic)."""
     for case_id in case_ids:
         Incidents(client).join(topic, case_id, NOON)
-    client.sadd(keys.incidents_open(), topic)
 
 
 def test_open_cases_are_grouped_by_priority_soonest_due_first(redis_client: redis.Redis) -> None:
@@ -34,7 +33,7 @@ def test_open_cases_are_grouped_by_priority_soonest_due_first(redis_client: redi
     _case(store, "p1", Priority.P1, due_in=10)
     _case(store, "p3-early", Priority.P3, due_in=20)
 
-    grouped = Queries(redis_client).open_by_priority(NOON)
+    grouped = Queries(redis_client).open_by_priority()
 
     assert list(grouped) == [Priority.P1, Priority.P2, Priority.P3, Priority.P4]
     assert [c.id for c in grouped[Priority.P1]] == ["p1"]
@@ -49,7 +48,7 @@ def test_resolved_and_ignored_cases_are_not_in_the_queue(redis_client: redis.Red
     m = mention("ignored")
     store.save(m, decision(m, Action.IGNORE))
 
-    grouped = Queries(redis_client).open_by_priority(NOON)
+    grouped = Queries(redis_client).open_by_priority()
 
     assert [c.id for cases in grouped.values() for c in cases] == ["open"]
 
@@ -123,7 +122,7 @@ def test_an_indexed_topic_without_an_incident_is_skipped(redis_client: redis.Red
 def test_an_empty_redis_gives_empty_views(redis_client: redis.Redis) -> None:
     queries = Queries(redis_client)
 
-    assert all(cases == [] for cases in queries.open_by_priority(NOON).values())
+    assert all(cases == [] for cases in queries.open_by_priority().values())
     assert queries.due_soon(NOON) == []
     assert queries.breached(NOON) == []
     assert queries.claimed_by("U0ME") == []

@@ -39,7 +39,7 @@ def test_a_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_a_bad_nested_value_names_the_nested_variable(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FLARE_PORT", "seventy")
+    monkeypatch.setenv("FLARE_INTAKE__PORT", "seventy")
 
-    with pytest.raises(SettingsError, match="FLARE_PORT"):
+    with pytest.raises(SettingsError, match="FLARE_INTAKE__PORT"):
         load_settings()

@@ -17,8 +17,8 @@ def test_a_case_is_stored_once_however_often_it_is_saved(redis_client: redis.Red
     store = Store(redis_client)
     m = mention()
 
-    assert store.save(m, decision(m), NOW) is True
-    assert store.save(m, decision(m, Action.IGNORE), NOW) is False
+    assert store.save(m, decision(m), NOON) is True
+    assert store.save(m, decision(m, Action.IGNORE), NOON) is False
 
     case = store.get(m.id)
     assert case is not None
@@ -30,7 +30,7 @@ def test_a_case_is_stored_once_however_often_it_is_saved(redis_client: redis.Red
 def test_an_ignored_mention_is_stored_as_ignored(redis_client: redis.Redis) -> None:
     store = Store(redis_client)
     m = mention(text="@acme you are all clowns")
-    store.save(m, decision(m, Action.IGNORE, due=None), NOW)
+    store.save(m, decision(m, Action.IGNORE, due=None), NOON)
 
     case = store.get(m.id)
     assert case is not None and case.state is CaseState.IGNORED
@@ -39,7 +39,7 @@ def test_an_ignored_mention_is_stored_as_ignored(redis_client: redis.Redis) -> N
 def test_only_one_of_two_agents_racing_for_a_claim_gets_it(redis_client: redis.Redis) -> None:
     store = Store(redis_client)
     m = mention()
-    store.save(m, decision(m), NOW)
+    store.save(m, decision(m), NOON)
 
     with ThreadPoolExecutor(2) as pool:
         results = list(pool.map(lambda user: store.claim(m.id, user), ["U1", "U2"]))
@@ -53,7 +53,7 @@ def test_only_one_of_two_agents_racing_for_a_claim_gets_it(redis_client: redis.R
 def test_a_claim_shows_who_holds_it_and_until_when(redis_client: redis.Redis) -> None:
     store = Store(redis_client)
     m = mention()
-    store.save(m, decision(m), NOW)
+    store.save(m, decision(m), NOON)
 
     store.claim(m.id, "U1", lease=timedelta(minutes=20))
 
@@ -66,7 +66,7 @@ def test_a_claim_shows_who_holds_it_and_until_when(redis_client: redis.Redis) ->
 def test_only_the_holder_may_release_and_then_anyone_may_claim(redis_client: redis.Redis) -> None:
     store = Store(redis_client)
     m = mention()
-    store.save(m, decision(m), NOW)
+    store.save(m, decision(m), NOON)
     store.claim(m.id, "U1")
 
     assert store.release(m.id, "U2").reason == "held"
@@ -77,7 +77,7 @@ def test_only_the_holder_may_release_and_then_anyone_may_claim(redis_client: red
 def test_a_resolved_case_cannot_be_claimed_until_reopened(redis_client: redis.Redis) -> None:
     store = Store(redis_client)
     m = mention()
-    store.save(m, decision(m), NOW)
+    store.save(m, decision(m), NOON)
     store.claim(m.id, "U1")
     assert store.resolve(m.id, "U1").ok
 
@@ -91,7 +91,7 @@ def test_a_resolved_case_cannot_be_claimed_until_reopened(redis_client: redis.Re
 def test_every_action_on_a_case_is_audited(redis_client: redis.Redis) -> None:
     store = Store(redis_client)
     m = mention()
-    store.save(m, decision(m), NOW)
+    store.save(m, decision(m), NOON)
     store.claim(m.id, "U1")
     store.resolve(m.id, "U1")
 
@@ -102,12 +102,9 @@ def test_every_action_on_a_case_is_audited(redis_client: redis.Redis) -> None:
 def test_an_expired_lease_leaves_the_case_open(redis_client: redis.Redis) -> None:
     store = Store(redis_client)
     m = mention()
-    store.save(m, decision(m), NOW)
-    store.claim(m.id, "U1", lease=timedelta(milliseconds=1), now=NOW - timedelta(days=1))
+    store.save(m, decision(m), NOON)
+    store.claim(m.id, "U1", lease=timedelta(milliseconds=1), now=NOON - timedelta(days=1))
 
     case = store.get(m.id)
     assert case is not None and case.state is CaseState.OPEN and case.claimed_by is None
     assert store.claim(m.id, "U2").ok
-
-
-NOW = NOON

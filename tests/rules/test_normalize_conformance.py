@@ -90,10 +90,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _posts(message: dict[str, Any]) -> list[dict[str, Any]]:
-    return _tweets(message)
-
-
 def _users(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {u["id"]: u for u in (message.get("includes") or {}).get("users") or ()}
 
@@ -103,7 +99,7 @@ def test_each_sample_post_normalises_or_names_the_missing_field(
     name: str, message: dict[str, Any]
 ) -> None:
     users = _users(message)
-    for post in _posts(message):
+    for post in _tweets(message):
         if "created_at" not in post:
             with pytest.raises(PayloadError) as caught:
                 from_x_tweet(post, users, Source.REPLAY)
@@ -141,7 +137,7 @@ def test_posts_with_emoji_and_non_latin_text_keep_every_character() -> None:
     texts = [
         from_x_tweet(p, _users(m), Source.REPLAY).text
         for _, m in MESSAGES
-        for p in _posts(m)
+        for p in _tweets(m)
         if "created_at" in p and "author_id" in p
     ]
 
@@ -152,7 +148,7 @@ def test_authors_carry_followers_and_verified_as_x_sends_them() -> None:
     pairs = [
         (from_x_tweet(p, _users(m), Source.REPLAY).author, _users(m)[p["author_id"]])
         for _, m in MESSAGES
-        for p in _posts(m)
+        for p in _tweets(m)
         if "created_at" in p and p.get("author_id") in _users(m)
     ]
 

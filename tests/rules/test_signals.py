@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from rules.complaint import is_complaint, is_request, looking_back, problem_cues, reservation
+from rules.complaint import ComplaintReader, is_request, looking_back, reservation
 from rules.mention import Author, Metrics, Reference, RefType
 from rules.origin import is_own, is_retweet, summoned
 from rules.personal_data import personal_data
@@ -17,6 +17,16 @@ from rules.spread import blast_radius, spread
 from rules.topic import TopicReader
 from rules.toxicity import toxicity
 from tests.builders import NOON, mention
+
+COMPLAINTS = ComplaintReader()
+
+
+def is_complaint(text: str, sentiment: float, praise: int = 0) -> bool:
+    return COMPLAINTS.read(text, sentiment, praise).complaint
+
+
+def problem_cues(text: str) -> list[str]:
+    return list(COMPLAINTS.cues(text).problems)
 
 
 def test_sentiment_is_negative_for_an_angry_post_and_positive_for_praise() -> None:

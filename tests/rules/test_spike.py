@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from rules.playbook import SpikeSettings
 from rules.spike import SpikeState, check, observe
 
@@ -60,5 +62,5 @@ def test_a_spike_closes_after_its_cooldown_and_not_before() -> None:
 def test_state_survives_a_round_trip_through_json_types() -> None:
     state = SpikeState()
     _steady(state, range(0, 40, 2))
-    again = SpikeState.from_dict(state.to_dict())
-    assert again == state
+    again = SpikeState.from_dict(json.loads(json.dumps(state.to_dict())))
+    assert again == state and again.recent

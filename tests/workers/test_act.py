@@ -153,3 +153,20 @@ def test_cards_waiting_for_a_busy_channel_go_out_most_urgent_first(
     assert [jobs.drain_channel("C0ALERTS") for _ in range(4)] == ["1", "2", "3", "empty"]
     posted = [c.args["text"] for c in fake_slack.calls_to("chat.postMessage")]
     assert [t.split("case ")[-1] for t in posted] == ["1", "2", "3"]
+
+
+def test_a_reply_x_rate_limits_without_a_reset_time_is_held_a_minute_not_retried_at_once(
+    rt: Runtime, fake_x: FakeX, fake_slack: SlackStandIn
+) -> None:
+    case_id = carded(rt)
+    fake_x.fail("POST /2/tweets", 429, headers={"x-rate-limit-reset": None})
+
+    assert act.post_reply(case_id, "U0AGENT1", "Refund sent ^JD", "V1") == "rate-limited"
+
+    act_queue = queue(rt.redis, QueueName.ACT)
+    (job_id,) = ScheduledJobRegistry(queue=act_queue).get_job_ids()
+    job = act_queue.fetch_job(job_id)
+    assert job is not None and job.func_name == "workers.act.post_reply"
+    when = ScheduledJobRegistry(queue=act_queue).get_scheduled_time(job)
+    assert when == NOON + timedelta(minutes=1, seconds=act.RESET_MARGIN)
+    assert "goes out at 12:01 UTC" in told(fake_slack)[-1]

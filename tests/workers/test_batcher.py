@@ -104,13 +104,11 @@ def test_a_retried_batch_is_queued_once_even_if_its_first_attempt_marked_it_seen
     batch = [mention(id="1"), mention(id="2")]
     redis_client.set(keys.seen("1"), "t-1")  # an attempt marked "1" seen, then Redis went away
 
-    report = IntakeReport()
-    intake.submit_batch(batch, report, token="t-1")
+    report = intake.submit_batch(batch, token="t-1")
 
     assert [m["id"] for m in queued(redis_client)] == ["1", "2"]
     assert (report.new, report.duplicates) == (2, 0)
-    again = IntakeReport()
-    intake.submit_batch(batch, again, token="t-2")
+    again = intake.submit_batch(batch, token="t-2")
     assert (again.new, again.duplicates) == (0, 2)
 
 
@@ -132,3 +130,15 @@ def test_a_post_and_its_edit_in_one_batch_are_queued_once(redis_client: redis.Re
     report = Intake(redis_client).take([original, edit])
 
     assert (report.new, report.duplicates) == (1, 1)
+
+
+def test_closing_while_redis_is_down_stops_the_handing_thread_and_keeps_the_count() -> None:
+    sink = Recorder(failures=1_000)
+    batcher = Batcher(sink, size=10, wait=0, retry_first=30, retry_max=30).start()
+    batcher.put(mention(id="1"))
+    eventually(lambda: sink.tokens)  # the first attempt failed: the next is 30 s away
+
+    assert not batcher.close(timeout=0.1)
+
+    assert batcher._thread is not None and not batcher._thread.is_alive()
+    assert batcher.waiting == 1 and sink.batches == []

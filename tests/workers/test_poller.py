@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,11 +10,12 @@ import redis
 
 from flare.redis_server import EmbeddedRedis
 from tests.fakes.x_api import FakeX
+from tests.waiting import eventually
 from tests.workers.listening import listen_settings, queued_ids
 from workers.batcher import Batcher
 from workers.intake import Intake
 from workers.poller import Checkpoint, Poller, later_id, next_poll_delay
-from workers.x_client import RateLimit, XError, XRateLimited
+from workers.x_client import RateLimit, XClient, XError, XRateLimited
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -35,9 +37,9 @@ def test_the_poll_interval_stretches_to_the_rate_limit_reset() -> None:
 
 
 @pytest.fixture
-def poller(fake_x: FakeX, redis_server: EmbeddedRedis, redis_client: redis.Redis):  # type: ignore[no-untyped-def]
-    from workers.x_client import XClient
-
+def poller(
+    fake_x: FakeX, redis_server: EmbeddedRedis, redis_client: redis.Redis
+) -> Iterator[Poller]:
     settings = listen_settings(fake_x, redis_server.url)
     batcher = Batcher.for_intake(Intake(redis_client), wait=0.01).start()
     x = XClient(settings.x, page_size=5)
@@ -89,8 +91,6 @@ def test_the_checkpoint_never_moves_back(redis_client: redis.Redis) -> None:
 def test_a_backfill_request_polls_at_once(
     fake_x: FakeX, redis_client: redis.Redis, poller: Poller
 ) -> None:
-    from tests.waiting import eventually
-
     poller.start()
     try:
         eventually(lambda: poller.polls == 1)
@@ -102,8 +102,7 @@ def test_a_backfill_request_polls_at_once(
 
 
 def _polling(fake_x: FakeX, redis_server: EmbeddedRedis, client: redis.Redis) -> Poller:
-    from workers.x_client import XClient
-
+    """A periodic poller (every 0.05 s), not started: each test drives it by hand."""
     settings = listen_settings(fake_x, redis_server.url)
     batcher = Batcher.for_intake(Intake(client), wait=0.01).start()
     x = XClient(settings.x, page_size=5)
@@ -113,39 +112,32 @@ def _polling(fake_x: FakeX, redis_server: EmbeddedRedis, client: redis.Redis) ->
 def test_a_429_holds_polling_until_xs_reset_time(
     fake_x: FakeX, redis_server: EmbeddedRedis, redis_client: redis.Redis
 ) -> None:
-    import time
-
-    from tests.waiting import eventually
-
-    in_an_hour = str(int(time.time()) + 3600)
-    fake_x.fail("GET /2/users/:id/mentions", 429, headers={"x-rate-limit-reset": in_an_hour})
-    poller = _polling(fake_x, redis_server, redis_client).start()
+    in_an_hour = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+    reset = str(int(in_an_hour.timestamp()))
+    fake_x.fail("GET /2/users/:id/mentions", 429, headers={"x-rate-limit-reset": reset})
+    poller = _polling(fake_x, redis_server, redis_client)
+    poller.clock = lambda: in_an_hour - timedelta(hours=1)
     try:
-        eventually(lambda: isinstance(poller.last_error, XRateLimited))
-        time.sleep(0.5)  # ten intervals
+        with pytest.raises(XRateLimited) as limited:
+            poller.poll_once()
     finally:
-        poller.stop()
         poller.batcher.close()
 
-    assert len(fake_x.requests_to("GET /2/users/:id/mentions")) == 1
+    # neither the 0.05 s interval nor a backfill request polls before X's reset
+    assert poller.waits_after(limited.value) == (3601, 3601)
 
 
 def test_a_spent_rate_limit_window_stretches_the_interval(
     fake_x: FakeX, redis_server: EmbeddedRedis, redis_client: redis.Redis
 ) -> None:
-    import time
-
-    from tests.waiting import eventually
-
     fake_x.rate_limit("GET /2/users/:id/mentions", remaining=1)  # the next answer says 0 left
-    poller = _polling(fake_x, redis_server, redis_client).start()
+    poller = _polling(fake_x, redis_server, redis_client)
     try:
-        eventually(lambda: poller.polls == 1)
-        time.sleep(0.5)  # ten intervals
+        poller.poll_once()
     finally:
-        poller.stop()
         poller.batcher.close()
 
-    [only] = fake_x.requests_to("GET /2/users/:id/mentions")
     assert poller.x.rate_limits["mentions"].remaining == 0
-    assert only.query.get("since_id") is None
+    hold, wait = poller.waits_after(None)
+    assert hold == 0  # a backfill request may still poll
+    assert 890 < wait <= 901  # the fake's window resets 900 s after its answer, not in 0.05 s

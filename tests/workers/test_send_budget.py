@@ -85,7 +85,7 @@ def test_a_budget_of_zero_per_second_is_refused(redis_client: redis.Redis) -> No
 def test_the_most_urgent_pending_sends_go_first() -> None:
     def pending(case_id: str, priority: Priority | None, due_in: float | None) -> PendingSend:
         due = NOON + timedelta(minutes=due_in) if due_in is not None else None
-        return PendingSend(case_id, "C0ALERTS", priority, due)
+        return PendingSend(case_id, priority, due)
 
     queue = [
         pending("p3-soon", Priority.P3, 5),
