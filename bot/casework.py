@@ -76,20 +76,19 @@ class Casework:
 
     def redraw(self, case_id: str) -> None:
         """Show the case's state on its card: now if the card was not drawn a moment ago, else
-        once by a queued job, which folds every change made meanwhile into one update."""
+        once by a queued job, which folds every change made meanwhile into one update.
+
+        The dirty mark says a redraw is queued: a change made while it is set is drawn by that
+        job (it reads the case when it draws); the job clears the mark before drawing, so a
+        change made after that queues a fresh redraw and none is lost.
+        """
         gap = self.redraw_gap_ms
         if gap <= 0 or self.redis.set(keys.card_drawn(case_id), "1", nx=True, px=gap):
             self.draw(case_id)
             return
-        self.redis.set(keys.card_dirty(case_id), "1")
-        with contextlib.suppress(DuplicateJobError):
+        if self.redis.set(keys.card_dirty(case_id), "1", nx=True, ex=DIRTY_TTL):
             queue(self.redis, QueueName.NOTIFY).enqueue(
-                "workers.jobs.redraw_card",
-                case_id,
-                job_id=job_id("redraw", case_id),
-                unique=True,
-                result_ttl=0,
-                at_front=True,
+                "workers.jobs.redraw_card", case_id, result_ttl=0, at_front=True
             )
 
     def draw(self, case_id: str) -> None:
@@ -383,6 +382,8 @@ class Casework:
     def _enqueue(self, job: str, *args: Any) -> None:
         queue(self.redis, QueueName.ACT).enqueue(job, *args, result_ttl=0)
 
+
+DIRTY_TTL = 60  # seconds: a redraw job lost with its worker blocks later redraws no longer
 
 GONE = "This case is no longer in Flare (it may have expired): there is nothing left to act on."
 ALREADY_ANSWERED = "The brand already answered: tick to post anyway."

@@ -16,20 +16,20 @@ from rules.mention import Mention
 
 DEFAULT_LEASE = timedelta(minutes=30)
 
-# Atomically take a case's lease: fails if someone else holds it or the case is not open/claimed.
+# Atomically take a case's lease: fails if someone else holds it (unless ARGV[6] is '1', a lead
+# taking over) or the case is not open/claimed. Returns status, holder, and the previous holder.
 _CLAIM = """
 local state = redis.call('HGET', KEYS[1], 'state')
-if not state then return {'missing', ''} end
-if state ~= 'open' and state ~= 'claimed' then return {'closed', state} end
-local holder = redis.call('GET', KEYS[2])
+if not state then return {'missing', '', ''} end
+if state ~= 'open' and state ~= 'claimed' then return {'closed', state, ''} end
+local holder = redis.call('GET', KEYS[2]) or ''
 local held_until = tonumber(redis.call('HGET', KEYS[1], 'claim_until_ms') or '0')
-if holder and holder ~= ARGV[1] and held_until > tonumber(ARGV[4]) then
-  return {'held', holder}
-end
+local held = holder ~= '' and holder ~= ARGV[1] and held_until > tonumber(ARGV[4])
+if held and ARGV[6] ~= '1' then return {'held', holder, ''} end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 redis.call('HSET', KEYS[1], 'state', 'claimed', 'claimed_by', ARGV[1], 'claim_until', ARGV[3],
            'claim_until_ms', ARGV[5])
-return {'ok', ARGV[1]}
+return {'ok', ARGV[1], holder}
 """
 
 # Move a case between states. ARGV: user, allowed states (comma list), new state, must-hold.
@@ -106,23 +106,34 @@ class Store:
     def claim(
         self, case_id: str, user: str, lease: timedelta = DEFAULT_LEASE, now: datetime | None = None
     ) -> ClaimResult:
+        return self._take(case_id, user, lease, now, over=False)
+
+    def _take(
+        self, case_id: str, user: str, lease: timedelta, now: datetime | None, over: bool
+    ) -> ClaimResult:
         now = now or _now()
         until = now + lease
-        status, holder = self._claim(
-            keys=[keys.case(case_id), keys.claim(case_id)],
-            args=[
-                user,
-                max(1, int(lease.total_seconds() * 1000)),
-                until.isoformat(),
-                int(now.timestamp() * 1000),
-                int(until.timestamp() * 1000),
-            ],
+        status, holder, previous = (
+            value.decode()
+            for value in self._claim(
+                keys=[keys.case(case_id), keys.claim(case_id)],
+                args=[
+                    user,
+                    max(1, int(lease.total_seconds() * 1000)),
+                    until.isoformat(),
+                    int(now.timestamp() * 1000),
+                    int(until.timestamp() * 1000),
+                    "1" if over else "0",
+                ],
+            )
         )
-        status, holder = status.decode(), holder.decode() or None
-        if status == "ok":
+        if status != "ok":
+            return ClaimResult(False, holder or None, status)
+        if over:
+            self.audit(case_id, user, "take-over", previous=previous, until=until.isoformat())
+        else:
             self.audit(case_id, user, "claim", until=until.isoformat())
-            return ClaimResult(True, holder)
-        return ClaimResult(False, holder, status)
+        return ClaimResult(True, holder)
 
     def _transition(
         self,
@@ -166,13 +177,8 @@ class Store:
         return self.close(case_id, user, CaseState.RESOLVED)
 
     def take_over(self, case_id: str, lead: str, lease: timedelta = DEFAULT_LEASE) -> ClaimResult:
-        """A lead takes a claimed case from its holder; the previous holder is audited."""
-        previous = self.redis.get(keys.claim(case_id))
-        self.redis.delete(keys.claim(case_id))
-        result = self.claim(case_id, lead, lease)
-        if result.ok:
-            self.audit(case_id, lead, "take-over", previous=(previous or b"").decode())
-        return result
+        """A lead takes a case from its holder in one step; the previous holder is audited."""
+        return self._take(case_id, lead, lease, None, over=True)
 
     def reopen(self, case_id: str, user: str) -> ClaimResult:
         allowed = (CaseState.RESOLVED, CaseState.IGNORED)

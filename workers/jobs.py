@@ -210,27 +210,19 @@ def post_message(channel: str, blocks: list[dict[str, Any]], text: str) -> str:
 
 
 def redraw_card(case_id: str) -> str:
-    """Draw a case's card once its redraw gap has passed, folding in every change meanwhile."""
+    """Draw a case's card once its redraw gap has passed, with every change made meanwhile."""
     rt = current()
     work = rt.casework
     if work is None:
         return "no-slack"
-    draws = 0
-    rt.redis.delete(keys.card_dirty(case_id))
-    while True:
-        wait_ms = int(rt.redis.pttl(keys.card_drawn(case_id)))
-        if wait_ms > 0:
-            time.sleep(min(wait_ms, work.redraw_gap_ms) / 1000)
-        if work.redraw_gap_ms > 0:
-            rt.redis.set(keys.card_drawn(case_id), "1", px=work.redraw_gap_ms)
-        work.draw(case_id)
-        draws += 1
-        pipe = rt.redis.pipeline(transaction=True)
-        pipe.get(keys.card_dirty(case_id))
-        pipe.delete(keys.card_dirty(case_id))
-        changed, _ = pipe.execute()
-        if not changed or draws >= 5:
-            return f"drawn {draws}"
+    wait_ms = int(rt.redis.pttl(keys.card_drawn(case_id)))
+    if wait_ms > 0:
+        time.sleep(min(wait_ms, work.redraw_gap_ms) / 1000)
+    if work.redraw_gap_ms > 0:
+        rt.redis.set(keys.card_drawn(case_id), "1", px=work.redraw_gap_ms)
+    rt.redis.delete(keys.card_dirty(case_id))  # from here on, a change queues a fresh redraw
+    work.draw(case_id)
+    return "drawn"
 
 
 def check_due(case_id: str) -> str:

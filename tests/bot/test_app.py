@@ -161,12 +161,13 @@ def test_a_lead_may_take_over_a_claimed_case_and_it_is_audited(
     _click(bot_url, ActionId.TAKE_OVER, case_id, user="U0LEAD", slack=fake_slack)
     store = Store(redis_client)
     assert store.get(case_id).claimed_by == "U0LEAD"  # type: ignore[union-attr]
-    assert store.audit_log(case_id)[-1] | {"at": ""} == {
+    assert store.audit_log(case_id)[-1] | {"at": "", "until": ""} == {
         "case": case_id,
         "who": "U0LEAD",
         "what": "take-over",
         "previous": "U0AGENT1",
         "at": "",
+        "until": "",
     }
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import redis
 
+from flare import keys
 from flare.case import CaseState
 from flare.store import Store
 from rules.decision import Action
@@ -48,6 +49,26 @@ def test_only_one_of_two_agents_racing_for_a_claim_gets_it(redis_client: redis.R
     losers = [r for r in results if not r.ok]
     assert len(winners) == 1 and len(losers) == 1
     assert losers[0].reason == "held" and losers[0].holder == winners[0].holder
+
+
+def test_a_lead_taking_over_while_someone_else_claims_leaves_the_lead_holding_it(
+    redis_client: redis.Redis,
+) -> None:
+    store = Store(redis_client)
+    m = mention()
+    store.save(m, decision(m), NOON)
+    store.claim(m.id, "U1")
+
+    with ThreadPoolExecutor(2) as pool:
+        taken = pool.submit(store.take_over, m.id, "ULEAD")
+        pool.submit(store.claim, m.id, "U2")  # a third person racing the take-over
+
+    assert taken.result().ok
+    case = store.get(m.id)
+    assert case is not None and case.claimed_by == "ULEAD"
+    assert redis_client.get(keys.claim(m.id)) == b"ULEAD"
+    [over] = [e for e in store.audit_log(m.id) if e["what"] == "take-over"]
+    assert over["previous"] == "U1"
 
 
 def test_a_claim_shows_who_holds_it_and_until_when(redis_client: redis.Redis) -> None:

@@ -250,7 +250,7 @@ def test_a_case_id_rq_would_refuse_as_a_job_id_still_gets_its_jobs(
     work.redraw(case_id)  # too soon: folded into a queued redraw
 
     notify = queue(rt.redis, QueueName.NOTIFY)
-    assert notify.job_ids == [job_id("redraw", case_id)]
+    assert [j.func_name for j in notify.get_jobs()] == ["workers.jobs.redraw_card"]
     assert ScheduledJobRegistry(queue=notify).get_job_ids() == [job_id("due", case_id)]
     clock.now = NOON + timedelta(hours=1)
     assert jobs.check_due(case_id) == "nudged"
