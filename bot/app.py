@@ -17,6 +17,7 @@ from flare.queries import Queries
 
 Click = Callable[[str, str, str], None]  # (case id, user, channel)
 Modal = Callable[[str, str, str, str], None]  # (case id, user, channel, trigger id)
+Decide = Callable[[str, str, str, str], None]  # (case id, user, channel, clicked message ts)
 Submit = Callable[[dict[str, Any], str], Answer]  # (view, user)
 
 
@@ -61,6 +62,8 @@ def build_app(
         ActionId.RELEASE: casework.release,
         ActionId.TAKE_OVER: casework.take_over,
         ActionId.REOPEN: casework.reopen,
+    }
+    decisions: dict[ActionId, Decide] = {
         ActionId.APPROVE_REPLY: casework.approve,
         ActionId.REJECT_REPLY: casework.reject,
     }
@@ -78,6 +81,8 @@ def build_app(
     }
     for action_id, click in clicks.items():
         app.action(action_id.value)(_on_click(casework, action_id, click))
+    for action_id, decide in decisions.items():
+        app.action(action_id.value)(_on_decide(casework, action_id, decide))
     for action_id, opener in opens.items():
         app.action(action_id.value)(_on_open(casework, action_id, opener))
     for view_id, submit in submits.items():
@@ -102,6 +107,18 @@ def _checked(
         casework.gone(case_id, user, channel, _clicked_message(body))
         return None
     return case_id, user, channel
+
+
+def _on_decide(casework: Casework, action_id: ActionId, handler: Decide) -> Any:
+    """Approve or send back: the clicked message says which draft the lead read."""
+
+    def listener(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        click = _checked(casework, action_id, body)
+        if click:
+            handler(*click, _clicked_message(body))
+
+    return listener
 
 
 def _on_click(casework: Casework, action_id: ActionId, handler: Click) -> Any:

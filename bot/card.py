@@ -213,6 +213,15 @@ def _status_line(case: Case, now: datetime) -> str:
     return " · ".join(parts)
 
 
+def settled_approval(text: str, outcome: str) -> list[Block]:
+    """An approval request once decided or replaced: the draft, what became of it, no buttons."""
+    quoted = ">" + fit(text, 1400).replace("\n", "\n>")
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": quoted}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": outcome}]},
+    ]
+
+
 def approval_blocks(case_id: str, author: str, text: str) -> list[Block]:
     """The thread message asking a lead (or PR) to approve a drafted public reply."""
     quoted = ">" + fit(text, 1400).replace("\n", "\n>")

@@ -313,34 +313,61 @@ class Casework:
             return _error(modals.InputId.CONFIRM, ALREADY_ANSWERED)
         if needs_approval(case) and not self.team.may_approve(case, user):
             self.store.note(case_id, user, "reply-drafted", awaiting_approval=text)
-            return Answer(then=lambda: self._ask_approval(case_id, user, text))
+            old = case.approval_ts, case.awaiting_approval
+            replaced = (old[0], old[1]) if old[0] and old[1] else None
+            return Answer(then=lambda: self._ask_approval(case_id, user, text, replaced))
         self._enqueue("workers.act.post_reply", case_id, user, text, _key(view))
         return Answer()
 
-    def _ask_approval(self, case_id: str, user: str, text: str) -> None:
+    def _ask_approval(
+        self, case_id: str, user: str, text: str, replaced: tuple[str, str] | None
+    ) -> None:
+        """Post the draft with Approve and Send back in the card's thread; retire the request it
+        replaces, so a lead can only ever approve the words they are shown."""
         self.redraw(case_id)
         where = self.store.card(case_id)
-        if where:
-            blocks = card.approval_blocks(case_id, user, text)
-            self.slack.post_in_thread(*where, "A reply awaits approval", blocks)
+        if not where:
+            return
+        if replaced:
+            outcome = f"Replaced by a newer draft from <@{user}>."
+            self._retire_approval(case_id, *replaced, outcome)
+        blocks = card.approval_blocks(case_id, user, text)
+        posted = self.slack.post_in_thread(*where, "A reply awaits approval", blocks)
+        self.store.note(case_id, user, None, approval_ts=posted.ts)
 
-    def _awaiting(self, case_id: str, user: str, channel: str, what: str) -> Case | None:
-        """The case if a reply on it waits for approval and `user` may decide; else say why not."""
+    def _retire_approval(self, case_id: str, ts: str, text: str, outcome: str) -> None:
+        """Take the buttons off an approval request, saying what became of its draft."""
+        where = self.store.card(case_id)
+        if where:
+            blocks = card.settled_approval(text, outcome)
+            with contextlib.suppress(SlackError):  # e.g. the message was deleted meanwhile
+                self.slack.update_card(where[0], ts, blocks, outcome)
+
+    def _awaiting(
+        self, case_id: str, user: str, channel: str, what: str, message_ts: str
+    ) -> Case | None:
+        """The case if the clicked request shows the draft that waits and `user` may decide;
+        otherwise say why not."""
         case = self.store.get(case_id)
         if case is None or not case.awaiting_approval:
             self.tell(channel, user, "There is no reply waiting for approval on this case.")
+            return None
+        if case.approval_ts and message_ts and message_ts != case.approval_ts:
+            self.tell(channel, user, STALE_APPROVAL)
             return None
         if not self.team.may_approve(case, user):
             self.refuse(case_id, user, channel, what, "lead")
             return None
         return case
 
-    def approve(self, case_id: str, user: str, channel: str) -> None:
-        case = self._awaiting(case_id, user, channel, "approve")
-        if case is None:
+    def approve(self, case_id: str, user: str, channel: str, message_ts: str = "") -> None:
+        case = self._awaiting(case_id, user, channel, "approve", message_ts)
+        if case is None or case.awaiting_approval is None:
             return
         text, author = case.awaiting_approval, case.claimed_by or user
-        self.store.note(case_id, user, "reply-approved", awaiting_approval=None)
+        self.store.note(case_id, user, "reply-approved", awaiting_approval=None, approval_ts=None)
+        if case.approval_ts:
+            self._retire_approval(case_id, case.approval_ts, text, f"Approved by <@{user}>.")
         self.log(case_id, f"<@{user}> approved the reply.")
         self._enqueue(
             "workers.act.post_reply",
@@ -350,10 +377,14 @@ class Casework:
             hashlib.sha1(f"{case_id}:{text}".encode()).hexdigest()[:16],
         )
 
-    def reject(self, case_id: str, user: str, channel: str) -> None:
-        if self._awaiting(case_id, user, channel, "reject") is None:
+    def reject(self, case_id: str, user: str, channel: str, message_ts: str = "") -> None:
+        case = self._awaiting(case_id, user, channel, "reject", message_ts)
+        if case is None:
             return
-        self.store.note(case_id, user, "reply-sent-back", awaiting_approval=None)
+        self.store.note(case_id, user, "reply-sent-back", awaiting_approval=None, approval_ts=None)
+        if case.approval_ts and case.awaiting_approval:
+            outcome = f"Sent back by <@{user}> for another draft."
+            self._retire_approval(case_id, case.approval_ts, case.awaiting_approval, outcome)
         self._changed(case_id, f"<@{user}> sent the reply back for another draft.")
 
     # helpers ---------------------------------------------------------------
@@ -387,6 +418,10 @@ DIRTY_TTL = 60  # seconds: a redraw job lost with its worker blocks later redraw
 
 GONE = "This case is no longer in Flare (it may have expired): there is nothing left to act on."
 ALREADY_ANSWERED = "The brand already answered: tick to post anyway."
+STALE_APPROVAL = (
+    "That approval request is out of date: the draft it shows was replaced or decided. "
+    "Use the latest request in the card's thread."
+)
 NO_PUBLIC_REPLY = (
     "X would refuse a public reply: the post does not mention the brand. "
     "Send a DM instead, or leave it to PR's public statement."

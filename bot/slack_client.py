@@ -61,13 +61,14 @@ class SlackClient:
 
     def post_in_thread(
         self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None
-    ) -> None:
+    ) -> Posted:
         """A message under the card at (channel, ts); `text` is the fallback when there are
         `blocks`."""
         args: dict[str, Any] = {"channel": channel, "thread_ts": ts, "text": text}
         if blocks:
             args["blocks"] = blocks
-        self._call("chat.postMessage", unfurl_links=False, **args)
+        data = self._call("chat.postMessage", unfurl_links=False, **args)
+        return Posted(str(data.get("channel") or channel), str(data.get("ts") or ""))
 
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
         """Open a modal; the trigger id is good for three seconds after the click."""

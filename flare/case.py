@@ -36,6 +36,7 @@ class Case(BaseModel):
     closed_by: str | None = None
     close_reason: str | None = None
     awaiting_approval: str | None = None  # a reply draft waiting for a lead
+    approval_ts: str | None = None  # the thread message showing that draft with its buttons
 
     @property
     def reply_url(self) -> str | None:

@@ -245,6 +245,7 @@ NOTE_FIELDS = (
     "closed_by",
     "close_reason",
     "awaiting_approval",
+    "approval_ts",
 )
 
 

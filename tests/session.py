@@ -104,8 +104,9 @@ class Agent:
     user: str
 
     def clicks(self, action: ActionId, case_id: str) -> int:
-        """Click a button on the case's card; returns the HTTP status Bolt answered."""
-        where = self.session.store.card(case_id)
+        """Click the button on the newest message showing it for this case (the card, or a
+        request in its thread); returns the HTTP status Bolt answered."""
+        where = self.session.message_with(action, case_id) or self.session.store.card(case_id)
         payload = block_actions(
             action.value,
             case_id,
@@ -272,6 +273,16 @@ class Session:
     def buttons(self, case_id: str) -> list[str]:
         actions = next(b for b in self.card(case_id)["blocks"] if b["type"] == "actions")
         return [e["action_id"] for e in actions["elements"]]
+
+    def message_with(self, action: ActionId, case_id: str) -> tuple[str, str] | None:
+        """(channel, ts) of the newest message with this button for this case, as Slack shows."""
+        found = [
+            key
+            for key, message in self.slack.messages.items()
+            if f'"action_id": "{action.value}"' in json.dumps(message.get("blocks", []))
+            and f'"value": "{case_id}"' in json.dumps(message.get("blocks", []))
+        ]
+        return max(found, key=lambda key: float(key[1])) if found else None
 
     def thread(self, case_id: str) -> list[str]:
         where = self.store.card(case_id)

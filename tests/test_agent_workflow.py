@@ -427,6 +427,34 @@ def test_a_reply_to_a_vip_waits_for_a_lead(flare: Session) -> None:
     assert "awaiting" not in flare.card_text(case_id)
 
 
+def test_a_lead_can_approve_only_the_draft_the_request_shows(flare: Session) -> None:
+    case_id = flare.someone_posts(
+        COMPLAINT, author="505", username="famous2", followers=2_400_000, verified=True
+    )
+    jo = flare.agent(AGENT)
+    jo.clicks(ActionId.CLAIM, case_id)
+    jo.submits(jo.opens(ActionId.REPLY, case_id), draft="First try, refund sent.")
+    first = flare.message_with(ActionId.APPROVE_REPLY, case_id)
+    jo.submits(jo.opens(ActionId.REPLY, case_id), draft="Better: refund sent today.")
+    assert first is not None and flare.message_with(ActionId.APPROVE_REPLY, case_id) != first
+
+    old_click = block_actions(
+        ActionId.APPROVE_REPLY.value, case_id, user=LEAD, channel=first[0], message_ts=first[1]
+    )
+    post_signed(flare.events, SIGNING_SECRET, old_click)
+    flare.settle()
+
+    assert flare.replies_on_x() == []
+    assert flare.agent(LEAD).was_told()[-1].startswith("That approval request is out of date")
+    assert "Replaced by a newer draft" in json.dumps(flare.slack.messages[first])
+    assert ActionId.APPROVE_REPLY.value not in json.dumps(flare.slack.messages[first])
+
+    flare.agent(LEAD).clicks(ActionId.APPROVE_REPLY, case_id)
+
+    (reply,) = flare.replies_on_x()
+    assert reply["text"] == "Better: refund sent today. ^JD"
+
+
 # X says no -----------------------------------------------------------------------------------
 DM_ROUTE = "POST /2/dm_conversations/with/:id/messages"
 
