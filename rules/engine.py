@@ -70,6 +70,7 @@ class Reading:
 
     complaint: bool
     is_praise: bool  # praise, not a complaint, not abuse, and not a question unless warmly put
+    enquiry: bool  # a question that names a topic (a refund, a cancellation) but no failure
 
 
 class Engine:
@@ -124,6 +125,10 @@ class Engine:
             and bool(praise)
             and (not request or tone >= self._positive)
             and not toxicity.abusive,
+            enquiry=request
+            and not found.cues.strong
+            and not found.cues.grievances
+            and tone > self._negative,
             toxicity=toxicity,
             personal_data=tuple(personal_data(text)),
             topic=self._topics.topic(text),
@@ -408,6 +413,8 @@ class Engine:
             return "thanks"
         if late:
             return "late_reply"
+        if r.enquiry and not r.personal_data and not r.controversial:
+            return "answer"  # "how long does a refund take?" wants an answer, not an apology
         if r.personal_data or (r.complaint and r.topic in self._private):
             return "take_private"
         if r.controversial and not r.problems:
@@ -436,7 +443,9 @@ def _drop(m: Mention, reason: str, signals: dict[str, Any]) -> Decision:
 
 def _what(r: Reading) -> str:
     """What the post says, for the first reason: the complaint's cues, or a question."""
-    if r.complaint:
+    if r.enquiry:
+        what = "question or request" + (f" about {', '.join(r.problems[:2])}" if r.problems else "")
+    elif r.complaint:
         cues = list(r.problems[:3]) or list(r.grievances[:2])
         what = f"complaint: {', '.join(cues)}" if cues else "complaint: negative tone"
     else:

@@ -31,6 +31,20 @@ def test_a_question_gets_a_normal_answer(engine: Engine) -> None:
     assert d.due == NOON + timedelta(minutes=30) and not d.late
 
 
+def test_a_question_about_refunds_gets_an_answer_not_an_apology(engine: Engine) -> None:
+    d = decide(engine, "@acme how long does a refund usually take?")
+
+    assert (d.action, d.template) == (Action.RESPOND, "answer")
+    assert d.reasons[0] == "question or request about refund"
+
+
+def test_a_question_that_states_a_failure_is_still_a_complaint(engine: Engine) -> None:
+    d = decide(engine, "@acme why was I charged twice for one order?")
+
+    assert d.template in ("ownership", "take_private")
+    assert d.reasons[0].startswith("complaint: ")
+
+
 def test_a_complaint_about_our_mistake_gets_the_ownership_template(engine: Engine) -> None:
     d = decide(engine, "@acme the blender broke after two uses, really disappointed")
     assert d.action is Action.RESPOND and d.template == "ownership"
