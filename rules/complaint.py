@@ -534,6 +534,15 @@ class ComplaintReader:
             exasperation=_EXASPERATION.search(low) is not None,
         )
 
+    def stated(self, low: str) -> list[str]:
+        """The problems and grievances a lower-cased text states (no weak signs, no tone)."""
+        clean = _NEGATED.sub(" ", low.replace("’", "'"))
+        return (
+            found(self._problem, clean)
+            + found(self._topical, clean)
+            + found(self._grievance, clean)
+        )
+
     def read(
         self, text: str, sentiment: float, praise: int = 0, request: bool = False
     ) -> Complaint:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from rules.competitor import CompetitorReader
 from rules.complaint import ComplaintReader, is_request, looking_back, reservation
 from rules.context import AuthorHistory, Changes, Context, PostEvent, Snapshot, TopicEvent
 from rules.decision import Action, Decision, Priority
@@ -71,6 +72,7 @@ class Reading:
     complaint: bool
     is_praise: bool  # praise, not a complaint, not abuse, and not a question unless warmly put
     enquiry: bool  # a question that names a topic (a refund, a cancellation) but no failure
+    competitor: str | None  # every problem stated is this competitor's: not a complaint about us
 
 
 class Engine:
@@ -90,6 +92,11 @@ class Engine:
         self._spread_min = th.spreading_min
         self._blast = th.blast_radius
         self._complaints = ComplaintReader()
+        self._rivals = (
+            CompetitorReader(playbook.competitors, self.brand, self._complaints.stated)
+            if playbook.competitors
+            else None
+        )
         self._toxicity = ToxicityReader(playbook.abuse.words)
         self._spam = SpamReader(playbook.spam.phrases)
         self._topics = TopicReader(playbook.topics)
@@ -112,6 +119,12 @@ class Engine:
         request = is_request(text)
         found = self._complaints.read(text, tone, len(praise), request)
         complaint = found.complaint or tone <= self._negative
+        rival = None
+        if complaint and self._rivals is not None:  # an empty list costs nothing
+            rival = self._rivals.read(text)
+            if rival is not None:
+                complaint = False
+                praise = tuple(praise_words(rival.ours))  # praise for them is not for us
         toxicity = self._toxicity.read(text)
         return Reading(
             sentiment=tone,
@@ -129,6 +142,7 @@ class Engine:
             and not found.cues.strong
             and not found.cues.grievances
             and tone > self._negative,
+            competitor=rival.name if rival is not None else None,
             toxicity=toxicity,
             personal_data=tuple(personal_data(text)),
             topic=self._topics.topic(text),
@@ -215,6 +229,8 @@ class Engine:
             "controversial": list(r.controversial),
             "summoned": is_summoned,
         }
+        if r.competitor is not None:
+            signals["competitor"] = r.competitor
 
         status = None
         if r.topic and r.complaint and not troll:
@@ -303,6 +319,15 @@ class Engine:
                 *said,
                 *worry,
             ]
+        if r.competitor is not None:
+            theirs = [f"complaint about a competitor ({r.competitor}): not ours"]
+            if r.is_praise:
+                return Action.THANK, ["praise", *theirs, *who.reasons]
+            if r.request:
+                theirs.append("question or request")
+            if loud:
+                return Action.PRIORITY, [*theirs, *worry]
+            return Action.RESPOND, theirs
         if r.complaint or r.request:
             what = _what(r)
             if loud:
@@ -419,6 +444,8 @@ class Engine:
             return "take_private"
         if r.controversial and not r.problems:
             return "considered"
+        if r.competitor is not None:
+            return "answer"  # no apology for what a competitor did
         if r.complaint:
             return "ownership"
         if action is Action.PRIORITY and not r.request and english:

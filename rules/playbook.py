@@ -66,6 +66,14 @@ def format_duration(delta: timedelta) -> str:
     return f"{seconds}s"
 
 
+def _competitor(value: str) -> str:
+    """A competitor's handle or name as the engine looks for it: no "@", lower case, one space."""
+    name = " ".join(value.strip().lstrip("@").lower().split())
+    if not name:
+        raise ValueError("a competitor needs a handle or a name")
+    return name
+
+
 def _longer_than_zero(value: timedelta) -> timedelta:
     if value <= timedelta(0):
         raise ValueError("must be longer than zero")
@@ -74,6 +82,7 @@ def _longer_than_zero(value: timedelta) -> timedelta:
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 PositiveDuration = Annotated[Duration, AfterValidator(_longer_than_zero)]
+CompetitorName = Annotated[str, AfterValidator(_competitor)]
 
 
 class _Strict(BaseModel):
@@ -176,6 +185,7 @@ class Playbook(_Strict):
     response_targets: ResponseTargets = Field(default_factory=ResponseTargets)
     thresholds: Thresholds = Field(default_factory=Thresholds)
     vip: list[str] = Field(default_factory=list)
+    competitors: list[CompetitorName] = Field(default_factory=list)
     abuse: Abuse = Field(default_factory=Abuse)
     spam: Spam = Field(default_factory=Spam)
     topics: list[Topic] = Field(default_factory=list)

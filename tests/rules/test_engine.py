@@ -406,3 +406,85 @@ def test_an_old_risk_is_recorded_not_chased_and_keeps_what_it_would_have_been(
     d = decide(engine, "@acme my lawyer will call", now=NOON + timedelta(days=4))
     assert d.action is Action.IGNORE and d.signals["would_have_been"] == "escalate_pr"
     assert d.signals["review"] is False
+
+
+@pytest.fixture(scope="module")
+def rivalled() -> Engine:
+    book = load_playbook().model_copy(update={"competitors": ["globex", "globexhelp"]})
+    return Engine(book, brand_handles=("acme", "acmehelp"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme way better than @globex, they lost my parcel twice",
+        "@acme at least you're not like Globex who cancelled my order",
+        "switched to @acme after @globex charged me twice, so far so good",
+    ],
+)
+def test_a_complaint_about_a_competitor_is_not_ours_to_apologise_for(
+    engine: Engine, rivalled: Engine, text: str
+) -> None:
+    d = decide(rivalled, text)
+
+    assert (d.action, d.template) == (Action.RESPOND, "answer")
+    assert d.reasons == ("complaint about a competitor (globex): not ours",)
+    assert d.signals["competitor"] == "globex" and d.signals["complaint"] is False
+    before = decide(engine, text)  # the shipped playbook names no competitor: as before
+    assert before.template in ("ownership", "take_private") and "competitor" not in before.signals
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme you lost my parcel, @globex never did",
+        "@acme better than globex but you lost my parcel",
+        "@acme switching to @globex, your app crashed again",
+    ],
+)
+def test_our_own_failure_stays_ours_even_beside_a_competitor(rivalled: Engine, text: str) -> None:
+    d = decide(rivalled, text)
+
+    assert d.template in ("ownership", "take_private")
+    assert d.reasons[0].startswith("complaint: ") and "competitor" not in d.signals
+
+
+def test_praise_for_us_beside_a_competitor_complaint_is_thanked(rivalled: Engine) -> None:
+    d = decide(rivalled, "@acme you are amazing, unlike globex who lost my parcel")
+
+    assert (d.action, d.template) == (Action.THANK, "thanks")
+    assert d.reasons[:2] == ("praise", "complaint about a competitor (globex): not ours")
+
+
+def test_praise_for_the_competitor_is_not_praise_for_us(rivalled: Engine) -> None:
+    d = decide(rivalled, "@acme globex is the best at losing parcels, they lost mine twice")
+
+    assert (d.action, d.template) == (Action.RESPOND, "answer")
+
+
+def test_a_loud_competitor_complaint_is_watched_but_not_apologised_for(rivalled: Engine) -> None:
+    d = decide(rivalled, "@acme way better than @globex, they lost my parcel", followers=50_000)
+
+    assert (d.action, d.template) == (Action.PRIORITY, "answer")
+    assert d.reasons[0] == "complaint about a competitor (globex): not ours"
+
+
+def test_a_competitor_complaint_found_late_gets_the_late_reply(rivalled: Engine) -> None:
+    d = decide(rivalled, "@acme unlike globex, who lost my parcel", now=NOON + timedelta(hours=2))
+
+    assert d.late and d.template == "late_reply" and d.signals["competitor"] == "globex"
+
+
+def test_competitor_complaints_do_not_count_toward_our_spikes(rivalled: Engine) -> None:
+    def burst(text: str) -> list[Action]:
+        posts = [
+            mention(
+                id=str(i), text=text, username=f"u{i}", created_at=NOON + timedelta(seconds=10 * i)
+            )
+            for i in range(20)
+        ]
+        decided = rivalled.decide_many(posts, MemoryContext(), NOON + timedelta(minutes=4))
+        return [d.action for d in decided if "spike" in d.signals or d.action is Action.CRISIS]
+
+    assert burst("@acme unlike @globex, their app is down") == []
+    assert Action.CRISIS in burst("@acme your app is down")

@@ -115,3 +115,32 @@ def test_controversial_phrases_are_a_list_under_phrases_and_nothing_else() -> No
     with pytest.raises(PlaybookError) as exc:
         parse_playbook("version: 1\ncontroversial:\n  words: [politics]\n", "p.yaml")
     assert "p.yaml:3: controversial.words: " in str(exc.value)
+
+
+def test_competitors_are_read_without_the_at_sign_in_lower_case_and_default_to_none() -> None:
+    assert load_playbook(None).competitors == []
+    text = default_playbook_path().read_text()
+    book = parse_playbook(
+        text.replace("competitors: []", "competitors: ['@Globex', ' Globex  Air ']")
+    )
+    assert book.competitors == ["globex", "globex air"]
+
+
+def test_the_shipped_competitor_example_is_valid_when_uncommented() -> None:
+    text = default_playbook_path().read_text()
+    example = next(line for line in text.splitlines() if line.startswith("#   competitors:"))
+    book = parse_playbook(text.replace("competitors: []", example[4:]), "p.yaml")
+    assert book.competitors == ["globex", "globexhelp", "globex air"]
+
+
+def test_a_blank_competitor_names_its_file_line_and_item() -> None:
+    with pytest.raises(PlaybookError) as exc:
+        parse_playbook("version: 1\ncompetitors:\n  - globex\n  - '@'\n", "p.yaml")
+    assert str(exc.value).startswith("p.yaml:4: competitors[1]: ")
+    assert "a competitor needs a handle or a name" in str(exc.value)
+
+
+def test_competitors_are_a_list_not_one_name() -> None:
+    with pytest.raises(PlaybookError) as exc:
+        parse_playbook("version: 1\ncompetitors: globex\n", "p.yaml")
+    assert "p.yaml:2: competitors: " in str(exc.value)
