@@ -114,10 +114,14 @@ class Casework:
                 self.slack.update_card(channel, ts, card.gone(case_id), GONE)
 
     def log(self, case_id: str, text: str) -> None:
-        """A quiet line in the card's thread: the case's activity log."""
-        where = self.store.card(case_id)
-        if where:
-            self.slack.post_in_thread(where[0], where[1], text)
+        """A quiet line in the card's thread: the case's activity log.
+
+        Posted by a job, within the channel's send budget and retried if Slack fails, so a
+        busy channel or a Slack outage delays the line rather than losing it.
+        """
+        queue(self.redis, QueueName.NOTIFY).enqueue(
+            "workers.jobs.post_note", case_id, text, retry=NOTE_RETRY, result_ttl=0
+        )
 
     def _changed(self, case_id: str, line: str) -> None:
         """Show a change on the card and say who made it in the card's thread."""
@@ -414,6 +418,7 @@ class Casework:
         queue(self.redis, QueueName.ACT).enqueue(job, *args, result_ttl=0)
 
 
+NOTE_RETRY = Retry(max=4, interval=[2, 10, 60, 300])  # as every chat job: Slack may be down
 DIRTY_TTL = 60  # seconds: a redraw job lost with its worker blocks later redraws no longer
 
 GONE = "This case is no longer in Flare (it may have expired): there is nothing left to act on."

@@ -80,8 +80,15 @@ def _channel_for(rt: Runtime, action: Action) -> str:
     )
 
 
-def _post(rt: Runtime, channel: str, blocks: list[dict[str, Any]], text: str) -> Posted | float:
-    """Post within the channel's send budget, or say how long to wait (the job is re-queued)."""
+def _post(
+    rt: Runtime,
+    channel: str,
+    blocks: list[dict[str, Any]],
+    text: str,
+    thread_ts: str | None = None,
+) -> Posted | float:
+    """Post within the channel's send budget (in a card's thread when `thread_ts` is given),
+    or say how long to wait (the job is re-queued)."""
     assert rt.slack is not None
     budget = SendBudget(rt.redis, per_second=rt.settings.slack.send_per_second)
     wait = budget.try_acquire(channel)
@@ -91,6 +98,8 @@ def _post(rt: Runtime, channel: str, blocks: list[dict[str, Any]], text: str) ->
     if wait:
         return wait
     try:
+        if thread_ts:
+            return rt.slack.post_in_thread(channel, thread_ts, text, blocks or None)
         return rt.slack.post_card(channel, blocks, text)
     except SlackError as exc:
         if exc.retry_after:
@@ -206,6 +215,20 @@ def post_message(channel: str, blocks: list[dict[str, Any]], text: str) -> str:
     posted = _post(rt, channel, blocks, text)
     if not isinstance(posted, Posted):
         return _later(rt, posted, "workers.jobs.post_message", channel, blocks, text)
+    return posted.ts
+
+
+def post_note(case_id: str, text: str) -> str:
+    """A line of a case's activity log in its card's thread, within the channel's budget."""
+    rt = current()
+    if rt.slack is None:
+        return "no-slack"
+    where = rt.store.card(case_id)
+    if where is None:
+        return "no card"
+    posted = _post(rt, where[0], [], text, thread_ts=where[1])
+    if not isinstance(posted, Posted):
+        return _later(rt, posted, "workers.jobs.post_note", case_id, text)
     return posted.ts
 
 

@@ -19,6 +19,7 @@ from bot.slack_client import SlackClient
 from bot.standin import SlackStandIn
 from bot.team import Team
 from flare.case import Case, CaseState
+from flare.queues import QueueName, queue
 from flare.store import Store
 from tests.builders import NOON, decision, mention
 from tests.conftest import SIGNING_SECRET
@@ -78,8 +79,10 @@ def _click(
     return status
 
 
-def _thread(slack: SlackStandIn) -> list[str]:
-    return [c.args["text"] for c in slack.calls_to("chat.postMessage") if c.args.get("thread_ts")]
+def _notes(client: redis.Redis) -> list[str]:
+    """The activity-log lines queued for the card's thread (a worker posts them)."""
+    jobs = queue(client, QueueName.NOTIFY).get_jobs()
+    return [j.args[1] for j in jobs if j.func_name == "workers.jobs.post_note"]
 
 
 def _ephemerals(slack: SlackStandIn) -> list[str]:
@@ -141,8 +144,8 @@ def test_closing_as_a_troll_ignores_the_case_with_the_reason_and_reopen_brings_i
     _click(bot_url, ActionId.REOPEN, case_id, slack=fake_slack)
 
     assert "case_claim" in str(fake_slack.calls_to("chat.update")[-1].args["blocks"])
-    thread = eventually(lambda: _thread(fake_slack) if len(_thread(fake_slack)) == 3 else None)
-    assert thread == [
+    notes = eventually(lambda: _notes(redis_client) if len(_notes(redis_client)) == 3 else None)
+    assert notes == [
         "<@U0AGENT1> claimed this case.",
         "<@U0AGENT1> closed this case as ignored: troll.",
         "<@U0AGENT1> reopened this case.",

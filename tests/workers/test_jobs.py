@@ -24,6 +24,7 @@ from tests.builders import NOON, decision, mention
 from tests.conftest import SIGNING_SECRET
 from workers import jobs, runtime
 from workers.runtime import Runtime
+from workers.send_budget import SendBudget
 
 
 @dataclass
@@ -254,3 +255,42 @@ def test_a_case_id_rq_would_refuse_as_a_job_id_still_gets_its_jobs(
     assert ScheduledJobRegistry(queue=notify).get_job_ids() == [job_id("due", case_id)]
     clock.now = NOON + timedelta(hours=1)
     assert jobs.check_due(case_id) == "nudged"
+
+
+# the activity log ----------------------------------------------------------------------------
+def test_an_activity_line_goes_in_the_cards_thread(rt: Runtime, fake_slack: SlackStandIn) -> None:
+    case_id = stored(rt, action=Action.RESPOND)
+    jobs.notify_case(case_id)
+
+    jobs.post_note(case_id, "<@U0AGENT1> claimed this case.")
+
+    assert thread(fake_slack)[-1] == "<@U0AGENT1> claimed this case."
+
+
+def test_an_activity_line_waits_for_a_held_channel_instead_of_being_lost(
+    rt: Runtime, fake_slack: SlackStandIn
+) -> None:
+    case_id = stored(rt, action=Action.RESPOND)
+    jobs.notify_case(case_id)
+    SendBudget(rt.redis).backoff("C0ALERTS", 30)  # Slack said Retry-After: 30
+
+    assert jobs.post_note(case_id, "<@U0AGENT1> claimed this case.") == "deferred"
+
+    assert "<@U0AGENT1> claimed this case." not in thread(fake_slack)
+    notify = queue(rt.redis, QueueName.NOTIFY)
+    scheduled = [notify.fetch_job(i) for i in ScheduledJobRegistry(queue=notify).get_job_ids()]
+    [later] = [j for j in scheduled if j is not None and j.func_name == "workers.jobs.post_note"]
+    assert later.args == [case_id, "<@U0AGENT1> claimed this case."]
+
+
+def test_an_activity_line_slack_refuses_is_raised_for_the_jobs_retry(
+    rt: Runtime, fake_slack: SlackStandIn
+) -> None:
+    case_id = stored(rt, action=Action.RESPOND)
+    jobs.notify_case(case_id)
+    fake_slack.fail("chat.postMessage", status=429, error="ratelimited", retry_after=7)
+
+    with pytest.raises(SlackError):
+        jobs.post_note(case_id, "<@U0AGENT1> claimed this case.")
+
+    assert SendBudget(rt.redis).try_acquire("C0ALERTS") > 5  # every worker now holds off
