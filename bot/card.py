@@ -213,19 +213,22 @@ def _status_line(case: Case, now: datetime) -> str:
     return " · ".join(parts)
 
 
+def _quoted(draft: str) -> str:
+    """A reply draft as a Slack quote, escaped and short enough for one section."""
+    return ">" + fit(draft, 1400).replace("\n", "\n>")
+
+
 def settled_approval(text: str, outcome: str) -> list[Block]:
     """An approval request once decided or replaced: the draft, what became of it, no buttons."""
-    quoted = ">" + fit(text, 1400).replace("\n", "\n>")
     return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": quoted}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _quoted(text)}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": outcome}]},
     ]
 
 
 def approval_blocks(case_id: str, author: str, text: str) -> list[Block]:
     """The thread message asking a lead (or PR) to approve a drafted public reply."""
-    quoted = ">" + fit(text, 1400).replace("\n", "\n>")
-    ask = f"<@{author}> drafted a public reply that needs a lead's approval:\n{quoted}"
+    ask = f"<@{author}> drafted a public reply that needs a lead's approval:\n{_quoted(text)}"
     return [
         {
             "type": "section",

@@ -317,8 +317,8 @@ class Casework:
             return _error(modals.InputId.CONFIRM, ALREADY_ANSWERED)
         if needs_approval(case) and not self.team.may_approve(case, user):
             self.store.note(case_id, user, "reply-drafted", awaiting_approval=text)
-            old = case.approval_ts, case.awaiting_approval
-            replaced = (old[0], old[1]) if old[0] and old[1] else None
+            ts, waiting = case.approval_ts, case.awaiting_approval
+            replaced = (ts, waiting) if ts and waiting else None
             return Answer(then=lambda: self._ask_approval(case_id, user, text, replaced))
         self._enqueue("workers.act.post_reply", case_id, user, text, _key(view))
         return Answer()

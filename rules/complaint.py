@@ -510,6 +510,11 @@ class Complaint:
     cues: ComplaintCues
 
 
+def _without_negated(low: str) -> str:
+    """Lower-cased text with negated problems ("not broken") blanked out."""
+    return _NEGATED.sub(" ", low.replace("’", "'"))
+
+
 class ComplaintReader:
     """Finds the cues of a complaint in a post and weighs them."""
 
@@ -522,7 +527,7 @@ class ComplaintReader:
     def cues(self, text: str) -> ComplaintCues:
         """The cues: problems stated (concrete ones first), grievances, weak signs, negations."""
         low = text.lower()
-        clean = _NEGATED.sub(" ", low.replace("’", "'"))
+        clean = _without_negated(low)
         strong = found(self._problem, clean)
         topical = [t for t in found(self._topical, clean) if t not in strong]
         return ComplaintCues(
@@ -536,7 +541,7 @@ class ComplaintReader:
 
     def stated(self, low: str) -> list[str]:
         """The problems and grievances a lower-cased text states (no weak signs, no tone)."""
-        clean = _NEGATED.sub(" ", low.replace("’", "'"))
+        clean = _without_negated(low)
         return (
             found(self._problem, clean)
             + found(self._topical, clean)
