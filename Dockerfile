@@ -9,6 +9,7 @@ COPY rules ./rules
 COPY flare ./flare
 COPY workers ./workers
 COPY bot ./bot
+COPY cli ./cli
 # Flare and every dependency as wheels; the shipped playbook and the demo sample are package data
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 

@@ -27,7 +27,7 @@ from rules.mention import Author, Mention  # noqa: E402
 from rules.playbook import load_playbook  # noqa: E402
 from rules.sentiment import analyzer  # noqa: E402
 
-SAMPLE = ROOT / "flare" / "samples" / "demo.jsonl"
+SAMPLE = ROOT / "cli" / "samples" / "demo.jsonl"
 TARGET = 5000  # mentions per second on one core (issue 3)
 EXTRA_WORDS = [
     "today",

@@ -12,7 +12,7 @@ import pytest
 import redis
 from pydantic import SecretStr
 
-from bot.standin import SlackStandIn
+from cli.standin import SlackStandIn
 from flare.redis_server import EmbeddedRedis
 from flare.settings import Settings
 

@@ -1,7 +1,7 @@
 """A scripted Flare session for tests: posts on the fake X, the real Bolt app over HTTP with
 signed requests, the real RQ worker in burst, and agents who click and type like people do.
 
-Nothing is patched: the bot and the workers talk to the fake Slack (bot.standin) through
+Nothing is patched: the bot and the workers talk to the fake Slack (cli.standin) through
 slack_sdk and to the fake X (tests/fakes/x_api.py) through tweepy, as in production.
 """
 
@@ -21,9 +21,10 @@ import requests
 from rq.registry import ScheduledJobRegistry
 
 from bot.action_ids import ActionId, InputId
-from bot.runner import build_app_for
 from bot.server import build_wsgi
-from bot.standin import Call, SlackStandIn
+from cli.bot import build_app_for
+from cli.standin import Call, SlackStandIn
+from cli.worker import run_workers
 from flare.case import Case
 from flare.queues import all_queues
 from flare.settings import Settings
@@ -33,7 +34,6 @@ from tests.conftest import SIGNING_SECRET
 from tests.fakes.slack import block_actions, picked, post_signed, ticked, typed, view_submission
 from tests.fakes.x_api import FakeX
 from workers.intake import Intake, IntakeReport
-from workers.runner import run_workers
 from workers.x_client import XClient
 
 AGENT, OTHER_AGENT, LEAD, PR, STRANGER = "U0AGENT1", "U0AGENT2", "U0LEAD", "U0PR", "U0STRANGER"
@@ -311,10 +311,11 @@ def start_session(
     x: FakeX,
     serve_wsgi: Callable[[Any], str],
 ) -> Session:
+    from cli import wiring
     from workers import runtime
 
     clock = Clock()
-    runtime.install(runtime.build(settings, client, clock=clock))
+    runtime.install(wiring.build_runtime(settings, client, clock=clock))
     pool = ListenerPool()
     url = serve_wsgi(build_wsgi(build_app_for(settings, client, pool, clock=clock), client))
     assert requests.get(f"{url}/healthz", timeout=5).ok

@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from rq.registry import ScheduledJobRegistry
 
 from bot.action_ids import ActionId
-from bot.standin import SlackStandIn
+from cli.standin import SlackStandIn
 from flare import keys
 from flare.case import CaseState
 from flare.incidents import Incidents

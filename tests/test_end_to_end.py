@@ -10,9 +10,11 @@ from typing import Any
 import redis
 
 from bot.action_ids import ActionId
-from bot.runner import build_app_for
 from bot.server import build_wsgi
-from bot.standin import SlackStandIn
+from cli import wiring
+from cli.bot import build_app_for
+from cli.standin import SlackStandIn
+from cli.worker import run_workers
 from flare.settings import Settings
 from tests.builders import NOON
 from tests.conftest import SIGNING_SECRET
@@ -20,7 +22,6 @@ from tests.fakes.slack import block_actions, post_signed
 from tests.waiting import eventually
 from workers import runtime
 from workers.intake import Intake
-from workers.runner import run_workers
 
 COMPLAINT = {
     "data": {
@@ -51,7 +52,7 @@ def test_a_replayed_complaint_becomes_a_card_that_an_agent_claims(
     fake_slack: SlackStandIn,
     serve_wsgi: Callable[[Any], str],
 ) -> None:
-    runtime.install(runtime.build(settings, redis_client, clock=lambda: NOON))
+    runtime.install(wiring.build_runtime(settings, redis_client, clock=lambda: NOON))
     path = tmp_path / "stream.jsonl"
     path.write_text(json.dumps(COMPLAINT) + "\n{broken\n")
 

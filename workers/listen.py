@@ -11,7 +11,6 @@ from typing import Any
 
 import redis
 
-from bot.intake_endpoint import Wsgi, build_intake_endpoint
 from bot.server import build_wsgi
 from bot.slack_client import SlackClient, SlackError
 from flare.settings import Settings
@@ -21,6 +20,7 @@ from workers.intake import Intake
 from workers.poller import Checkpoint, Poller
 from workers.spend import Rates, Spend
 from workers.stream import Alert, XStream, build_rules
+from workers.webhook import Wsgi, build_intake_endpoint
 from workers.x_client import XClient
 
 log = logging.getLogger(__name__)

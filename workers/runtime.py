@@ -10,14 +10,13 @@ import redis
 
 from bot.card import escape
 from bot.casework import Casework, utcnow
-from bot.runner import build_casework
 from bot.slack_client import SlackClient
 from flare.case import Case
 from flare.settings import Settings
 from flare.store import Store
 from rules.decision import Action
 from rules.engine import Engine
-from rules.playbook import Playbook, load_playbook
+from rules.playbook import Playbook
 from workers.x_client import XClient
 
 
@@ -65,32 +64,6 @@ def _at(users: Iterable[str]) -> list[str]:
 
 
 _current: Runtime | None = None
-
-
-def x_client_for(settings: Settings, client: redis.Redis) -> XClient | None:
-    x = settings.x
-    if not (x.bearer_token or x.access_token):
-        return None
-    return XClient(x, client=client)
-
-
-def build(
-    settings: Settings, client: redis.Redis, clock: Callable[[], datetime] = utcnow
-) -> Runtime:
-    playbook = load_playbook(settings.playbook)
-    casework = None
-    if settings.slack.bot_token:
-        casework = build_casework(settings, client, playbook, clock=clock)
-    return Runtime(
-        settings=settings,
-        redis=client,
-        store=Store(client),
-        playbook=playbook,
-        engine=Engine(playbook, brand_handles=settings.brand.handles),
-        casework=casework,
-        x=x_client_for(settings, client),
-        clock=clock,
-    )
 
 
 def install(runtime: Runtime) -> Runtime:

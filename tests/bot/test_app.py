@@ -16,8 +16,8 @@ from bot.app import build_app
 from bot.casework import Casework
 from bot.server import build_wsgi
 from bot.slack_client import SlackClient
-from bot.standin import SlackStandIn
 from bot.team import Team
+from cli.standin import SlackStandIn
 from flare.case import Case, CaseState
 from flare.queues import QueueName, queue
 from flare.store import Store

@@ -11,7 +11,7 @@ import pytest
 
 from bot.action_ids import ActionId
 from bot.card import compact, escape, fit, gone, render
-from bot.standin import block_kit_problems
+from cli.standin import block_kit_problems
 from flare.case import Case, CaseState
 from rules.decision import Action, Priority
 from rules.mention import Author, Metrics

@@ -17,7 +17,7 @@ from bot import home
 from bot.app import bolt_app
 from bot.server import build_wsgi
 from bot.slack_client import SlackClient
-from bot.standin import Call, SlackStandIn
+from cli.standin import Call, SlackStandIn
 from flare.queries import Queries
 from flare.store import Store
 from rules.decision import Priority

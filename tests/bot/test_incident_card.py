@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot import incident_card
-from bot.standin import block_kit_problems
+from cli.standin import block_kit_problems
 from flare.case import Case
 from flare.incidents import Incident
 from tests.builders import NOON, decision, mention

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot import modals
-from bot.standin import block_kit_problems
+from cli.standin import block_kit_problems
 from flare.case import Case, CaseState
 from rules.mention import Author
 from tests.builders import NOON, decision, mention

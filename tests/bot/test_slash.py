@@ -19,7 +19,7 @@ from bot import slash
 from bot.app import bolt_app
 from bot.server import build_wsgi
 from bot.slack_client import SlackClient
-from bot.standin import SlackStandIn
+from cli.standin import SlackStandIn
 from flare.incidents import Incidents
 from flare.queries import Queries
 from flare.store import Store

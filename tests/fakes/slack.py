@@ -11,7 +11,7 @@ import requests
 from slack_sdk.signature import SignatureVerifier
 
 from bot.action_ids import ActionId, InputId
-from bot.standin import SlackStandIn
+from cli.standin import SlackStandIn
 
 __all__ = [
     "SlackStandIn",

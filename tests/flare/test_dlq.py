@@ -9,8 +9,8 @@ import pytest
 import redis
 from typer.testing import CliRunner
 
+from cli.main import app
 from flare import keys
-from flare.cli import app
 from flare.dlq import DeadLetters
 from flare.queues import QueueName, queue
 from flare.redis_server import EmbeddedRedis

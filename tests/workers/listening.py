@@ -10,10 +10,10 @@ from typing import Any
 import redis
 from pydantic import SecretStr
 
-from bot.intake_endpoint import signature
 from flare.queues import QueueName, queue
 from flare.settings import Settings
 from tests.fakes.x_api import FakeX
+from workers.webhook import signature
 
 WEBHOOK_SECRET = "test-webhook-secret"
 

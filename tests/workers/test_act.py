@@ -13,7 +13,8 @@ from pydantic import SecretStr
 from rq.registry import ScheduledJobRegistry
 
 from bot import card
-from bot.standin import SlackStandIn
+from cli import wiring
+from cli.standin import SlackStandIn
 from flare import keys
 from flare.queues import QueueName, queue
 from flare.redis_server import EmbeddedRedis
@@ -54,7 +55,7 @@ def rt(
             "user_id": BRAND_ID,
         },
     )
-    yield runtime.install(runtime.build(settings, redis_client, clock=lambda: NOON))
+    yield runtime.install(wiring.build_runtime(settings, redis_client, clock=lambda: NOON))
 
 
 def carded(rt: Runtime, id: str = "1001", priority: Priority = Priority.P3) -> str:

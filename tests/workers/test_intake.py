@@ -13,7 +13,6 @@ import redis
 import requests
 from pydantic import SecretStr
 
-from bot.intake_endpoint import signature
 from bot.server import build_wsgi
 from flare import keys
 from flare.dlq import DeadLetters
@@ -23,6 +22,7 @@ from rules.mention import Source
 from rules.normalize import read_payload
 from tests.builders import mention
 from workers.intake import Intake, IntakeReport, webhook_routes
+from workers.webhook import signature
 
 X_MESSAGE = {
     "data": {

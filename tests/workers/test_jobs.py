@@ -15,7 +15,8 @@ from rq.registry import ScheduledJobRegistry
 
 from bot.casework import job_id
 from bot.slack_client import SlackError
-from bot.standin import Call, SlackStandIn
+from cli import wiring
+from cli.standin import Call, SlackStandIn
 from flare.queues import QueueName, queue
 from flare.redis_server import EmbeddedRedis
 from flare.settings import Settings
@@ -61,7 +62,7 @@ def rt(
             "redraw_gap_ms": 0,
         },
     )
-    yield runtime.install(runtime.build(settings, redis_client, clock=clock))
+    yield runtime.install(wiring.build_runtime(settings, redis_client, clock=clock))
 
 
 def stored(rt: Runtime, id: str = "1001", action: Action = Action.PRIORITY, **extra: object) -> str:

@@ -48,7 +48,7 @@ def test_the_spend_command_shows_each_endpoint_and_a_total(
 ) -> None:
     from typer.testing import CliRunner
 
-    from flare.cli import app
+    from cli.main import app
 
     monkeypatch.setenv("FLARE_REDIS_URL", redis_server.url)  # type: ignore[attr-defined]
     Spend(redis_client, RATES).record("mentions", calls=2, posts=300)

@@ -14,18 +14,18 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bot import terminal
-from bot.standin import Call, SlackStandIn
+from cli import terminal, wiring
+from cli.standin import Call, SlackStandIn
+from cli.worker import run_workers
 from flare.connection import connect
 from flare.settings import Settings
 from rules.mention import Mention
 from workers import runtime
 from workers.intake import Intake, IntakeReport
-from workers.runner import run_workers
 
 
 def sample_path() -> Path:
-    return Path(str(resources.files("flare") / "samples" / "demo.jsonl"))
+    return Path(str(resources.files("cli") / "samples" / "demo.jsonl"))
 
 
 def rebase(mentions: list[Mention], now: datetime) -> list[Mention]:
@@ -79,7 +79,7 @@ def run_demo(
     settings = demo_settings(settings, standin, bundled=sample is None)
     client = connect(settings)
     client.flushdb()  # the demo's own database under <data dir>/demo: start from nothing
-    rt = runtime.install(runtime.build(settings, client))
+    rt = runtime.install(wiring.build_runtime(settings, client))
     intake = Intake(client)
     report = IntakeReport()
     path = sample or sample_path()

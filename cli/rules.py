@@ -14,8 +14,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from flare.cli_console import err
-from flare.progress import Step, progress
+from cli.console import err
+from cli.progress import Step, progress
 from rules.context import MemoryContext
 from rules.decision import Action, Decision
 from rules.engine import Engine
@@ -189,7 +189,7 @@ def triage_command(
     `{"id": null, "error": ...}` in its place on stdout. Exit 1 when no line could be read.
     On a terminal, stderr shows how far it has got.
 
-    **Example**: `flare triage flare/samples/demo.jsonl --brand acme` writes the decisions to
+    **Example**: `flare triage cli/samples/demo.jsonl --brand acme` writes the decisions to
     stdout; add `--now 2026-11-20T12:00:00Z` to decide as of that time, `> out.jsonl` to keep them.
     """
     _, book, handles = _in_use(playbook, brand)
@@ -360,7 +360,7 @@ def backtest_command(
 
     Lines that can't be read are named on stderr and left out; exit 1 if none could be read.
 
-    **Example**: `flare rules backtest flare/samples/demo.jsonl --against my-playbook.yaml`
+    **Example**: `flare rules backtest cli/samples/demo.jsonl --against my-playbook.yaml`
     """
     first_path, first, handles = _in_use(playbook, brand)
     books = [(first_path, first)]

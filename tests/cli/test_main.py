@@ -20,7 +20,7 @@ def flare(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("FLARE_")}
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-c", "from flare.cli import main; main()", *args],
+        [sys.executable, "-c", "from cli.main import main; main()", *args],
         capture_output=True,
         text=True,
         env=full_env,
@@ -298,7 +298,7 @@ def _with_stderr_on_a_terminal(
     full_env.update({"TERM": "xterm", "COLUMNS": "120", **env})
     with out.open("wb") as stdout:
         process = subprocess.Popen(
-            [sys.executable, "-c", "from flare.cli import main; main()", *args],
+            [sys.executable, "-c", "from cli.main import main; main()", *args],
             stdout=stdout,
             stderr=secondary,
             env=full_env,

@@ -1,9 +1,7 @@
-"""Running the Slack app: Socket Mode when an app token is set, HTTP otherwise."""
+"""Flare put together from settings: the case desk, the Slack app, the jobs' runtime."""
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import datetime
@@ -13,17 +11,17 @@ import redis
 from slack_bolt import App
 
 from bot.app import build_app
-from bot.casework import Casework, utcnow
+from bot.casework import Casework
 from bot.draft import check_draft, drafter_for
-from bot.server import Wsgi, build_wsgi, serve
 from bot.slack_client import SlackClient
 from bot.team import Team
-from flare import metrics
 from flare.settings import Settings
 from flare.store import Store
+from flare.time import utcnow
+from rules.engine import Engine
 from rules.playbook import Playbook, load_playbook
-
-log = logging.getLogger(__name__)
+from workers.runtime import Runtime
+from workers.x_client import XClient
 
 
 def team_of(settings: Settings) -> Team:
@@ -72,24 +70,27 @@ def build_app_for(
     )
 
 
-def run_bot(
-    settings: Settings,
-    client: redis.Redis,
-    host: str,
-    port: int,
-    routes: dict[str, Wsgi] | None = None,
-) -> None:
-    """Serve the Slack app (HTTP or Socket Mode), /healthz, /metrics and any extra `routes`."""
-    app = build_app_for(settings, client)
-    metrics.install(client, utcnow)
-    if settings.slack.app_token:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+def x_client_for(settings: Settings, client: redis.Redis) -> XClient | None:
+    x = settings.x
+    if not (x.bearer_token or x.access_token):
+        return None
+    return XClient(x, client=client)
 
-        # /healthz, /metrics and the routes still answer over HTTP while Slack uses the socket
-        wsgi = build_wsgi(None, client, extra=routes)
-        threading.Thread(target=serve, args=(wsgi, host, port), daemon=True).start()
-        log.warning("Slack Socket Mode; health on http://%s:%d/healthz", host, port)
-        SocketModeHandler(app, settings.slack.app_token.get_secret_value()).start()
-    else:
-        log.warning("Slack over HTTP at http://%s:%d/slack/events", host, port)
-        serve(build_wsgi(app, client, extra=routes), host, port)
+
+def build_runtime(
+    settings: Settings, client: redis.Redis, clock: Callable[[], datetime] = utcnow
+) -> Runtime:
+    playbook = load_playbook(settings.playbook)
+    casework = None
+    if settings.slack.bot_token:
+        casework = build_casework(settings, client, playbook, clock=clock)
+    return Runtime(
+        settings=settings,
+        redis=client,
+        store=Store(client),
+        playbook=playbook,
+        engine=Engine(playbook, brand_handles=settings.brand.handles),
+        casework=casework,
+        x=x_client_for(settings, client),
+        clock=clock,
+    )

@@ -13,11 +13,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from flare.cli_console import err, settings_or_exit
-from flare.cli_listen import listen_command, spend_command
-from flare.cli_rules import rules_app, triage_command
+from cli.console import err, settings_or_exit
+from cli.listen import listen_command, spend_command
+from cli.progress import progress
+from cli.rules import rules_app, triage_command
 from flare.connection import connect
-from flare.progress import progress
 from flare.redis_server import EmbeddedRedisError
 from flare.settings import masked
 from rules.playbook import PlaybookError
@@ -81,7 +81,7 @@ def demo(
     **Examples**: `flare demo`; `flare demo --follow`, then in another terminal
     `FLARE_DATA_DIR=.flare/demo flare replay FILE`.
     """
-    from workers.demo import run_demo
+    from cli.demo import run_demo
 
     settings = settings_or_exit()
     if slack and not settings.slack.configured:
@@ -150,12 +150,13 @@ def worker(
 
     **Examples**: `flare worker`; `flare worker --burst` (work off the queue, then exit).
     """
+    from cli import wiring
+    from cli.worker import run_workers
     from workers import runtime
-    from workers.runner import run_workers
 
     settings = settings_or_exit()
     client = connect(settings)
-    runtime.install(runtime.build(settings, client))
+    runtime.install(wiring.build_runtime(settings, client))
     where = settings.redis_url or settings.data_dir
     err.print(f"Flare worker on {where} (queues act, notify, triage)", highlight=False)
     if not settings.slack.configured:
@@ -182,7 +183,7 @@ def bot(
 
     **Example**: `flare bot --port 3000`
     """
-    from bot.runner import run_bot
+    from cli.bot import run_bot
     from workers.intake import webhook_routes
 
     settings = settings_or_exit()

@@ -10,11 +10,11 @@ import pytest
 import redis
 import requests
 
-from bot.intake_endpoint import build_intake_endpoint, check_signature, signature
 from bot.server import build_wsgi
 from flare.dlq import DeadLetters
 from flare.queues import QueueName, queue
 from workers.intake import Intake
+from workers.webhook import build_intake_endpoint, check_signature, signature
 
 SECRET = "hook-secret"
 NOW = 1_790_000_000.0

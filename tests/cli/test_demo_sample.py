@@ -13,7 +13,7 @@ from rules.engine import Engine
 from rules.mention import Mention
 from rules.playbook import load_playbook
 
-SAMPLE = Path(__file__).resolve().parents[2] / "flare" / "samples" / "demo.jsonl"
+SAMPLE = Path(__file__).resolve().parents[2] / "cli" / "samples" / "demo.jsonl"
 
 
 def _decide() -> tuple[list[Mention], list]:  # type: ignore[type-arg]

@@ -1,4 +1,4 @@
-"""The `flare listen` and `flare spend` commands (registered by flare.cli)."""
+"""The `flare listen` and `flare spend` commands (registered by cli.main)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from flare.cli_console import settings_or_exit
+from cli.console import settings_or_exit
 from flare.connection import connect
 
 console = Console(soft_wrap=True)  # one line per message, also in `docker compose logs`
@@ -66,7 +66,7 @@ def listen_command(
 
     settings = settings_or_exit()
     client = connect(settings)
-    client.ping()  # an unreachable Redis is said at once (flare.cli.main), not after a batch
+    client.ping()  # an unreachable Redis is said at once (cli.main.main), not after a batch
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     with contextlib.suppress(KeyboardInterrupt):  # run_listen has stopped cleanly by then

@@ -1,4 +1,4 @@
-"""`flare triage` and `flare rules …` driven through a Typer app registered as flare/cli.py does."""
+"""`flare triage` and `flare rules …` driven through a Typer app registered as cli/main.py does."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import typer
 from click.testing import Result
 from typer.testing import CliRunner
 
-from flare.cli_rules import decide_all, read_file, rules_app, triage_command
+from cli.demo import sample_path
+from cli.rules import decide_all, read_file, rules_app, triage_command
 from rules.context import MemoryContext
 from rules.engine import Engine
 from rules.normalize import parse_time
 from rules.playbook import default_playbook_path, load_playbook
-from workers.demo import sample_path
 
 app = typer.Typer()
 app.add_typer(rules_app, name="rules")

@@ -1,0 +1,40 @@
+"""`flare bot`: the Slack app (Socket Mode when an app token is set, HTTP otherwise), health and
+metrics."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import redis
+
+from bot.server import Wsgi, build_wsgi, serve
+from cli.wiring import build_app_for
+from flare import metrics
+from flare.settings import Settings
+from flare.time import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def run_bot(
+    settings: Settings,
+    client: redis.Redis,
+    host: str,
+    port: int,
+    routes: dict[str, Wsgi] | None = None,
+) -> None:
+    """Serve the Slack app (HTTP or Socket Mode), /healthz, /metrics and any extra `routes`."""
+    app = build_app_for(settings, client)
+    metrics.install(client, utcnow)
+    if settings.slack.app_token:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        # /healthz, /metrics and the routes still answer over HTTP while Slack uses the socket
+        wsgi = build_wsgi(None, client, extra=routes)
+        threading.Thread(target=serve, args=(wsgi, host, port), daemon=True).start()
+        log.warning("Slack Socket Mode; health on http://%s:%d/healthz", host, port)
+        SocketModeHandler(app, settings.slack.app_token.get_secret_value()).start()
+    else:
+        log.warning("Slack over HTTP at http://%s:%d/slack/events", host, port)
+        serve(build_wsgi(app, client, extra=routes), host, port)
