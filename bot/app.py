@@ -1,4 +1,4 @@
-"""The Slack app: listeners that ack, check who clicked, and hand the work to casework."""
+"""The Slack app: listeners that ack, parse the payload once, call the case core, show outcomes."""
 
 from __future__ import annotations
 
@@ -10,27 +10,18 @@ from slack_bolt import Ack, App
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 
-from bot import home, slash
+from bot import home, modals, slash
 from bot.action_ids import ActionId, ViewId
-from bot.casework import Answer, Casework
+from bot.mrkdwn import say
+from bot.payloads import Click, Submission
+from bot.slack_surface import SlackSurface
+from flare.casework import Actor, Casework, Field, Form, Kind, Outcome
 from flare.queries import Queries
 
-Click = Callable[[str, str, str], None]  # (case id, user, channel)
-Modal = Callable[[str, str, str, str], None]  # (case id, user, channel, trigger id)
-Decide = Callable[[str, str, str, str], None]  # (case id, user, channel, clicked message ts)
-Submit = Callable[[dict[str, Any], str], Answer]  # (view, user)
-
-
-def _click(body: dict[str, Any]) -> tuple[str, str, str]:
-    """(case id, user id, channel id) of a block_actions click on a card."""
-    action = body["actions"][0]
-    channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id")
-    return str(action["value"]), body["user"]["id"], str(channel or "")
-
-
-def _clicked_message(body: dict[str, Any]) -> str:
-    """The ts of the message whose button was clicked."""
-    return str((body.get("container") or {}).get("message_ts") or "")
+Handler = Callable[[str, Actor], Outcome]  # (case id, actor) -> outcome
+Decide = Callable[[str, Actor, str], Outcome]  # (case id, actor, request clicked) -> outcome
+Submit = Callable[[Submission, Actor], Outcome]
+Modal = Callable[[Form], dict[str, Any]]
 
 
 def bolt_app(
@@ -53,112 +44,153 @@ def bolt_app(
 
 
 def build_app(
-    casework: Casework, signing_secret: str, bot_token: str, executor: Executor | None = None
+    desk: Casework,
+    slack: SlackSurface,
+    signing_secret: str,
+    bot_token: str,
+    executor: Executor | None = None,
 ) -> App:
     """The Bolt app with every listener Flare has."""
-    app = bolt_app(casework.slack.web, signing_secret, bot_token, executor)
-    clicks: dict[ActionId, Click] = {
-        ActionId.CLAIM: casework.claim,
-        ActionId.RELEASE: casework.release,
-        ActionId.TAKE_OVER: casework.take_over,
-        ActionId.REOPEN: casework.reopen,
+    app = bolt_app(slack.client.web, signing_secret, bot_token, executor)
+    clicks: dict[ActionId, Handler] = {
+        ActionId.CLAIM: desk.claim,
+        ActionId.RELEASE: desk.release,
+        ActionId.TAKE_OVER: desk.take_over,
+        ActionId.REOPEN: desk.reopen,
     }
     decisions: dict[ActionId, Decide] = {
-        ActionId.APPROVE_REPLY: casework.approve,
-        ActionId.REJECT_REPLY: casework.reject,
+        ActionId.APPROVE_REPLY: desk.approve,
+        ActionId.REJECT_REPLY: desk.send_back,
     }
-    opens: dict[ActionId, Modal] = {
-        ActionId.REPLY: casework.open_reply,
-        ActionId.DM: casework.open_dm,
-        ActionId.ESCALATE: casework.open_escalate,
-        ActionId.CLOSE: casework.open_close,
+    forms: dict[ActionId, tuple[Handler, Modal]] = {
+        ActionId.DM: (desk.dm_form, lambda f: modals.dm_modal(f.case, f.draft)),
+        ActionId.ESCALATE: (
+            desk.escalate_form,
+            lambda f: modals.escalate_modal(f.case, list(f.topics), f.topic),
+        ),
+        ActionId.CLOSE: (desk.close_form, lambda f: modals.close_modal(f.case)),
     }
     submits: dict[ViewId, Submit] = {
-        ViewId.REPLY: casework.submit_reply,
-        ViewId.DM: casework.submit_dm,
-        ViewId.ESCALATE: casework.submit_escalate,
-        ViewId.CLOSE: casework.submit_close,
+        ViewId.REPLY: lambda s, a: desk.reply(
+            s.case_id, a, s.text(Field.DRAFT), s.key, s.confirm_asked, bool(s.text(Field.CONFIRM))
+        ),
+        ViewId.DM: lambda s, a: desk.dm(s.case_id, a, s.text(Field.DRAFT), s.key),
+        ViewId.ESCALATE: lambda s, a: desk.escalate(
+            s.case_id, a, s.text(Field.TOPIC), s.text(Field.SEVERITY), s.text(Field.NOTE), s.key
+        ),
+        ViewId.CLOSE: lambda s, a: desk.close(s.case_id, a, s.text(Field.REASON)),
     }
-    for action_id, click in clicks.items():
-        app.action(action_id.value)(_on_click(casework, action_id, click))
+    for action_id, act in clicks.items():
+        app.action(action_id.value)(_on_click(slack, act))
     for action_id, decide in decisions.items():
-        app.action(action_id.value)(_on_decide(casework, action_id, decide))
-    for action_id, opener in opens.items():
-        app.action(action_id.value)(_on_open(casework, action_id, opener))
+        app.action(action_id.value)(_on_decide(slack, decide))
+    for action_id, (form, modal) in forms.items():
+        app.action(action_id.value)(_on_form(slack, form, modal))
+    app.action(ActionId.REPLY.value)(_on_reply(desk, slack))
     for view_id, submit in submits.items():
-        app.view(view_id.value)(_on_submit(casework, submit))
-    app.action(ActionId.REPLY_DRAFT.value)(_on_draft(casework))
-    queries = Queries(casework.store.redis)
-    slash.register(app, queries, casework.clock)
-    home.register(app, queries, casework.slack, casework.clock)
+        app.view(view_id.value)(_on_submit(slack, submit, named=view_id in SIGNED))
+    app.action(ActionId.REPLY_DRAFT.value)(_on_draft(desk, slack))
+    queries = Queries(desk.store.redis)
+    slash.register(app, queries, desk.clock)
+    home.register(app, queries, slack.client, desk.clock)
     return app
 
 
-def _checked(
-    casework: Casework, action_id: ActionId, body: dict[str, Any]
-) -> tuple[str, str, str] | None:
-    """The click's (case id, user, channel) if the user may act and the case is still there;
-    otherwise None, and the user is told why not."""
-    case_id, user, channel = _click(body)
-    if not casework.team.may_act(user):
-        casework.refuse(case_id, user, channel, action_id.value)
-        return None
-    if not casework.has(case_id):
-        casework.gone(case_id, user, channel, _clicked_message(body))
-        return None
-    return case_id, user, channel
+SIGNED = (ViewId.REPLY, ViewId.DM)  # these go out under the agent's name: look it up
 
 
-def _on_decide(casework: Casework, action_id: ActionId, handler: Decide) -> Any:
+def show(slack: SlackSurface, click: Click, outcome: Outcome) -> None:
+    """Tell the person who clicked why it did not take; retire the card of a case now gone."""
+    if outcome.kind is Kind.DONE:
+        return
+    slack.tell(click.channel, click.user, outcome.says)
+    if outcome.kind is Kind.GONE:
+        slack.retire(click.case_id, click.channel, click.message_ts)
+
+
+def _on_click(slack: SlackSurface, act: Handler) -> Any:
+    def listener(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        click = Click.of(body)
+        show(slack, click, act(click.case_id, slack.actor(click.user)))
+
+    return listener
+
+
+def _on_decide(slack: SlackSurface, decide: Decide) -> Any:
     """Approve or send back: the clicked message says which draft the lead read."""
 
     def listener(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        click = _checked(casework, action_id, body)
-        if click:
-            handler(*click, _clicked_message(body))
+        click = Click.of(body)
+        show(slack, click, decide(click.case_id, slack.actor(click.user), click.message_ts))
 
     return listener
 
 
-def _on_click(casework: Casework, action_id: ActionId, handler: Click) -> Any:
+def _on_form(slack: SlackSurface, form: Handler, modal: Modal) -> Any:
     def listener(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        click = _checked(casework, action_id, body)
-        if click:
-            handler(*click)
+        click = Click.of(body)
+        outcome = form(click.case_id, slack.actor(click.user, named=True))
+        if outcome.form:
+            slack.client.open_view(click.trigger_id, modal(outcome.form))
+        show(slack, click, outcome)
 
     return listener
 
 
-def _on_open(casework: Casework, action_id: ActionId, opener: Modal) -> Any:
+def _on_reply(desk: Casework, slack: SlackSurface) -> Any:
+    """The reply modal, then a job looks whether the brand already answered and says so in it."""
+
     def listener(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        click = _checked(casework, action_id, body)
-        if click:
-            opener(*click, str(body["trigger_id"]))
+        click = Click.of(body)
+        actor = slack.actor(click.user, named=True)
+        outcome = desk.reply_form(click.case_id, actor)
+        if outcome.form:
+            form = outcome.form
+            opened = slack.client.open_view(
+                click.trigger_id, modals.reply_modal(form.case, form.draft, form.check)
+            )
+            desk.watch_conversation(click.case_id, actor, str(opened.get("id", "")))
+        show(slack, click, outcome)
 
     return listener
 
 
-def _on_submit(casework: Casework, submit: Submit) -> Any:
+def _on_submit(slack: SlackSurface, submit: Submit, named: bool) -> Any:
     def listener(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
-        answer = submit(view, user) if casework.team.may_act(user) else casework.refused(view, user)
-        if answer.errors:
-            ack(response_action="errors", errors=answer.errors)
+        sent = Submission.of(body, view)
+        outcome = submit(sent, slack.actor(sent.user, named=named))
+        if outcome.errors:
+            ack(
+                response_action="errors",
+                errors={field.value: say(said) for field, said in outcome.errors.items()},
+            )
         else:
             ack()
-        if answer.then:  # Slack has its answer: the rest may take its time
-            answer.then()
 
     return listener
 
 
-def _on_draft(casework: Casework) -> Any:
+def _on_draft(desk: Casework, slack: SlackSurface) -> Any:
+    """The agent typed in the reply modal: redraw the length and safety line under the draft."""
+
     def listener(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        if "view" in body:  # typing in the reply modal; nothing else sends this id
-            casework.draft_changed(body["view"], body["user"]["id"])
+        view = body.get("view")
+        if not view:  # typing in the reply modal is the only thing that sends this id
+            return
+        sent = Submission.of(body, view)
+        case = desk.store.get(sent.case_id)
+        if case is None:
+            return
+        draft = sent.values.get(Field.DRAFT) or ""
+        line = desk.check_line(draft, slack.actor(sent.user, named=True))
+        new = modals.reply_modal(
+            case, draft, line, ask_confirm=sent.confirm_asked, notice=modals.notice_of(view)
+        )
+        slack.client.update_view(str(view["id"]), new, str(view.get("hash", "")) or None)
 
     return listener

@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.action_ids import ActionId
+from bot.mrkdwn import clip, escape, fit, link
+from bot.payloads import button_value
 from flare.case import Case, CaseState
 from rules.decision import Action, Priority
 
@@ -37,39 +39,6 @@ def compact(n: int) -> str:
     return str(n)
 
 
-def escape(text: str) -> str:
-    """Neutralise Slack's control sequences (<!channel>, <@U…>, <url|label>) in outside text."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def link(url: str, label: str) -> str:
-    """A mrkdwn link to an outside URL: a "|" or ">" in it can't end the URL and hide a label."""
-    target = escape(url).replace("|", "%7C").replace(" ", "%20")
-    return f"<{target}|{label}>"
-
-
-def clip(text: str, limit: int) -> str:
-    """Plain text cut to `limit` characters, an ellipsis marking the cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def fit(raw: str, limit: int) -> str:
-    """Outside text escaped for mrkdwn and cut to `limit` characters once escaped, never in the
-    middle of an escape (`&amp;`); an ellipsis marks the cut."""
-    escaped = escape(raw)
-    if len(escaped) <= limit:
-        return escaped
-    kept: list[str] = []
-    used = 0
-    for ch in raw:
-        piece = escape(ch)
-        if used + len(piece) > limit - 1:
-            break
-        kept.append(piece)
-        used += len(piece)
-    return "".join(kept) + "…"
-
-
 def span(minutes: float) -> str:
     """A duration a person reads at a glance: 4 min, 3 h, 2 days."""
     if minutes < 1:
@@ -86,7 +55,7 @@ def _button(label: str, action: ActionId, case_id: str, style: str | None = None
         "type": "button",
         "action_id": action.value,
         "text": {"type": "plain_text", "text": label},
-        "value": case_id,
+        "value": button_value(case_id),
     }
     if style:
         button["style"] = style

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.card import Block, escape, fit
+from bot.card import Block
+from bot.mrkdwn import escape, fit
 from flare.case import Case
 from flare.incidents import Incident
 

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.action_ids import ActionId, InputId, ViewId
-from bot.card import SECTION_TEXT, clip, fit
+from bot.action_ids import ActionId, ViewId
+from bot.card import SECTION_TEXT
+from bot.mrkdwn import clip, fit
+from bot.payloads import form_meta
 from flare.case import Case
+from flare.casework import CLOSE_REASONS, SEVERITIES, Field
 
 View = dict[str, Any]
 
-CLOSE_REASONS = (
-    "resolved with the customer",
-    "troll",
-    "duplicate",
-    "handled elsewhere",
-    "no action needed",
-)
-IGNORE_REASONS = frozenset({"troll", "duplicate", "handled elsewhere", "no action needed"})
-SEVERITIES = ("high", "critical")
 INPUT_MAX = 3000  # Slack's most for a plain_text_input
 NOTE_MAX = 1000  # a note for PR: a few lines, quoted whole in the PR channel
 
@@ -40,23 +34,17 @@ def _post_quote(case: Case) -> dict[str, Any]:
 
 
 def _shell(
-    view_id: ViewId, case: Case, title: str, submit: str, blocks: list[Any], meta: str = ""
+    view_id: ViewId, case: Case, title: str, submit: str, blocks: list[Any], confirm: bool = False
 ) -> View:
     return {
         "type": "modal",
         "callback_id": view_id.value,
-        "private_metadata": f"{case.id}|{meta}" if meta else case.id,
+        "private_metadata": form_meta(case.id, confirm),
         "title": _text(title[:24]),
         "submit": _text(submit),
         "close": _text("Cancel"),
         "blocks": blocks,
     }
-
-
-def case_of(view: dict[str, Any]) -> tuple[str, str]:
-    """(case id, extra) from a submitted view's private_metadata."""
-    case_id, _, extra = str(view.get("private_metadata", "")).partition("|")
-    return case_id, extra
 
 
 def reply_modal(
@@ -71,7 +59,7 @@ def reply_modal(
         _post_quote(case),
         {
             "type": "input",
-            "block_id": InputId.DRAFT.value,
+            "block_id": Field.DRAFT.value,
             "dispatch_action": True,
             "label": _text("Your reply (your signature is added)"),
             "element": {
@@ -90,11 +78,11 @@ def reply_modal(
         blocks.append(
             {
                 "type": "input",
-                "block_id": InputId.CONFIRM.value,
+                "block_id": Field.CONFIRM.value,
                 "label": _text("Confirm"),
                 "element": {
                     "type": "checkboxes",
-                    "action_id": InputId.CONFIRM.value,
+                    "action_id": Field.CONFIRM.value,
                     "options": [_option("Post anyway", "yes")],
                 },
             }
@@ -105,7 +93,7 @@ def reply_modal(
         "Reply on X",
         "Post reply",
         blocks,
-        meta="confirm" if ask_confirm else "",
+        confirm=ask_confirm,
     )
 
 
@@ -114,11 +102,11 @@ def dm_modal(case: Case, draft: str) -> View:
         _post_quote(case),
         {
             "type": "input",
-            "block_id": InputId.DRAFT.value,
+            "block_id": Field.DRAFT.value,
             "label": _text("Direct message"),
             "element": {
                 "type": "plain_text_input",
-                "action_id": InputId.DRAFT.value,
+                "action_id": Field.DRAFT.value,
                 "multiline": True,
                 "initial_value": draft[:INPUT_MAX],
                 "max_length": INPUT_MAX,  # X takes 10,000 in a DM; Slack's input stops at 3,000
@@ -143,7 +131,7 @@ def escalate_modal(case: Case, topics: list[str], default: str | None = None) ->
     default = default if default in topics else None
     topic_select: dict[str, Any] = {
         "type": "static_select",
-        "action_id": InputId.TOPIC.value,
+        "action_id": Field.TOPIC.value,
         "options": [_option(t, t) for t in topics[:100]],
     }
     if default:
@@ -152,29 +140,29 @@ def escalate_modal(case: Case, topics: list[str], default: str | None = None) ->
         _post_quote(case),
         {
             "type": "input",
-            "block_id": InputId.TOPIC.value,
+            "block_id": Field.TOPIC.value,
             "label": _text("Topic"),
             "element": topic_select,
         },
         {
             "type": "input",
-            "block_id": InputId.SEVERITY.value,
+            "block_id": Field.SEVERITY.value,
             "label": _text("Severity"),
             "element": {
                 "type": "radio_buttons",
-                "action_id": InputId.SEVERITY.value,
+                "action_id": Field.SEVERITY.value,
                 "initial_option": _option(SEVERITIES[0], SEVERITIES[0]),
                 "options": [_option(s, s) for s in SEVERITIES],
             },
         },
         {
             "type": "input",
-            "block_id": InputId.NOTE.value,
+            "block_id": Field.NOTE.value,
             "label": _text("Note for PR"),
             "optional": True,
             "element": {
                 "type": "plain_text_input",
-                "action_id": InputId.NOTE.value,
+                "action_id": Field.NOTE.value,
                 "multiline": True,
                 "max_length": NOTE_MAX,
             },
@@ -188,11 +176,11 @@ def close_modal(case: Case) -> View:
         _post_quote(case),
         {
             "type": "input",
-            "block_id": InputId.REASON.value,
+            "block_id": Field.REASON.value,
             "label": _text("Outcome"),
             "element": {
                 "type": "radio_buttons",
-                "action_id": InputId.REASON.value,
+                "action_id": Field.REASON.value,
                 "initial_option": _option(CLOSE_REASONS[0], CLOSE_REASONS[0]),
                 "options": [_option(r, r) for r in CLOSE_REASONS],
             },
@@ -212,14 +200,10 @@ def close_modal(case: Case) -> View:
     return _shell(ViewId.CLOSE, case, "Close the case", "Close", blocks)
 
 
-def value_of(view: dict[str, Any], block: InputId) -> str | None:
-    """The submitted value of one input block, whatever its element type."""
-    state = view.get("state", {}).get("values", {}).get(block.value, {})
-    for element in state.values():
-        if element.get("type") in ("plain_text_input",) or "value" in element:
-            return element.get("value")
-        if element.get("selected_option"):
-            return str(element["selected_option"]["value"])
-        if "selected_options" in element:
-            return ",".join(o["value"] for o in element["selected_options"]) or None
+def notice_of(view: dict[str, Any]) -> str | None:
+    """The warning a reply modal shows (e.g. the brand already answered), to keep on a redraw."""
+    for block in view.get("blocks", []):
+        text = block.get("text", {}).get("text", "") if block.get("type") == "section" else ""
+        if text.startswith("⚠️ "):
+            return str(text.removeprefix("⚠️ "))
     return None

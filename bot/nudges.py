@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.card import escape
+from bot.mrkdwn import escape
 from flare.case import Case, CaseState
 from rules.decision import Action
 

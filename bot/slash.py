@@ -11,7 +11,8 @@ import redis
 from slack_bolt import Ack, App
 
 from bot import views
-from bot.card import Block, escape
+from bot.card import Block
+from bot.mrkdwn import escape
 from flare.queries import Queries
 
 Clock = Callable[[], datetime]

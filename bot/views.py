@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.card import PRIORITY_MARK, Block, clip, compact, escape, link, span
+from bot.card import PRIORITY_MARK, Block, compact, span
+from bot.mrkdwn import clip, escape, link
 from flare.case import Case, CaseState
 from flare.incidents import Incident
 from rules.decision import Priority

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from cli import terminal, wiring
 from cli.standin import Call, SlackStandIn
-from cli.worker import run_workers
+from cli.worker import run_until_done, run_workers
 from flare.connection import connect
 from flare.settings import Settings
 from rules.mention import Mention
@@ -87,7 +87,7 @@ def run_demo(
         mentions = list(intake.read_file(path, report))
         intake.submit(rebase(mentions, rt.clock()), report)
     with console.status(f"Triage and cards for {report.new} mentions …"):
-        run_workers(client, burst=True, fork=False)
+        run_until_done(client)
     cards: list[tuple[str, str]] = []
     if standin:
         # messages are kept in the order posted; thread replies are the quiet activity log

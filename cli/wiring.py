@@ -1,23 +1,21 @@
-"""Flare put together from settings: the case desk, the Slack app, the jobs' runtime."""
+"""Flare put together from settings: the case core, the Slack app, the jobs' runtime."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import Executor
-from datetime import datetime
-from typing import Any
 
 import redis
 from slack_bolt import App
 
 from bot.app import build_app
-from bot.casework import Casework
-from bot.draft import check_draft, drafter_for
 from bot.slack_client import SlackClient
-from bot.team import Team
+from bot.slack_surface import SlackSurface
+from flare.casework import Casework
+from flare.draft import drafter_for
 from flare.settings import Settings
 from flare.store import Store
-from flare.time import utcnow
+from flare.team import Team
+from flare.time import Clock, utcnow
 from rules.engine import Engine
 from rules.playbook import Playbook, load_playbook
 from workers.runtime import Runtime
@@ -30,21 +28,16 @@ def team_of(settings: Settings) -> Team:
 
 
 def build_casework(
-    settings: Settings, client: redis.Redis, playbook: Playbook, **extra: Any
+    settings: Settings, client: redis.Redis, playbook: Playbook, clock: Clock = utcnow
 ) -> Casework:
-    """Casework as `flare bot` and the workers use it: drafts from the playbook's templates."""
-    assert settings.slack.bot_token is not None
-    slack = SlackClient(settings.slack.bot_token.get_secret_value(), settings.slack.api_url)
+    """The case core as `flare bot` and the workers use it: drafts from the playbook's templates."""
     return Casework(
         Store(client),
-        slack,
         team=team_of(settings),
-        signature_format=settings.slack.signature_format,
-        redraw_gap_ms=settings.slack.redraw_gap_ms,
+        clock=clock,
         topics=escalation_topics(playbook),
-        check_draft=check_draft,
         drafter=drafter_for(playbook),
-        **extra,
+        signature_format=settings.slack.signature_format,
     )
 
 
@@ -54,16 +47,29 @@ def escalation_topics(playbook: Playbook) -> tuple[str, ...]:
     return tuple(sorted({n for n in names if n != "default"}))
 
 
+def slack_surface_for(
+    settings: Settings, client: redis.Redis, clock: Clock = utcnow
+) -> SlackSurface | None:
+    """Slack as the settings name it; None without a bot token (cards stay in Redis)."""
+    if settings.slack.bot_token is None:
+        return None
+    web = SlackClient(settings.slack.bot_token.get_secret_value(), settings.slack.api_url)
+    return SlackSurface(web, Store(client), clock)
+
+
 def build_app_for(
     settings: Settings,
     client: redis.Redis,
     executor: Executor | None = None,
-    clock: Callable[[], datetime] = utcnow,
+    clock: Clock = utcnow,
 ) -> App:
     """The Slack app as `flare bot` runs it, from settings."""
-    assert settings.slack.bot_token is not None and settings.slack.signing_secret is not None
+    slack = slack_surface_for(settings, client, clock)
+    assert slack is not None and settings.slack.signing_secret is not None
+    assert settings.slack.bot_token is not None
     return build_app(
-        build_casework(settings, client, load_playbook(settings.playbook), clock=clock),
+        build_casework(settings, client, load_playbook(settings.playbook), clock),
+        slack,
         settings.slack.signing_secret.get_secret_value(),
         settings.slack.bot_token.get_secret_value(),
         executor,
@@ -77,20 +83,17 @@ def x_client_for(settings: Settings, client: redis.Redis) -> XClient | None:
     return XClient(x, client=client)
 
 
-def build_runtime(
-    settings: Settings, client: redis.Redis, clock: Callable[[], datetime] = utcnow
-) -> Runtime:
+def build_runtime(settings: Settings, client: redis.Redis, clock: Clock = utcnow) -> Runtime:
+    """What the jobs of this process run with."""
     playbook = load_playbook(settings.playbook)
-    casework = None
-    if settings.slack.bot_token:
-        casework = build_casework(settings, client, playbook, clock=clock)
     return Runtime(
         settings=settings,
         redis=client,
         store=Store(client),
         playbook=playbook,
         engine=Engine(playbook, brand_handles=settings.brand.handles),
-        casework=casework,
+        casework=build_casework(settings, client, playbook, clock),
+        slack=slack_surface_for(settings, client, clock),
         x=x_client_for(settings, client),
         clock=clock,
     )

@@ -35,9 +35,9 @@ def card(mention_id: str) -> str:
     return f"{PREFIX}:card:{mention_id}"
 
 
-def signature(user: str) -> str:
-    """String with expiry: a Slack user's reply signature, from their profile."""
-    return f"{PREFIX}:signature:{user}"
+def person_name(user: str) -> str:
+    """String with expiry: a chat user's name from their profile, which signs their replies."""
+    return f"{PREFIX}:person:{user}:name"
 
 
 def posted(idempotency_key: str) -> str:

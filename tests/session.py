@@ -20,12 +20,14 @@ import redis
 import requests
 from rq.registry import ScheduledJobRegistry
 
-from bot.action_ids import ActionId, InputId
+from bot.action_ids import ActionId
+from bot.payloads import button_value
 from bot.server import build_wsgi
 from cli.bot import build_app_for
 from cli.standin import Call, SlackStandIn
-from cli.worker import run_workers
+from cli.worker import run_until_done
 from flare.case import Case
+from flare.casework import Field
 from flare.queues import all_queues
 from flare.settings import Settings
 from flare.store import Store
@@ -91,11 +93,11 @@ class Modal:
         return json.dumps(self.view)
 
     def initial_draft(self) -> str:
-        block = next(b for b in self.view["blocks"] if b.get("block_id") == InputId.DRAFT.value)
+        block = next(b for b in self.view["blocks"] if b.get("block_id") == Field.DRAFT.value)
         return str(block["element"].get("initial_value", ""))
 
     def asks_to_confirm(self) -> bool:
-        return any(b.get("block_id") == InputId.CONFIRM.value for b in self.view["blocks"])
+        return any(b.get("block_id") == Field.CONFIRM.value for b in self.view["blocks"])
 
 
 @dataclass
@@ -131,7 +133,7 @@ class Agent:
         payload = {
             **block_actions(ActionId.REPLY_DRAFT.value, "", user=self.user),
             "container": {"type": "view", "view_id": modal.id},
-            "view": {**modal.view, "hash": "h", "state": {"values": typed(InputId.DRAFT, draft)}},
+            "view": {**modal.view, "hash": "h", "state": {"values": typed(Field.DRAFT, draft)}},
         }
         payload["actions"][0].update(type="plain_text_input", value=draft, block_id="draft")
         payload.pop("channel")
@@ -161,9 +163,9 @@ class Agent:
 
 def _state(block: str, value: str) -> dict[str, dict[str, Any]]:
     """What Slack sends for one input of Flare's modals, filled in with `value`."""
-    if block in (InputId.DRAFT, InputId.NOTE):
+    if block in (Field.DRAFT, Field.NOTE):
         return typed(block, value)
-    if block == InputId.CONFIRM:
+    if block == Field.CONFIRM:
         return ticked(block, "yes") if value else ticked(block)
     return picked(block, value, kind="static_select")
 
@@ -249,9 +251,10 @@ class Session:
         self.work()
 
     def work(self) -> None:
-        """Run every queued job, as `flare worker` would, until the queues are empty."""
-        if any(q.count for q in all_queues(self.redis)):
-            run_workers(self.redis, burst=True, fork=False)
+        """Run every queued job, as `flare worker` would, until the queues are empty; jobs put
+        off for a moment (a card redraw, a post waiting for the channel's send budget) run
+        once their moment comes, as RQ's scheduler would run them."""
+        run_until_done(self.redis, within=30.0)
 
     def replies_on_x(self) -> list[dict[str, Any]]:
         return [p for p in self.x.posts if p["author_id"] == self.x.brand_id]
@@ -280,7 +283,8 @@ class Session:
             key
             for key, message in self.slack.messages.items()
             if f'"action_id": "{action.value}"' in json.dumps(message.get("blocks", []))
-            and f'"value": "{case_id}"' in json.dumps(message.get("blocks", []))
+            and json.dumps({"value": button_value(case_id)})[1:-1]
+            in json.dumps(message.get("blocks", []))
         ]
         return max(found, key=lambda key: float(key[1])) if found else None
 

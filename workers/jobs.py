@@ -4,30 +4,27 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from datetime import timedelta
 from typing import Any
 
-from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 
 from bot import card, incident_card, nudges
-from bot.casework import job_id
+from bot.mrkdwn import say
 from bot.slack_client import Posted, SlackError
 from flare import keys
 from flare.case import Case, CaseState
+from flare.defaults import CHAT_RETRY, TOLD_TTL
 from flare.incidents import Incidents
-from flare.queues import QueueName, queue
+from flare.jobs import Job, enqueue, enqueue_at, enqueue_in, job_id
 from flare.triage_context import RedisContext
+from flare.words import Person, Words, from_json
 from rules.decision import Action, Priority
 from rules.mention import Mention
 from workers.runtime import Runtime, current
 from workers.send_budget import PendingSend, SendBudget, most_urgent_first
 
 log = logging.getLogger(__name__)
-
-CHAT_RETRY = Retry(max=4, interval=[2, 10, 60, 300])
-MARK_TTL = int(timedelta(days=30).total_seconds())  # how long "told once" marks are kept
 
 
 def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
@@ -36,7 +33,6 @@ def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
     mentions = [Mention.model_validate(m) for m in payload]
     now = rt.clock()
     decisions = rt.engine.decide_many(mentions, RedisContext(rt.redis), now)
-    notify = queue(rt.redis, QueueName.NOTIFY)
     incidents = Incidents(rt.redis)
     counts = {"stored": 0, "cards": 0, "incidents": 0}
     for mention, decision in zip(mentions, decisions, strict=True):
@@ -47,29 +43,29 @@ def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
             if incidents.join(decision.topic, mention.id, now):
                 rt.store.count("incidents")
                 counts["incidents"] += 1
-            _enqueue_incident_card(notify, decision.topic)
+            _enqueue_incident_card(rt, decision.topic)
         elif decision.action.needs_person:
             counts["cards"] += 1
-            notify.enqueue(
-                "workers.jobs.notify_case",
+            enqueue(
+                rt.redis,
+                Job.NOTIFY_CASE,
                 mention.id,
                 retry=CHAT_RETRY,
-                result_ttl=0,
                 at_front=decision.priority is Priority.P1,
             )
     return counts
 
 
-def _enqueue_incident_card(notify: Queue, topic: str) -> None:
+def _enqueue_incident_card(rt: Runtime, topic: str) -> None:
     """One pending redraw per incident: complaints arriving meanwhile fold into it."""
     with contextlib.suppress(DuplicateJobError):
-        notify.enqueue(
-            "workers.jobs.notify_incident",
+        enqueue(
+            rt.redis,
+            Job.NOTIFY_INCIDENT,
             topic,
             job_id=job_id("incident", topic),
             unique=True,
             retry=CHAT_RETRY,
-            result_ttl=0,
         )
 
 
@@ -88,30 +84,25 @@ def _post(
     thread_ts: str | None = None,
 ) -> Posted | float:
     """Post within the channel's send budget (in a card's thread when `thread_ts` is given),
-    or say how long to wait (the job is re-queued)."""
+    or say how long to wait: the caller schedules the job again for then, nothing sleeps."""
     assert rt.slack is not None
     budget = SendBudget(rt.redis, per_second=rt.settings.slack.send_per_second)
     wait = budget.try_acquire(channel)
-    if 0 < wait <= 1.0:
-        time.sleep(wait)  # a short wait keeps the order; a long one goes back to the queue
-        wait = budget.try_acquire(channel)
     if wait:
         return wait
     try:
         if thread_ts:
-            return rt.slack.post_in_thread(channel, thread_ts, text, blocks or None)
-        return rt.slack.post_card(channel, blocks, text)
+            return rt.slack.client.post_in_thread(channel, thread_ts, text, blocks or None)
+        return rt.slack.client.post_card(channel, blocks, text)
     except SlackError as exc:
         if exc.retry_after:
             budget.backoff(channel, exc.retry_after)  # every worker holds off this channel
         raise
 
 
-def _later(rt: Runtime, wait: float, job: str, *args: Any) -> str:
+def _later(rt: Runtime, wait: float, job: Job, *args: Any) -> str:
     """Run `job` again once the channel's send budget has a slot for it."""
-    queue(rt.redis, QueueName.NOTIFY).enqueue_in(
-        timedelta(seconds=wait), job, *args, retry=CHAT_RETRY, result_ttl=0
-    )
+    enqueue_in(rt.redis, timedelta(seconds=wait), job, *args, retry=CHAT_RETRY)
     return "deferred"
 
 
@@ -127,15 +118,14 @@ def notify_case(case_id: str) -> str:
     if rt.slack is None:
         log.warning("no Slack bot token set: case %s kept in Redis, no card posted", case_id)
         return "no-slack"
-    blocks, text = card.render(case, rt.clock())
-    where = rt.store.card(case_id)
-    if where:
-        rt.slack.update_card(where[0], where[1], blocks, text)
+    if rt.store.card(case_id):
+        rt.slack.draw(case_id)
         _tell(rt, case)  # a retry after the card went up but before the heads-up did
         return "updated"
     channel = _channel_for(rt, case.decision.action)
     if rt.redis.scard(keys.send_waiting(channel)):
         return _wait_for_slot(rt, channel, case_id, 0.0)
+    blocks, text = card.render(case, rt.clock())
     posted = _post(rt, channel, blocks, text)
     if not isinstance(posted, Posted):
         return _wait_for_slot(rt, channel, case_id, posted)
@@ -148,8 +138,7 @@ def _carded(rt: Runtime, case: Case, posted: Posted) -> None:
     rt.store.count("cards")
     if case.decision.action is Action.ESCALATE_PR:
         rt.store.count("escalations")
-    if rt.casework:
-        rt.casework.watch_due(case)
+    rt.casework.watch_due(case)
     _tell(rt, case)
 
 
@@ -158,10 +147,10 @@ def _tell(rt: Runtime, case: Case) -> None:
     if case.decision.action not in nudges.TOLD_ABOUT or rt.slack is None:
         return
     where = rt.store.card(case.id)
-    if where is None or not rt.redis.set(keys.case_told(case.id), "1", nx=True, ex=MARK_TTL):
+    if where is None or not rt.redis.set(keys.case_told(case.id), "1", nx=True, ex=TOLD_TTL):
         return
     try:
-        rt.slack.post_in_thread(*where, nudges.heads_up(case, rt.to_tell(case)))
+        rt.slack.client.post_in_thread(*where, nudges.heads_up(case, rt.to_tell(case)))
     except SlackError:
         rt.redis.delete(keys.case_told(case.id))  # the job's retry tells them
         raise
@@ -171,11 +160,9 @@ def _wait_for_slot(rt: Runtime, channel: str, case_id: str, wait: float) -> str:
     """Put the card in the channel's backlog; one drain job per waiting card posts them."""
     rt.redis.sadd(keys.send_waiting(channel), case_id)
     if wait > 0:
-        _later(rt, wait, "workers.jobs.drain_channel", channel)
+        _later(rt, wait, Job.DRAIN_CHANNEL, channel)
     else:  # retried like every chat job: a drain lost to a Slack outage would strand the card
-        queue(rt.redis, QueueName.NOTIFY).enqueue(
-            "workers.jobs.drain_channel", channel, retry=CHAT_RETRY, result_ttl=0
-        )
+        enqueue(rt.redis, Job.DRAIN_CHANNEL, channel, retry=CHAT_RETRY)
     return "waiting"
 
 
@@ -201,7 +188,7 @@ def drain_channel(channel: str) -> str:
     blocks, text = card.render(case, rt.clock())
     posted = _post(rt, channel, blocks, text)
     if not isinstance(posted, Posted):
-        return _later(rt, posted, "workers.jobs.drain_channel", channel)
+        return _later(rt, posted, Job.DRAIN_CHANNEL, channel)
     rt.redis.srem(waiting_key, case.id)
     _carded(rt, case, posted)
     return case.id
@@ -214,11 +201,11 @@ def post_message(channel: str, blocks: list[dict[str, Any]], text: str) -> str:
         return "no-slack"
     posted = _post(rt, channel, blocks, text)
     if not isinstance(posted, Posted):
-        return _later(rt, posted, "workers.jobs.post_message", channel, blocks, text)
+        return _later(rt, posted, Job.POST_MESSAGE, channel, blocks, text)
     return posted.ts
 
 
-def post_note(case_id: str, text: str) -> str:
+def post_note(case_id: str, line: list[Any]) -> str:
     """A line of a case's activity log in its card's thread, within the channel's budget."""
     rt = current()
     if rt.slack is None:
@@ -226,26 +213,68 @@ def post_note(case_id: str, text: str) -> str:
     where = rt.store.card(case_id)
     if where is None:
         return "no card"
-    posted = _post(rt, where[0], [], text, thread_ts=where[1])
+    posted = _post(rt, where[0], [], say(from_json(line)), thread_ts=where[1])
     if not isinstance(posted, Posted):
-        return _later(rt, posted, "workers.jobs.post_note", case_id, text)
+        return _later(rt, posted, Job.POST_NOTE, case_id, line)
     return posted.ts
 
 
 def redraw_card(case_id: str) -> str:
-    """Draw a case's card once its redraw gap has passed, with every change made meanwhile."""
+    """Draw a case's card with every change made so far, at most once per redraw gap.
+
+    Within the gap nothing sleeps: the redraw is put off until the gap has passed, and the dirty
+    mark stays set meanwhile, so changes made until then fold into that one redraw.
+    """
     rt = current()
-    work = rt.casework
-    if work is None:
+    if rt.slack is None:
+        rt.redis.delete(keys.card_dirty(case_id))
         return "no-slack"
-    wait_ms = int(rt.redis.pttl(keys.card_drawn(case_id)))
-    if wait_ms > 0:
-        time.sleep(min(wait_ms, work.redraw_gap_ms) / 1000)
-    if work.redraw_gap_ms > 0:
-        rt.redis.set(keys.card_drawn(case_id), "1", px=work.redraw_gap_ms)
+    gap = rt.settings.slack.redraw_gap_ms
+    if gap > 0 and not rt.redis.set(keys.card_drawn(case_id), "1", nx=True, px=gap):
+        wait = max(1, int(rt.redis.pttl(keys.card_drawn(case_id))))
+        enqueue_in(rt.redis, timedelta(milliseconds=wait), Job.REDRAW_CARD, case_id)
+        return "later"
     rt.redis.delete(keys.card_dirty(case_id))  # from here on, a change queues a fresh redraw
-    work.draw(case_id)
+    rt.slack.draw(case_id)
     return "drawn"
+
+
+def ask_approval(case_id: str, author: str, text: str, replaced: list[str] | None) -> str:
+    """Post a draft in the card's thread with Approve and Send back, and retire the request it
+    replaces, so a lead can only ever approve the words they are shown."""
+    rt = current()
+    if rt.slack is None:
+        return "no-slack"
+    where = rt.store.card(case_id)
+    if where is None:
+        return "no card"
+    if replaced:
+        ts, old = replaced
+        _settle(rt, where[0], ts, old, ("Replaced by a newer draft from ", Person(author), "."))
+    case = rt.store.get(case_id)
+    if case is None or case.awaiting_approval != text:
+        return "decided"  # approved, sent back or replaced before this job ran
+    blocks = card.approval_blocks(case_id, author, text)
+    posted = rt.slack.client.post_in_thread(*where, "A reply awaits approval", blocks)
+    rt.store.note(case_id, author, None, approval_ts=posted.ts)
+    return posted.ts
+
+
+def settle_approval(case_id: str, ts: str, text: str, outcome: list[Any]) -> str:
+    """Take the buttons off an approval request, saying what became of its draft."""
+    rt = current()
+    where = rt.store.card(case_id)
+    if rt.slack is None or where is None:
+        return "no card"
+    _settle(rt, where[0], ts, text, from_json(outcome))
+    return "settled"
+
+
+def _settle(rt: Runtime, channel: str, ts: str, text: str, outcome: Words) -> None:
+    assert rt.slack is not None
+    blocks = card.settled_approval(text, say(outcome))
+    with contextlib.suppress(SlackError):  # e.g. the message was deleted meanwhile
+        rt.slack.client.update_card(channel, ts, blocks, say(outcome))
 
 
 def check_due(case_id: str) -> str:
@@ -264,18 +293,16 @@ def check_due(case_id: str) -> str:
     if due is None:
         return "no target"
     if now < due:  # a worker whose clock runs behind: look again at the target
-        queue(rt.redis, QueueName.NOTIFY).enqueue_at(
-            due + timedelta(seconds=1), "workers.jobs.check_due", case_id, result_ttl=0
-        )
+        enqueue_at(rt.redis, due + timedelta(seconds=1), Job.CHECK_DUE, case_id)
         return "not yet"
-    where, work = rt.store.card(case_id), rt.casework
-    if work is None or where is None:
+    where = rt.store.card(case_id)
+    if rt.slack is None or where is None:
         return "no card"
-    if not rt.redis.set(keys.case_overdue(case_id), "1", nx=True, ex=MARK_TTL):
+    if not rt.redis.set(keys.case_overdue(case_id), "1", nx=True, ex=TOLD_TTL):
         return "told before"
-    work.draw(case_id)
+    rt.slack.draw(case_id)
     try:
-        work.slack.post_in_thread(*where, nudges.overdue(case, now, rt.leads()))
+        rt.slack.client.post_in_thread(*where, nudges.overdue(case, now, rt.leads()))
     except SlackError:
         rt.redis.delete(keys.case_overdue(case_id))
         raise
@@ -295,11 +322,12 @@ def notify_incident(topic: str) -> str:
     blocks, text = incident_card.render(incident, recent, rt.clock())
     where = rt.redis.hgetall(keys.incident_card(topic))
     if where:
-        rt.slack.update_card(where[b"channel"].decode(), where[b"ts"].decode(), blocks, text)
+        channel, ts = where[b"channel"].decode(), where[b"ts"].decode()
+        rt.slack.client.update_card(channel, ts, blocks, text)
         return "updated"
     posted = _post(rt, rt.settings.slack.pr_channel, blocks, text)
     if not isinstance(posted, Posted):
-        return _later(rt, posted, "workers.jobs.notify_incident", topic)
+        return _later(rt, posted, Job.NOTIFY_INCIDENT, topic)
     rt.redis.hset(keys.incident_card(topic), mapping={"channel": posted.channel, "ts": posted.ts})
     rt.store.count("escalations")
     return "posted"

@@ -8,12 +8,13 @@ from datetime import datetime
 
 import redis
 
-from bot.card import escape
-from bot.casework import Casework, utcnow
-from bot.slack_client import SlackClient
+from bot.mrkdwn import escape
+from bot.slack_surface import SlackSurface
 from flare.case import Case
+from flare.casework import Casework
 from flare.settings import Settings
 from flare.store import Store
+from flare.time import utcnow
 from rules.decision import Action
 from rules.engine import Engine
 from rules.playbook import Playbook
@@ -27,13 +28,10 @@ class Runtime:
     store: Store
     playbook: Playbook
     engine: Engine
-    casework: Casework | None
+    casework: Casework
+    slack: SlackSurface | None  # None without a Slack bot token: cases are kept, no cards
     x: XClient | None
     clock: Callable[[], datetime] = utcnow
-
-    @property
-    def slack(self) -> SlackClient | None:
-        return self.casework.slack if self.casework else None
 
     def crisis_contacts(self, topic: str) -> list[str]:
         """Who PR pages first for a topic: the playbook's crisis plan, else the PR team."""

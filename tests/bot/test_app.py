@@ -11,39 +11,59 @@ import redis
 import requests
 
 from bot import card, modals
-from bot.action_ids import ActionId, InputId
-from bot.app import build_app
-from bot.casework import Casework
+from bot.action_ids import ActionId
 from bot.server import build_wsgi
 from bot.slack_client import SlackClient
-from bot.team import Team
+from cli import wiring
 from cli.standin import SlackStandIn
+from cli.worker import run_workers
 from flare.case import Case, CaseState
-from flare.queues import QueueName, queue
+from flare.casework import Field
+from flare.settings import Settings
 from flare.store import Store
 from tests.builders import NOON, decision, mention
 from tests.conftest import SIGNING_SECRET
 from tests.fakes.slack import block_actions, picked, post_signed, view_submission
 from tests.session import ListenerPool
-from tests.waiting import eventually
+from workers import runtime
+
+Start = Callable[[frozenset[str]], str]
 
 
 @pytest.fixture
-def bot_url(
-    redis_client: redis.Redis, fake_slack: SlackStandIn, serve_wsgi: Callable[[Any], str]
-) -> str:
-    casework = _casework(redis_client, fake_slack, allowed=frozenset())
-    return serve_wsgi(build_wsgi(build_app(casework, SIGNING_SECRET, "xoxb-test"), redis_client))
+def pool() -> ListenerPool:
+    return ListenerPool()
 
 
-def _casework(client: redis.Redis, slack: SlackStandIn, allowed: frozenset[str]) -> Casework:
-    return Casework(
-        Store(client),
-        SlackClient("xoxb-test", slack.base_url),
-        team=Team(agents=allowed, leads=frozenset({"U0LEAD"})),
-        clock=lambda: NOON,
-        redraw_gap_ms=0,  # every click redraws at once: these tests run no worker
-    )
+@pytest.fixture
+def start_bot(
+    settings: Settings,
+    redis_client: redis.Redis,
+    serve_wsgi: Callable[[Any], str],
+    pool: ListenerPool,
+) -> Start:
+    """Start the bot (and install the workers' runtime) with these agents; returns its URL."""
+
+    def start(agents: frozenset[str]) -> str:
+        slack = settings.slack.model_copy(
+            update={
+                "agents": tuple(agents),
+                "leads": ("U0LEAD",),
+                "redraw_gap_ms": 0,
+                "send_per_second": 100,  # the budget is tested in tests/workers
+            }
+        )
+        ours = settings.model_copy(update={"slack": slack})
+        runtime.install(wiring.build_runtime(ours, redis_client, clock=lambda: NOON))
+        app = wiring.build_app_for(ours, redis_client, pool, clock=lambda: NOON)
+        return serve_wsgi(build_wsgi(app, redis_client))
+
+    return start
+
+
+@pytest.fixture
+def bot_url(start_bot: Start) -> str:
+    return start_bot(frozenset())
 
 
 def _case_with_card(client: redis.Redis, slack: SlackStandIn) -> str:
@@ -58,31 +78,26 @@ def _case_with_card(client: redis.Redis, slack: SlackStandIn) -> str:
     return m.id
 
 
+def _settle(pool: ListenerPool, client: redis.Redis) -> None:
+    """Wait for the bot to finish with a request, then run the jobs it queued."""
+    pool.idle()
+    run_workers(client, burst=True, fork=False)
+
+
 def _click(
-    url: str,
-    action: ActionId,
-    case_id: str,
-    user: str = "U0AGENT1",
-    slack: SlackStandIn | None = None,
+    url: str, action: ActionId, case_id: str, pool: ListenerPool, user: str = "U0AGENT1"
 ) -> int:
-    """Click like Slack does; with `slack`, wait until the bot has answered the click there."""
-    before = len(slack.calls) if slack else 0
+    """Click like Slack does, and let the bot and the workers finish with the click."""
     status = post_signed(
         f"{url}/slack/events", SIGNING_SECRET, block_actions(action.value, case_id, user=user)
     ).status_code
-    if slack and status == 200:
-        eventually(
-            lambda: any(
-                c.method in ("chat.update", "chat.postEphemeral") for c in slack.calls[before:]
-            )
-        )
+    _settle(pool, runtime.current().redis)
     return status
 
 
-def _notes(client: redis.Redis) -> list[str]:
-    """The activity-log lines queued for the card's thread (a worker posts them)."""
-    jobs = queue(client, QueueName.NOTIFY).get_jobs()
-    return [j.args[1] for j in jobs if j.func_name == "workers.jobs.post_note"]
+def _notes(slack: SlackStandIn) -> list[str]:
+    """The activity-log lines in the card threads, oldest first."""
+    return [m["text"] for _, m in sorted(slack.messages.items()) if m.get("thread_ts")]
 
 
 def _ephemerals(slack: SlackStandIn) -> list[str]:
@@ -90,11 +105,11 @@ def _ephemerals(slack: SlackStandIn) -> list[str]:
 
 
 def test_claim_updates_the_card_to_show_the_holder(
-    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn
+    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn, pool: ListenerPool
 ) -> None:
     case_id = _case_with_card(redis_client, fake_slack)
 
-    assert _click(bot_url, ActionId.CLAIM, case_id, slack=fake_slack) == 200
+    assert _click(bot_url, ActionId.CLAIM, case_id, pool=pool) == 200
 
     update = fake_slack.calls_to("chat.update")[-1].args
     assert "Claimed by <@U0AGENT1>" in str(update["blocks"])
@@ -102,12 +117,12 @@ def test_claim_updates_the_card_to_show_the_holder(
 
 
 def test_a_second_claim_is_told_who_holds_the_case(
-    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn
+    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn, pool: ListenerPool
 ) -> None:
     case_id = _case_with_card(redis_client, fake_slack)
-    _click(bot_url, ActionId.CLAIM, case_id, user="U0AGENT1", slack=fake_slack)
+    _click(bot_url, ActionId.CLAIM, case_id, user="U0AGENT1", pool=pool)
 
-    _click(bot_url, ActionId.CLAIM, case_id, user="U0AGENT2", slack=fake_slack)
+    _click(bot_url, ActionId.CLAIM, case_id, user="U0AGENT2", pool=pool)
 
     assert _ephemerals(fake_slack) == ["This case is already claimed by <@U0AGENT1>."]
     assert fake_slack.calls_to("chat.postEphemeral")[-1].args["user"] == "U0AGENT2"
@@ -122,14 +137,15 @@ def _submit(
 
 
 def test_closing_as_a_troll_ignores_the_case_with_the_reason_and_reopen_brings_it_back(
-    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn
+    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn, pool: ListenerPool
 ) -> None:
     case_id = _case_with_card(redis_client, fake_slack)
-    _click(bot_url, ActionId.CLAIM, case_id, slack=fake_slack)
+    _click(bot_url, ActionId.CLAIM, case_id, pool=pool)
     post_signed(
         f"{bot_url}/slack/events", SIGNING_SECRET, block_actions(ActionId.CLOSE.value, case_id)
     )
-    modal = eventually(lambda: fake_slack.calls_to("views.open")[-1].args["view"])
+    _settle(pool, redis_client)
+    modal = fake_slack.calls_to("views.open")[-1].args["view"]
 
     assert _submit(bot_url, modal, picked("reason", "troll")).status_code == 200
 
@@ -137,15 +153,15 @@ def test_closing_as_a_troll_ignores_the_case_with_the_reason_and_reopen_brings_i
     assert case is not None and case.state is CaseState.IGNORED
     assert case.close_reason == "troll" and case.closed_by == "U0AGENT1"
     # the card is redrawn once Slack has had its answer
-    eventually(lambda: "case_reopen" in str(fake_slack.calls_to("chat.update")[-1].args))
+    _settle(pool, redis_client)
+    assert "case_reopen" in str(fake_slack.calls_to("chat.update")[-1].args)
     closed_card = json.dumps(fake_slack.calls_to("chat.update")[-1].args)
     assert "Ignored* by <@U0AGENT1>: troll" in closed_card
 
-    _click(bot_url, ActionId.REOPEN, case_id, slack=fake_slack)
+    _click(bot_url, ActionId.REOPEN, case_id, pool=pool)
 
     assert "case_claim" in str(fake_slack.calls_to("chat.update")[-1].args["blocks"])
-    notes = eventually(lambda: _notes(redis_client) if len(_notes(redis_client)) == 3 else None)
-    assert notes == [
+    assert _notes(fake_slack) == [
         "<@U0AGENT1> claimed this case.",
         "<@U0AGENT1> closed this case as ignored: troll.",
         "<@U0AGENT1> reopened this case.",
@@ -153,15 +169,15 @@ def test_closing_as_a_troll_ignores_the_case_with_the_reason_and_reopen_brings_i
 
 
 def test_a_lead_may_take_over_a_claimed_case_and_it_is_audited(
-    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn
+    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn, pool: ListenerPool
 ) -> None:
     case_id = _case_with_card(redis_client, fake_slack)
-    _click(bot_url, ActionId.CLAIM, case_id, user="U0AGENT1", slack=fake_slack)
+    _click(bot_url, ActionId.CLAIM, case_id, user="U0AGENT1", pool=pool)
 
-    _click(bot_url, ActionId.TAKE_OVER, case_id, user="U0AGENT2", slack=fake_slack)
+    _click(bot_url, ActionId.TAKE_OVER, case_id, user="U0AGENT2", pool=pool)
     assert _ephemerals(fake_slack)[-1] == "Only a team lead may do that."
 
-    _click(bot_url, ActionId.TAKE_OVER, case_id, user="U0LEAD", slack=fake_slack)
+    _click(bot_url, ActionId.TAKE_OVER, case_id, user="U0LEAD", pool=pool)
     store = Store(redis_client)
     assert store.get(case_id).claimed_by == "U0LEAD"  # type: ignore[union-attr]
     assert store.audit_log(case_id)[-1] | {"at": "", "until": ""} == {
@@ -198,14 +214,10 @@ def _everything_flare_renders() -> set[str]:
 
 
 def test_every_button_flare_renders_has_a_listener(
-    redis_client: redis.Redis, fake_slack: SlackStandIn, serve_wsgi: Callable[[Any], str]
+    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn, pool: ListenerPool
 ) -> None:
-    listeners = ListenerPool()
-    casework = _casework(redis_client, fake_slack, allowed=frozenset())
-    app = build_app(casework, SIGNING_SECRET, "xoxb-test", listeners)
-    bot_url = serve_wsgi(build_wsgi(app, redis_client))
     case_id = _case_with_card(redis_client, fake_slack)
-    inputs = {i.value for i in InputId}  # read back on submit; they dispatch nothing
+    inputs = {i.value for i in Field}  # read back on submit; they dispatch nothing
     buttons = _everything_flare_renders() - inputs
 
     assert buttons <= {a.value for a in ActionId}
@@ -217,7 +229,7 @@ def test_every_button_flare_renders_has_a_listener(
             block_actions(action_id, case_id, user="U0AGENT1"),
         )
         assert response.status_code == 200, f"no listener for {action_id}"
-        listeners.idle()
+        pool.idle()
 
 
 def test_a_button_without_a_listener_would_be_noticed(bot_url: str) -> None:
@@ -228,13 +240,12 @@ def test_a_button_without_a_listener_would_be_noticed(bot_url: str) -> None:
 
 
 def test_someone_not_on_the_agents_list_is_refused_and_audited(
-    redis_client: redis.Redis, fake_slack: SlackStandIn, serve_wsgi: Callable[[Any], str]
+    start_bot: Start, redis_client: redis.Redis, fake_slack: SlackStandIn, pool: ListenerPool
 ) -> None:
-    casework = _casework(redis_client, fake_slack, allowed=frozenset({"U0AGENT1"}))
-    url = serve_wsgi(build_wsgi(build_app(casework, SIGNING_SECRET, "xoxb-test"), redis_client))
+    url = start_bot(frozenset({"U0AGENT1"}))
     case_id = _case_with_card(redis_client, fake_slack)
 
-    _click(url, ActionId.CLAIM, case_id, user="U0STRANGER", slack=fake_slack)
+    _click(url, ActionId.CLAIM, case_id, user="U0STRANGER", pool=pool)
 
     assert "not on the list" in _ephemerals(fake_slack)[0]
     assert Store(redis_client).get(case_id).state is CaseState.OPEN  # type: ignore[union-attr]
@@ -242,7 +253,7 @@ def test_someone_not_on_the_agents_list_is_refused_and_audited(
 
 
 def test_a_request_with_a_forged_signature_is_rejected(
-    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn
+    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn, pool: ListenerPool
 ) -> None:
     case_id = _case_with_card(redis_client, fake_slack)
     response = post_signed(
@@ -254,7 +265,7 @@ def test_a_request_with_a_forged_signature_is_rejected(
 
 
 def test_a_stale_signed_request_is_rejected(
-    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn
+    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn, pool: ListenerPool
 ) -> None:
     case_id = _case_with_card(redis_client, fake_slack)
     old = post_signed(

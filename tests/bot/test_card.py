@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.action_ids import ActionId
-from bot.card import compact, escape, fit, gone, render
+from bot.card import compact, gone, render
+from bot.mrkdwn import escape, fit
+from bot.payloads import case_of_button
 from cli.standin import block_kit_problems
 from flare.case import Case, CaseState
 from rules.decision import Action, Priority
@@ -85,10 +87,16 @@ def test_a_closed_case_offers_reopen(state: CaseState) -> None:
     assert _buttons(case_in(state)) == [ActionId.REOPEN]
 
 
-def test_button_values_carry_the_case_id_only() -> None:
+def test_button_values_carry_a_reference_to_the_case_only() -> None:
     blocks, _ = render(case_in(CaseState.OPEN), NOW)
     actions = next(b for b in blocks if b["type"] == "actions")
-    assert {e["value"] for e in actions["elements"]} == {"1001"}
+    assert {e["value"] for e in actions["elements"]} == {'{"case":"1001"}'}
+    assert {case_of_button(e["value"]) for e in actions["elements"]} == {"1001"}
+
+
+def test_a_card_posted_before_references_were_typed_still_names_its_case() -> None:
+    assert case_of_button("1001") == "1001"
+    assert case_of_button("{not json") == "{not json"
 
 
 def test_a_post_that_tries_to_ping_everyone_pings_nobody() -> None:

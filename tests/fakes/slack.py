@@ -10,8 +10,10 @@ from urllib.parse import urlencode
 import requests
 from slack_sdk.signature import SignatureVerifier
 
-from bot.action_ids import ActionId, InputId
+from bot.action_ids import ActionId
+from bot.payloads import button_value
 from cli.standin import SlackStandIn
+from flare.casework import Field
 
 __all__ = [
     "SlackStandIn",
@@ -26,12 +28,12 @@ __all__ = [
 
 def block_actions(
     action_id: str,
-    value: str,
+    case_id: str,
     user: str = "U0AGENT1",
     channel: str = "C0ALERTS",
     message_ts: str = "1700000000.000001",
 ) -> dict[str, Any]:
-    """A block_actions payload in the shape Slack sends for a button click."""
+    """A block_actions payload in the shape Slack sends for a click on a button of this case."""
     return {
         "type": "block_actions",
         "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": "T0FLARE"},
@@ -50,8 +52,8 @@ def block_actions(
         "actions": [
             {
                 "action_id": action_id,
-                "block_id": f"case:{value}",
-                "value": value,
+                "block_id": f"case:{case_id}",
+                "value": button_value(case_id),
                 "type": "button",
                 "text": {"type": "plain_text", "text": action_id, "emoji": True},
                 "action_ts": f"{time.time():.6f}",
@@ -107,7 +109,7 @@ def view_submission(
 
 def typed(block: str, text: str) -> dict[str, dict[str, Any]]:
     """State for a plain text input the agent typed into (the draft box is the reply modal's)."""
-    action = ActionId.REPLY_DRAFT.value if block == InputId.DRAFT else block
+    action = ActionId.REPLY_DRAFT.value if block == Field.DRAFT else block
     return {block: {action: {"type": "plain_text_input", "value": text}}}
 
 

@@ -4,7 +4,7 @@ a backlog of cards sent most urgent first, and the card redrawn when a claim's l
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,8 @@ from bot import card
 from cli import wiring
 from cli.standin import SlackStandIn
 from flare import keys
+from flare.casework import Actor
+from flare.jobs import Job
 from flare.queues import QueueName, queue
 from flare.redis_server import EmbeddedRedis
 from flare.settings import Settings
@@ -64,7 +66,7 @@ def carded(rt: Runtime, id: str = "1001", priority: Priority = Priority.P3) -> s
     rt.store.save(m, decision(m, priority=priority), NOON)
     case = rt.store.get(id)
     assert case is not None and rt.slack is not None
-    posted = rt.slack.post_card("C0ALERTS", *card.render(case, NOON))
+    posted = rt.slack.client.post_card("C0ALERTS", *card.render(case, NOON))
     rt.store.set_card(id, posted.channel, posted.ts)
     return id
 
@@ -99,57 +101,78 @@ def test_what_x_says_is_escaped_before_an_agent_reads_it(
     assert "<!channel>" not in told(fake_slack)[-1] and "<@U0BOSS>" not in told(fake_slack)[-1]
 
 
+def with_redraw_gap(rt: Runtime, ms: int) -> None:
+    slack = rt.settings.slack.model_copy(update={"redraw_gap_ms": ms})
+    rt.settings = rt.settings.model_copy(update={"slack": slack})
+
+
 def test_card_redraws_close_together_fold_into_one_queued_redraw(
     rt: Runtime, fake_slack: SlackStandIn
 ) -> None:
     case_id = carded(rt)
-    work = rt.casework
-    assert work is not None
+    with_redraw_gap(rt, 60_000)
 
     rt.store.claim(case_id, "U0AGENT1")
-    work.redraw(case_id)  # drawn at once
+    rt.casework.redraw(case_id)  # queued
     rt.store.release(case_id, "U0AGENT1")
-    work.redraw(case_id)  # too soon: queued
+    rt.casework.redraw(case_id)  # folded into the queued one
     rt.store.claim(case_id, "U0AGENT2")
-    work.redraw(case_id)  # folded into the queued one
+    rt.casework.redraw(case_id)  # and this one too
+
+    assert queued_redraws(rt) == [case_id]
+    assert jobs.redraw_card(case_id) == "drawn"
+    assert len(fake_slack.calls_to("chat.update")) == 1
+    assert "Claimed by <@U0AGENT2>" in str(fake_slack.calls_to("chat.update")[-1].args["blocks"])
+
+
+def test_a_redraw_within_the_gap_is_put_off_until_the_gap_has_passed_not_slept(
+    rt: Runtime, fake_slack: SlackStandIn
+) -> None:
+    case_id = carded(rt)
+    with_redraw_gap(rt, 60_000)
+    rt.casework.redraw(case_id)
+    jobs.redraw_card(case_id)  # drawn: the gap starts
+
+    rt.store.claim(case_id, "U0AGENT1")
+    rt.casework.redraw(case_id)
+    assert jobs.redraw_card(case_id) == "later"
 
     assert len(fake_slack.calls_to("chat.update")) == 1
-    assert queued_redraws(rt) == [case_id]
-
-    assert jobs.redraw_card(case_id) == "drawn"
-    assert "Claimed by <@U0AGENT2>" in str(fake_slack.calls_to("chat.update")[-1].args["blocks"])
+    notify = queue(rt.redis, QueueName.NOTIFY)
+    (job_id,) = ScheduledJobRegistry(queue=notify).get_job_ids()
+    job = notify.fetch_job(job_id)
+    assert job is not None and job.func_name == Job.REDRAW_CARD.value
+    later = ScheduledJobRegistry(queue=notify).get_scheduled_time(job)
+    assert 55 <= (later - datetime.now(UTC)).total_seconds() <= 60
+    assert rt.redis.exists(keys.card_dirty(case_id))  # later changes fold into that redraw
 
 
 def test_a_change_made_after_the_queued_redraw_has_drawn_queues_another(rt: Runtime) -> None:
     case_id = carded(rt)
-    work = rt.casework
-    assert work is not None
-    work.redraw(case_id)  # drawn at once
-    work.redraw(case_id)  # queued
+    rt.casework.redraw(case_id)  # queued
+    rt.casework.redraw(case_id)  # folded
     jobs.redraw_card(case_id)  # drawn; its job record may linger a moment in RQ
 
     rt.store.claim(case_id, "U0AGENT1")
-    work.redraw(case_id)
+    rt.casework.redraw(case_id)
 
     assert queued_redraws(rt) == [case_id, case_id]
 
 
 def queued_redraws(rt: Runtime) -> list[str]:
     jobs_ = queue(rt.redis, QueueName.NOTIFY).get_jobs()
-    return [j.args[0] for j in jobs_ if j.func_name == "workers.jobs.redraw_card"]
+    return [j.args[0] for j in jobs_ if j.func_name == Job.REDRAW_CARD.value]
 
 
 def test_a_claim_schedules_a_redraw_for_when_its_lease_ends(rt: Runtime) -> None:
     case_id = carded(rt)
-    work = rt.casework
-    assert work is not None
 
-    work.claim(case_id, "U0AGENT1", "C0ALERTS")
+    assert rt.casework.claim(case_id, Actor("U0AGENT1")).ok
 
     notify = queue(rt.redis, QueueName.NOTIFY)
     (job_id,) = ScheduledJobRegistry(queue=notify).get_job_ids()
     job = notify.fetch_job(job_id)
-    assert job is not None and job.func_name == "workers.jobs.redraw_card"
+    assert job is not None and job.func_name == Job.REDRAW_CARD.value
     until = rt.store.get(case_id).claim_until  # type: ignore[union-attr]
     assert until is not None
     scheduled = ScheduledJobRegistry(queue=notify).get_scheduled_time(job)
@@ -168,9 +191,12 @@ def test_cards_waiting_for_a_busy_channel_go_out_most_urgent_first(
     assert rt.redis.smembers(keys.send_waiting("C0ALERTS")) == {b"1", b"2", b"3"}
 
     rt.redis.delete(keys.send_hold("C0ALERTS"))  # the Retry-After has passed
-    budget_free = rt.settings.slack.model_copy(update={"send_per_second": 100})
-    rt.settings = rt.settings.model_copy(update={"slack": budget_free})
-    assert [jobs.drain_channel("C0ALERTS") for _ in range(4)] == ["1", "2", "3", "empty"]
+
+    def drain_when_a_slot_opens() -> str:
+        rt.redis.delete(keys.send_next("C0ALERTS"))  # a second has passed since the last post
+        return jobs.drain_channel("C0ALERTS")
+
+    assert [drain_when_a_slot_opens() for _ in range(4)] == ["1", "2", "3", "empty"]
     posted = [c.args["text"] for c in fake_slack.calls_to("chat.postMessage")]
     assert [t.split("case ")[-1] for t in posted] == ["1", "2", "3"]
 
@@ -186,7 +212,7 @@ def test_a_reply_x_rate_limits_without_a_reset_time_is_held_a_minute_not_retried
     act_queue = queue(rt.redis, QueueName.ACT)
     (job_id,) = ScheduledJobRegistry(queue=act_queue).get_job_ids()
     job = act_queue.fetch_job(job_id)
-    assert job is not None and job.func_name == "workers.act.post_reply"
+    assert job is not None and job.func_name == Job.POST_REPLY.value
     when = ScheduledJobRegistry(queue=act_queue).get_scheduled_time(job)
     assert when == NOON + timedelta(minutes=1, seconds=act.RESET_MARGIN)
     assert "goes out at 12:01 UTC" in told(fake_slack)[-1]

@@ -13,13 +13,15 @@ import redis
 from pydantic import SecretStr
 from rq.registry import ScheduledJobRegistry
 
-from bot.casework import job_id
 from bot.slack_client import SlackError
 from cli import wiring
 from cli.standin import Call, SlackStandIn
+from flare import keys
+from flare.jobs import Job, job_id
 from flare.queues import QueueName, queue
 from flare.redis_server import EmbeddedRedis
 from flare.settings import Settings
+from flare.words import Person, to_json, words
 from rules.decision import Action, Priority
 from tests.builders import NOON, decision, mention
 from tests.conftest import SIGNING_SECRET
@@ -132,7 +134,7 @@ def test_a_posted_card_schedules_one_check_at_its_response_target(rt: Runtime) -
 
     jobs.notify_case(case_id)
     jobs.notify_case(case_id)
-    rt.casework.watch_due(rt.store.get(case_id))  # type: ignore[union-attr, arg-type]
+    rt.casework.watch_due(rt.store.get(case_id))  # type: ignore[arg-type]
 
     notify = queue(rt.redis, QueueName.NOTIFY)
     scheduled = ScheduledJobRegistry(queue=notify)
@@ -244,26 +246,27 @@ def test_a_case_id_rq_would_refuse_as_a_job_id_still_gets_its_jobs(
 ) -> None:
     case_id = stored(rt, id="webhook:42/a b", action=Action.RESPOND)  # ids from POST /intake
     jobs.notify_case(case_id)
-    work = rt.casework
-    assert work is not None
-    work.redraw_gap_ms = 60_000
 
-    work.redraw(case_id)
-    work.redraw(case_id)  # too soon: folded into a queued redraw
+    rt.casework.redraw(case_id)
+    rt.casework.redraw(case_id)  # folded into the queued redraw
 
     notify = queue(rt.redis, QueueName.NOTIFY)
-    assert [j.func_name for j in notify.get_jobs()] == ["workers.jobs.redraw_card"]
+    assert [j.func_name for j in notify.get_jobs()] == [Job.REDRAW_CARD.value]
     assert ScheduledJobRegistry(queue=notify).get_job_ids() == [job_id("due", case_id)]
     clock.now = NOON + timedelta(hours=1)
     assert jobs.check_due(case_id) == "nudged"
 
 
 # the activity log ----------------------------------------------------------------------------
+CLAIMED = to_json(words(Person("U0AGENT1"), " claimed this case."))
+
+
 def test_an_activity_line_goes_in_the_cards_thread(rt: Runtime, fake_slack: SlackStandIn) -> None:
     case_id = stored(rt, action=Action.RESPOND)
     jobs.notify_case(case_id)
+    rt.redis.delete(keys.send_next("C0ALERTS"))  # a second has passed since the card went up
 
-    jobs.post_note(case_id, "<@U0AGENT1> claimed this case.")
+    jobs.post_note(case_id, CLAIMED)
 
     assert thread(fake_slack)[-1] == "<@U0AGENT1> claimed this case."
 
@@ -275,13 +278,13 @@ def test_an_activity_line_waits_for_a_held_channel_instead_of_being_lost(
     jobs.notify_case(case_id)
     SendBudget(rt.redis).backoff("C0ALERTS", 30)  # Slack said Retry-After: 30
 
-    assert jobs.post_note(case_id, "<@U0AGENT1> claimed this case.") == "deferred"
+    assert jobs.post_note(case_id, CLAIMED) == "deferred"
 
     assert "<@U0AGENT1> claimed this case." not in thread(fake_slack)
     notify = queue(rt.redis, QueueName.NOTIFY)
     scheduled = [notify.fetch_job(i) for i in ScheduledJobRegistry(queue=notify).get_job_ids()]
-    [later] = [j for j in scheduled if j is not None and j.func_name == "workers.jobs.post_note"]
-    assert later.args == [case_id, "<@U0AGENT1> claimed this case."]
+    [later] = [j for j in scheduled if j is not None and j.func_name == Job.POST_NOTE.value]
+    assert later.args == [case_id, CLAIMED]
 
 
 def test_an_activity_line_slack_refuses_is_raised_for_the_jobs_retry(
@@ -290,8 +293,9 @@ def test_an_activity_line_slack_refuses_is_raised_for_the_jobs_retry(
     case_id = stored(rt, action=Action.RESPOND)
     jobs.notify_case(case_id)
     fake_slack.fail("chat.postMessage", status=429, error="ratelimited", retry_after=7)
+    rt.redis.delete(keys.send_next("C0ALERTS"))  # a second has passed since the card went up
 
     with pytest.raises(SlackError):
-        jobs.post_note(case_id, "<@U0AGENT1> claimed this case.")
+        jobs.post_note(case_id, CLAIMED)
 
     assert SendBudget(rt.redis).try_acquire("C0ALERTS") > 5  # every worker now holds off

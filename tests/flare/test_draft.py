@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.draft import X_LIMIT, check_draft, with_signature, x_length
+from flare.draft import X_LIMIT, check_draft, with_signature, x_length
 
 
 def test_a_link_counts_as_23_characters_whatever_its_length() -> None:

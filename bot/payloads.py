@@ -1,0 +1,98 @@
+"""What Slack sends when someone clicks or submits, parsed once into typed references."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from flare.casework import Field
+
+CONFIRM_META = "confirm"  # the reply modal asks for a tick: the brand already answered
+
+
+def button_value(case_id: str) -> str:
+    """A button's value: a typed reference to the case, never any state (read again on click)."""
+    return json.dumps({"case": case_id}, separators=(",", ":"))
+
+
+def case_of_button(value: str) -> str:
+    """The case a button refers to; a card posted before references were typed holds the id."""
+    if value.startswith("{"):
+        try:
+            ref = json.loads(value)
+        except ValueError:
+            return value
+        if isinstance(ref, dict) and isinstance(ref.get("case"), str):
+            return ref["case"]
+    return value
+
+
+@dataclass(frozen=True)
+class Click:
+    """A button click on a card or in its thread."""
+
+    action: str
+    case_id: str
+    user: str
+    channel: str
+    message_ts: str  # the message whose button was clicked
+    trigger_id: str
+
+    @classmethod
+    def of(cls, body: dict[str, Any]) -> Click:
+        action = body["actions"][0]
+        container = body.get("container") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+        return cls(
+            action=str(action.get("action_id", "")),
+            case_id=case_of_button(str(action.get("value", ""))),
+            user=str(body["user"]["id"]),
+            channel=str(channel or ""),
+            message_ts=str(container.get("message_ts") or ""),
+            trigger_id=str(body.get("trigger_id") or ""),
+        )
+
+
+def form_meta(case_id: str, confirm: bool = False) -> str:
+    """A modal's private_metadata: the case, and whether a tick is asked for."""
+    return f"{case_id}|{CONFIRM_META}" if confirm else case_id
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A submitted modal: which case, who, and the value of each input."""
+
+    case_id: str
+    user: str
+    confirm_asked: bool
+    values: dict[Field, str | None]
+    key: str  # the same for a double submit of one modal: what it sends goes out once
+
+    @classmethod
+    def of(cls, body: dict[str, Any], view: dict[str, Any]) -> Submission:
+        case_id, _, extra = str(view.get("private_metadata", "")).partition("|")
+        state = view.get("state", {}).get("values", {})
+        return cls(
+            case_id=case_id,
+            user=str(body["user"]["id"]),
+            confirm_asked=extra == CONFIRM_META,
+            values={f: _value(state.get(f.value, {})) for f in Field},
+            key=str(view.get("id") or hashlib.sha1(repr(view).encode()).hexdigest()[:16]),
+        )
+
+    def text(self, at: Field) -> str:
+        return (self.values.get(at) or "").strip()
+
+
+def _value(block: dict[str, Any]) -> str | None:
+    """The submitted value of one input block, whatever its element type."""
+    for element in block.values():
+        if element.get("type") in ("plain_text_input",) or "value" in element:
+            return element.get("value")
+        if element.get("selected_option"):
+            return str(element["selected_option"]["value"])
+        if "selected_options" in element:
+            return ",".join(o["value"] for o in element["selected_options"]) or None
+    return None

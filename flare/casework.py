@@ -1,0 +1,517 @@
+"""Every action on a case, for any chat surface: who may act, what changes, what is said.
+
+Each action is a method taking the case id, the person acting and their inputs (the clock is the
+core's own). It checks who may act and the case's state in one place (`_admit`), changes the
+store atomically, audits, queues the slow work as jobs (card redraws, lines in the card's thread,
+posts to X) and returns an `Outcome`. Nothing here knows Slack or Teams: a surface parses its
+payload into these calls and renders the outcome.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+
+import redis
+from rq.exceptions import DuplicateJobError
+
+from flare import defaults, keys
+from flare.case import Case, CaseState
+from flare.draft import DraftCheck, check_draft, with_signature
+from flare.incidents import Incidents
+from flare.jobs import Job, enqueue, enqueue_at, job_id
+from flare.store import ClaimResult, Store
+from flare.team import Team, needs_approval
+from flare.time import Clock, utcnow
+from flare.words import Outside, Person, Words, to_json, words
+
+Drafter = Callable[[Case, str], str]  # (case, "reply" or "dm") -> pre-filled draft
+
+CLOSE_REASONS = (
+    "resolved with the customer",
+    "troll",
+    "duplicate",
+    "handled elsewhere",
+    "no action needed",
+)
+IGNORE_REASONS = frozenset({"troll", "duplicate", "handled elsewhere", "no action needed"})
+SEVERITIES = ("high", "critical")
+
+GONE = words(
+    "This case is no longer in Flare (it may have expired): there is nothing left to act on."
+)
+ALREADY_ANSWERED = words("The brand already answered: tick to post anyway.")
+STALE_APPROVAL = words(
+    "That approval request is out of date: the draft it shows was replaced or decided. "
+    "Use the latest request in the card's thread."
+)
+NO_PUBLIC_REPLY = words(
+    "X would refuse a public reply: the post does not mention the brand. "
+    "Send a DM instead, or leave it to PR's public statement."
+)
+NOTHING_WAITING = words("There is no reply waiting for approval on this case.")
+
+
+class Kind(StrEnum):
+    DONE = "done"
+    REFUSED = "refused"  # not allowed, or not now: `says` tells the person why
+    GONE = "gone"  # the case is no longer in Flare: the surface retires the card too
+    INVALID = "invalid"  # an input is wrong: `errors` says which and why
+
+
+class Field(StrEnum):
+    """The inputs an action takes; a surface maps them to its own form fields."""
+
+    DRAFT = "draft"
+    CONFIRM = "confirm"
+    TOPIC = "topic"
+    SEVERITY = "severity"
+    NOTE = "note"
+    REASON = "reason"
+
+
+class Act(StrEnum):
+    """The actions on a case, by the names audited and carried by the cards' buttons."""
+
+    CLAIM = "case_claim"
+    RELEASE = "case_release"
+    TAKE_OVER = "case_take_over"
+    REPLY = "case_reply"
+    DM = "case_dm"
+    ESCALATE = "case_escalate"
+    CLOSE = "case_close"
+    REOPEN = "case_reopen"
+    APPROVE = "reply_approve"
+    SEND_BACK = "reply_reject"
+
+
+class Need(StrEnum):
+    """What an action asks of the person acting, checked by `Casework._admit`."""
+
+    AGENT = "agent"  # anyone who may act on cards
+    HOLDER = "holder"  # the case is claimed, by them (or they lead the team)
+    LEAD = "lead"  # a team lead
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person acting: their chat user id, and their name where the surface knows it."""
+
+    id: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    """What a surface shows in the form an action opens: the case, a draft, the choices."""
+
+    case: Case
+    draft: str = ""
+    check: str = ""
+    topics: tuple[str, ...] = ()
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: Kind
+    says: Words = ()
+    errors: Mapping[Field, Words] = field(default_factory=dict)
+    form: Form | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.kind is Kind.DONE
+
+
+DONE = Outcome(Kind.DONE)
+
+
+def refused(*said: Words) -> Outcome:
+    return Outcome(Kind.REFUSED, said[0] if said else ())
+
+
+def invalid(at: Field, said: Words) -> Outcome:
+    return Outcome(Kind.INVALID, said, {at: said})
+
+
+def explain(result: ClaimResult, user: str) -> Words:
+    """What a person reads when their claim, release or close did not take."""
+    if result.reason == "held":
+        if result.holder == user:
+            return words("You already hold this case.")
+        return words("This case is already claimed by ", Person(result.holder or ""), ".")
+    if result.reason == "closed":
+        return words(f"This case is {result.holder or 'closed'}: reopen it first.")
+    if result.reason == "missing":
+        return GONE
+    return words("That did not work; please try again.")
+
+
+@dataclass
+class Casework:
+    store: Store
+    team: Team = field(default_factory=Team)
+    clock: Clock = utcnow
+    topics: tuple[str, ...] = ()  # what a case may be escalated under
+    drafter: Drafter | None = None
+    signature_format: str = "^{initials}"
+
+    @property
+    def redis(self) -> redis.Redis:
+        return self.store.redis
+
+    # who may act --------------------------------------------------------------------------
+    def _admit(self, case_id: str, actor: Actor, need: Need, what: Act) -> Case | Outcome:
+        """The case, if `actor` may do `what` on it now; otherwise the refusal to show them."""
+        if not self.team.may_act(actor.id):
+            return self._refuse(case_id, actor, what, "agent")
+        case = self.store.get(case_id)
+        if case is None:
+            return Outcome(Kind.GONE, GONE)
+        if need is Need.LEAD and not self.team.is_lead(actor.id):
+            return self._refuse(case_id, actor, what, "lead")
+        if need is Need.HOLDER:
+            if case.state in (CaseState.RESOLVED, CaseState.IGNORED):
+                return refused(words(f"This case is {case.state.value}: reopen it first."))
+            if case.state is not CaseState.CLAIMED:
+                return refused(words("Claim this case first."))
+            if case.claimed_by != actor.id and not self.team.is_lead(actor.id):
+                return refused(words("This case is held by ", Person(case.claimed_by or ""), "."))
+        return case
+
+    def _refuse(self, case_id: str, actor: Actor, what: Act, why: str) -> Outcome:
+        self.store.audit(case_id, actor.id, "refused", attempted=what)
+        return refused(words(self.team.refusal(why)))
+
+    # claim and state ----------------------------------------------------------------------
+    def claim(self, case_id: str, actor: Actor) -> Outcome:
+        case = self._admit(case_id, actor, Need.AGENT, Act.CLAIM)
+        if isinstance(case, Outcome):
+            return case
+        return self._took(self.store.claim(case_id, actor.id), case_id, actor, "claimed")
+
+    def take_over(self, case_id: str, actor: Actor) -> Outcome:
+        case = self._admit(case_id, actor, Need.LEAD, Act.TAKE_OVER)
+        if isinstance(case, Outcome):
+            return case
+        return self._took(self.store.take_over(case_id, actor.id), case_id, actor, "took over")
+
+    def _took(self, result: ClaimResult, case_id: str, actor: Actor, did: str) -> Outcome:
+        if not result.ok:
+            return refused(explain(result, actor.id))
+        self.changed(case_id, words(Person(actor.id), f" {did} this case."))
+        case = self.store.get(case_id)
+        if case and case.claim_until:  # the card says "claimed until HH:MM": redraw it then
+            enqueue_at(
+                self.redis, case.claim_until + timedelta(seconds=1), Job.REDRAW_CARD, case_id
+            )
+        return DONE
+
+    def release(self, case_id: str, actor: Actor) -> Outcome:
+        case = self._admit(case_id, actor, Need.AGENT, Act.RELEASE)
+        if isinstance(case, Outcome):
+            return case
+        return self._moved(self.store.release(case_id, actor.id), case_id, actor, "released")
+
+    def reopen(self, case_id: str, actor: Actor) -> Outcome:
+        case = self._admit(case_id, actor, Need.AGENT, Act.REOPEN)
+        if isinstance(case, Outcome):
+            return case
+        outcome = self._moved(self.store.reopen(case_id, actor.id), case_id, actor, "reopened")
+        reopened = self.store.get(case_id) if outcome.ok else None
+        if reopened:
+            self.watch_due(reopened)
+        return outcome
+
+    def _moved(self, result: ClaimResult, case_id: str, actor: Actor, did: str) -> Outcome:
+        if not result.ok:
+            return refused(explain(result, actor.id))
+        self.changed(case_id, words(Person(actor.id), f" {did} this case."))
+        return DONE
+
+    def close(self, case_id: str, actor: Actor, reason: str) -> Outcome:
+        """Resolve, or ignore with the reason kept for the record."""
+        case = self._admit(case_id, actor, Need.AGENT, Act.CLOSE)
+        if isinstance(case, Outcome):
+            return _on(Field.REASON, case)
+        if reason not in CLOSE_REASONS:
+            return invalid(Field.REASON, words("Pick one of the reasons."))
+        outcome = CaseState.IGNORED if reason in IGNORE_REASONS else CaseState.RESOLVED
+        result = self.store.close(case_id, actor.id, outcome, reason)
+        if not result.ok:
+            return invalid(Field.REASON, explain(result, actor.id))
+        line = words(Person(actor.id), f" closed this case as {outcome.value}: {reason}.")
+        self.changed(case_id, line)
+        return DONE
+
+    # forms --------------------------------------------------------------------------------
+    def close_form(self, case_id: str, actor: Actor) -> Outcome:
+        case = self._admit(case_id, actor, Need.HOLDER, Act.CLOSE)
+        return case if isinstance(case, Outcome) else Outcome(Kind.DONE, form=Form(case))
+
+    def escalate_form(self, case_id: str, actor: Actor) -> Outcome:
+        """The topics PR may be asked under, the case's own topic (or risk) chosen."""
+        case = self._admit(case_id, actor, Need.HOLDER, Act.ESCALATE)
+        if isinstance(case, Outcome):
+            return case
+        default = case.decision.topic or next(iter(case.decision.signals.get("risks") or {}), None)
+        topics = tuple(sorted({*self.topics, *([default] if default else [])})) or ("general",)
+        return Outcome(Kind.DONE, form=Form(case, topics=topics, topic=default))
+
+    def dm_form(self, case_id: str, actor: Actor) -> Outcome:
+        case = self._admit(case_id, actor, Need.HOLDER, Act.DM)
+        if isinstance(case, Outcome):
+            return case
+        return Outcome(Kind.DONE, form=Form(case, draft=self._draft(case, "dm")))
+
+    def reply_form(self, case_id: str, actor: Actor) -> Outcome:
+        """The draft from the playbook's template, if this person may answer in public."""
+        case = self._admit(case_id, actor, Need.HOLDER, Act.REPLY)
+        if isinstance(case, Outcome):
+            return case
+        if not case.decision.signals.get("summoned", True):
+            return refused(NO_PUBLIC_REPLY)
+        if not self.team.may_speak_for(case, actor.id):
+            return self._refuse(case_id, actor, Act.REPLY, "pr")
+        draft = self._draft(case, "reply")
+        return Outcome(Kind.DONE, form=Form(case, draft, self.check_line(draft, actor)))
+
+    def watch_conversation(self, case_id: str, actor: Actor, form_ref: str) -> None:
+        """Whether the brand already answered is a call to X: a job looks, and updates the form
+        the agent has open (`form_ref`) if it did."""
+        enqueue(self.redis, Job.CHECK_CONVERSATION, case_id, form_ref, actor.id)
+
+    def check_line(self, draft: str, actor: Actor) -> str:
+        """The line under a reply draft: length as X counts it with the signature, and safety."""
+        return self._check(draft, actor).summary()
+
+    # sending ------------------------------------------------------------------------------
+    def reply(
+        self,
+        case_id: str,
+        actor: Actor,
+        draft: str,
+        key: str,
+        confirm_asked: bool = False,
+        confirmed: bool = False,
+    ) -> Outcome:
+        """Check the draft and post it, or send it for a lead's approval first.
+
+        `key` is the same for a double submit of one form: the reply goes out once.
+        `confirm_asked`: the form told them the brand already answered, so a tick is needed.
+        """
+        if not self.team.may_act(actor.id):
+            return _on(Field.DRAFT, self._refuse(case_id, actor, Act.REPLY, "agent"))
+        case = self.store.get(case_id)
+        if case is None:
+            return invalid(Field.DRAFT, words("This case is no longer in Flare."))
+        if not self.team.may_speak_for(case, actor.id):
+            return _on(Field.DRAFT, self._refuse(case_id, actor, Act.REPLY, "pr"))
+        if not case.decision.signals.get("summoned", True):
+            return invalid(Field.DRAFT, NO_PUBLIC_REPLY)
+        if not draft.strip():
+            return invalid(Field.DRAFT, words("Write a reply first."))
+        text = with_signature(draft.strip(), self.signature(actor))
+        check = check_draft(text, public=True)
+        if check.blocked:
+            return invalid(Field.DRAFT, words(check.blocked))
+        if confirm_asked and not confirmed:
+            return invalid(Field.CONFIRM, ALREADY_ANSWERED)
+        if needs_approval(case) and not self.team.may_approve(case, actor.id):
+            return self._ask_approval(case, actor, text)
+        enqueue(self.redis, Job.POST_REPLY, case_id, actor.id, text, key)
+        return DONE
+
+    def _ask_approval(self, case: Case, actor: Actor, text: str) -> Outcome:
+        """Keep the draft on the case; a job posts it with Approve and Send back and retires the
+        request it replaces, so a lead only ever approves the words they are shown."""
+        self.store.note(case.id, actor.id, "reply-drafted", awaiting_approval=text)
+        replaced = [case.approval_ts, case.awaiting_approval] if case.approval_ts else None
+        enqueue(
+            self.redis,
+            Job.ASK_APPROVAL,
+            case.id,
+            actor.id,
+            text,
+            replaced,
+            retry=defaults.CHAT_RETRY,
+        )
+        self.redraw(case.id)
+        return DONE
+
+    def approve(self, case_id: str, actor: Actor, request: str = "") -> Outcome:
+        """Post the waiting draft; `request` is the approval request the lead clicked."""
+        case = self._awaiting(case_id, actor, Act.APPROVE, request)
+        if isinstance(case, Outcome):
+            return case
+        text, author = case.awaiting_approval or "", case.claimed_by or actor.id
+        self.store.note(
+            case_id, actor.id, "reply-approved", awaiting_approval=None, approval_ts=None
+        )
+        self._settle(case, words("Approved by ", Person(actor.id), "."))
+        self.note(case_id, words(Person(actor.id), " approved the reply."))
+        once = hashlib.sha1(f"{case_id}:{text}".encode()).hexdigest()[:16]
+        enqueue(self.redis, Job.POST_REPLY, case_id, author, text, once)
+        return DONE
+
+    def send_back(self, case_id: str, actor: Actor, request: str = "") -> Outcome:
+        case = self._awaiting(case_id, actor, Act.SEND_BACK, request)
+        if isinstance(case, Outcome):
+            return case
+        self.store.note(
+            case_id, actor.id, "reply-sent-back", awaiting_approval=None, approval_ts=None
+        )
+        self._settle(case, words("Sent back by ", Person(actor.id), " for another draft."))
+        self.changed(case_id, words(Person(actor.id), " sent the reply back for another draft."))
+        return DONE
+
+    def _awaiting(self, case_id: str, actor: Actor, what: Act, request: str) -> Case | Outcome:
+        """The case if the request clicked shows the draft that waits and `actor` may decide."""
+        case = self._admit(case_id, actor, Need.AGENT, what)
+        if isinstance(case, Outcome):
+            return case
+        if not case.awaiting_approval:
+            return refused(NOTHING_WAITING)
+        if case.approval_ts and request and request != case.approval_ts:
+            return refused(STALE_APPROVAL)
+        if not self.team.may_approve(case, actor.id):
+            return self._refuse(case_id, actor, what, "lead")
+        return case
+
+    def _settle(self, case: Case, outcome: Words) -> None:
+        """Take the buttons off the case's approval request, saying what became of its draft."""
+        if case.approval_ts and case.awaiting_approval:
+            enqueue(
+                self.redis,
+                Job.SETTLE_APPROVAL,
+                case.id,
+                case.approval_ts,
+                case.awaiting_approval,
+                to_json(outcome),
+                retry=defaults.CHAT_RETRY,
+            )
+
+    def dm(self, case_id: str, actor: Actor, draft: str, key: str) -> Outcome:
+        if not self.team.may_act(actor.id):
+            return _on(Field.DRAFT, self._refuse(case_id, actor, Act.DM, "agent"))
+        if not draft.strip():
+            return invalid(Field.DRAFT, words("Write a message first."))
+        text = with_signature(draft.strip(), self.signature(actor))
+        enqueue(self.redis, Job.SEND_DM, case_id, actor.id, text, key)
+        return DONE
+
+    def escalate(
+        self, case_id: str, actor: Actor, topic: str, severity: str, note: str, key: str
+    ) -> Outcome:
+        """Open or join the topic's incident, and have PR told who is on call for it."""
+        case = self._admit(case_id, actor, Need.AGENT, Act.ESCALATE)
+        if isinstance(case, Outcome):
+            return _on(Field.TOPIC, case)
+        topic = topic or "general"
+        severity = severity if severity in SEVERITIES else SEVERITIES[0]
+        if key and not self.redis.set(
+            keys.posted(f"escalate:{key}"), "1", nx=True, ex=defaults.ONCE_TTL
+        ):
+            return DONE  # the same form submitted twice: escalated once
+        opened = Incidents(self.redis).join(topic, case_id, self.clock())
+        self.store.note(case_id, actor.id, "escalate", escalated_to=topic)
+        self.store.count("escalations")
+        enqueue(
+            self.redis,
+            Job.TELL_PR,
+            case_id,
+            actor.id,
+            topic,
+            severity,
+            note,
+            opened,
+            retry=defaults.CHAT_RETRY,
+        )
+        line = words(
+            Person(actor.id), " escalated this case to PR (", Outside(topic), f", {severity})."
+        )
+        self.changed(case_id, line)
+        return DONE
+
+    # what the jobs report back ----------------------------------------------------------
+    def replied(self, case_id: str, user: str, reply_id: str) -> None:
+        """X took the reply: the case shows it, with a link, in its card and thread."""
+        self.store.note(case_id, user, "reply", reply_id=reply_id, replied_by=user)
+        self.changed(
+            case_id, words(Person(user), f" replied on X: https://x.com/i/status/{reply_id}")
+        )
+
+    def dm_sent(self, case_id: str, user: str) -> None:
+        self.store.note(case_id, user, "dm", dm_by=user)
+        self.changed(case_id, words(Person(user), " sent a direct message on X."))
+
+    def watch_due(self, case: Case) -> None:
+        """At the case's response target a job checks it was answered, and nudges if not.
+
+        One scheduled check per case (by job id): a retried job or a second card changes nothing.
+        """
+        due = case.decision.due
+        if due is None or case.state not in (CaseState.OPEN, CaseState.CLAIMED):
+            return
+        check_at = due
+        if case.decision.late:
+            # Found past its target: the card already says so. Give the team the target's own
+            # length from now before nudging, or a backfill would double every card at once.
+            check_at = max(due, self.clock()) + (due - case.mention.created_at)
+        with contextlib.suppress(DuplicateJobError):
+            enqueue_at(
+                self.redis,
+                check_at + timedelta(seconds=1),  # RQ counts whole seconds: never too early
+                Job.CHECK_DUE,
+                case.id,
+                job_id=job_id("due", case.id),
+                unique=True,
+                retry=defaults.DUE_RETRY,
+            )
+
+    # the card and its thread --------------------------------------------------------------
+    def changed(self, case_id: str, line: Words) -> None:
+        """Show a change on the case's card, and say who made it in the card's thread."""
+        self.redraw(case_id)
+        self.note(case_id, line)
+
+    def redraw(self, case_id: str) -> None:
+        """Have the case's card redrawn from the case as it is when the job runs.
+
+        The dirty mark says a redraw is queued: a change made while it is set is drawn by that
+        job; the job clears the mark before drawing, so a change made after that queues a fresh
+        redraw and none is lost.
+        """
+        if self.redis.set(keys.card_dirty(case_id), "1", nx=True, ex=defaults.DIRTY_TTL):
+            enqueue(self.redis, Job.REDRAW_CARD, case_id, at_front=True)
+
+    def note(self, case_id: str, line: Words) -> None:
+        """A quiet line in the card's thread: the case's activity log, posted by a job within the
+        channel's send budget and retried, so a busy channel or an outage delays it, never loses it.
+        """
+        enqueue(self.redis, Job.POST_NOTE, case_id, to_json(line), retry=defaults.CHAT_RETRY)
+
+    # helpers ------------------------------------------------------------------------------
+    def signature(self, actor: Actor) -> str:
+        """The agent's sign-off: initials from the name their chat profile gives."""
+        name = actor.name
+        initials = "".join(part[0] for part in name.split() if part[:1].isalpha()).upper()
+        return self.signature_format.format(initials=initials or actor.id[-2:], name=name)
+
+    def _draft(self, case: Case, kind: str) -> str:
+        return self.drafter(case, kind) if self.drafter else ""
+
+    def _check(self, draft: str, actor: Actor) -> DraftCheck:
+        return check_draft(with_signature(draft, self.signature(actor)), public=True)
+
+
+def _on(at: Field, outcome: Outcome) -> Outcome:
+    """A refusal met while submitting a form: shown under the form's `at` input."""
+    if outcome.kind in (Kind.REFUSED, Kind.GONE):
+        return Outcome(Kind.INVALID, outcome.says, {at: outcome.says})
+    return outcome

@@ -1,0 +1,18 @@
+"""Flare's fixed numbers in one place: how long marks live, how often jobs are retried."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rq import Retry
+
+LEASE = timedelta(minutes=30)  # how long a claim holds a case before it is free again
+ONCE_TTL = int(timedelta(days=7).total_seconds())  # a reply, DM or escalation sent once per key
+TOLD_TTL = int(timedelta(days=30).total_seconds())  # "told once" marks: heads-up, overdue nudge
+DIRTY_TTL = 60  # seconds: a redraw lost with its worker blocks later redraws no longer than this
+SIGNATURE_TTL = 86_400  # seconds an agent's sign-off is cached from their chat profile
+
+# Every job that talks to chat: a Slack or Teams outage delays the work, it does not lose it.
+CHAT_RETRY = Retry(max=4, interval=[2, 10, 60, 300])
+# The check at a case's response target: the nudge may not be lost either.
+DUE_RETRY = Retry(max=3, interval=[10, 60, 300])

@@ -1,0 +1,71 @@
+"""Every background job by name, the queue it runs on, and the one way to put it there."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import redis
+from rq.job import Job as RqJob
+
+from flare.queues import QueueName, queue
+
+
+class Job(StrEnum):
+    """The dotted path RQ imports; `flare.jobs` is the only place these strings are written."""
+
+    TRIAGE_BATCH = "workers.jobs.triage_batch"
+    NOTIFY_CASE = "workers.jobs.notify_case"
+    NOTIFY_INCIDENT = "workers.jobs.notify_incident"
+    DRAIN_CHANNEL = "workers.jobs.drain_channel"
+    POST_MESSAGE = "workers.jobs.post_message"
+    POST_NOTE = "workers.jobs.post_note"
+    REDRAW_CARD = "workers.jobs.redraw_card"
+    CHECK_DUE = "workers.jobs.check_due"
+    ASK_APPROVAL = "workers.jobs.ask_approval"
+    SETTLE_APPROVAL = "workers.jobs.settle_approval"
+    FOLLOW_UP = "workers.jobs.follow_up"
+    POST_REPLY = "workers.act.post_reply"
+    SEND_DM = "workers.act.send_dm"
+    CHECK_CONVERSATION = "workers.act.check_conversation"
+    TELL_PR = "workers.act.tell_pr"
+
+    @property
+    def queue(self) -> QueueName:
+        if self.value.startswith("workers.act."):
+            return QueueName.ACT  # a person is waiting on these
+        if self is Job.TRIAGE_BATCH:
+            return QueueName.TRIAGE
+        return QueueName.NOTIFY
+
+
+def enqueue(client: redis.Redis, job: Job, *args: Any, **options: Any) -> RqJob:
+    """Run `job(*args)` as soon as a worker is free; results are not kept unless asked."""
+    options.setdefault("result_ttl", 0)
+    return queue(client, job.queue).enqueue(job.value, *args, **options)
+
+
+def enqueue_at(client: redis.Redis, when: datetime, job: Job, *args: Any, **options: Any) -> RqJob:
+    """Run `job(*args)` at `when` (RQ's scheduler counts whole seconds)."""
+    options.setdefault("result_ttl", 0)
+    return queue(client, job.queue).enqueue_at(when, job.value, *args, **options)
+
+
+def enqueue_in(client: redis.Redis, wait: timedelta, job: Job, *args: Any, **options: Any) -> RqJob:
+    """Run `job(*args)` once `wait` has passed."""
+    options.setdefault("result_ttl", 0)
+    return queue(client, job.queue).enqueue_in(wait, job.value, *args, **options)
+
+
+_JOB_ID = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def job_id(kind: str, subject: str) -> str:
+    """An RQ job id for one subject's job: RQ takes letters, digits, "_" and "-" only, and a case
+    id from the webhook may hold anything, so such ids are hashed."""
+    if _JOB_ID.fullmatch(subject):
+        return f"{kind}-{subject}"
+    return f"{kind}-h{hashlib.sha1(subject.encode()).hexdigest()[:20]}"
