@@ -60,8 +60,13 @@ def dead_letter_seq() -> str:
 
 
 def audit() -> str:
-    """Stream: every action, who, what, when, on which case."""
+    """Stream: every action, who, what, when, on which case (the newest 100,000 or so)."""
     return f"{PREFIX}:audit"
+
+
+def case_audit(mention_id: str) -> str:
+    """Stream: one case's own actions, oldest first; kept as long as the case (no expiry)."""
+    return f"{PREFIX}:case:{mention_id}:audit"
 
 
 def stats() -> str:

@@ -67,8 +67,8 @@ def test_a_lead_taking_over_while_someone_else_claims_leaves_the_lead_holding_it
     case = store.get(m.id)
     assert case is not None and case.claimed_by == "ULEAD"
     assert redis_client.get(keys.claim(m.id)) == b"ULEAD"
-    [over] = [e for e in store.audit_log(m.id) if e["what"] == "take-over"]
-    assert over["previous"] == "U1"
+    [over] = [e for e in store.trail.of_case(m.id) if e.what == "take-over"]
+    assert over.detail["previous"] == "U1"
 
 
 def test_a_claim_shows_who_holds_it_and_until_when(redis_client: redis.Redis) -> None:
@@ -116,7 +116,7 @@ def test_every_action_on_a_case_is_audited(redis_client: redis.Redis) -> None:
     store.claim(m.id, "U1")
     store.resolve(m.id, "U1")
 
-    trail = [(row["who"], row["what"]) for row in store.audit_log(m.id)]
+    trail = [(entry.who, entry.what) for entry in store.trail.of_case(m.id)]
     assert trail == [("U1", "claim"), ("U1", "resolve")]
 
 
