@@ -84,7 +84,6 @@ class Store:
             return False
         pipe = self.redis.pipeline()
         pipe.hset(key, mapping=fields)
-        pipe.zadd(keys.cases_all(), {mention.id: now.timestamp()})
         if decision.action.needs_person and decision.due:
             pipe.zadd(keys.cases_by_due(), {mention.id: decision.due.timestamp()})
         pipe.hincrby(keys.stats(), "mentions", 1)
@@ -174,9 +173,6 @@ class Store:
         if result.ok:
             self.note(case_id, user, None, closed_by=user, close_reason=reason or None)
         return result
-
-    def resolve(self, case_id: str, user: str) -> ClaimResult:
-        return self.close(case_id, user, CaseState.RESOLVED)
 
     def take_over(self, case_id: str, lead: str, lease: timedelta = DEFAULT_LEASE) -> ClaimResult:
         """A lead takes a case from its holder in one step; the previous holder is audited."""

@@ -100,7 +100,7 @@ def test_a_resolved_case_cannot_be_claimed_until_reopened(redis_client: redis.Re
     m = mention()
     store.save(m, decision(m), NOON)
     store.claim(m.id, "U1")
-    assert store.resolve(m.id, "U1").ok
+    assert store.close(m.id, "U1").ok
 
     refused = store.claim(m.id, "U2")
     assert not refused.ok and refused.reason == "closed"
@@ -114,7 +114,7 @@ def test_every_action_on_a_case_is_audited(redis_client: redis.Redis) -> None:
     m = mention()
     store.save(m, decision(m), NOON)
     store.claim(m.id, "U1")
-    store.resolve(m.id, "U1")
+    store.close(m.id, "U1")
 
     trail = [(entry.who, entry.what) for entry in store.trail.of_case(m.id)]
     assert trail == [("U1", "claim"), ("U1", "resolve")]
