@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from cli.audit import audit_command
 from cli.console import err, settings_or_exit
 from cli.listen import listen_command, spend_command
 from cli.progress import progress
@@ -306,6 +307,7 @@ app.command("bot")(bot)
 app.command("triage")(triage_command)
 app.add_typer(rules_app, name="rules")
 app.add_typer(dlq_app, name="dlq")
+app.command("audit")(audit_command)
 app.command("spend")(spend_command)
 app.command("config")(config)
 

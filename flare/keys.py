@@ -15,11 +15,6 @@ def cases_by_due() -> str:
     return f"{PREFIX}:cases:due"
 
 
-def cases_all() -> str:
-    """Sorted set: every case id scored by the time it was stored."""
-    return f"{PREFIX}:cases:all"
-
-
 def claim(mention_id: str) -> str:
     """String with expiry: the Slack user id holding the case's lease."""
     return f"{PREFIX}:claim:{mention_id}"
@@ -60,8 +55,13 @@ def dead_letter_seq() -> str:
 
 
 def audit() -> str:
-    """Stream: every action, who, what, when, on which case."""
+    """Stream: every action, who, what, when, on which case (the newest 100,000 or so)."""
     return f"{PREFIX}:audit"
+
+
+def case_audit(mention_id: str) -> str:
+    """Stream: one case's own actions, oldest first; kept as long as the case (no expiry)."""
+    return f"{PREFIX}:case:{mention_id}:audit"
 
 
 def stats() -> str:
@@ -69,17 +69,7 @@ def stats() -> str:
     return f"{PREFIX}:stats"
 
 
-# Triage context (author history, per-topic minute counts, spike state, incidents).
-def author_history(author_id: str) -> str:
-    """Hash: what one author has posted recently (counts by kind, last seen)."""
-    return f"{PREFIX}:author:{author_id}"
-
-
-def topic_minutes(topic: str) -> str:
-    """Hash: minute (epoch // 60) → count of complaints on this topic."""
-    return f"{PREFIX}:topic:{topic}:minutes"
-
-
+# Triage context (spike state, incidents).
 def spike_state(topic: str) -> str:
     """String (JSON): the spike detector's state for one topic."""
     return f"{PREFIX}:spike:{topic}"

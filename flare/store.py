@@ -1,4 +1,4 @@
-"""Cases, claims, card locations, counters and the audit trail, in Redis."""
+"""Cases, claims, card locations and counters, in Redis; each action goes to the audit."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 import redis
 
 from flare import keys
+from flare.audit import Audit
 from flare.case import Case, CaseState
 from rules.decision import Decision
 from rules.mention import Mention
@@ -64,6 +65,7 @@ class Store:
 
     def __init__(self, client: redis.Redis) -> None:
         self.redis = client
+        self.trail = Audit(client)
         self._claim = client.register_script(_CLAIM)
         self._move = client.register_script(_MOVE)
 
@@ -82,7 +84,6 @@ class Store:
             return False
         pipe = self.redis.pipeline()
         pipe.hset(key, mapping=fields)
-        pipe.zadd(keys.cases_all(), {mention.id: now.timestamp()})
         if decision.action.needs_person and decision.due:
             pipe.zadd(keys.cases_by_due(), {mention.id: decision.due.timestamp()})
         pipe.hincrby(keys.stats(), "mentions", 1)
@@ -173,9 +174,6 @@ class Store:
             self.note(case_id, user, None, closed_by=user, close_reason=reason or None)
         return result
 
-    def resolve(self, case_id: str, user: str) -> ClaimResult:
-        return self.close(case_id, user, CaseState.RESOLVED)
-
     def take_over(self, case_id: str, lead: str, lease: timedelta = DEFAULT_LEASE) -> ClaimResult:
         """A lead takes a case from its holder in one step; the previous holder is audited."""
         return self._take(case_id, lead, lease, None, over=True)
@@ -219,16 +217,8 @@ class Store:
 
     # audit and counters --------------------------------------------------
     def audit(self, case_id: str, who: str, what: str, **detail: Any) -> None:
-        entry = {"case": case_id, "who": who, "what": what, "at": _now().isoformat()}
-        entry.update({k: str(v) for k, v in detail.items()})
-        self.redis.xadd(keys.audit(), entry, maxlen=100_000, approximate=True)
-
-    def audit_log(self, case_id: str | None = None, count: int = 1000) -> list[dict[str, str]]:
-        rows = [
-            {k.decode(): v.decode() for k, v in fields.items()}
-            for _, fields in self.redis.xrange(keys.audit(), count=count)
-        ]
-        return [r for r in rows if case_id is None or r["case"] == case_id]
+        """Record an action on a case; `self.trail.of_case(case_id)` reads them back."""
+        self.trail.record(case_id, who, what, **detail)
 
     def count(self, name: str, by: int = 1) -> None:
         self.redis.hincrby(keys.stats(), name, by)

@@ -74,9 +74,6 @@ class Mention(BaseModel):
     def is_retweet(self) -> bool:
         return any(r.type is RefType.RETWEETED for r in self.references)
 
-    def quoted_id(self) -> str | None:
-        return next((r.id for r in self.references if r.type is RefType.QUOTED), None)
-
     @property
     def url(self) -> str:
         handle = self.author.username or "i"

@@ -247,7 +247,7 @@ def test_an_unclaimed_case_past_its_target_nudges_the_leads_once(flare: Session)
     nudges = [t for t in flare.thread(case_id) if t.startswith("⏰ Overdue")]
     assert len(nudges) == 1
     assert nudges[0].endswith("Nobody holds it. <@U0LEAD>: please find someone to take it.")
-    assert [e["what"] for e in flare.store.audit_log(case_id)] == ["overdue", "claim", "release"]
+    assert [e.what for e in flare.store.trail.of_case(case_id)] == ["overdue", "claim", "release"]
 
 
 def test_cases_answered_or_closed_in_time_get_no_nudge(flare: Session) -> None:
@@ -289,13 +289,9 @@ def test_someone_not_named_as_an_agent_is_refused_and_the_attempt_is_audited(
     assert stranger.clicks(ActionId.CLAIM, case_id) == 200
     assert stranger.was_told() == ["You are not on the list of agents who may act on Flare cards."]
     assert flare.case(case_id).state is CaseState.OPEN
-    assert flare.store.audit_log(case_id)[-1] | {"at": ""} == {
-        "case": case_id,
-        "who": STRANGER,
-        "what": "refused",
-        "attempted": ActionId.CLAIM.value,
-        "at": "",
-    }
+    last = flare.store.trail.of_case(case_id)[-1]
+    assert (last.case, last.who, last.what) == (case_id, STRANGER, "refused")
+    assert last.detail == {"attempted": ActionId.CLAIM.value}
 
 
 def test_a_modal_submitted_by_someone_not_named_is_refused_in_the_modal(flare: Session) -> None:
@@ -307,7 +303,7 @@ def test_a_modal_submitted_by_someone_not_named_is_refused_in_the_modal(flare: S
 
     assert answer["response_action"] == "errors"
     assert flare.case(case_id).state is CaseState.CLAIMED
-    assert flare.store.audit_log(case_id)[-1]["what"] == "refused"
+    assert flare.store.trail.of_case(case_id)[-1].what == "refused"
 
 
 def test_a_second_agent_is_told_who_holds_the_case(flare: Session) -> None:
@@ -333,8 +329,8 @@ def test_a_lead_takes_over_a_case_and_the_take_over_is_audited(flare: Session) -
 
     assert flare.agent(OTHER_AGENT).was_told() == ["Only a team lead may do that."]
     assert "Claimed by <@U0LEAD>" in flare.card_text(case_id)
-    take_over = flare.store.audit_log(case_id)[-1]
-    assert (take_over["who"], take_over["what"], take_over["previous"]) == (
+    take_over = flare.store.trail.of_case(case_id)[-1]
+    assert (take_over.who, take_over.what, take_over.detail["previous"]) == (
         LEAD,
         "take-over",
         AGENT,
@@ -348,7 +344,7 @@ def test_only_pr_answers_a_pr_risk_in_public(flare: Session) -> None:
     flare.agent(AGENT).clicks(ActionId.REPLY, case_id)
 
     assert flare.agent(AGENT).was_told() == ["Only the PR team may answer this case in public."]
-    assert flare.store.audit_log(case_id)[-1]["what"] == "refused"
+    assert flare.store.trail.of_case(case_id)[-1].what == "refused"
 
     flare.agent(AGENT).clicks(ActionId.RELEASE, case_id)
     pr = flare.agent(PR)
@@ -553,7 +549,7 @@ def test_two_agents_claiming_at_once_leaves_one_holder(flare: Session) -> None:
     loser = OTHER_AGENT if holder == AGENT else AGENT
     assert holder in (AGENT, OTHER_AGENT)
     assert flare.agent(loser).was_told() == [f"This case is already claimed by <@{holder}>."]
-    assert [e["what"] for e in flare.store.audit_log(case_id)].count("claim") == 1
+    assert [e.what for e in flare.store.trail.of_case(case_id)].count("claim") == 1
 
 
 def test_a_claim_racing_a_resolve_never_holds_a_resolved_case(flare: Session) -> None:

@@ -180,14 +180,10 @@ def test_a_lead_may_take_over_a_claimed_case_and_it_is_audited(
     _click(bot_url, ActionId.TAKE_OVER, case_id, user="U0LEAD", pool=pool)
     store = Store(redis_client)
     assert store.get(case_id).claimed_by == "U0LEAD"  # type: ignore[union-attr]
-    assert store.audit_log(case_id)[-1] | {"at": "", "until": ""} == {
-        "case": case_id,
-        "who": "U0LEAD",
-        "what": "take-over",
-        "previous": "U0AGENT1",
-        "at": "",
-        "until": "",
-    }
+    last = store.trail.of_case(case_id)[-1]
+    assert (last.case, last.who, last.what) == (case_id, "U0LEAD", "take-over")
+    assert last.detail.keys() == {"previous", "until"}
+    assert last.detail["previous"] == "U0AGENT1"
 
 
 def _action_ids(blocks: Any) -> set[str]:
@@ -249,7 +245,7 @@ def test_someone_not_on_the_agents_list_is_refused_and_audited(
 
     assert "not on the list" in _ephemerals(fake_slack)[0]
     assert Store(redis_client).get(case_id).state is CaseState.OPEN  # type: ignore[union-attr]
-    assert Store(redis_client).audit_log(case_id)[-1]["what"] == "refused"
+    assert Store(redis_client).trail.of_case(case_id)[-1].what == "refused"
 
 
 def test_a_request_with_a_forged_signature_is_rejected(

@@ -33,8 +33,8 @@ def test_help_lists_every_command() -> None:
     result = flare("--help")
 
     assert result.returncode == 0
-    commands = ("demo", "listen", "replay", "worker", "bot", "triage", "rules", "dlq", "spend")
-    for command in (*commands, "config"):
+    commands = ("demo", "listen", "replay", "worker", "bot", "triage", "rules", "dlq", "audit")
+    for command in (*commands, "spend", "config"):
         assert f" {command} " in result.stdout, command
 
 
@@ -109,6 +109,7 @@ def test_every_command_says_what_it_needs_and_shows_an_example() -> None:
         ["dlq", "list"],
         ["dlq", "show"],
         ["dlq", "replay"],
+        ["audit"],
         ["spend"],
     ]
     for command in commands:

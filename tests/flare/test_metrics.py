@@ -36,7 +36,7 @@ def test_open_and_overdue_cases_are_counted_by_priority(redis_client: redis.Redi
         m = mention(id)
         store.save(m, decision(m, priority=priority, due=NOON + timedelta(minutes=due_in)))
     store.claim("c", "U0AGENT1")
-    store.resolve("c", "U0AGENT1")
+    store.close("c", "U0AGENT1")
 
     text = scrape(redis_client, minutes_after_noon=45)
 

@@ -44,7 +44,7 @@ def test_open_cases_are_grouped_by_priority_soonest_due_first(redis_client: redi
 def test_resolved_and_ignored_cases_are_not_in_the_queue(redis_client: redis.Redis) -> None:
     store = Store(redis_client)
     _case(store, "open")
-    store.resolve(_case(store, "resolved"), "U1")
+    store.close(_case(store, "resolved"), "U1")
     m = mention("ignored")
     store.save(m, decision(m, Action.IGNORE))
 
@@ -74,7 +74,7 @@ def test_breached_lists_cases_past_their_target_most_overdue_first(
     _case(store, "late-5", due_in=-5)
     _case(store, "late-60", due_in=-60)
     _case(store, "in-10", due_in=10)
-    store.resolve(_case(store, "late-but-resolved", due_in=-90), "U1")
+    store.close(_case(store, "late-but-resolved", due_in=-90), "U1")
 
     assert [c.id for c in Queries(redis_client).breached(NOON)] == ["late-60", "late-5"]
 

@@ -67,8 +67,8 @@ def test_a_lead_taking_over_while_someone_else_claims_leaves_the_lead_holding_it
     case = store.get(m.id)
     assert case is not None and case.claimed_by == "ULEAD"
     assert redis_client.get(keys.claim(m.id)) == b"ULEAD"
-    [over] = [e for e in store.audit_log(m.id) if e["what"] == "take-over"]
-    assert over["previous"] == "U1"
+    [over] = [e for e in store.trail.of_case(m.id) if e.what == "take-over"]
+    assert over.detail["previous"] == "U1"
 
 
 def test_a_claim_shows_who_holds_it_and_until_when(redis_client: redis.Redis) -> None:
@@ -100,7 +100,7 @@ def test_a_resolved_case_cannot_be_claimed_until_reopened(redis_client: redis.Re
     m = mention()
     store.save(m, decision(m), NOON)
     store.claim(m.id, "U1")
-    assert store.resolve(m.id, "U1").ok
+    assert store.close(m.id, "U1").ok
 
     refused = store.claim(m.id, "U2")
     assert not refused.ok and refused.reason == "closed"
@@ -114,9 +114,9 @@ def test_every_action_on_a_case_is_audited(redis_client: redis.Redis) -> None:
     m = mention()
     store.save(m, decision(m), NOON)
     store.claim(m.id, "U1")
-    store.resolve(m.id, "U1")
+    store.close(m.id, "U1")
 
-    trail = [(row["who"], row["what"]) for row in store.audit_log(m.id)]
+    trail = [(entry.who, entry.what) for entry in store.trail.of_case(m.id)]
     assert trail == [("U1", "claim"), ("U1", "resolve")]
 
 

@@ -86,9 +86,9 @@ def test_replies_quotes_and_retweets_are_told_apart() -> None:
     )
 
     assert [r.type for r in reply_and_quote.references] == [RefType.REPLIED_TO, RefType.QUOTED]
-    assert reply_and_quote.quoted_id() == "1850000000000000000"
+    assert reply_and_quote.references[1].id == "1850000000000000000"
     assert not reply_and_quote.is_retweet()
-    assert retweet.is_retweet() and retweet.quoted_id() is None
+    assert retweet.is_retweet() and [r.type for r in retweet.references] == [RefType.RETWEETED]
 
 
 def test_an_edit_carries_its_history_so_it_is_known_by_the_first_id() -> None:

@@ -234,7 +234,7 @@ def test_a_case_answered_or_closed_in_time_is_left_alone(
     elif what == "dm":
         rt.store.note(case_id, "U0AGENT1", "dm", dm_by="U0AGENT1")
     else:
-        rt.store.resolve(case_id, "U0AGENT1")
+        rt.store.close(case_id, "U0AGENT1")
     clock.now = NOON + timedelta(hours=1)
 
     assert jobs.check_due(case_id) == outcome
