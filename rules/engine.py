@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 from rules.competitor import CompetitorReader
 from rules.complaint import ComplaintReader, is_request, looking_back, reservation
 from rules.context import AuthorHistory, Changes, Context, PostEvent, Snapshot, TopicEvent
+from rules.conversation import WROTE_AGAIN, Conversation, carry, owed_an_answer, resolves
 from rules.decision import Action, Decision, Priority
 from rules.mention import Mention
 from rules.origin import is_own, is_retweet, summoned
@@ -155,9 +156,17 @@ class Engine:
         return self.decide_many([mention], context, now)[0]
 
     def decide_many(
-        self, mentions: Sequence[Mention], context: Context, now: datetime
+        self,
+        mentions: Sequence[Mention],
+        context: Context,
+        now: datetime,
+        conversations: Mapping[str, Conversation] | None = None,
     ) -> list[Decision]:
-        """Decide in created_at order (spikes and repeat authors count); return in input order."""
+        """Decide in created_at order (spikes and repeat authors count); return in input order.
+
+        `conversations`, by mention id, holds the case a follow-up joins: such a mention gets
+        the decision its case should carry now (rules.conversation.carry).
+        """
         if not mentions:
             return []
         readings = [self.read(m) for m in mentions]
@@ -169,12 +178,22 @@ class Engine:
         out: list[Decision | None] = [None] * len(mentions)
         for i in order:
             m = mentions[i]
-            out[i] = self._decide(m, m.created_at.timestamp(), readings[i], snapshot, changes, now)
+            case = conversations.get(m.id) if conversations else None
+            out[i] = self._decide(
+                m, m.created_at.timestamp(), readings[i], snapshot, changes, now, case
+            )
         context.save(changes)
         return [d for d in out if d is not None]
 
     def _decide(
-        self, m: Mention, at: float, r: Reading, snap: Snapshot, changes: Changes, now: datetime
+        self,
+        m: Mention,
+        at: float,
+        r: Reading,
+        snap: Snapshot,
+        changes: Changes,
+        now: datetime,
+        case: Conversation | None = None,
     ) -> Decision:
         signals: dict[str, Any] = {
             "sentiment": round(r.sentiment, 3),
@@ -247,6 +266,8 @@ class Engine:
         action, reasons = self._choose(
             m, r, who, how, blast, loud, troll, status, abuse_count, warned
         )
+        if case is not None and owed_an_answer(case, action, troll):
+            action, reasons = Action.RESPOND, [WROTE_AGAIN]
         if action in (Action.RESPOND, Action.PRIORITY) and r.complaint:
             back = looking_back(m.text)
             if back:
@@ -262,7 +283,11 @@ class Engine:
         if action.needs_person and not is_summoned:
             reasons.append("does not @mention us: DM or statement, no public reply")
         fast = action is Action.THANK and loud
-        return self._final(m, action, reasons, signals, r, now, fast)
+        decision = self._final(m, action, reasons, signals, r, now, fast)
+        if case is None:
+            return decision
+        resolved = resolves(m.text, self._complaints)
+        return carry(case, decision, m, self._targets, now, resolved)
 
     def _choose(
         self,

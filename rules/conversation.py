@@ -1,0 +1,256 @@
+"""A case's conversation so far, and what a customer's follow-up makes of the case's decision."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict
+
+from rules.complaint import ComplaintReader, is_request, reservation
+from rules.decision import Action, Decision, Priority
+from rules.mention import Mention
+from rules.phrases import compile_phrases
+from rules.sentiment import praise_words
+from rules.spread import age_text
+
+WROTE_AGAIN = "the customer wrote again in an open case"
+"""The reason a follow-up with nothing to answer of its own still gets a card."""
+
+SEVERITY = {  # how much handling an action asks for: a case keeps the most it was ever asked
+    Action.DROP: 0,
+    Action.IGNORE: 1,
+    Action.THANK: 2,
+    Action.RESPOND: 3,
+    Action.HARASSMENT: 4,
+    Action.PRIORITY: 5,
+    Action.ESCALATE_PR: 6,
+    Action.CRISIS: 7,
+}
+
+# The customer says the issue is over. Read only alongside thanks, with no problem still stated.
+RESOLUTION_PHRASES = (
+    "sorted",
+    "all sorted",
+    "sorted now",
+    "sorted it",
+    "sorted out",
+    "fixed",
+    "all fixed",
+    "fixed now",
+    "fixed it",
+    "resolved",
+    "solved",
+    "working now",
+    "works now",
+    "working again",
+    "works again",
+    "working fine",
+    "works fine",
+    "back up",
+    "back online",
+    "back to normal",
+    "up and running",
+    "all good",
+    "all good now",
+    "all set",
+    "came through",
+    "has arrived",
+    "have arrived",
+    "finally arrived",
+    "just arrived",
+    "arrived today",
+    "got it back",
+    "got my refund",
+    "received my refund",
+    "refund came",
+    "that did it",
+    "that did the trick",
+    "that worked",
+    "that fixed it",
+    "no longer an issue",
+    "nothing more needed",
+)
+_RESOLUTION = compile_phrases(RESOLUTION_PHRASES)
+# "not fixed", "isn't sorted yet", "never got resolved": a resolution word that says the opposite.
+_UNDONE = re.compile(
+    r"(?:(?<!\w)(?:not|never|yet to be|hardly|barely)|n't)"
+    r"(?:\s+(?:been|be|yet|really|quite|got|get))*\s*$"
+)
+_CHEERS = re.compile(r"(?<!\w)cheers(?!\w)")
+# Grievances that are sarcasm only when nothing was fixed: beside a resolution they mean it.
+_SINCERE_BESIDE_A_FIX = frozenset({"thanks a lot", "great job guys", "love how", "love that you"})
+_COMPLAINTS = ComplaintReader()  # for callers without an engine at hand
+
+
+class Conversation(BaseModel):
+    """The case a follow-up joins: its id, its current decision, its earlier turns, its state.
+
+    `turns` are the earlier posts of the case, oldest first (the original mention, then earlier
+    follow-ups), as mentions or just their texts. A case is closed once `closed_at` is set.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    case_id: str
+    decision: Decision
+    turns: tuple[Mention | str, ...] = ()
+    closed_at: datetime | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def waiting(self) -> bool:
+        """Open, and held for someone to act on: the customer who writes again is waiting."""
+        return self.open and self.decision.action.needs_person
+
+    @property
+    def post(self) -> int:
+        """The number a follow-up has in the conversation: the original post is 1."""
+        return max(len(self.turns), 1) + 1
+
+    def texts(self) -> tuple[str, ...]:
+        """The earlier turns' texts, oldest first."""
+        return tuple(t if isinstance(t, str) else t.text for t in self.turns)
+
+
+def owed_an_answer(conversation: Conversation, action: Action, abuse: bool) -> bool:
+    """Whether a follow-up the rules would ignore still needs the case's holder (at least a reply).
+
+    Only "nothing to answer" is lifted: abuse with no substance stays abuse, and spam, reposts
+    and our own posts are dropped before this is asked.
+    """
+    return action is Action.IGNORE and not abuse and conversation.waiting
+
+
+def resolves(text: str, complaints: ComplaintReader | None = None) -> bool:
+    """Whether a follow-up says the issue is over: thanks, a resolution, nothing still wrong.
+
+    "All sorted now, thanks!" resolves; "ok thanks but it's still broken", "thanks, is it fixed
+    yet?" and "thanks, the app is fixed but my parcel is still missing" do not.
+    """
+    low = text.lower().replace("’", "'")
+    if _RESOLUTION is None or "?" in low or not _said_resolved(low):
+        return False
+    if not _thanks(low):
+        return False
+    cues = (complaints or _COMPLAINTS).cues(text)
+    if cues.strong or "still" in cues.weak or "yet" in cues.weak:
+        return False
+    if any(g not in _SINCERE_BESIDE_A_FIX for g in cues.grievances):
+        return False
+    return reservation(low) is None and not is_request(low)
+
+
+def _thanks(low: str) -> bool:
+    thanks = ("thank", "thx", "ty", "appreciate")
+    return any(w.startswith(thanks) for w in praise_words(low)) or _CHEERS.search(low) is not None
+
+
+def _said_resolved(low: str) -> bool:
+    """A resolution phrase that is not negated just before it ("not fixed", "isn't sorted")."""
+    assert _RESOLUTION is not None
+    return any(_UNDONE.search(low[: match.start()]) is None for match in _RESOLUTION.finditer(low))
+
+
+def carry(
+    conversation: Conversation,
+    follow_up: Decision,
+    mention: Mention,
+    targets: Mapping[Priority, timedelta],
+    now: datetime,
+    resolved: bool = False,
+) -> Decision:
+    """The decision the case should carry now that `mention` (decided as `follow_up`) joined it.
+
+    In an open case the more severe action and the higher priority win, so a follow-up can
+    raise a case but never lower it. When the follow-up needs a person and does not say the
+    issue is resolved, the customer is waiting again: the due time is the follow-up's own clock
+    for the case's priority, unless the case's clock is still running and ends sooner.
+
+    A follow-up that is dropped (spam, a repost, our own post) joins nothing: it keeps its own
+    decision. A follow-up to a closed case is decided on its own words; the case's old decision
+    does not come back with it. The result is about `mention` (its id and signals).
+    """
+    if follow_up.action is Action.DROP:
+        return follow_up
+    case = conversation.decision
+    post = conversation.post
+    signals = {**follow_up.signals, "case_id": conversation.case_id, "post": post}
+    signals["resolved"] = resolved
+    said = follow_up.reasons[0] if follow_up.reasons else follow_up.action.value
+    if resolved:
+        said = "the customer says it is resolved: offer to resolve the case"
+    if not conversation.open:
+        assert conversation.closed_at is not None
+        ago = age_text(max(0.0, (mention.created_at - conversation.closed_at).total_seconds() / 60))
+        note = f"post {post} of the conversation, {ago} after the case closed: {said}"
+        signals["reopens"] = follow_up.action.needs_person
+        return follow_up.model_copy(
+            update={"reasons": (note, *follow_up.reasons[1:]), "signals": signals}
+        )
+
+    raised = SEVERITY[follow_up.action] > SEVERITY[case.action]
+    winner, other = (follow_up, case) if raised else (case, follow_up)
+    priority = _higher(case.priority, follow_up.priority)
+    waiting_again = follow_up.action.needs_person and not resolved
+    due = _due(case, mention, priority, targets) if waiting_again else case.due
+    late = due is not None and now > due
+    added = (f"post {post} of the conversation: {said}", *follow_up.reasons[1:])
+    if SEVERITY[follow_up.action] >= SEVERITY[case.action]:  # what is new leads
+        reasons = (*added, *case.reasons)
+    elif resolved:
+        reasons = (*case.reasons, *added)
+    else:  # the case's own reasons lead: they are why it is handled as it is
+        kept = f"{case.action.value} {priority.value}" if priority else case.action.value
+        reasons = (*case.reasons, *added, f"a follow-up never lowers a case: it stays {kept}")
+    return Decision.model_construct(
+        mention_id=follow_up.mention_id,
+        action=winner.action,
+        priority=priority,
+        topic=winner.topic or other.topic,
+        late=late,
+        due=due,
+        template=_template(winner, follow_up, late and waiting_again),
+        reasons=tuple(dict.fromkeys(reasons)),
+        signals=signals,
+    )
+
+
+def _higher(a: Priority | None, b: Priority | None) -> Priority | None:
+    if a is None or b is None:
+        return a or b
+    return a if a.rank <= b.rank else b
+
+
+def _due(
+    case: Decision,
+    mention: Mention,
+    priority: Priority | None,
+    targets: Mapping[Priority, timedelta],
+) -> datetime | None:
+    """The follow-up's clock for the case's priority, or the case's if it is running and sooner."""
+    if priority is None:
+        return None
+    due = mention.created_at + targets[priority]
+    if case.due is not None and mention.created_at < case.due < due:
+        return case.due
+    return due
+
+
+def _template(winner: Decision, follow_up: Decision, late: bool) -> str | None:
+    """The winner's template: a late answer owns the delay, data given in public goes private.
+
+    `late`: the follow-up restarted the clock, and the answer to it is already late.
+    """
+    template = winner.template
+    if winner.action not in (Action.RESPOND, Action.PRIORITY):
+        return template
+    if late:
+        return "late_reply"
+    if follow_up.template == "take_private":
+        return "take_private"
+    return template
