@@ -124,6 +124,7 @@ def render(case: Case, now: datetime) -> tuple[list[Block], str]:
         {"type": "section", "text": {"type": "plain_text", "text": post, "emoji": False}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": escape(spread)}]},
     ]
+    blocks += _follow_ups(case, now)
     if d.reasons:
         why = "*Why:* " + fit(" · ".join(d.reasons), SECTION_TEXT - len("*Why:* "))
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": why}})
@@ -135,6 +136,27 @@ def render(case: Case, now: datetime) -> tuple[list[Block], str]:
     # The notification text is mrkdwn too: a post must not ping the channel from there either.
     text = f"{headline(case)}: @{escape(author.username or author.id)}: {fit(m.text, 120)}"
     return blocks, text
+
+
+_FOLLOW_UPS = 3  # the customer's latest posts shown on the card; the thread has every one
+_MAX_FOLLOW_UP = 1000
+
+
+def _follow_ups(case: Case, now: datetime) -> list[Block]:
+    """The customer's later posts in the conversation, newest last, as plain text."""
+    later = case.follow_ups[-_FOLLOW_UPS:]
+    blocks: list[Block] = []
+    if len(case.follow_ups) > len(later):
+        hidden = len(case.follow_ups) - len(later)
+        more = f"{hidden} earlier message{'s' if hidden > 1 else ''} from the customer"
+        blocks.append({"type": "context", "elements": [{"type": "plain_text", "text": more}]})
+    for post in later:
+        age = span((now - post.created_at).total_seconds() / 60)
+        text = clip(f"↩ The customer wrote again, {age} ago: {post.text}", _MAX_FOLLOW_UP)
+        blocks.append(
+            {"type": "section", "text": {"type": "plain_text", "text": text, "emoji": False}}
+        )
+    return blocks
 
 
 def gone(case_id: str) -> list[Block]:
@@ -169,13 +191,15 @@ def _status_line(case: Case, now: datetime) -> str:
         parts.append(f"<{case.reply_url}|Replied on X> by <@{case.replied_by}>")
     if case.dm_by:
         parts.append(f"DM sent by <@{case.dm_by}>")
+    if case.linked_to:
+        parts.append(f"Follows an earlier case of this conversation ({fit(case.linked_to, 60)})")
     if case.escalated_to:
         parts.append(f"Escalated to PR ({escape(case.escalated_to)})")
     if case.awaiting_approval:
         parts.append("Reply awaiting a lead's approval")
     if case.state is CaseState.CLAIMED and not can_reply_publicly(case):
         parts.append("No public reply: the post does not mention the brand, so X would refuse it")
-    if d.due and case.state in (CaseState.OPEN, CaseState.CLAIMED) and not case.reply_id:
+    if d.due and case.state in (CaseState.OPEN, CaseState.CLAIMED) and case.awaiting_answer:
         left = (d.due - now).total_seconds() / 60
         when = f"in {span(left)}" if left > 0 else f"*{span(-left)} overdue*"
         parts.append(f"Respond by {d.due:%H:%M} UTC ({when})")

@@ -37,6 +37,27 @@ class Case(BaseModel):
     close_reason: str | None = None
     awaiting_approval: str | None = None  # a reply draft waiting for a lead
     approval_ts: str | None = None  # the thread message showing that draft with its buttons
+    closed_at: datetime | None = None
+    answered_at: datetime | None = None  # the brand's latest reply or DM to the customer
+    linked_to: str | None = None  # an earlier case of this conversation, closed long before
+    follow_ups: tuple[Mention, ...] = ()  # the customer's later posts, oldest first
+
+    @property
+    def closed(self) -> bool:
+        return self.state in (CaseState.RESOLVED, CaseState.IGNORED)
+
+    @property
+    def awaiting_answer(self) -> bool:
+        """No reply or DM has gone out since the customer's latest post."""
+        latest = self.follow_ups[-1].created_at if self.follow_ups else None
+        if self.answered_at is None:
+            return not (self.reply_id or self.dm_by)  # answered before answers were timed
+        return latest is not None and latest > self.answered_at
+
+    @property
+    def posts(self) -> tuple[Mention, ...]:
+        """The customer's posts in this case, oldest first: the mention, then the follow-ups."""
+        return (self.mention, *self.follow_ups)
 
     @property
     def reply_url(self) -> str | None:

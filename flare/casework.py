@@ -17,17 +17,23 @@ from datetime import timedelta
 from enum import StrEnum
 
 import redis
-from rq.exceptions import DuplicateJobError
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Job as RqJob
+from rq.registry import ScheduledJobRegistry
 
 from flare import defaults, keys
 from flare.case import Case, CaseState
 from flare.draft import DraftCheck, check_draft, with_signature
 from flare.incidents import Incidents
 from flare.jobs import Job, enqueue, enqueue_at, job_id
+from flare.queues import queue
 from flare.store import ClaimResult, Store
 from flare.team import Team, needs_approval
 from flare.time import Clock, utcnow
 from flare.words import Outside, Person, Words, to_json, words
+from rules.conversation import SEVERITY
+from rules.decision import Decision
+from rules.mention import Mention
 
 Drafter = Callable[[Case, str], str]  # (case, "reply" or "dm") -> pre-filled draft
 
@@ -441,21 +447,56 @@ class Casework:
     # what the jobs report back ----------------------------------------------------------
     def replied(self, case_id: str, user: str, reply_id: str) -> None:
         """X took the reply: the case shows it, with a link, in its card and thread."""
-        self.store.note(case_id, user, "reply", reply_id=reply_id, replied_by=user)
+        at = self.clock().isoformat()
+        self.store.note(case_id, user, "reply", reply_id=reply_id, replied_by=user, answered_at=at)
         self.changed(
             case_id, words(Person(user), f" replied on X: https://x.com/i/status/{reply_id}")
         )
 
     def dm_sent(self, case_id: str, user: str) -> None:
-        self.store.note(case_id, user, "dm", dm_by=user)
+        self.store.note(case_id, user, "dm", dm_by=user, answered_at=self.clock().isoformat())
         self.changed(case_id, words(Person(user), " sent a direct message on X."))
 
-    def watch_due(self, case: Case) -> None:
+    def followed_up(self, case_id: str, mention: Mention, decision: Decision) -> bool:
+        """The customer wrote again in the case's conversation: the post joins the case, which
+        now carries `decision`. A closed case needing a person again is reopened; the card shows
+        the post, its thread tells the holder, and the response target starts again. False if
+        this post joined before (a retried batch)."""
+        before = self.store.get(case_id)
+        if before is None:
+            return False
+        if not before.closed and SEVERITY[decision.action] < SEVERITY[before.decision.action]:
+            # an earlier follow-up of the same batch raised the case: it keeps the most it asked
+            decision = before.decision.model_copy(
+                update={"due": decision.due, "late": decision.late}
+            )
+        if not self.store.add_follow_up(case_id, mention, decision):
+            return False
+        self.store.audit(case_id, "flare", "follow-up", post=mention.id, action=decision.action)
+        reopened = before.closed and decision.action.needs_person
+        if reopened:
+            self.store.reopen(case_id, "flare")
+        case = self.store.get(case_id)
+        if case is None:
+            return True
+        self.note(case_id, _follow_up_line(case, mention, before.decision, reopened))
+        if decision.action is not before.decision.action or self.store.card(case_id) is None:
+            enqueue(self.redis, Job.NOTIFY_CASE, case_id, retry=defaults.CHAT_RETRY)
+        else:
+            self.redraw(case_id)
+        self.watch_due(case, restart=True)
+        return True
+
+    def watch_due(self, case: Case, restart: bool = False) -> None:
         """At the case's response target a job checks it was answered, and nudges if not.
 
         One scheduled check per case (by job id): a retried job or a second card changes nothing.
+        `restart`: the target moved (the customer wrote again), so the check moves with it and
+        the case may be nudged again.
         """
         due = case.decision.due
+        if restart:
+            self._unwatch_due(case.id)
         if due is None or case.state not in (CaseState.OPEN, CaseState.CLAIMED):
             return
         check_at = due
@@ -473,6 +514,13 @@ class Casework:
                 unique=True,
                 retry=defaults.DUE_RETRY,
             )
+
+    def _unwatch_due(self, case_id: str) -> None:
+        check = job_id("due", case_id)
+        ScheduledJobRegistry(queue=queue(self.redis, Job.CHECK_DUE.queue)).remove(check)
+        with contextlib.suppress(NoSuchJobError):
+            RqJob.fetch(check, connection=self.redis).delete()
+        self.redis.delete(keys.case_overdue(case_id))
 
     # the card and its thread --------------------------------------------------------------
     def changed(self, case_id: str, line: Words) -> None:
@@ -508,6 +556,24 @@ class Casework:
 
     def _check(self, draft: str, actor: Actor) -> DraftCheck:
         return check_draft(with_signature(draft, self.signature(actor)), public=True)
+
+
+def _follow_up_line(case: Case, post: Mention, was: Decision, reopened: bool) -> Words:
+    """What the card's thread says when the customer writes again: to the holder, if any."""
+    if case.state is CaseState.CLAIMED and case.claimed_by:
+        said = words("💬 ", Person(case.claimed_by), ", the customer wrote again: ")
+    elif reopened:
+        said = words("💬 The customer wrote again, so the case is open again: ")
+    else:
+        said = words("💬 The customer wrote again: ")
+    said += (Outside(post.text),)
+    now = case.decision
+    if now.action is not was.action:
+        level = f" {now.priority.value}" if now.priority else ""
+        said += (f" The case is now {now.action.value}{level}.",)
+    if now.signals.get("resolved"):
+        said += (" They say it is resolved: close the case if you agree.",)
+    return said
 
 
 def _on(at: Field, outcome: Outcome) -> Outcome:

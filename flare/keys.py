@@ -15,6 +15,17 @@ def cases_by_due() -> str:
     return f"{PREFIX}:cases:due"
 
 
+def thread(post_id: str) -> str:
+    """String: the case a post belongs to (a conversation's root, the case's own posts), so a
+    customer's later post in the conversation joins that case."""
+    return f"{PREFIX}:thread:{post_id}"
+
+
+def case_follow_ups(mention_id: str) -> str:
+    """List: the customer's later posts in the case's conversation (mention JSON), oldest first."""
+    return f"{PREFIX}:case:{mention_id}:follow-ups"
+
+
 def claim(mention_id: str) -> str:
     """String with expiry: the Slack user id holding the case's lease."""
     return f"{PREFIX}:claim:{mention_id}"
@@ -158,9 +169,9 @@ def send_waiting(channel: str) -> str:
 
 
 # Telling people about a case: the heads-up when its card is posted, the nudge when it is overdue.
-def case_told(mention_id: str) -> str:
-    """Mark, SET NX EX: the leads (or PR) were told about this case in its card's thread."""
-    return f"{PREFIX}:case:{mention_id}:told"
+def case_told(mention_id: str, action: str) -> str:
+    """Mark, SET NX EX: the leads (priority) or PR (a PR risk) were told about this case."""
+    return f"{PREFIX}:case:{mention_id}:told:{action}"
 
 
 def case_overdue(mention_id: str) -> str:

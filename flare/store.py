@@ -13,7 +13,7 @@ from flare import keys
 from flare.audit import Audit
 from flare.case import Case, CaseState
 from rules.decision import Decision
-from rules.mention import Mention
+from rules.mention import Mention, RefType
 
 DEFAULT_LEASE = timedelta(minutes=30)
 
@@ -70,8 +70,18 @@ class Store:
         self._move = client.register_script(_MOVE)
 
     # cases ---------------------------------------------------------------
-    def save(self, mention: Mention, decision: Decision, now: datetime | None = None) -> bool:
-        """Store a decided mention; False if it was stored before (idempotent by id)."""
+    def save(
+        self,
+        mention: Mention,
+        decision: Decision,
+        now: datetime | None = None,
+        linked_to: str | None = None,
+    ) -> bool:
+        """Store a decided mention; False if it was stored before (idempotent by id).
+
+        The case owns its conversation unless an earlier case does: `linked_to` names an earlier
+        case of the same conversation, closed too long ago to be reopened.
+        """
         now = now or _now()
         fields = {
             "mention": mention.model_dump_json(),
@@ -79,11 +89,18 @@ class Store:
             "state": CaseState.OPEN if decision.action.needs_person else CaseState.IGNORED,
             "stored_at": now.isoformat(),
         }
+        if linked_to:
+            fields["linked_to"] = linked_to
         key = keys.case(mention.id)
         if not self.redis.hsetnx(key, "stored_at", fields["stored_at"]):
             return False
         pipe = self.redis.pipeline()
         pipe.hset(key, mapping=fields)
+        for post in {mention.conversation_id or mention.id, mention.id}:
+            if linked_to:  # the conversation moves on to the new case
+                pipe.set(keys.thread(post), mention.id)
+            else:
+                pipe.set(keys.thread(post), mention.id, nx=True)
         if decision.action.needs_person and decision.due:
             pipe.zadd(keys.cases_by_due(), {mention.id: decision.due.timestamp()})
         pipe.hincrby(keys.stats(), "mentions", 1)
@@ -92,16 +109,54 @@ class Store:
         return True
 
     def get(self, case_id: str) -> Case | None:
-        raw = self.redis.hgetall(keys.case(case_id))
-        if not raw or b"mention" not in raw:
-            return None
-        return _case_from(raw)
+        found = self.get_many([case_id])
+        return found[0] if found else None
 
     def get_many(self, case_ids: list[str]) -> list[Case]:
-        pipe = self.redis.pipeline()
+        """The cases that exist, in the order asked, each with its follow-ups: one round trip."""
+        pipe = self.redis.pipeline(transaction=False)
         for cid in case_ids:
             pipe.hgetall(keys.case(cid))
-        return [_case_from(raw) for raw in pipe.execute() if raw and b"mention" in raw]
+            pipe.lrange(keys.case_follow_ups(cid), 0, -1)
+        replies = pipe.execute()
+        pairs = zip(replies[::2], replies[1::2], strict=True)
+        return [_case_from(raw, later) for raw, later in pairs if raw and b"mention" in raw]
+
+    # conversations -------------------------------------------------------
+    def threads_of(self, mentions: list[Mention]) -> dict[str, str]:
+        """The case each mention's conversation already has (by the conversation's root, or
+        the post it replies to), by mention id; mentions of no known conversation are left out.
+        """
+        asked: list[tuple[str, str]] = []
+        for m in mentions:
+            replied = [r.id for r in m.references if r.type is RefType.REPLIED_TO]
+            for post in dict.fromkeys([*replied, m.conversation_id or ""]):
+                if post and post != m.id:
+                    asked.append((m.id, post))
+        if not asked:
+            return {}
+        found = self.redis.mget([keys.thread(post) for _, post in asked])
+        threads: dict[str, str] = {}
+        for (mention_id, _), case_id in zip(asked, found, strict=True):
+            if case_id is not None and case_id.decode() != mention_id:
+                threads.setdefault(mention_id, case_id.decode())
+        return threads
+
+    def add_follow_up(self, case_id: str, mention: Mention, decision: Decision) -> bool:
+        """Join a customer's later post to its case, which now carries `decision`; False if it
+        joined before (a retried batch changes nothing twice)."""
+        if not self.redis.set(keys.thread(mention.id), case_id, nx=True):
+            return False
+        carried = decision.model_copy(update={"mention_id": case_id})
+        pipe = self.redis.pipeline()
+        pipe.rpush(keys.case_follow_ups(case_id), mention.model_dump_json())
+        pipe.hset(keys.case(case_id), "decision", carried.model_dump_json())
+        if decision.action.needs_person and decision.due:
+            pipe.zadd(keys.cases_by_due(), {case_id: decision.due.timestamp()})
+        pipe.hincrby(keys.stats(), "mentions", 1)
+        pipe.hincrby(keys.stats(), "follow_ups", 1)
+        pipe.execute()
+        return True
 
     # claims --------------------------------------------------------------
     def claim(
@@ -171,7 +226,15 @@ class Store:
         what = "resolve" if outcome is CaseState.RESOLVED else "ignore"
         result = self._transition(case_id, user, allowed, outcome, what, reason=reason)
         if result.ok:
-            self.note(case_id, user, None, closed_by=user, close_reason=reason or None)
+            closed_at = _now().isoformat()
+            self.note(
+                case_id,
+                user,
+                None,
+                closed_by=user,
+                close_reason=reason or None,
+                closed_at=closed_at,
+            )
         return result
 
     def take_over(self, case_id: str, lead: str, lease: timedelta = DEFAULT_LEASE) -> ClaimResult:
@@ -182,7 +245,7 @@ class Store:
         allowed = (CaseState.RESOLVED, CaseState.IGNORED)
         result = self._transition(case_id, user, allowed, CaseState.OPEN, "reopen")
         if result.ok:
-            self.note(case_id, user, None, closed_by=None, close_reason=None)
+            self.note(case_id, user, None, closed_by=None, close_reason=None, closed_at=None)
         case = self.get(case_id) if result.ok else None
         if case and case.decision.due:
             self.redis.zadd(keys.cases_by_due(), {case_id: case.decision.due.timestamp()})
@@ -236,10 +299,20 @@ NOTE_FIELDS = (
     "close_reason",
     "awaiting_approval",
     "approval_ts",
+    "closed_at",
+    "answered_at",
+    "linked_to",
 )
 
 
-def _case_from(raw: dict[bytes, bytes]) -> Case:
+TIMES = ("closed_at", "answered_at")
+
+
+def _when(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _case_from(raw: dict[bytes, bytes], follow_ups: list[bytes]) -> Case:
     def text(name: str) -> str | None:
         value = raw.get(name.encode())
         return value.decode() if value else None
@@ -256,5 +329,7 @@ def _case_from(raw: dict[bytes, bytes]) -> Case:
         claimed_by=claimed_by,
         claim_until=datetime.fromisoformat(until) if until and claimed_by else None,
         stored_at=datetime.fromisoformat(text("stored_at") or _now().isoformat()),
-        **{name: text(name) for name in NOTE_FIELDS},
+        follow_ups=tuple(Mention.model_validate_json(m) for m in follow_ups),
+        **{name: _when(text(name)) for name in TIMES},
+        **{name: text(name) for name in NOTE_FIELDS if name not in TIMES},
     )

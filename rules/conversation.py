@@ -97,6 +97,7 @@ class Conversation(BaseModel):
     decision: Decision
     turns: tuple[Mention | str, ...] = ()
     closed_at: datetime | None = None
+    answered: bool = False  # the brand answered the customer's latest post before this one
 
     @property
     def open(self) -> bool:
@@ -197,7 +198,7 @@ def carry(
     winner, other = (follow_up, case) if raised else (case, follow_up)
     priority = _higher(case.priority, follow_up.priority)
     waiting_again = follow_up.action.needs_person and not resolved
-    due = _due(case, mention, priority, targets) if waiting_again else case.due
+    due = _due(conversation, mention, priority, targets) if waiting_again else case.due
     late = due is not None and now > due
     added = (f"post {post} of the conversation: {said}", *follow_up.reasons[1:])
     if SEVERITY[follow_up.action] >= SEVERITY[case.action]:  # what is new leads
@@ -227,17 +228,19 @@ def _higher(a: Priority | None, b: Priority | None) -> Priority | None:
 
 
 def _due(
-    case: Decision,
+    conversation: Conversation,
     mention: Mention,
     priority: Priority | None,
     targets: Mapping[Priority, timedelta],
 ) -> datetime | None:
-    """The follow-up's clock for the case's priority, or the case's if it is running and sooner."""
+    """The follow-up's clock for the case's priority; while the customer still waits for a first
+    answer, the case's own clock stands if it ends sooner (writing again never buys time)."""
     if priority is None:
         return None
     due = mention.created_at + targets[priority]
-    if case.due is not None and mention.created_at < case.due < due:
-        return case.due
+    running = conversation.decision.due
+    if not conversation.answered and running is not None and mention.created_at < running < due:
+        return running
     return due
 
 

@@ -182,6 +182,7 @@ def _default_risks() -> dict[str, Risk]:
 class Playbook(_Strict):
     version: int = Field(default=1, ge=1, le=1)
     max_age: PositiveDuration = timedelta(days=3)
+    reopen_within: PositiveDuration = timedelta(days=7)
     response_targets: ResponseTargets = Field(default_factory=ResponseTargets)
     thresholds: Thresholds = Field(default_factory=Thresholds)
     vip: list[str] = Field(default_factory=list)

@@ -214,6 +214,22 @@ class Session:
         self.work()
         return str(post["id"])
 
+    def customer_writes_again(self, case_id: str, text: str, **post: Any) -> str:
+        """The case's customer answers in its conversation on X (a reply to their own post);
+        Flare takes it in as it takes every mention. Returns the new post's id."""
+        case = self.case(case_id)
+        reply = self.x.publish(
+            text,
+            author=case.mention.author.id,
+            conversation_id=case.mention.conversation_id or case.id,
+            referenced_tweets=[{"type": "replied_to", "id": case.id}],
+            **post,
+        )
+        mentions, self._since = self.xclient.mentions_since(self._since)
+        Intake(self.redis).take(mentions)
+        self.work()
+        return str(reply["id"])
+
     @property
     def xclient(self) -> XClient:
         if self._xclient is None:

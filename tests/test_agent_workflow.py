@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -642,3 +643,122 @@ def at_once(flare: Session, *actions: Callable[[], object]) -> None:
             thread.join()
     assert not errors, errors
     flare.settle()
+
+
+# a case is a conversation --------------------------------------------------------------------
+def test_a_customer_who_writes_again_joins_their_case_and_its_holder_is_told(
+    flare: Session,
+) -> None:
+    case_id = flare.someone_posts(COMPLAINT, name="Priya N", username="priya_n")
+    jo = flare.agent(AGENT)
+    jo.clicks(ActionId.CLAIM, case_id)
+    jo.submits(jo.opens(ActionId.REPLY, case_id), draft="Hi Priya, looking into it now.")
+    first_due = flare.case(case_id).decision.due
+    cards_before = len(flare.posts_in("C0ALERTS"))
+
+    later = flare.customer_writes_again(
+        case_id,
+        "@acme any update? still waiting",
+        created_at=datetime.now(UTC) + timedelta(minutes=5),
+    )
+
+    case = flare.case(case_id)
+    assert [p.id for p in case.follow_ups] == [later]
+    assert flare.store.get(later) is None  # not a case of its own
+    assert len(flare.posts_in("C0ALERTS")) == cards_before  # no second card
+    assert "any update? still waiting" in flare.card_text(case_id)
+    assert flare.thread(case_id)[-1] == (
+        "💬 <@U0AGENT1>, the customer wrote again: @acme any update? still waiting"
+    )
+    assert case.decision.due is not None and first_due is not None
+    assert case.decision.due > first_due  # answered once, so the response target starts again
+    assert case.state is CaseState.CLAIMED and case.awaiting_answer
+
+
+def test_writing_again_before_any_answer_does_not_move_the_target_later(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    first_due = flare.case(case_id).decision.due
+
+    flare.customer_writes_again(
+        case_id, "@acme hello??", created_at=datetime.now(UTC) + timedelta(minutes=5)
+    )
+
+    assert flare.case(case_id).decision.due == first_due
+
+
+def test_a_follow_up_with_nothing_to_answer_alone_still_reaches_the_case(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+
+    flare.customer_writes_again(case_id, "@acme ok")
+
+    case = flare.case(case_id)
+    assert len(case.follow_ups) == 1 and case.state is CaseState.OPEN
+    assert flare.thread(case_id)[-1] == "💬 The customer wrote again: @acme ok"
+
+
+def test_a_legal_threat_in_a_follow_up_escalates_the_case_and_tells_pr(flare: Session) -> None:
+    case_id = flare.someone_posts("@acme where is my parcel? ordered a week ago")
+    assert flare.case(case_id).decision.action.value == "respond"
+
+    flare.customer_writes_again(
+        case_id, "@acme third time asking. if it is not here tomorrow my lawyer will sue you"
+    )
+
+    case = flare.case(case_id)
+    assert case.decision.action.value == "escalate_pr" and case.decision.priority is not None
+    assert case.decision.priority.value == "P1"
+    assert "Escalate to PR" in flare.card_text(case_id)
+    told = [t for t in flare.thread(case_id) if t.startswith("🚨")]
+    assert len(told) == 1 and "<@U0PR>" in told[0]
+    assert any("The case is now escalate_pr P1." in t for t in flare.thread(case_id))
+
+
+def test_a_closed_case_reopens_when_the_customer_writes_again(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    jo = flare.agent(AGENT)
+    jo.clicks(ActionId.CLAIM, case_id)
+    jo.submits(jo.opens(ActionId.CLOSE, case_id), reason="resolved with the customer")
+    assert flare.case(case_id).state is CaseState.RESOLVED
+
+    flare.customer_writes_again(case_id, "@acme I was charged twice AGAIN this morning")
+
+    case = flare.case(case_id)
+    assert case.state is CaseState.OPEN and case.closed_by is None
+    assert ActionId.CLAIM in flare.buttons(case_id)
+    assert flare.thread(case_id)[-1].startswith("💬 The customer wrote again, so the case is open")
+
+
+def test_a_customer_writing_long_after_a_case_closed_opens_a_new_case_linked_to_it(
+    flare: Session,
+) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    jo = flare.agent(AGENT)
+    jo.clicks(ActionId.CLAIM, case_id)
+    jo.submits(jo.opens(ActionId.CLOSE, case_id), reason="resolved with the customer")
+
+    weeks_later = datetime.now(UTC) + timedelta(days=8)
+    later = flare.customer_writes_again(
+        case_id, "@acme charged twice again, same card", created_at=weeks_later
+    )
+
+    assert flare.case(case_id).state is CaseState.RESOLVED
+    assert flare.case(later).linked_to == case_id
+    assert f"Follows an earlier case of this conversation ({case_id})" in flare.card_text(later)
+
+
+def test_someone_else_writing_in_the_conversation_gets_a_case_of_their_own(
+    flare: Session,
+) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    conversation = flare.case(case_id).mention.conversation_id or case_id
+    me_too = flare.x.publish(
+        "@acme me too!! charged twice",
+        author="603",
+        conversation_id=conversation,
+        referenced_tweets=[{"type": "replied_to", "id": case_id}],
+    )
+
+    flare.someone_posts("@acme hello?", author="604")  # the next poll takes both in
+
+    assert flare.case(case_id).follow_ups == ()
+    assert flare.case(str(me_too["id"])).mention.author.id == "603"

@@ -17,6 +17,7 @@ from flare.case import Case, CaseState
 from flare.defaults import CHAT_RETRY, TOLD_TTL
 from flare.incidents import Incidents
 from flare.jobs import Job, enqueue, enqueue_at, enqueue_in, job_id
+from flare.threads import threads_for
 from flare.triage_context import RedisContext
 from flare.words import Person, Words, from_json
 from rules.decision import Action, Priority
@@ -32,11 +33,17 @@ def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
     rt = current()
     mentions = [Mention.model_validate(m) for m in payload]
     now = rt.clock()
-    decisions = rt.engine.decide_many(mentions, RedisContext(rt.redis), now)
+    threads = threads_for(rt.store, mentions, rt.playbook.reopen_within)
+    decisions = rt.engine.decide_many(mentions, RedisContext(rt.redis), now, threads.joins)
     incidents = Incidents(rt.redis)
-    counts = {"stored": 0, "cards": 0, "incidents": 0}
+    counts = {"stored": 0, "cards": 0, "incidents": 0, "follow_ups": 0}
     for mention, decision in zip(mentions, decisions, strict=True):
-        if not rt.store.save(mention, decision, now):
+        conversation = threads.joins.get(mention.id)
+        if conversation is not None and decision.action is not Action.DROP:
+            if rt.casework.followed_up(conversation.case_id, mention, decision):
+                counts["follow_ups"] += 1
+            continue
+        if not rt.store.save(mention, decision, now, threads.links.get(mention.id)):
             continue  # triaged before: a retried batch changes nothing twice
         counts["stored"] += 1
         if decision.action is Action.CRISIS and decision.topic:
@@ -143,16 +150,18 @@ def _carded(rt: Runtime, case: Case, posted: Posted) -> None:
 
 
 def _tell(rt: Runtime, case: Case) -> None:
-    """Once per case, under its card: tell the leads of a priority case, PR of a PR risk."""
+    """Under its card, once per case and level: the leads of a priority case, PR of a PR risk
+    (again if a follow-up raises a priority case to a PR risk)."""
     if case.decision.action not in nudges.TOLD_ABOUT or rt.slack is None:
         return
     where = rt.store.card(case.id)
-    if where is None or not rt.redis.set(keys.case_told(case.id), "1", nx=True, ex=TOLD_TTL):
+    told = keys.case_told(case.id, case.decision.action)
+    if where is None or not rt.redis.set(told, "1", nx=True, ex=TOLD_TTL):
         return
     try:
         rt.slack.client.post_in_thread(*where, nudges.heads_up(case, rt.to_tell(case)))
     except SlackError:
-        rt.redis.delete(keys.case_told(case.id))  # the job's retry tells them
+        rt.redis.delete(told)  # the job's retry tells them
         raise
 
 
@@ -286,7 +295,7 @@ def check_due(case_id: str) -> str:
         return "missing"
     if case.state not in (CaseState.OPEN, CaseState.CLAIMED):
         return case.state.value
-    if case.reply_id or case.dm_by:
+    if not case.awaiting_answer:
         return "answered"
     now = rt.clock()
     due = case.decision.due
