@@ -330,6 +330,7 @@ def _case_from(raw: dict[bytes, bytes], follow_ups: list[bytes]) -> Case:
         claim_until=datetime.fromisoformat(until) if until and claimed_by else None,
         stored_at=datetime.fromisoformat(text("stored_at") or _now().isoformat()),
         follow_ups=tuple(Mention.model_validate_json(m) for m in follow_ups),
-        **{name: _when(text(name)) for name in TIMES},
+        closed_at=_when(text("closed_at")),
+        answered_at=_when(text("answered_at")),
         **{name: text(name) for name in NOTE_FIELDS if name not in TIMES},
     )
