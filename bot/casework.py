@@ -234,7 +234,7 @@ class Casework:
     def open_escalate(self, case_id: str, user: str, channel: str, trigger_id: str) -> None:
         case = self._held_case(case_id, user, channel)
         if case:
-            risks = case.decision.signals.get("risks") or {}
+            risks = case.decision.risks
             default = case.decision.topic or next(iter(risks), None)
             topics = sorted({*self.topics, *([default] if default else [])}) or ["general"]
             self.slack.open_view(trigger_id, modals.escalate_modal(case, topics, default))
