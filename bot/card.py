@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.action_ids import ActionId
@@ -10,6 +10,7 @@ from bot.mrkdwn import clip, escape, fit, link
 from bot.payloads import button_value
 from flare.case import Case, CaseState
 from rules.decision import Action, Priority
+from rules.units import count, duration
 
 Block = dict[str, Any]
 
@@ -31,25 +32,6 @@ _MAX_POST = 2900
 _MAX_WHO = 200  # an author's name and handle: X caps them far lower, a webhook need not
 
 
-def compact(n: int) -> str:
-    """12 → "12", 12_300 → "12.3K", 2_400_000 → "2.4M"."""
-    for limit, suffix in ((1_000_000, "M"), (1_000, "K")):
-        if n >= limit:
-            return f"{n / limit:.1f}".rstrip("0").rstrip(".") + suffix
-    return str(n)
-
-
-def span(minutes: float) -> str:
-    """A duration a person reads at a glance: 4 min, 3 h, 2 days."""
-    if minutes < 1:
-        return "under 1 min"
-    if minutes < 90:
-        return f"{int(minutes)} min"
-    if minutes < 48 * 60:
-        return f"{minutes / 60:.0f} h"
-    return f"{minutes / 1440:.0f} days"
-
-
 def _button(label: str, action: ActionId, case_id: str, style: str | None = None) -> Block:
     button: Block = {
         "type": "button",
@@ -64,7 +46,7 @@ def _button(label: str, action: ActionId, case_id: str, style: str | None = None
 
 def can_reply_publicly(case: Case) -> bool:
     """X accepts a reply from a self-serve app only when the post mentions or quotes the brand."""
-    return bool(case.decision.signals.get("summoned", True))
+    return case.decision.summoned
 
 
 def buttons_for(case: Case) -> list[Block]:
@@ -103,13 +85,12 @@ def render(case: Case, now: datetime) -> tuple[list[Block], str]:
     m, d = case.mention, case.decision
     author = m.author
     who = clip(f"{author.name or author.username} (@{author.username or author.id})", _MAX_WHO)
-    author_facts = [f"{compact(author.followers)} followers"]
+    author_facts = [f"{count(author.followers)} followers"]
     if author.verified:
         author_facts.append("verified")
-    age = (now - m.created_at).total_seconds() / 60
     spread = (
-        f"{compact(m.metrics.reposts)} reposts · {compact(m.metrics.quotes)} quotes · "
-        f"{compact(m.metrics.replies)} replies · posted {span(age)} ago"
+        f"{count(m.metrics.reposts)} reposts · {count(m.metrics.quotes)} quotes · "
+        f"{count(m.metrics.replies)} replies · posted {duration(now - m.created_at)} ago"
     )
     post = clip(m.text, _MAX_POST) if m.text.strip() else "(the post has no text)"
     blocks: list[Block] = [
@@ -151,7 +132,7 @@ def _follow_ups(case: Case, now: datetime) -> list[Block]:
         more = f"{hidden} earlier message{'s' if hidden > 1 else ''} from the customer"
         blocks.append({"type": "context", "elements": [{"type": "plain_text", "text": more}]})
     for post in later:
-        age = span((now - post.created_at).total_seconds() / 60)
+        age = duration(now - post.created_at)
         text = clip(f"↩ The customer wrote again, {age} ago: {post.text}", _MAX_FOLLOW_UP)
         blocks.append(
             {"type": "section", "text": {"type": "plain_text", "text": text, "emoji": False}}
@@ -200,8 +181,8 @@ def _status_line(case: Case, now: datetime) -> str:
     if case.state is CaseState.CLAIMED and not can_reply_publicly(case):
         parts.append("No public reply: the post does not mention the brand, so X would refuse it")
     if d.due and case.state in (CaseState.OPEN, CaseState.CLAIMED) and case.awaiting_answer:
-        left = (d.due - now).total_seconds() / 60
-        when = f"in {span(left)}" if left > 0 else f"*{span(-left)} overdue*"
+        left = d.due - now
+        when = f"in {duration(left)}" if left > timedelta(0) else f"*{duration(left)} overdue*"
         parts.append(f"Respond by {d.due:%H:%M} UTC ({when})")
     return " · ".join(parts)
 

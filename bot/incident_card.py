@@ -8,11 +8,12 @@ from bot.card import Block
 from bot.mrkdwn import escape, fit
 from flare.case import Case
 from flare.incidents import Incident
+from rules.units import count, duration
 
 
 def render(incident: Incident, recent: list[Case], now: datetime) -> tuple[list[Block], str]:
-    minutes = max(1, int((now - incident.opened_at).total_seconds() // 60))
-    title = f"🚨 Crisis · {incident.topic} · {incident.count} complaints in {minutes} min"
+    opened = duration(now - incident.opened_at)
+    title = f"🚨 Crisis · {incident.topic} · {count(incident.count)} complaints in {opened}"
     # Five posts share one section of at most 3,000 characters, escapes included.
     lines = [
         f"• @{fit(c.mention.author.username or c.mention.author.id, 60)}: "

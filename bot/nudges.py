@@ -8,11 +8,12 @@ for the risk; a case still unanswered at its response target tells its holder (o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.mrkdwn import escape
 from flare.case import Case, CaseState
 from rules.decision import Action
+from rules.units import duration
 
 TOLD_ABOUT = (Action.PRIORITY, Action.ESCALATE_PR)
 _REASONS = 3  # "in a few words": the first reasons, each cut short
@@ -67,9 +68,7 @@ def overdue(case: Case, now: datetime, leads: Sequence[str]) -> str:
     due = case.decision.due
     late = ""
     if due:
-        minutes = max(0, int((now - due).total_seconds() // 60))
-        ago = "just now" if minutes < 1 else f"{minutes} min ago"
-        late = f" (the target was {due:%H:%M} UTC, {ago})"
+        late = f" (the target was {due:%H:%M} UTC, {duration(max(now - due, timedelta(0)))} ago)"
     head = f"⏰ Overdue{late}: no reply or DM has gone out yet."
     if case.awaiting_approval:
         if not leads:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from bot.card import PRIORITY_MARK, Block, compact, span
+from bot.card import PRIORITY_MARK, Block
 from bot.mrkdwn import clip, escape, link
 from flare.case import Case, CaseState
 from flare.incidents import Incident
 from rules.decision import Priority
+from rules.units import count, duration
 
 MESSAGE_BLOCKS = 50  # Slack's cap on blocks in one message
 VIEW_BLOCKS = 100  # ... and in a Home tab or modal view
@@ -38,17 +39,17 @@ def _note(text: str) -> Block:
 
 
 def _more(hidden: int, what: str = "") -> Block:
-    return _note(f"…and {compact(hidden)} more{what}")
+    return _note(f"…and {count(hidden)} more{what}")
 
 
 def _target(case: Case, now: datetime) -> str:
     due = case.decision.due
     if due is None:
         return "no response target"
-    left = (due - now).total_seconds() / 60
-    if left <= 0:
-        return f"*{span(-left)} overdue* (target {due:%H:%M} UTC)"
-    return f"respond by {due:%H:%M} UTC (in {span(left)})"
+    left = due - now
+    if left <= timedelta(0):
+        return f"*{duration(left)} overdue* (target {due:%H:%M} UTC)"
+    return f"respond by {due:%H:%M} UTC (in {duration(left)})"
 
 
 def case_line(case: Case, now: datetime) -> Block:
@@ -56,7 +57,7 @@ def case_line(case: Case, now: datetime) -> Block:
     m, d = case.mention, case.decision
     mark = f"{PRIORITY_MARK[d.priority]} *{d.priority.value}*" if d.priority else "⚪ *--*"
     handle = escape((m.author.username or m.author.id)[:60])
-    who = f"{link(m.url, '@' + handle)} ({compact(m.author.followers)} followers)"
+    who = f"{link(m.url, '@' + handle)} ({count(m.author.followers)} followers)"
     topic = f" · {escape(d.topic)}" if d.topic else ""
     status = _target(case, now)
     if case.state is CaseState.CLAIMED and case.claimed_by:
@@ -73,10 +74,9 @@ def _case_list(cases: Sequence[Case], now: datetime, shown: int) -> list[Block]:
 
 
 def _incident_line(incident: Incident, now: datetime) -> Block:
-    age = (now - incident.opened_at).total_seconds() / 60
     return _section(
-        f"🚨 *{escape(incident.topic)}* · {compact(incident.count)} complaints · "
-        f"open {span(age)} (since {incident.opened_at:%H:%M} UTC)"
+        f"🚨 *{escape(incident.topic)}* · {count(incident.count)} complaints · "
+        f"open {duration(now - incident.opened_at)} (since {incident.opened_at:%H:%M} UTC)"
     )
 
 
@@ -87,8 +87,8 @@ def _fit(blocks: list[Block], limit: int) -> list[Block]:
     return [*blocks[: limit - 1], _more(len(blocks) - (limit - 1), " lines")]
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{compact(n)} {one if n == 1 else many}"
+def _counted(n: int, one: str, many: str) -> str:
+    return f"{count(n)} {one if n == 1 else many}"
 
 
 # answers -----------------------------------------------------------------------------------
@@ -108,22 +108,22 @@ def status_blocks(
         fields.append(
             {
                 "type": "mrkdwn",
-                "text": f"{PRIORITY_MARK[priority]} *{priority.value}*: {compact(len(cases))} open"
-                + (f", {compact(claimed)} claimed" if claimed else ""),
+                "text": f"{PRIORITY_MARK[priority]} *{priority.value}*: {count(len(cases))} open"
+                + (f", {count(claimed)} claimed" if claimed else ""),
             }
         )
     blocks: list[Block] = [
-        _header(f"Flare · {_count(total, 'case', 'cases')} open · {now:%H:%M} UTC"),
+        _header(f"Flare · {_counted(total, 'case', 'cases')} open · {now:%H:%M} UTC"),
         {"type": "section", "fields": fields},
     ]
     if breached:
-        blocks.append(_section(f"*Overdue ({compact(len(breached))})*"))
+        blocks.append(_section(f"*Overdue ({count(len(breached))})*"))
         blocks.extend(_case_list(breached, now, shown=10))
     if due_soon:
-        blocks.append(_section(f"*Due soon ({compact(len(due_soon))})*"))
+        blocks.append(_section(f"*Due soon ({count(len(due_soon))})*"))
         blocks.extend(_case_list(due_soon, now, shown=10))
     if incidents:
-        blocks.append(_section(f"*Open incidents ({compact(len(incidents))})*"))
+        blocks.append(_section(f"*Open incidents ({count(len(incidents))})*"))
         blocks.extend(_incident_line(i, now) for i in incidents[:5])
         if len(incidents) > 5:
             blocks.append(_more(len(incidents) - 5, " incidents"))
@@ -141,8 +141,8 @@ def status_text(
     """The one-line fallback of /flare status, for notifications and screen readers."""
     total = sum(len(cases) for cases in open_by_priority.values())
     return (
-        f"Flare: {compact(total)} open, {compact(len(breached))} overdue, "
-        f"{compact(len(due_soon))} due soon, {_count(len(incidents), 'incident', 'incidents')}"
+        f"Flare: {count(total)} open, {count(len(breached))} overdue, "
+        f"{count(len(due_soon))} due soon, {_counted(len(incidents), 'incident', 'incidents')}"
     )
 
 
@@ -150,7 +150,7 @@ def mine_blocks(cases: Sequence[Case], now: datetime) -> list[Block]:
     """/flare mine: the cases the caller holds, soonest due first."""
     if not cases:
         return [_section("You hold no cases right now. Claim one from its card in the channel.")]
-    blocks = [_header(f"Your cases ({compact(len(cases))})")]
+    blocks = [_header(f"Your cases ({count(len(cases))})")]
     blocks.extend(_case_list(cases, now, shown=MESSAGE_BLOCKS - 2))
     return _fit(blocks, MESSAGE_BLOCKS)
 
@@ -159,7 +159,7 @@ def crisis_blocks(incidents: Sequence[Incident], now: datetime) -> list[Block]:
     """/flare crisis: every open incident, the biggest first."""
     if not incidents:
         return [_section("No open incidents.")]
-    blocks = [_header(f"Open incidents ({compact(len(incidents))})")]
+    blocks = [_header(f"Open incidents ({count(len(incidents))})")]
     shown = MESSAGE_BLOCKS - 3  # header, "and N more", the closing note
     blocks.extend(_incident_line(i, now) for i in incidents[:shown])
     if len(incidents) > shown:
@@ -191,20 +191,20 @@ def home_view(
     blocks: list[Block] = [
         _header("Flare"),
         _note(f"For <@{escape(user)}> · updated {now:%H:%M} UTC"),
-        _section(f"*Your cases ({compact(len(mine))})*"),
+        _section(f"*Your cases ({count(len(mine))})*"),
     ]
     if mine:
         blocks.extend(_case_list(mine, now, shown=20))
     else:
         blocks.append(_note("You hold no cases. Claim one from its card in the channel."))
     blocks.append({"type": "divider"})
-    blocks.append(_section(f"*Queue ({_count(total, 'case', 'cases')} open)*"))
+    blocks.append(_section(f"*Queue ({_counted(total, 'case', 'cases')} open)*"))
     for priority in Priority:
         cases = open_by_priority.get(priority, ())
         if not cases:
             continue
         mark = PRIORITY_MARK[priority]
-        blocks.append(_section(f"{mark} *{priority.value}* · {compact(len(cases))}"))
+        blocks.append(_section(f"{mark} *{priority.value}* · {count(len(cases))}"))
         blocks.extend(_case_list(cases, now, shown=12))
     if not total:
         blocks.append(_note("The queue is empty."))

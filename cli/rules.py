@@ -29,6 +29,7 @@ from rules.playbook import (
     parse_duration,
 )
 from rules.templates import render_template
+from rules.units import handle
 
 rules_app = typer.Typer(
     help=(
@@ -157,9 +158,7 @@ def _now(value: str | None) -> datetime:
 def _handles(brand: list[str] | None, default: tuple[str, ...]) -> tuple[str, ...]:
     if not brand:
         return default
-    return tuple(
-        h.strip().lstrip("@").lower() for part in brand for h in part.split(",") if h.strip()
-    )
+    return tuple(handle(h) for part in brand for h in part.split(",") if h.strip())
 
 
 def triage_command(
@@ -318,11 +317,7 @@ def show_decision(decision: Decision, mention: Mention, book: Playbook) -> None:
 def tally(decisions: list[Decision]) -> dict[str, int]:
     """How many of each action, the cards agents would see, incidents opened and pages sent."""
     counts: Counter[str] = Counter(d.action.value for d in decisions)
-    incidents = sum(
-        1
-        for d in decisions
-        if d.action is Action.CRISIS and d.signals.get("spike", {}).get("opened")
-    )
+    incidents = sum(1 for d in decisions if d.action is Action.CRISIS and d.spike_opened)
     cards = sum(1 for d in decisions if d.action.needs_person and d.action is not Action.CRISIS)
     out = {a.value: counts.get(a.value, 0) for a in Action}
     out["cards"] = cards

@@ -265,7 +265,7 @@ class Casework:
         case = self._admit(case_id, actor, Need.HOLDER, Act.ESCALATE)
         if isinstance(case, Outcome):
             return case
-        default = case.decision.topic or next(iter(case.decision.signals.get("risks") or {}), None)
+        default = case.decision.topic or next(iter(case.decision.risks), None)
         topics = tuple(sorted({*self.topics, *([default] if default else [])})) or ("general",)
         return Outcome(Kind.DONE, form=Form(case, topics=topics, topic=default))
 
@@ -280,7 +280,7 @@ class Casework:
         case = self._admit(case_id, actor, Need.HOLDER, Act.REPLY)
         if isinstance(case, Outcome):
             return case
-        if not case.decision.signals.get("summoned", True):
+        if not case.decision.summoned:
             return refused(NO_PUBLIC_REPLY)
         if not self.team.may_speak_for(case, actor.id):
             return self._refuse(case_id, actor, Act.REPLY, "pr")
@@ -318,7 +318,7 @@ class Casework:
             return invalid(Field.DRAFT, words("This case is no longer in Flare."))
         if not self.team.may_speak_for(case, actor.id):
             return _on(Field.DRAFT, self._refuse(case_id, actor, Act.REPLY, "pr"))
-        if not case.decision.signals.get("summoned", True):
+        if not case.decision.summoned:
             return invalid(Field.DRAFT, NO_PUBLIC_REPLY)
         if not draft.strip():
             return invalid(Field.DRAFT, words("Write a reply first."))
@@ -571,7 +571,7 @@ def _follow_up_line(case: Case, post: Mention, was: Decision, reopened: bool) ->
     if now.action is not was.action:
         level = f" {now.priority.value}" if now.priority else ""
         said += (f" The case is now {now.action.value}{level}.",)
-    if now.signals.get("resolved"):
+    if now.resolved:
         said += (" They say it is resolved: close the case if you agree.",)
     return said
 

@@ -10,6 +10,8 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validat
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
+from rules.units import handle
+
 CsvList = Annotated[tuple[str, ...], NoDecode]
 
 
@@ -27,7 +29,7 @@ class BrandSettings(BaseModel):
     @classmethod
     def _handles(cls, value: Any) -> Any:
         value = _split_csv(value)
-        return tuple(h.lstrip("@").lower() for h in value) if isinstance(value, tuple) else value
+        return tuple(handle(h) for h in value) if isinstance(value, tuple) else value
 
 
 class SlackSettings(BaseModel):

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flare.case import Case
-from rules.decision import Action
-
-PR_ACTIONS = (Action.ESCALATE_PR, Action.CRISIS)
+from rules.review import PR_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -43,11 +41,5 @@ class Team:
 
 
 def needs_approval(case: Case) -> bool:
-    """VIP, verified, high-reach and crisis cases get a lead's eyes before a public reply."""
-    signals = case.decision.signals
-    return bool(
-        case.decision.action in PR_ACTIONS
-        or signals.get("vip")
-        or case.mention.author.verified
-        or case.decision.action is Action.PRIORITY
-    )
+    """A lead (or PR) approves the public reply first: decided once, by rules.review."""
+    return case.decision.review

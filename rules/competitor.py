@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from rules.units import handle
+
 # A clause ends at a sentence end or a comma, or just before a word that starts a new one; the
 # word stays at the start of the clause it opens ("who lost my parcel").
 _CLAUSE = re.compile(
@@ -44,11 +46,6 @@ def _alternation(names: Iterable[str]) -> str:
     return "|".join(r"\s+".join(re.escape(word) for word in n.split()) for n in ordered)
 
 
-def _name(found: str) -> str:
-    """A competitor as matched ("@Globex", "globex  air") → as listed ("globex", "globex air")."""
-    return " ".join(found.lstrip("@").split())
-
-
 def _negated_before(clause: str, cue: str) -> bool:
     """True when the cue comes just after a negation ("never lost", "not late")."""
     at = clause.find(cue)
@@ -69,8 +66,8 @@ class CompetitorReader:
         stated: Callable[[str], Sequence[str]],
     ) -> None:
         """`stated(clause)`: the problems and grievances a lower-cased clause states."""
-        own = {b.lower().lstrip("@") for b in brand}
-        listed = (" ".join(n.lower().lstrip("@").split()) for n in names)
+        own = {handle(b) for b in brand}
+        listed = (handle(n) for n in names)
         self.names = tuple(dict.fromkeys(n for n in listed if n and n not in own))
         self._stated = stated
         them = rf"@?(?:{_alternation(self.names)})"
@@ -114,7 +111,7 @@ class CompetitorReader:
         rival: str | None = None
         ours: list[str] = []
         for clause in clauses(low):
-            named = [(m.start(), _name(m.group(0))) for m in self._them.finditer(clause)]
+            named = [(m.start(), handle(m.group(0))) for m in self._them.finditer(clause)]
             named += [(m.start(), "") for m in self._us.finditer(clause)]
             owner: str | None = None
             if named:

@@ -12,8 +12,9 @@ from rules.complaint import ComplaintReader, is_request, reservation
 from rules.decision import Action, Decision, Priority
 from rules.mention import Mention
 from rules.phrases import compile_phrases
+from rules.review import reviewed
 from rules.sentiment import praise_words
-from rules.spread import age_text
+from rules.units import duration
 
 WROTE_AGAIN = "the customer wrote again in an open case"
 """The reason a follow-up with nothing to answer of its own still gets a card."""
@@ -187,11 +188,15 @@ def carry(
         said = "the customer says it is resolved: offer to resolve the case"
     if not conversation.open:
         assert conversation.closed_at is not None
-        ago = age_text(max(0.0, (mention.created_at - conversation.closed_at).total_seconds() / 60))
+        ago = duration(max(timedelta(0), mention.created_at - conversation.closed_at))
         note = f"post {post} of the conversation, {ago} after the case closed: {said}"
         signals["reopens"] = follow_up.action.needs_person
         return follow_up.model_copy(
-            update={"reasons": (note, *follow_up.reasons[1:]), "signals": signals}
+            update={
+                "reasons": (note, *follow_up.reasons[1:]),
+                "signals": signals,
+                "resolved": resolved,
+            }
         )
 
     raised = SEVERITY[follow_up.action] > SEVERITY[case.action]
@@ -208,16 +213,33 @@ def carry(
     else:  # the case's own reasons lead: they are why it is handled as it is
         kept = f"{case.action.value} {priority.value}" if priority else case.action.value
         reasons = (*case.reasons, *added, f"a follow-up never lowers a case: it stays {kept}")
-    return Decision.model_construct(
-        mention_id=follow_up.mention_id,
-        action=winner.action,
-        priority=priority,
-        topic=winner.topic or other.topic,
-        late=late,
-        due=due,
-        template=_template(winner, follow_up, late and waiting_again),
-        reasons=tuple(dict.fromkeys(reasons)),
-        signals=signals,
+    influential = case.influential or follow_up.influential
+    spreading = case.spreading or follow_up.spreading
+    controversial = case.controversial or follow_up.controversial
+    return winner.model_copy(
+        update={
+            "mention_id": follow_up.mention_id,
+            "priority": priority,
+            "topic": winner.topic or other.topic,
+            "late": late,
+            "due": due,
+            "template": _template(winner, follow_up, late and waiting_again),
+            "reasons": tuple(dict.fromkeys(reasons)),
+            "signals": signals,
+            "resolved": resolved,
+            "summoned": case.summoned,  # a reply answers the case's own post
+            "risks": tuple(dict.fromkeys((*winner.risks, *other.risks))),
+            "vip": case.vip or follow_up.vip,
+            "influential": influential,
+            "spreading": spreading,
+            "controversial": controversial,
+            "review": reviewed(
+                winner.action,
+                influential=influential,
+                spreading=spreading,
+                controversial=controversial,
+            ),
+        }
     )
 
 

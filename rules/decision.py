@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Action(StrEnum):
@@ -37,6 +37,9 @@ class Priority(StrEnum):
 
 
 class Decision(BaseModel):
+    """The action and its reasons; typed fields for what other layers read, and `signals`, the
+    free-form explanation shown to people (`flare rules explain`, `flare triage`)."""
+
     model_config = ConfigDict(frozen=True)
 
     mention_id: str
@@ -48,6 +51,40 @@ class Decision(BaseModel):
     template: str | None = None
     reasons: tuple[str, ...] = ()
     signals: dict[str, Any] = Field(default_factory=dict)
+
+    summoned: bool = True  # the post mentions or quotes the brand: X accepts a public reply
+    risks: tuple[str, ...] = ()  # PR risks the post raises (legal, safety, ...), first one first
+    vip: bool = False  # the author is on the playbook's VIP list
+    influential: bool = False  # VIP, verified or a large audience, by the playbook's thresholds
+    spreading: bool = False  # climbing fast for its age, or past the playbook's blast radius
+    controversial: bool = False  # touches a topic that divides the audience (§3)
+    spike_opened: bool = False  # this mention opened an incident for its topic
+    review: bool = False  # a lead (or PR) approves the public reply first: rules.review
+    age: timedelta | None = None  # how old the post was when decided
+    resolved: bool = False  # a customer's follow-up says the issue is over (rules.conversation)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _stored_before_typed_fields(cls, data: Any) -> Any:
+        """A decision stored before the typed fields carried them in `signals` only: read them
+        from there, so an old case keeps its Reply button, its PR contacts and its approval."""
+        if not isinstance(data, dict) or "review" in data or not data.get("signals"):
+            return data
+        s = data["signals"]
+        spike = s.get("spike")
+        age = s.get("age_min")
+        old = {
+            "summoned": bool(s.get("summoned", True)),
+            "risks": tuple(s.get("risks") or ()),
+            "vip": bool(s.get("vip")),
+            "influential": s.get("reach", "normal") != "normal" or bool(s.get("vip")),
+            "spreading": bool(s.get("spreading")),
+            "controversial": bool(s.get("controversial")),
+            "spike_opened": bool(spike.get("opened")) if isinstance(spike, dict) else False,
+            "review": bool(s.get("review")),
+            "age": timedelta(minutes=age) if isinstance(age, int | float) else None,
+        }
+        return {**old, **data}
 
     def as_line(self) -> dict[str, Any]:
         """The JSON shape that `flare triage` prints, one object per mention."""

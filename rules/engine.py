@@ -17,15 +17,17 @@ from rules.origin import is_own, is_retweet, summoned
 from rules.personal_data import personal_data
 from rules.phrases import compile_phrases
 from rules.phrases import found as found_phrases
-from rules.playbook import Playbook, format_duration
+from rules.playbook import Playbook
 from rules.reach import Reach, reach
+from rules.review import reviewed
 from rules.risk import RiskReader
 from rules.sentiment import praise_words, sentiment
 from rules.spam import SpamReader
 from rules.spike import SpikeState, SpikeStatus, observe
-from rules.spread import Spread, age_text, blast_radius, spread
+from rules.spread import Spread, blast_radius, spread
 from rules.topic import TopicReader
 from rules.toxicity import Toxicity, ToxicityReader
+from rules.units import duration, handle
 
 ENGLISH = frozenset({None, "", "en", "und", "zxx", "qme", "qht", "qam", "art"})
 
@@ -37,8 +39,6 @@ PRIORITY_OF = {
     Action.HARASSMENT: Priority.P3,
     Action.THANK: Priority.P4,
 }
-REVIEWED = frozenset({Priority.P1, Priority.P2})
-"""Priorities whose public reply a lead or PR sees first (the signal `review`)."""
 
 _LANG_NAMES = {
     "es": "Spanish",
@@ -52,6 +52,17 @@ _LANG_NAMES = {
     "hi": "Hindi",
     "tr": "Turkish",
 }
+
+
+@dataclass(slots=True)  # not frozen: built per mention, and frozen costs ~1 µs more
+class Situation:
+    """Where a post stands beyond its text; it becomes the decision's typed fields."""
+
+    summoned: bool
+    vip: bool
+    influential: bool
+    spreading: bool  # fast for its age, or past the blast radius
+    spike_opened: bool
 
 
 @dataclass(slots=True)  # not frozen: built per mention, and frozen costs ~1 µs more
@@ -81,7 +92,7 @@ class Engine:
 
     def __init__(self, playbook: Playbook, brand_handles: Sequence[str] = ()) -> None:
         self.playbook = playbook
-        self.brand = frozenset(h.strip().lstrip("@").lower() for h in brand_handles if h.strip())
+        self.brand = frozenset(handle(h) for h in brand_handles if h.strip())
         self.vip = frozenset(playbook.vip)
         th = playbook.thresholds
         self._negative = th.negative
@@ -201,10 +212,10 @@ class Engine:
         }
         if is_own(m, self.brand):
             signals["own"] = True
-            return _drop(m, "our own post", signals)
+            return _drop(m, "our own post", signals, now)
         if is_retweet(m):
             signals["retweet"] = True
-            return _drop(m, "a repost: nothing new to answer", signals)
+            return _drop(m, "a repost: nothing new to answer", signals, now)
 
         earlier = snap.authors.get(m.author.id)
         recent_posts = 1 + (earlier.posts_between(at - 3600, at) if earlier else 0)
@@ -215,7 +226,7 @@ class Engine:
         abuse_count = history.abuse_between(at - window, at)
         if verdict.spam:
             signals["spam"] = list(verdict.signs)
-            return _drop(m, "spam or bot: " + "; ".join(verdict.signs), signals)
+            return _drop(m, "spam or bot: " + "; ".join(verdict.signs), signals, now)
 
         who = reach(m.author, self.vip, self._influential, self._high_reach, self._verified)
         how = spread(m, now, self._spread_rate, self._spread_min)
@@ -262,7 +273,8 @@ class Engine:
             if abuse_count >= self._abuse_repeat:
                 warned = history.stop_due_before(at, window, self._abuse_repeat)
                 signals["report"] = warned
-        loud = who.influential or how.spreading or blast >= self._blast
+        fast_spread = how.spreading or blast >= self._blast
+        loud = who.influential or fast_spread
         action, reasons = self._choose(
             m, r, who, how, blast, loud, troll, status, abuse_count, warned
         )
@@ -283,7 +295,9 @@ class Engine:
         if action.needs_person and not is_summoned:
             reasons.append("does not @mention us: DM or statement, no public reply")
         fast = action is Action.THANK and loud
-        decision = self._final(m, action, reasons, signals, r, now, fast)
+        opened = status is not None and status.opened_now
+        situation = Situation(is_summoned, who.vip, who.influential, fast_spread, opened)
+        decision = self._final(m, action, reasons, signals, r, now, situation, fast)
         if case is None:
             return decision
         resolved = resolves(m.text, self._complaints)
@@ -321,7 +335,7 @@ class Engine:
         if troll:
             abuse = f"abuse ({', '.join(r.toxicity.words[:3])})"
             if abuse_count >= self._abuse_repeat:
-                span = format_duration(self._abuse_window)
+                span = duration(self._abuse_window)
                 repeated = (
                     f"repeated abuse: {abuse_count} abusive posts in {span} "
                     f"from @{m.author.username}"
@@ -407,6 +421,7 @@ class Engine:
         signals: dict[str, Any],
         r: Reading,
         now: datetime,
+        situation: Situation,
         fast: bool = False,
     ) -> Decision:
         """Apply the age rules (§1), then priority, due time, template and the PR topic."""
@@ -414,7 +429,7 @@ class Engine:
         if action.needs_person and age > self._max_age:
             signals["too_old"] = True
             signals["would_have_been"] = action.value
-            reasons.insert(0, f"older than {format_duration(self._max_age)}: recorded, not chased")
+            reasons.insert(0, f"older than {duration(self._max_age)}: recorded, not chased")
             action = Action.IGNORE
         priority = PRIORITY_OF.get(action)
         if fast and priority is not None:  # §4: a fast answer, not a better one
@@ -428,12 +443,17 @@ class Engine:
             late = age > target
             template = self._template(action, late, r, m.lang in ENGLISH, signals.get("report"))
             if late:
-                waited = age_text(age.total_seconds() / 60)
                 reasons.append(
-                    f"found late: {waited} after posting (target {format_duration(target)})"
+                    f"found late: {duration(age)} after posting (target {duration(target)})"
                 )
         topic = r.topic
-        signals["review"] = priority in REVIEWED
+        controversial = bool(r.controversial)
+        review = signals["review"] = reviewed(
+            action,
+            influential=situation.influential,
+            spreading=situation.spreading,
+            controversial=controversial,
+        )
         if action is Action.ESCALATE_PR and r.risks:
             topic = pr_topic(r.risks)
             reasons.append(f"PR pages the crisis contacts for {topic}")
@@ -447,6 +467,15 @@ class Engine:
             template=template,
             reasons=tuple(reasons),
             signals=signals,
+            summoned=situation.summoned,
+            risks=tuple(r.risks),
+            vip=situation.vip,
+            influential=situation.influential,
+            spreading=situation.spreading,
+            controversial=controversial,
+            spike_opened=situation.spike_opened,
+            review=review,
+            age=age,
         )
 
     def _template(
@@ -478,7 +507,7 @@ class Engine:
         return "answer"
 
 
-def _drop(m: Mention, reason: str, signals: dict[str, Any]) -> Decision:
+def _drop(m: Mention, reason: str, signals: dict[str, Any], now: datetime) -> Decision:
     """Spam, bots and our own posts or reposts: recorded with the reason, no card, no target."""
     return Decision.model_construct(
         mention_id=m.id,
@@ -490,6 +519,15 @@ def _drop(m: Mention, reason: str, signals: dict[str, Any]) -> Decision:
         template=None,
         reasons=(reason,),
         signals=signals,
+        summoned=True,
+        risks=(),
+        vip=False,
+        influential=False,
+        spreading=False,
+        controversial=False,
+        spike_opened=False,
+        review=False,
+        age=now - m.created_at,
     )
 
 

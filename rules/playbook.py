@@ -19,6 +19,8 @@ from pydantic import (
     field_validator,
 )
 
+from rules.units import handle
+
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)\s*$", re.IGNORECASE)
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -53,22 +55,9 @@ def parse_duration(value: Any) -> timedelta:
     raise ValueError(f"expected a duration like 10m, 2h or 3d, got {value!r}")
 
 
-def format_duration(delta: timedelta) -> str:
-    """The short form people write: 45s, 10m, 2h, 3d (largest whole unit)."""
-    seconds = int(delta.total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    if seconds >= 3600:
-        return f"{seconds / 3600:.1f}h"
-    if seconds >= 60:
-        return f"{seconds // 60}m"
-    return f"{seconds}s"
-
-
 def _competitor(value: str) -> str:
     """A competitor's handle or name as the engine looks for it: no "@", lower case, one space."""
-    name = " ".join(value.strip().lstrip("@").lower().split())
+    name = handle(value)
     if not name:
         raise ValueError("a competitor needs a handle or a name")
     return name
@@ -199,7 +188,7 @@ class Playbook(_Strict):
     @field_validator("vip")
     @classmethod
     def _handles(cls, value: list[str]) -> list[str]:
-        return [h.strip().lstrip("@").lower() for h in value if h.strip()]
+        return [handle(h) for h in value if h.strip()]
 
     def target(self, priority: str) -> timedelta:
         target: timedelta = getattr(self.response_targets, priority)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rules.mention import Author
+from rules.units import count
 
 
 @dataclass(slots=True)  # not frozen: built per mention, and frozen costs ~1 µs more
@@ -16,15 +17,6 @@ class Reach:
     @property
     def influential(self) -> bool:
         return self.level != "normal" or self.vip
-
-
-def compact(number: float) -> str:
-    """2400000 → "2.4M", 12500 → "12.5k", 980 → "980"."""
-    for size, unit in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
-        if abs(number) >= size:
-            text = f"{number / size:.1f}".rstrip("0").rstrip(".")
-            return f"{text}{unit}"
-    return f"{number:g}" if isinstance(number, float) else str(number)
 
 
 def reach(
@@ -43,7 +35,7 @@ def reach(
     elif author.followers >= influential_followers:
         level = "influential"
     if level != "normal":
-        reasons.append(f"{compact(author.followers)} followers")
+        reasons.append(f"{count(author.followers)} followers")
     if author.verified and verified_is_influential:
         reasons.append("verified")
         if level == "normal":

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rules.mention import Mention
+from rules.units import duration
 
 
 @dataclass(slots=True)  # not frozen: built per mention, and frozen costs ~1 µs more
@@ -18,20 +19,12 @@ class Spread:
     reason: str | None
 
 
-def age_text(minutes: float) -> str:
-    """An age as people say it: "12 min", "13 h", "3 days"."""
-    if minutes < 90:
-        return f"{max(1, round(minutes))} min"
-    if minutes < 48 * 60:
-        return f"{minutes / 60:.0f} h"
-    return f"{minutes / 1440:.0f} days"
-
-
 def spread(mention: Mention, now: datetime, per_minute: float, minimum: int) -> Spread:
     """Whether the post is climbing fast for its age ("140 reposts in 12 min")."""
     m = mention.metrics
     engagement = m.reposts + m.quotes + m.replies
-    age = max((now - mention.created_at).total_seconds() / 60.0, 1.0)
+    elapsed = now - mention.created_at
+    age = max(elapsed.total_seconds() / 60.0, 1.0)
     rate = engagement / age
     spreading = engagement >= minimum and rate >= per_minute
     reason = None
@@ -41,7 +34,7 @@ def spread(mention: Mention, now: datetime, per_minute: float, minimum: int) -> 
             for n, label in ((m.reposts, "reposts"), (m.quotes, "quotes"), (m.replies, "replies"))
             if n
         ]
-        reason = f"{', '.join(parts)} in {age_text(age)}"
+        reason = f"{', '.join(parts)} in {duration(elapsed)}"
     return Spread(engagement, round(age, 1), round(rate, 2), spreading, reason)
 
 

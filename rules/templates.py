@@ -5,21 +5,12 @@ from __future__ import annotations
 from rules.decision import Decision
 from rules.mention import Mention
 from rules.playbook import Playbook
+from rules.units import duration
 
 
 class _Blank(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return ""
-
-
-def _delay(minutes: float | None) -> str:
-    if not minutes:
-        return "a while"
-    if minutes < 90:
-        return f"{max(1, round(minutes))} minutes"
-    if minutes < 48 * 60:
-        return f"{round(minutes / 60)} hours"
-    return f"{round(minutes / 1440)} days"
 
 
 def render_template(
@@ -41,6 +32,6 @@ def render_template(
         if signature and not signature.startswith(("^", "-"))
         else signature,
         topic=(decision.topic or "our service").replace("_", " "),
-        delay=_delay(decision.signals.get("age_min")),
+        delay=duration(decision.age, words=True) if decision.age is not None else "a while",
     )
     return " ".join(text.format_map(values).split())

@@ -47,7 +47,7 @@ class Runtime:
         team and the playbook's crisis contacts for each risk it carries (names if no Slack id)."""
         if case.decision.action is not Action.ESCALATE_PR:
             return self.leads()
-        risks = [*(case.decision.signals.get("risks") or {})] or [case.decision.topic or ""]
+        risks = [*case.decision.risks] or [case.decision.topic or ""]
         people = _at(self.settings.slack.pr_team)
         for risk in risks:
             people += [

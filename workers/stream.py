@@ -19,6 +19,7 @@ from flare import keys
 from flare.settings import IntakeSettings, XSettings
 from rules.mention import Source
 from rules.normalize import read_payload
+from rules.units import handle
 from workers.batcher import Batcher
 from workers.intake import Intake
 from workers.spend import Spend
@@ -100,7 +101,7 @@ def build_rules(
     """The stream rules Flare wants: the brand handles, then extra keywords, each with the
     exclusions (`is:retweet` becomes `-is:retweet`)."""
     suffix = "".join(" -" + e.strip().lstrip("-") for e in exclusions if e.strip())
-    mentions = sorted({"@" + h.strip().lstrip("@").lower() for h in handles if h.strip()})
+    mentions = sorted({"@" + handle(h) for h in handles if h.strip()})
     words = list(dict.fromkeys(_term(k) for k in keywords if k.strip()))
     return _pack(mentions, suffix, max_length, f"{tag}:mentions") + _pack(
         words, suffix, max_length, f"{tag}:keywords"

@@ -10,13 +10,16 @@ from pathlib import Path
 import pytest
 
 from bot.action_ids import ActionId
-from bot.card import compact, gone, render
+from bot.card import gone, render
 from bot.mrkdwn import escape, fit
 from bot.payloads import case_of_button
 from cli.standin import block_kit_problems
 from flare.case import Case, CaseState
+from rules.context import MemoryContext
 from rules.decision import Action, Priority
+from rules.engine import Engine
 from rules.mention import Author, Metrics
+from rules.playbook import load_playbook
 from tests.builders import NOON, decision, mention
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -120,11 +123,26 @@ def test_the_response_target_is_shown_as_a_time_and_overdue_when_past() -> None:
     assert "Respond by 12:30 UTC" in status and "overdue" in status
 
 
-@pytest.mark.parametrize(
-    ("n", "shown"), [(12, "12"), (12_300, "12.3K"), (2_400_000, "2.4M"), (1_000, "1K")]
-)
-def test_big_numbers_read_the_way_people_say_them(n: int, shown: str) -> None:
-    assert compact(n) == shown
+def test_the_card_and_its_reasons_write_a_follower_count_the_same_way() -> None:
+    m = mention(text="@acme my order never arrived", followers=12_500)
+    d = Engine(load_playbook(), ("acme",)).decide(m, MemoryContext(), NOW)
+    blocks, _ = render(Case(mention=m, decision=d, stored_at=NOW), NOW)
+    author, why = blocks[1]["text"]["text"], blocks[4]["text"]["text"]
+    assert "12.5K followers" in author and "12.5K followers" in why
+
+
+def test_a_billion_followers_read_as_billions_not_thousands_of_millions() -> None:
+    famous = mention(followers=1_500_000_000)
+    blocks, _ = render(Case(mention=famous, decision=decision(famous), stored_at=NOW), NOW)
+    assert "1.5B followers" in blocks[1]["text"]["text"]
+
+
+def test_a_post_that_does_not_mention_the_brand_offers_no_public_reply() -> None:
+    m = mention(text="acme lost my bag", mentioned=())
+    unsummoned = decision(m, summoned=False)
+    case = Case(mention=m, decision=unsummoned, state=CaseState.CLAIMED, stored_at=NOW)
+    assert ActionId.REPLY not in _buttons(case)
+    assert ActionId.REPLY in _buttons(case_in(CaseState.CLAIMED))
 
 
 def test_the_card_is_a_function_of_the_clock() -> None:

@@ -41,7 +41,7 @@ def test_there_is_a_crisis_on_one_topic_and_one_incident() -> None:
     _, decisions = _decide()
     crisis = [d for d in decisions if d.action is Action.CRISIS]
     assert {d.topic for d in crisis} == {"outage"}
-    assert sum(1 for d in crisis if d.signals["spike"]["opened"]) == 1
+    assert sum(1 for d in crisis if d.spike_opened) == 1
 
 
 def test_only_the_missed_mention_is_late_and_it_gets_the_late_template() -> None:

@@ -11,6 +11,7 @@ from rules.decision import Action, Priority
 from rules.engine import Engine
 from rules.mention import Metrics
 from rules.playbook import load_playbook
+from rules.review import reviewed
 from tests.builders import NOON, mention
 
 SOON = NOON + timedelta(minutes=2)
@@ -157,7 +158,7 @@ def test_a_mention_found_late_gets_the_late_reply_template(engine: Engine) -> No
 def test_beyond_the_max_age_a_mention_is_recorded_but_not_chased(engine: Engine) -> None:
     d = decide(engine, "@acme my parcel never arrived", now=NOON + timedelta(days=4))
     assert d.action is Action.IGNORE and d.due is None
-    assert d.reasons[0] == "older than 3d: recorded, not chased"
+    assert d.reasons[0] == "older than 3 days: recorded, not chased"
     assert d.signals["would_have_been"] == "respond"
 
 
@@ -169,7 +170,7 @@ def test_personal_data_in_the_post_means_take_it_private(engine: Engine) -> None
 
 def test_a_post_that_does_not_mention_us_says_so(engine: Engine) -> None:
     d = decide(engine, "acme lost my parcel again", mentioned=())
-    assert d.action is Action.RESPOND and d.signals["summoned"] is False
+    assert d.action is Action.RESPOND and d.summoned is False
     assert any("does not @mention us" in r for r in d.reasons)
 
 
@@ -188,7 +189,7 @@ def test_a_spike_of_complaints_on_one_topic_becomes_a_crisis(engine: Engine) -> 
     assert len(crisis) == 6  # from the 15th (the overwhelming count) on
     assert {d.topic for d in crisis} == {"outage"}
     assert all(d.template == "crisis_statement" for d in crisis)
-    assert sum(1 for d in crisis if d.signals["spike"]["opened"]) == 1
+    assert sum(1 for d in crisis if d.spike_opened) == 1
 
 
 def test_decisions_come_back_in_input_order_though_decided_in_time_order(engine: Engine) -> None:
@@ -276,7 +277,7 @@ def test_risks_phrased_mildly_still_go_to_pr(engine: Engine, text: str, risk: st
 
 def test_a_routine_data_request_does_not_page_pr(engine: Engine) -> None:
     d = decide(engine, "@acme please delete my account data under GDPR")
-    assert d.action is Action.RESPOND and not d.signals["risks"]
+    assert d.action is Action.RESPOND and d.risks == ()
 
 
 def test_a_controversial_question_gets_a_reviewed_reply_that_takes_no_side(
@@ -284,7 +285,7 @@ def test_a_controversial_question_gets_a_reviewed_reply_that_takes_no_side(
 ) -> None:
     d = decide(engine, "@acme why are you sponsoring a pride parade? boycott")
     assert d.action is Action.PRIORITY and d.priority is Priority.P2
-    assert d.template == "considered" and d.signals["review"] is True
+    assert d.template == "considered" and d.review and d.controversial
     assert d.reasons[0].startswith('controversial topic ("pride parade")')
 
 
@@ -297,7 +298,7 @@ def test_a_real_problem_on_a_controversial_topic_keeps_its_ownership_but_is_revi
     engine: Engine,
 ) -> None:
     d = decide(engine, "@acme my order never arrived, too busy with politics to deliver parcels?")
-    assert d.action is Action.PRIORITY and d.signals["review"] is True
+    assert d.action is Action.PRIORITY and d.review
     assert d.template == "take_private"  # delivery needs the order's details
 
 
@@ -305,13 +306,70 @@ def test_controversial_abuse_with_no_substance_from_nobody_is_still_ignored(
     engine: Engine,
 ) -> None:
     d = decide(engine, "@acme boycott these idiots", followers=40)
-    assert d.action is Action.IGNORE and d.signals["review"] is False
+    assert d.action is Action.IGNORE and not d.review
 
 
-def test_review_is_signalled_for_every_p1_and_p2_and_only_them(engine: Engine) -> None:
-    assert decide(engine, "@acme my lawyer will call").signals["review"] is True
-    assert decide(engine, "@acme where is my order?", followers=50_000).signals["review"] is True
-    assert decide(engine, "@acme where is my order?").signals["review"] is False
+def test_a_pr_risk_is_reviewed_and_names_its_risk(engine: Engine) -> None:
+    d = decide(engine, "@acme my lawyer will call")
+    assert d.action is Action.ESCALATE_PR and d.review and d.risks == ("legal",)
+
+
+def test_a_big_account_is_reviewed_and_an_ordinary_one_is_not(engine: Engine) -> None:
+    assert decide(engine, "@acme where is my order?", followers=50_000).review
+    assert not decide(engine, "@acme where is my order?").review
+
+
+def test_a_verified_author_is_reviewed_however_few_followers(engine: Engine) -> None:
+    m = mention(text="@acme where is my order?", followers=300)
+    verified = m.model_copy(update={"author": m.author.model_copy(update={"verified": True})})
+    d = engine.decide(verified, MemoryContext(), SOON)
+    assert d.influential and d.review
+
+
+def test_a_post_spreading_fast_is_reviewed(engine: Engine) -> None:
+    busy = Metrics(reposts=140, replies=30)
+    d = decide(
+        engine, "@acme my order is still missing", metrics=busy, now=NOON + timedelta(minutes=12)
+    )
+    assert d.spreading and d.review
+
+
+def test_a_thank_you_from_a_big_unverified_account_is_fast_and_reviewed(engine: Engine) -> None:
+    d = decide(engine, "@acme thank you, great service!", followers=50_000)
+    assert (d.action, d.priority) == (Action.THANK, Priority.P2)
+    assert d.review and d.signals["review"] is True
+
+
+def test_a_private_request_to_stop_harassing_is_not_a_public_reply_to_review(
+    engine: Engine,
+) -> None:
+    posts = [
+        mention(
+            id=str(i),
+            text="@acme you morons",
+            username="t",
+            followers=50_000,
+            created_at=NOON + timedelta(minutes=i),
+        )
+        for i in range(4)
+    ]
+    decisions = engine.decide_many(posts, MemoryContext(), NOON + timedelta(minutes=5))
+    assert decisions[-1].action is Action.HARASSMENT and not decisions[-1].review
+
+
+def test_every_decision_is_reviewed_exactly_when_the_rule_says_from_its_own_fields(
+    engine: Engine,
+) -> None:
+    for followers in (50, 50_000):
+        for text in ("@acme thanks!", "@acme my order is late", "@acme you morons", "buy now"):
+            d = decide(engine, text, followers=followers)
+            rule = reviewed(
+                d.action,
+                influential=d.influential,
+                spreading=d.spreading,
+                controversial=d.controversial,
+            )
+            assert d.review is rule
 
 
 def test_a_celebrity_gets_a_fast_thanks_but_the_same_one(engine: Engine) -> None:
@@ -405,7 +463,7 @@ def test_an_old_risk_is_recorded_not_chased_and_keeps_what_it_would_have_been(
 ) -> None:
     d = decide(engine, "@acme my lawyer will call", now=NOON + timedelta(days=4))
     assert d.action is Action.IGNORE and d.signals["would_have_been"] == "escalate_pr"
-    assert d.signals["review"] is False
+    assert not d.review
 
 
 @pytest.fixture(scope="module")

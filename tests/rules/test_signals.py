@@ -9,7 +9,7 @@ from rules.mention import Author, Metrics, Reference, RefType
 from rules.origin import is_own, is_retweet, summoned
 from rules.personal_data import personal_data
 from rules.playbook import Risk, Topic
-from rules.reach import compact, reach
+from rules.reach import reach
 from rules.risk import RiskReader
 from rules.sentiment import analyzer, might_score, praise_words, sentiment
 from rules.spam import SpamReader
@@ -117,12 +117,6 @@ def test_reach_names_followers_verified_and_vip() -> None:
     assert vip.influential and "on the VIP list" in vip.reasons
     small = reach(Author(id="3", username="dana", followers=120), frozenset(), 10_000, 10**6)
     assert not small.influential
-
-
-def test_compact_numbers_read_like_people_write_them() -> None:
-    assert compact(2_400_000) == "2.4M"
-    assert compact(12_500) == "12.5k"
-    assert compact(980) == "980"
 
 
 def test_spread_counts_engagement_per_minute_of_age() -> None:

@@ -10,7 +10,7 @@ from rules.context import MemoryContext
 from rules.engine import Engine
 from rules.playbook import load_playbook
 from rules.templates import render_template
-from tests.builders import NOON, mention
+from tests.builders import NOON, decision, mention
 
 
 def test_the_late_reply_names_the_delay_the_person_and_the_signature() -> None:
@@ -28,3 +28,12 @@ def test_an_unknown_template_key_is_a_key_error() -> None:
     d = Engine(book).decide(m, MemoryContext(), NOON)
     with pytest.raises(KeyError):
         render_template(book, "nope", m, d)
+
+
+def test_a_decision_that_does_not_know_the_posts_age_apologises_for_a_while() -> None:
+    book = load_playbook()
+    m = mention(text="@acme my parcel never arrived", username="dana")
+    d = decision(m, template="late_reply")
+    assert render_template(book, "late_reply", m, d).startswith(
+        "Hi Dana, I'm sorry it took us a while"
+    )

@@ -120,7 +120,7 @@ def test_a_heads_up_slack_refused_is_posted_by_the_jobs_retry(
 def test_a_pr_risk_with_only_named_contacts_says_nobody_was_pinged(
     rt: Runtime, fake_slack: SlackStandIn
 ) -> None:
-    case_id = stored(rt, action=Action.ESCALATE_PR, signals={"risks": {"legal": "lawyer"}})
+    case_id = stored(rt, action=Action.ESCALATE_PR, risks=("legal",))
 
     jobs.notify_case(case_id)
 
@@ -183,7 +183,7 @@ def test_an_unanswered_case_is_nudged_once_and_its_card_shows_it_overdue(
     assert jobs.check_due(case_id) == "told before"
 
     assert thread(fake_slack) == [
-        "⏰ Overdue (the target was 12:30 UTC, just now): no reply or DM has gone out yet. "
+        "⏰ Overdue (the target was 12:30 UTC, under 1 min ago): no reply or DM has gone out yet. "
         "Nobody holds it. <@U0LEAD>: please find someone to take it."
     ]
     assert "*under 1 min overdue*" in str(fake_slack.calls_to("chat.update")[-1].args["blocks"])
