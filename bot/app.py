@@ -7,6 +7,7 @@ from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 
@@ -16,6 +17,7 @@ from bot.mrkdwn import say
 from bot.payloads import Click, Submission
 from bot.slack_surface import SlackSurface
 from flare.casework import Actor, Casework, Field, Form, Kind, Outcome
+from flare.http import Wsgi
 from flare.queries import Queries
 
 Handler = Callable[[str, Actor], Outcome]  # (case id, actor) -> outcome
@@ -194,3 +196,8 @@ def _on_draft(desk: Casework, slack: SlackSurface) -> Any:
         slack.client.update_view(str(view["id"]), new, str(view.get("hash", "")) or None)
 
     return listener
+
+
+def slack_routes(app: App) -> dict[str, Wsgi]:
+    """Slack's requests, at the path the app manifest names; Bolt verifies their signatures."""
+    return {"/slack/events": SlackRequestHandler(app)}

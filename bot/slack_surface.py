@@ -6,7 +6,7 @@ import contextlib
 
 from bot import card
 from bot.mrkdwn import say
-from bot.slack_client import Posted, SlackClient, SlackError
+from bot.slack_client import SlackClient, SlackError
 from flare import defaults, keys
 from flare.casework import GONE, Actor
 from flare.store import Store
@@ -31,14 +31,6 @@ class SlackSurface:
             return
         blocks, text = card.render(case, self.clock())
         self.client.update_card(*where, blocks, text)
-
-    def post(self, channel: str, case_id: str) -> Posted | None:
-        """Post the case's card in `channel` (the caller holds a send slot); None if it is gone."""
-        case = self.store.get(case_id)
-        if case is None:
-            return None
-        blocks, text = card.render(case, self.clock())
-        return self.client.post_card(channel, blocks, text)
 
     def retire(self, case_id: str, channel: str, ts: str) -> None:
         """Take the buttons off a card whose case Flare no longer has."""

@@ -8,9 +8,10 @@ import threading
 
 import redis
 
-from bot.server import Wsgi, build_wsgi, serve
+from bot.app import slack_routes
 from cli.wiring import build_app_for
 from flare import metrics
+from flare.http import Wsgi, router, serve
 from flare.settings import Settings
 from flare.time import utcnow
 
@@ -31,10 +32,10 @@ def run_bot(
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         # /healthz, /metrics and the routes still answer over HTTP while Slack uses the socket
-        wsgi = build_wsgi(None, client, extra=routes)
+        wsgi = router(client, routes)
         threading.Thread(target=serve, args=(wsgi, host, port), daemon=True).start()
         log.warning("Slack Socket Mode; health on http://%s:%d/healthz", host, port)
         SocketModeHandler(app, settings.slack.app_token.get_secret_value()).start()
     else:
         log.warning("Slack over HTTP at http://%s:%d/slack/events", host, port)
-        serve(build_wsgi(app, client, extra=routes), host, port)
+        serve(router(client, {**(routes or {}), **slack_routes(app)}), host, port)

@@ -21,13 +21,14 @@ import requests
 from rq.registry import ScheduledJobRegistry
 
 from bot.action_ids import ActionId
+from bot.app import slack_routes
 from bot.payloads import button_value
-from bot.server import build_wsgi
 from cli.bot import build_app_for
 from cli.standin import Call, SlackStandIn
 from cli.worker import run_until_done
 from flare.case import Case
 from flare.casework import Field
+from flare.http import router
 from flare.queues import all_queues
 from flare.settings import Settings
 from flare.store import Store
@@ -337,6 +338,8 @@ def start_session(
     clock = Clock()
     runtime.install(wiring.build_runtime(settings, client, clock=clock))
     pool = ListenerPool()
-    url = serve_wsgi(build_wsgi(build_app_for(settings, client, pool, clock=clock), client))
+    url = serve_wsgi(
+        router(client, slack_routes(build_app_for(settings, client, pool, clock=clock)))
+    )
     assert requests.get(f"{url}/healthz", timeout=5).ok
     return Session(settings, client, slack, x, url, pool, clock)

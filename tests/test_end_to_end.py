@@ -10,11 +10,12 @@ from typing import Any
 import redis
 
 from bot.action_ids import ActionId
-from bot.server import build_wsgi
+from bot.app import slack_routes
 from cli import wiring
 from cli.bot import build_app_for
 from cli.standin import SlackStandIn
 from cli.worker import run_workers
+from flare.http import router
 from flare.settings import Settings
 from tests.builders import NOON
 from tests.conftest import SIGNING_SECRET
@@ -67,7 +68,7 @@ def test_a_replayed_complaint_becomes_a_card_that_an_agent_claims(
     assert "charged twice" in card_text and "@priya_n" in card_text
     assert ActionId.CLAIM.value in card_text
 
-    bot = serve_wsgi(build_wsgi(build_app_for(settings, redis_client), redis_client))
+    bot = serve_wsgi(router(redis_client, slack_routes(build_app_for(settings, redis_client))))
     click = block_actions(ActionId.CLAIM.value, "1861111111111111111", user="U0AGENT1")
     assert post_signed(f"{bot}/slack/events", SIGNING_SECRET, click).status_code == 200
 

@@ -12,11 +12,12 @@ import redis
 
 from flare import keys
 from flare.dlq import DeadLetters
+from flare.http import Wsgi
 from flare.queues import QueueName, queue
 from flare.settings import Settings
 from rules.mention import Mention, Source
 from rules.normalize import read_payload
-from workers.webhook import Wsgi, build_intake_endpoint
+from workers.webhook import build_intake_endpoint
 
 DEDUPE_WINDOW = timedelta(days=14)
 DEDUPE_TTL = int(DEDUPE_WINDOW.total_seconds())

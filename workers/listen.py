@@ -11,8 +11,8 @@ from typing import Any
 
 import redis
 
-from bot.server import build_wsgi
 from bot.slack_client import SlackClient, SlackError
+from flare.http import Wsgi, router
 from flare.settings import Settings
 from rules.mention import Source
 from workers.batcher import Batcher
@@ -20,7 +20,7 @@ from workers.intake import Intake
 from workers.poller import Checkpoint, Poller
 from workers.spend import Rates, Spend
 from workers.stream import Alert, XStream, build_rules
-from workers.webhook import Wsgi, build_intake_endpoint
+from workers.webhook import build_intake_endpoint
 from workers.x_client import XClient
 
 log = logging.getLogger(__name__)
@@ -214,7 +214,7 @@ class Listener:
         from waitress.server import create_server
 
         routes = {"/intake": self._intake_endpoint()} if with_intake else {}
-        wsgi = build_wsgi(None, self.client, extra=routes)
+        wsgi = router(self.client, routes)
         self._server = create_server(wsgi, host=self.host, port=self.port, threads=4)
         self.port = int(self._server.effective_port)
         threading.Thread(target=self._server.run, name="flare-intake-http", daemon=True).start()

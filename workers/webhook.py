@@ -12,9 +12,9 @@ from typing import Any, Protocol
 
 import redis
 
-from bot.server import Wsgi
 from flare import keys
 from flare.dlq import DeadLetters
+from flare.http import Wsgi
 from rules.mention import Mention, Source
 from rules.normalize import PayloadError, mentions_from
 

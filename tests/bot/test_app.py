@@ -12,13 +12,14 @@ import requests
 
 from bot import card, modals
 from bot.action_ids import ActionId
-from bot.server import build_wsgi
+from bot.app import slack_routes
 from bot.slack_client import SlackClient
 from cli import wiring
 from cli.standin import SlackStandIn
 from cli.worker import run_workers
 from flare.case import Case, CaseState
 from flare.casework import Field
+from flare.http import router
 from flare.settings import Settings
 from flare.store import Store
 from tests.builders import NOON, decision, mention
@@ -56,7 +57,7 @@ def start_bot(
         ours = settings.model_copy(update={"slack": slack})
         runtime.install(wiring.build_runtime(ours, redis_client, clock=lambda: NOON))
         app = wiring.build_app_for(ours, redis_client, pool, clock=lambda: NOON)
-        return serve_wsgi(build_wsgi(app, redis_client))
+        return serve_wsgi(router(redis_client, slack_routes(app)))
 
     return start
 

@@ -14,10 +14,10 @@ import requests
 from slack_bolt import App
 
 from bot import home
-from bot.app import bolt_app
-from bot.server import build_wsgi
+from bot.app import bolt_app, slack_routes
 from bot.slack_client import SlackClient
 from cli.standin import Call, SlackStandIn
+from flare.http import router
 from flare.queries import Queries
 from flare.store import Store
 from rules.decision import Priority
@@ -62,7 +62,7 @@ def build_bot(client: redis.Redis, slack: SlackStandIn) -> App:
 def bot_url(
     redis_client: redis.Redis, fake_slack: SlackStandIn, serve_wsgi: Callable[[Any], str]
 ) -> str:
-    return serve_wsgi(build_wsgi(build_bot(redis_client, fake_slack), redis_client))
+    return serve_wsgi(router(redis_client, slack_routes(build_bot(redis_client, fake_slack))))
 
 
 def _case(store: Store, id: str, priority: Priority = Priority.P3) -> str:

@@ -16,10 +16,10 @@ from redis.retry import Retry
 from slack_bolt import App
 
 from bot import slash
-from bot.app import bolt_app
-from bot.server import build_wsgi
+from bot.app import bolt_app, slack_routes
 from bot.slack_client import SlackClient
 from cli.standin import SlackStandIn
+from flare.http import router
 from flare.incidents import Incidents
 from flare.queries import Queries
 from flare.store import Store
@@ -74,7 +74,7 @@ def build_bot(client: redis.Redis, slack: SlackStandIn) -> App:
 def bot_url(
     redis_client: redis.Redis, fake_slack: SlackStandIn, serve_wsgi: Callable[[Any], str]
 ) -> str:
-    return serve_wsgi(build_wsgi(build_bot(redis_client, fake_slack), redis_client))
+    return serve_wsgi(router(redis_client, slack_routes(build_bot(redis_client, fake_slack))))
 
 
 def _case(store: Store, id: str, priority: Priority = Priority.P3, due_in: float = 30) -> str:
@@ -173,7 +173,7 @@ def test_with_redis_down_the_command_still_answers_in_time(
     unreachable = redis.Redis(
         port=free_port(), socket_connect_timeout=1, retry=Retry(NoBackoff(), 0)
     )
-    url = serve_wsgi(build_wsgi(build_bot(unreachable, fake_slack), redis_client))
+    url = serve_wsgi(router(redis_client, slack_routes(build_bot(unreachable, fake_slack))))
 
     body = _answer(url, "status")
 

@@ -13,9 +13,9 @@ import redis
 import requests
 from pydantic import SecretStr
 
-from bot.server import build_wsgi
 from flare import keys
 from flare.dlq import DeadLetters
+from flare.http import router
 from flare.queues import QueueName, queue
 from flare.settings import IntakeSettings, Settings
 from rules.mention import Source
@@ -179,7 +179,7 @@ def test_the_bot_serves_the_webhook_too_when_a_secret_is_set(
     signed = settings.model_copy(
         update={"intake": IntakeSettings(webhook_secret=SecretStr("hook-secret"))}
     )
-    bot = serve_wsgi(build_wsgi(None, redis_client, extra=webhook_routes(signed, redis_client)))
+    bot = serve_wsgi(router(redis_client, webhook_routes(signed, redis_client)))
 
     answer = requests.post(
         f"{bot}/intake",

@@ -10,8 +10,8 @@ import pytest
 import redis
 import requests
 
-from bot.server import build_wsgi
 from flare.dlq import DeadLetters
+from flare.http import router
 from flare.queues import QueueName, queue
 from workers.intake import Intake
 from workers.webhook import build_intake_endpoint, check_signature, signature
@@ -49,7 +49,7 @@ def post(
     redis_client: redis.Redis, serve_wsgi: Callable[[object], str]
 ) -> Callable[..., requests.Response]:
     endpoint = build_intake_endpoint(Intake(redis_client), SECRET, MAX_BYTES, lambda: NOW)
-    base = serve_wsgi(build_wsgi(None, redis_client, extra={"/intake": endpoint}))
+    base = serve_wsgi(router(redis_client, {"/intake": endpoint}))
 
     def send(body: bytes, headers: dict[str, str] | None = None) -> requests.Response:
         hdrs = headers_for(body) if headers is None else headers

@@ -1,4 +1,4 @@
-"""The bot's HTTP server: Slack at /slack/events, plus /healthz and /metrics, on waitress."""
+"""The HTTP server every Flare process runs: /healthz and /metrics, and its own routes by path."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from typing import Any
 
 import redis
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -23,10 +21,10 @@ def _plain(
     return [body]
 
 
-def build_wsgi(app: App | None, client: redis.Redis, extra: dict[str, Wsgi] | None = None) -> Wsgi:
-    """Route by path; Slack requests are verified and dispatched by Bolt itself."""
-    slack = SlackRequestHandler(app) if app else None
-    routes = dict(extra or {})
+def router(client: redis.Redis, routes: dict[str, Wsgi] | None = None) -> Wsgi:
+    """Route by path: health (Redis reachable), Prometheus metrics, then the process's routes
+    (Slack's events for `flare bot`, POST /intake for `flare listen`)."""
+    routes = dict(routes or {})
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -38,8 +36,6 @@ def build_wsgi(app: App | None, client: redis.Redis, extra: dict[str, Wsgi] | No
             return _plain(start_response, "200 OK", b"ok\n")
         if path == "/metrics":
             return _plain(start_response, "200 OK", generate_latest(), CONTENT_TYPE_LATEST)
-        if path == "/slack/events" and slack:
-            return slack(environ, start_response)
         if path in routes:
             return routes[path](environ, start_response)
         return _plain(start_response, "404 Not Found", b"not found\n")
