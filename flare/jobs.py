@@ -27,7 +27,6 @@ class Job(StrEnum):
     CHECK_DUE = "workers.jobs.check_due"
     ASK_APPROVAL = "workers.jobs.ask_approval"
     SETTLE_APPROVAL = "workers.jobs.settle_approval"
-    FOLLOW_UP = "workers.jobs.follow_up"
     POST_REPLY = "workers.act.post_reply"
     SEND_DM = "workers.act.send_dm"
     CHECK_CONVERSATION = "workers.act.check_conversation"

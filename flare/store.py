@@ -17,8 +17,10 @@ from rules.mention import Mention, RefType
 
 DEFAULT_LEASE = timedelta(minutes=30)
 
-# Atomically take a case's lease: fails if someone else holds it (unless ARGV[6] is '1', a lead
-# taking over) or the case is not open/claimed. Returns status, holder, and the previous holder.
+# Take a case's lease atomically: refused if someone else holds it (unless a lead takes over) or
+# the case is not open or claimed.
+# KEYS: case hash, claim. ARGV: user, lease ms, until (ISO), now ms, until ms, take over ('1').
+# Returns {status, holder, previous holder}; status is ok, held, closed or missing.
 _CLAIM = """
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'missing', '', ''} end
@@ -33,7 +35,9 @@ redis.call('HSET', KEYS[1], 'state', 'claimed', 'claimed_by', ARGV[1], 'claim_un
 return {'ok', ARGV[1], holder}
 """
 
-# Move a case between states. ARGV: user, allowed states (comma list), new state, must-hold.
+# Move a case between states, dropping its lease.
+# KEYS: case hash, claim. ARGV: user, allowed states (comma list), new state, must hold ('1').
+# Returns {status, holder}; status is ok, held, closed or missing.
 _MOVE = """
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'missing', ''} end

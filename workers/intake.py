@@ -13,7 +13,7 @@ import redis
 from flare import keys
 from flare.dlq import DeadLetters
 from flare.http import Wsgi
-from flare.queues import QueueName, queue
+from flare.jobs import Job, enqueue
 from flare.settings import Settings
 from rules.mention import Mention, Source
 from rules.normalize import read_payload
@@ -39,7 +39,6 @@ class Intake:
         self.redis = client
         self.batch_size = batch_size
         self.dead_letters = DeadLetters(client)
-        self.triage = queue(client, QueueName.TRIAGE)
 
     def parse(self, raw: bytes, source: Source, where: str, report: IntakeReport) -> list[Mention]:
         """Read one payload; on failure keep it as a dead letter and say where and why."""
@@ -94,10 +93,10 @@ class Intake:
         if not fresh:
             return
         try:
-            self.triage.enqueue(
-                "workers.jobs.triage_batch",
+            enqueue(
+                self.redis,
+                Job.TRIAGE_BATCH,
                 [m.model_dump(mode="json") for m in fresh],
-                result_ttl=0,
                 failure_ttl=DEDUPE_TTL,
             )
         except redis.RedisError:
