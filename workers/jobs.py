@@ -214,14 +214,19 @@ def post_message(channel: str, blocks: list[dict[str, Any]], text: str) -> str:
     return posted.ts
 
 
+def _card_of(rt: Runtime, case_id: str) -> tuple[str, str] | str:
+    """Where the case's card is in Slack, or why there is nowhere to post under it."""
+    if rt.slack is None:
+        return "no-slack"
+    return rt.store.card(case_id) or "no card"
+
+
 def post_note(case_id: str, line: list[Any]) -> str:
     """A line of a case's activity log in its card's thread, within the channel's budget."""
     rt = current()
-    if rt.slack is None:
-        return "no-slack"
-    where = rt.store.card(case_id)
-    if where is None:
-        return "no card"
+    where = _card_of(rt, case_id)
+    if isinstance(where, str):
+        return where
     posted = _post(rt, where[0], [], say(from_json(line)), thread_ts=where[1])
     if not isinstance(posted, Posted):
         return _later(rt, posted, Job.POST_NOTE, case_id, line)
@@ -252,11 +257,9 @@ def ask_approval(case_id: str, author: str, text: str, replaced: list[str] | Non
     """Post a draft in the card's thread with Approve and Send back, and retire the request it
     replaces, so a lead can only ever approve the words they are shown."""
     rt = current()
-    if rt.slack is None:
-        return "no-slack"
-    where = rt.store.card(case_id)
-    if where is None:
-        return "no card"
+    where = _card_of(rt, case_id)
+    if isinstance(where, str):
+        return where
     if replaced:
         ts, old = replaced
         _settle(rt, where[0], ts, old, ("Replaced by a newer draft from ", Person(author), "."))
@@ -264,7 +267,9 @@ def ask_approval(case_id: str, author: str, text: str, replaced: list[str] | Non
     if case is None or case.awaiting_approval != text:
         return "decided"  # approved, sent back or replaced before this job ran
     blocks = card.approval_blocks(case_id, author, text)
-    posted = rt.slack.client.post_in_thread(*where, "A reply awaits approval", blocks)
+    posted = _post(rt, where[0], blocks, "A reply awaits approval", thread_ts=where[1])
+    if not isinstance(posted, Posted):  # the replaced request is settled already
+        return _later(rt, posted, Job.ASK_APPROVAL, case_id, author, text, None)
     rt.store.note(case_id, author, None, approval_ts=posted.ts)
     return posted.ts
 
@@ -272,9 +277,9 @@ def ask_approval(case_id: str, author: str, text: str, replaced: list[str] | Non
 def settle_approval(case_id: str, ts: str, text: str, outcome: list[Any]) -> str:
     """Take the buttons off an approval request, saying what became of its draft."""
     rt = current()
-    where = rt.store.card(case_id)
-    if rt.slack is None or where is None:
-        return "no card"
+    where = _card_of(rt, case_id)
+    if isinstance(where, str):
+        return where
     _settle(rt, where[0], ts, text, from_json(outcome))
     return "settled"
 
