@@ -18,16 +18,11 @@ from cli.console import err
 from cli.progress import Step, progress
 from rules.context import MemoryContext
 from rules.decision import Action, Decision
+from rules.duration import parse_duration
 from rules.engine import Engine
 from rules.mention import Author, Mention, Metrics, Source
 from rules.normalize import PayloadError, parse_time, read_payload
-from rules.playbook import (
-    Playbook,
-    PlaybookError,
-    default_playbook_path,
-    load_playbook,
-    parse_duration,
-)
+from rules.playbook import Playbook, PlaybookError, default_playbook_path, load_playbook
 from rules.templates import render_template
 from rules.units import handle
 

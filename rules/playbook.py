@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import re
 import string
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-)
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from rules.crisis import Chain, Contact, Crisis
+from rules.duration import Duration, PositiveDuration
 from rules.units import handle
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)\s*$", re.IGNORECASE)
-_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 
 TEMPLATE_FIELDS = frozenset({"name", "handle", "signature", "topic", "delay"})
 """Placeholders a template may use: {name} {handle} {signature} {topic} {delay}."""
@@ -40,21 +30,6 @@ REQUIRED_TEMPLATES = (
 )
 
 
-def parse_duration(value: Any) -> timedelta:
-    """ "90s", "10m", "2h", "3d", "1w" (or a number of seconds, or a timedelta) → timedelta."""
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, bool):
-        raise ValueError("expected a duration like 10m, 2h or 3d")
-    if isinstance(value, int | float):
-        return timedelta(seconds=float(value))
-    if isinstance(value, str):
-        match = _DURATION.match(value)
-        if match:
-            return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2).lower()])
-    raise ValueError(f"expected a duration like 10m, 2h or 3d, got {value!r}")
-
-
 def _competitor(value: str) -> str:
     """A competitor's handle or name as the engine looks for it: no "@", lower case, one space."""
     name = handle(value)
@@ -63,14 +38,6 @@ def _competitor(value: str) -> str:
     return name
 
 
-def _longer_than_zero(value: timedelta) -> timedelta:
-    if value <= timedelta(0):
-        raise ValueError("must be longer than zero")
-    return value
-
-
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
-PositiveDuration = Annotated[Duration, AfterValidator(_longer_than_zero)]
 CompetitorName = Annotated[str, AfterValidator(_competitor)]
 
 
@@ -137,26 +104,6 @@ class SpikeSettings(_Strict):
     cooldown_minutes: int = Field(default=30, ge=0)
 
 
-class Contact(_Strict):
-    """One person in a crisis chain, reached in the order the chain lists them."""
-
-    name: str = Field(min_length=1)
-    slack: str = Field(default="", pattern=r"^([UW][A-Z0-9]{2,})?$")
-    phone: str = ""
-    email: str = ""
-
-    def mention(self) -> str:
-        """How chat names them: a Slack mention when the id is known, else the name."""
-        return f"<@{self.slack}>" if self.slack else self.name
-
-
-class Crisis(_Strict):
-    """The crisis plan (PLAYBOOK.md §5): who to reach per topic, and how long each has to answer."""
-
-    ack_within: PositiveDuration = timedelta(minutes=10)
-    contacts: dict[str, list[Contact]] = Field(default_factory=dict)
-
-
 def _default_risks() -> dict[str, Risk]:
     return {
         "legal": Risk(label="legal threat", phrases=["sue", "lawyer", "lawsuit", "legal action"]),
@@ -196,8 +143,15 @@ class Playbook(_Strict):
 
     def contacts_for(self, topic: str) -> list[Contact]:
         """The chain for a topic (or risk), else the plan's `default` chain, else nobody."""
-        chains = self.crisis.contacts
-        return list(chains.get(topic) or chains.get("default") or ())
+        return self.crisis.contacts_for(topic)
+
+    def chain_for(self, topic: str) -> Chain:
+        """The paging chain for an incident about `topic` (or a risk), to copy onto it."""
+        return self.crisis.chain_for(topic)
+
+    def statement_for(self, topic: str) -> str:
+        """The first public statement for `topic`, placeholders unfilled (see TEMPLATE_FIELDS)."""
+        return self.crisis.statements.get(topic) or self.templates.get("crisis_statement", "")
 
 
 class PlaybookError(ValueError):
@@ -240,6 +194,18 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
+def _placeholder_problems(where: tuple[Any, ...], text: str) -> list[tuple[tuple[Any, ...], str]]:
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError as exc:
+        return [(where, f"bad placeholder: {exc}")]
+    unknown = sorted(names - TEMPLATE_FIELDS)
+    if not unknown:
+        return []
+    known = ", ".join("{" + n + "}" for n in sorted(TEMPLATE_FIELDS))
+    return [(where, f"unknown placeholder {{{unknown[0]}}} (known: {known})")]
+
+
 def _cross_checks(book: Playbook) -> list[tuple[tuple[Any, ...], str]]:
     problems: list[tuple[tuple[Any, ...], str]] = []
     seen: set[str] = set()
@@ -253,17 +219,13 @@ def _cross_checks(book: Playbook) -> list[tuple[tuple[Any, ...], str]]:
         if key not in book.templates:
             problems.append((("templates",), f"missing template {key!r}"))
     for key, text in book.templates.items():
-        try:
-            names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
-        except ValueError as exc:
-            problems.append((("templates", key), f"bad placeholder: {exc}"))
-            continue
-        unknown = sorted(names - TEMPLATE_FIELDS)
-        if unknown:
-            known = ", ".join("{" + n + "}" for n in sorted(TEMPLATE_FIELDS))
-            problems.append(
-                (("templates", key), f"unknown placeholder {{{unknown[0]}}} (known: {known})")
-            )
+        problems.extend(_placeholder_problems(("templates", key), text))
+    chains = {t.name for t in book.topics} | set(book.risks) | set(book.crisis.contacts)
+    for key, text in book.crisis.statements.items():
+        where = ("crisis", "statements", key)
+        if key not in chains:
+            problems.append((where, f"no topic, risk or crisis chain is called {key!r}"))
+        problems.extend(_placeholder_problems(where, text))
     if book.thresholds.high_reach_followers < book.thresholds.influential_followers:
         problems.append(
             (("thresholds", "high_reach_followers"), "must be at least influential_followers")
@@ -296,7 +258,9 @@ def parse_playbook(text: str, name: str = "<playbook>") -> Playbook:
         problems = []
         for err in exc.errors():
             loc = tuple(err["loc"])
-            problems.append(f"{name}:{_line_for(lines, loc)}: {_field_name(loc)}: {err['msg']}")
+            # our own checks raise ValueError; pydantic prefixes those with "Value error, "
+            msg = err["msg"].removeprefix("Value error, ")
+            problems.append(f"{name}:{_line_for(lines, loc)}: {_field_name(loc)}: {msg}")
         raise PlaybookError(problems) from None
     cross = _cross_checks(book)
     if cross:

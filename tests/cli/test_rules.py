@@ -222,3 +222,14 @@ def test_rules_explain_refuses_a_negative_follower_count() -> None:
 
     assert result.exit_code == 2
     assert "--followers" in result.output
+
+
+def test_rules_check_names_the_line_of_a_contact_nobody_can_reach(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("crisis:\n  contacts:\n    default:\n      - name: PR on call\n")
+    result = runner.invoke(app, ["rules", "check", str(path)])
+    assert result.exit_code == 1
+    assert (
+        f"{path}:4: crisis.contacts.default[0]: "
+        "a contact needs a Slack id, a phone or an email to be reached"
+    ) in result.stderr

@@ -7,13 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rules.playbook import (
-    PlaybookError,
-    default_playbook_path,
-    load_playbook,
-    parse_duration,
-    parse_playbook,
-)
+from rules.duration import parse_duration
+from rules.playbook import PlaybookError, default_playbook_path, load_playbook, parse_playbook
 
 
 def test_the_shipped_playbook_loads_with_every_risk_and_template() -> None:
@@ -144,3 +139,83 @@ def test_competitors_are_a_list_not_one_name() -> None:
     with pytest.raises(PlaybookError) as exc:
         parse_playbook("version: 1\ncompetitors: globex\n", "p.yaml")
     assert "p.yaml:2: competitors: " in str(exc.value)
+
+
+def test_a_contact_nobody_can_reach_is_refused_on_its_line() -> None:
+    text = "crisis:\n  contacts:\n    legal:\n      - {name: Legal counsel, email: l@example.com}\n"
+    text += "      - {name: Nobody}\n"
+    with pytest.raises(PlaybookError) as exc:
+        parse_playbook(text, "p.yaml")
+    assert str(exc.value) == (
+        "p.yaml:5: crisis.contacts.legal[1]: "
+        "a contact needs a Slack id, a phone or an email to be reached"
+    )
+
+
+def test_the_chain_repeats_at_least_once_and_at_most_nine_times() -> None:
+    for repeat in ("0", "10"):
+        with pytest.raises(PlaybookError) as exc:
+            parse_playbook(f"version: 1\ncrisis:\n  repeat: {repeat}\n", "p.yaml")
+        assert str(exc.value).startswith("p.yaml:3: crisis.repeat: ")
+    text = default_playbook_path().read_text().replace("  repeat: 2 ", "  repeat: 9 ")
+    assert parse_playbook(text).chain_for("legal").repeat == 9
+
+
+def test_a_contact_given_less_than_five_seconds_is_refused_on_its_line() -> None:
+    text = "crisis:\n  contacts:\n    default:\n      - name: PR\n        slack: U0PR\n"
+    text += "        ack_within: 2s\n"
+    with pytest.raises(PlaybookError) as exc:
+        parse_playbook(text, "p.yaml")
+    assert str(exc.value).startswith("p.yaml:6: crisis.contacts.default[0].ack_within: ")
+    assert "at least 5s" in str(exc.value)
+
+
+def test_a_statement_per_topic_replaces_the_crisis_statement_template() -> None:
+    text = (
+        default_playbook_path()
+        .read_text()
+        .replace(
+            "  statements: {}", "  statements:\n    outage: Our app is down. Update by [time]."
+        )
+    )
+    book = parse_playbook(text, "p.yaml")
+
+    assert book.statement_for("outage") == "Our app is down. Update by [time]."
+    assert book.statement_for("billing") == book.templates["crisis_statement"]
+
+
+def test_the_shipped_statement_example_is_valid_when_uncommented() -> None:
+    text = default_playbook_path().read_text()
+    lines = text.splitlines()
+    start = lines.index("  #   statements:")
+    example = ["  " + line[6:] for line in lines[start : start + 4]]
+    book = parse_playbook(text.replace("  statements: {}", "\n".join(example)), "p.yaml")
+    assert book.statement_for("outage").startswith("Our app is down")
+
+
+def test_a_statement_for_a_topic_that_does_not_exist_is_refused() -> None:
+    text = (
+        default_playbook_path()
+        .read_text()
+        .replace("  statements: {}", "  statements:\n    outgae: Our app is down.")
+    )
+    with pytest.raises(PlaybookError) as exc:
+        parse_playbook(text, "p.yaml")
+    assert "crisis.statements.outgae: no topic, risk or crisis chain is called 'outgae'" in str(
+        exc.value
+    )
+
+
+def test_a_statement_with_an_unknown_placeholder_is_refused() -> None:
+    text = (
+        default_playbook_path()
+        .read_text()
+        .replace("  statements: {}", "  statements:\n    outage: Sorry {nmae}.")
+    )
+    with pytest.raises(PlaybookError) as exc:
+        parse_playbook(text, "p.yaml")
+    assert "crisis.statements.outage: unknown placeholder {nmae}" in str(exc.value)
+
+
+def test_durations_may_be_written_in_seconds() -> None:
+    assert parse_duration("90s") == timedelta(seconds=90)
