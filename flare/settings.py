@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
+from urllib.parse import unquote, urlsplit, urlunsplit
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
@@ -119,6 +127,92 @@ class IntakeSettings(BaseModel):
     _csv = field_validator("stream_keywords", "stream_exclusions", mode="before")(_split_csv)
 
 
+class PagerSettings(BaseModel):
+    """Outbound pages as PagerDuty Events API v2 events; off while `events_url` is empty."""
+
+    events_url: str = ""
+    """e.g. https://events.pagerduty.com/v2/enqueue; empty: no outbound pages."""
+    routing_key: SecretStr | None = None
+    """The integration key of the PagerDuty service (or ruleset) the pages go to."""
+    timeout: float = Field(default=10.0, gt=0)
+    """Seconds one event may take before it counts as failed (and is retried)."""
+
+    @field_validator("events_url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// (or http://)")
+        return value
+
+    @model_validator(mode="after")
+    def _keyed(self) -> PagerSettings:
+        if self.events_url and not (self.routing_key and self.routing_key.get_secret_value()):
+            raise ValueError("FLARE_PAGER__ROUTING_KEY is needed with FLARE_PAGER__EVENTS_URL")
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.events_url)
+
+
+class SmtpServer(NamedTuple):
+    """Where and how mail is sent, read from FLARE_SMTP__URL."""
+
+    host: str
+    port: int
+    ssl: bool
+    """True for smtps:// (TLS from the first byte); smtp:// upgrades with STARTTLS if offered."""
+    user: str
+    password: str
+
+
+def smtp_server(url: str) -> SmtpServer:
+    """`smtp://user:pass@host:587` or `smtps://user:pass@host:465`; ValueError if it is neither."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ValueError("must start with smtp:// or smtps://")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("the port must be a number from 1 to 65535") from None
+    if not parts.hostname:
+        raise ValueError("names no host, e.g. smtp://user:password@mail.example.com:587")
+    ssl = parts.scheme == "smtps"
+    return SmtpServer(
+        host=parts.hostname,
+        port=port or (465 if ssl else 587),
+        ssl=ssl,
+        user=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+    )
+
+
+class SmtpSettings(BaseModel):
+    """Pages by email; off while `url` is empty."""
+
+    url: str = ""
+    """smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465; empty: no email."""
+    sender: str = "flare@localhost"
+    """The From address of every page by email."""
+    timeout: float = Field(default=10.0, gt=0)
+    """Seconds the SMTP conversation may stall before the send counts as failed."""
+
+    @field_validator("url")
+    @classmethod
+    def _smtp_url(cls, value: str) -> str:
+        if value:
+            smtp_server(value)
+        return value
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url)
+
+    @property
+    def server(self) -> SmtpServer:
+        return smtp_server(self.url)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="FLARE_",
@@ -136,6 +230,8 @@ class Settings(BaseSettings):
     slack: SlackSettings = Field(default_factory=SlackSettings)
     x: XSettings = Field(default_factory=XSettings)
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
+    pager: PagerSettings = Field(default_factory=PagerSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     port: int = Field(default=3000, ge=1, le=65535)
 
     @field_validator("redis_url")
@@ -159,7 +255,10 @@ def load_settings(**overrides: Any) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        lines = [f"{env_name(e['loc'])}: {e['msg']} (got {e.get('input')!r})" for e in exc.errors()]
+        lines = [
+            f"{env_name(e['loc'])}: {e['msg'].removeprefix('Value error, ')} (got {_shown(e)!r})"
+            for e in exc.errors()
+        ]
         raise SettingsError("bad setting:\n  " + "\n  ".join(lines)) from None
     except SourceError as exc:
         # a whole group given as one variable (FLARE_SLACK='{...}') that is not valid JSON
@@ -170,6 +269,12 @@ def load_settings(**overrides: Any) -> Settings:
             f"bad setting:\n  {name}: not valid JSON{why}; "
             f"or set each part as its own variable, {name}__<PART>"
         ) from None
+
+
+def _shown(error: Any) -> Any:
+    """The bad value as an error may repeat it: a URL's password is not repeated."""
+    value = error.get("input")
+    return _without_password(value) if isinstance(value, str) else value
 
 
 def masked(settings: Settings) -> dict[str, str]:
@@ -189,7 +294,21 @@ def masked(settings: Settings) -> dict[str, str]:
             elif isinstance(value, tuple):
                 out[env_name(loc)] = ",".join(value)
             else:
-                out[env_name(loc)] = str(value)
+                out[env_name(loc)] = _without_password(str(value))
 
     walk((), settings)
     return out
+
+
+def _without_password(value: str) -> str:
+    """A URL's password (smtp://user:pass@host, redis://:pass@host) shown as stars."""
+    try:
+        parts = urlsplit(value)
+        password = parts.password
+    except ValueError:
+        return value
+    if not password or not parts.netloc:
+        return value
+    user, _, host = parts.netloc.rpartition("@")
+    name = user.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{name}:********@{host}"))

@@ -43,3 +43,67 @@ def test_a_bad_nested_value_names_the_nested_variable(monkeypatch: pytest.Monkey
 
     with pytest.raises(SettingsError, match="FLARE_INTAKE__PORT"):
         load_settings()
+
+
+def test_pages_and_email_are_off_until_their_urls_are_set() -> None:
+    settings = load_settings()
+
+    assert not settings.pager.enabled
+    assert not settings.smtp.enabled
+
+
+def test_flare_config_shows_the_pager_and_smtp_settings_with_secrets_masked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FLARE_PAGER__EVENTS_URL", "https://events.pagerduty.com/v2/enqueue")
+    monkeypatch.setenv("FLARE_PAGER__ROUTING_KEY", "R0UTINGKEYSECRET")
+    monkeypatch.setenv("FLARE_SMTP__URL", "smtp://pager%40acme.example:hunter2@mail.acme.example")
+    monkeypatch.setenv("FLARE_SMTP__SENDER", "flare@acme.example")
+
+    shown = masked(load_settings())
+
+    assert shown["FLARE_PAGER__EVENTS_URL"] == "https://events.pagerduty.com/v2/enqueue"
+    assert shown["FLARE_PAGER__ROUTING_KEY"] == "********"
+    assert shown["FLARE_SMTP__URL"] == "smtp://pager%40acme.example:********@mail.acme.example"
+    assert shown["FLARE_SMTP__SENDER"] == "flare@acme.example"
+    assert "R0UTINGKEYSECRET" not in str(shown) and "hunter2" not in str(shown)
+
+
+def test_a_redis_password_is_masked_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLARE_REDIS_URL", "redis://:hunter2@redis.internal:6379/0")
+
+    assert masked(load_settings())["FLARE_REDIS_URL"] == "redis://:********@redis.internal:6379/0"
+
+
+def test_the_smtp_url_says_where_and_how_mail_goes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLARE_SMTP__URL", "smtp://pager%40acme.example:p%3Ass@mail.acme.example")
+    plain = load_settings().smtp.server
+    monkeypatch.setenv("FLARE_SMTP__URL", "smtps://mail.acme.example")
+    tls = load_settings().smtp.server
+
+    assert plain == ("mail.acme.example", 587, False, "pager@acme.example", "p:ss")
+    assert (tls.port, tls.ssl, tls.user) == (465, True, "")
+
+
+def test_an_smtp_url_that_is_not_one_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLARE_SMTP__URL", "mail.acme.example:587")
+
+    with pytest.raises(SettingsError, match=r"FLARE_SMTP__URL: .*smtp:// or smtps://"):
+        load_settings()
+
+
+def test_a_pager_url_without_a_routing_key_stops_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLARE_PAGER__EVENTS_URL", "https://events.pagerduty.com/v2/enqueue")
+
+    with pytest.raises(SettingsError, match="FLARE_PAGER__ROUTING_KEY is needed"):
+        load_settings()
+
+
+def test_a_bad_smtp_url_is_reported_without_its_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLARE_SMTP__URL", "smtp://pager:hunter2@mail.acme.example:99999")
+
+    with pytest.raises(SettingsError) as exc:
+        load_settings()
+
+    assert "FLARE_SMTP__URL: the port must be a number" in str(exc.value)
+    assert "hunter2" not in str(exc.value)
