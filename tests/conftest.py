@@ -1,4 +1,4 @@
-"""Shared fixtures: a real Redis (Flare's embedded server), the fake Slack, a running bot."""
+"""Shared fixtures: a real Redis (Flare's embedded one), fake Slack, PagerDuty and SMTP, a bot."""
 
 from __future__ import annotations
 
@@ -15,6 +15,10 @@ from pydantic import SecretStr
 from cli.standin import SlackStandIn
 from flare.redis_server import EmbeddedRedis
 from flare.settings import Settings
+from tests.fakes.pager import fake_pager
+from tests.fakes.smtp import fake_smtp
+
+__all__ = ["fake_pager", "fake_smtp"]
 
 SIGNING_SECRET = "test-signing-secret"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

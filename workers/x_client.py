@@ -130,7 +130,7 @@ class XSession(requests.Session):
             kwargs["timeout"] = (min(10.0, self.read_timeout), self.read_timeout)
         elif kwargs.get("timeout") is None and self.default_timeout is not None:
             kwargs["timeout"] = self.default_timeout
-        return super().request(method, rewrite_host(url, self.base_url), *args, **kwargs)  # type: ignore[arg-type]
+        return super().request(method, rewrite_host(url, self.base_url), *args, **kwargs)
 
 
 class _TweepyClient(tweepy.Client):
