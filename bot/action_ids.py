@@ -22,6 +22,8 @@ class ActionId(StrEnum):
     APPROVE_REPLY = Act.APPROVE.value
     REJECT_REPLY = Act.SEND_BACK.value
     REPLY_DRAFT = "reply_draft"  # the reply modal's text box: redraws the length check as you type
+    ACKNOWLEDGE = "incident_ack"  # on a page and on the incident card: paging stops
+    PASS = "incident_pass"  # "Can't take it" on a page: the next contact is paged now
 
 
 class ViewId(StrEnum):

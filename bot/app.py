@@ -14,15 +14,17 @@ from slack_sdk import WebClient
 from bot import home, modals, slash
 from bot.action_ids import ActionId, ViewId
 from bot.mrkdwn import say
-from bot.payloads import Click, Submission
+from bot.payloads import Click, Submission, incident_of_button
 from bot.slack_surface import SlackSurface
-from flare.casework import Actor, Casework, Field, Form, Kind, Outcome
+from flare.casework import Casework
 from flare.http import Wsgi
+from flare.outcome import Actor, Field, Form, Kind, Outcome
 from flare.queries import Queries
 
 Handler = Callable[[str, Actor], Outcome]  # (case id, actor) -> outcome
 Decide = Callable[[str, Actor, str], Outcome]  # (case id, actor, request clicked) -> outcome
 Submit = Callable[[Submission, Actor], Outcome]
+PageAnswer = Callable[[str, Actor, str], Outcome]  # (topic, actor, incident id) -> outcome
 Modal = Callable[[Form], dict[str, Any]]
 
 
@@ -92,8 +94,10 @@ def build_app(
     for view_id, submit in submits.items():
         app.view(view_id.value)(_on_submit(slack, submit, named=view_id in SIGNED))
     app.action(ActionId.REPLY_DRAFT.value)(_on_draft(desk, slack))
+    app.action(ActionId.ACKNOWLEDGE.value)(_on_page(slack, desk.paging.acknowledge))
+    app.action(ActionId.PASS.value)(_on_page(slack, desk.paging.pass_on))
     queries = Queries(desk.store.redis)
-    slash.register(app, queries, desk.clock)
+    slash.register(app, queries, desk.paging, desk.clock)
     home.register(app, queries, slack.client, desk.clock)
     return app
 
@@ -126,6 +130,21 @@ def _on_decide(slack: SlackSurface, decide: Decide) -> Any:
         ack()
         click = Click.of(body)
         show(slack, click, decide(click.case_id, slack.actor(click.user), click.message_ts))
+
+    return listener
+
+
+def _on_page(slack: SlackSurface, answer: PageAnswer) -> Any:
+    """Acknowledge or Can't take it, on a page or an incident card: the person is told what
+    happened, in the conversation they clicked in."""
+
+    def listener(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        click = Click.of(body)
+        topic, incident_id = incident_of_button(click.value)
+        outcome = answer(topic, slack.actor(click.user), incident_id)
+        if outcome.says:
+            slack.tell(click.channel, click.user, outcome.says)
 
     return listener
 

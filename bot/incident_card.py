@@ -1,17 +1,23 @@
-"""The one card of an incident, edited in place as complaints on its topic come in."""
+"""An incident in Slack: its one card, edited in place, the pages its chain sends, and the lines
+PR's channel reads as the chain runs."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
+from bot.action_ids import ActionId
 from bot.card import Block
 from bot.mrkdwn import escape, fit
+from bot.payloads import incident_value
 from flare.case import Case
 from flare.incidents import Incident
+from rules.crisis import Contact, Step
 from rules.units import count, duration
 
 
 def render(incident: Incident, recent: list[Case], now: datetime) -> tuple[list[Block], str]:
+    """The incident card: how big, who is paged or who acknowledged, the latest posts."""
     opened = duration(now - incident.opened_at)
     title = f"🚨 Crisis · {incident.topic} · {count(incident.count)} complaints in {opened}"
     # Five posts share one section of at most 3,000 characters, escapes included.
@@ -30,16 +36,132 @@ def render(incident: Incident, recent: list[Case], now: datetime) -> tuple[list[
                 "PR owns the statement; individual cards for this topic are rolled up here.",
             },
         },
-        {"type": "section", "text": {"type": "mrkdwn", "text": "*Latest:*\n" + "\n".join(lines)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _paging_status(incident)}},
+    ]
+    if lines:
+        latest = "*Latest:*\n" + "\n".join(lines)
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": latest}})
+    cause = f" · {fit(incident.cause, 200)}" if incident.cause else ""
+    blocks.append(
         {
             "type": "context",
             "elements": [
                 {
                     "type": "mrkdwn",
-                    "text": f"Opened {incident.opened_at:%H:%M} UTC · topic "
+                    "text": f"Opened {incident.opened_at:%H:%M} UTC{cause} · topic "
                     f"`{fit(incident.topic, 200)}`",
                 }
             ],
-        },
-    ]
+        }
+    )
+    if not incident.acknowledged:
+        blocks.append(_buttons(incident, with_pass=False))
     return blocks, escape(title)  # the notification text is mrkdwn
+
+
+def _paging_status(incident: Incident) -> str:
+    if incident.acknowledged and incident.acked_by:
+        at = f" at {incident.acked_at:%H:%M} UTC" if incident.acked_at else ""
+        return f"✅ Acknowledged by <@{incident.acked_by}>{at}: paging stopped."
+    steps = len(incident.chain.steps) if incident.chain else 0
+    if not steps:
+        return "📟 Nobody to page: the playbook has no crisis contacts for this topic."
+    if not incident.paged:
+        return "📟 Paging starts now."
+    at = f" at {incident.paged_at:%H:%M} UTC" if incident.paged_at else ""
+    return f"📟 Paged {fit(incident.paged, 100)}{at} (step {incident.step} of the chain)."
+
+
+def _buttons(incident: Incident, with_pass: bool) -> Block:
+    value = incident_value(incident.topic, incident.id)
+    elements: list[Block] = [
+        {
+            "type": "button",
+            "action_id": ActionId.ACKNOWLEDGE.value,
+            "text": {"type": "plain_text", "text": "Acknowledge"},
+            "style": "primary",
+            "value": value,
+        }
+    ]
+    if with_pass:
+        elements.append(
+            {
+                "type": "button",
+                "action_id": ActionId.PASS.value,
+                "text": {"type": "plain_text", "text": "Can't take it"},
+                "value": value,
+            }
+        )
+    return {"type": "actions", "block_id": f"incident:{incident.id}"[:255], "elements": elements}
+
+
+def page_summary(incident: Incident) -> str:
+    """One line for a pager or a subject: what, how many, since when."""
+    since = f"{incident.opened_at:%H:%M} UTC"
+    return f"Crisis on {incident.topic}: {incident.count} complaints since {since}"
+
+
+def page_blocks(
+    incident: Incident, contact: Contact, step: int, total: int, due: Step
+) -> tuple[list[Block], str]:
+    """The page a contact gets in a DM: the incident, and Acknowledge or Can't take it."""
+    round_ = f", round {step // total + 1}" if total and step >= total else ""
+    text = (
+        f"🚨 You are paged for a crisis on *{fit(incident.topic, 100)}*: "
+        f"{count(incident.count)} complaints since {incident.opened_at:%H:%M} UTC. "
+        f"Acknowledge within {duration(due.ack_within)}, or the next contact is paged."
+    )
+    blocks: list[Block] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": f"Step {step % total + 1 if total else 1} of {total}{round_} · "
+                    f"{escape(contact.name)}",
+                }
+            ],
+        },
+        _buttons(incident, with_pass=True),
+    ]
+    return blocks, f"Paged: crisis on {escape(incident.topic)}"
+
+
+def paging_line(incident: Incident, contact: Contact, step: int, total: int) -> str:
+    """What PR's channel reads when a contact is paged."""
+    who = f"<@{contact.slack}>" if contact.slack else escape(contact.name)
+    return (
+        f"📟 Paging {who} for the *{fit(incident.topic, 100)}* incident "
+        f"(step {step + 1}; {total} in the chain)."
+    )
+
+
+def nobody_line(incident: Incident, pages: int, leads: Iterable[str]) -> str:
+    people = " ".join(f"<@{u}>" for u in leads) or "(no leads set: FLARE_SLACK__LEADS)"
+    return (
+        f"⚠️ Nobody acknowledged the *{fit(incident.topic, 100)}* incident after {pages} "
+        f"page(s): the chain is spent. {people}, please take it."
+    )
+
+
+def acknowledged_line(topic: str, user: str) -> str:
+    return f"✅ <@{user}> acknowledged the *{fit(topic, 100)}* incident: paging stopped."
+
+
+def closed_line(topic: str, user: str, summary: str) -> str:
+    said = f": {fit(summary, 1000)}" if summary else "."
+    return f"☑️ <@{user}> closed the *{fit(topic, 100)}* incident{said}"
+
+
+def closed_blocks(line: str) -> list[Block]:
+    """A page or an incident card once it is settled: what became of it, no buttons."""
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": line}}]
+
+
+def page_email(incident: Incident) -> str:
+    return (
+        f"Flare is paging you: a crisis on {incident.topic}, {incident.count} complaints since "
+        f"{incident.opened_at:%H:%M} UTC.\n\nAcknowledge it in Slack (the page in your DMs, or "
+        "/flare ack), or the next contact in the crisis plan is paged.\n"
+    )

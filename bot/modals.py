@@ -9,7 +9,8 @@ from bot.card import SECTION_TEXT
 from bot.mrkdwn import clip, fit
 from bot.payloads import form_meta
 from flare.case import Case
-from flare.casework import CLOSE_REASONS, SEVERITIES, Field
+from flare.casework import CLOSE_REASONS, SEVERITIES
+from flare.outcome import Field
 
 View = dict[str, Any]
 

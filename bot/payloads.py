@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from flare.casework import Field
+from flare.outcome import Field
 
 CONFIRM_META = "confirm"  # the reply modal asks for a tick: the brand already answered
 
@@ -29,6 +29,22 @@ def case_of_button(value: str) -> str:
     return value
 
 
+def incident_value(topic: str, incident_id: str) -> str:
+    """A button's value on a page or an incident card: which incident, of which topic."""
+    return json.dumps({"incident": incident_id, "topic": topic}, separators=(",", ":"))
+
+
+def incident_of_button(value: str) -> tuple[str, str]:
+    """(topic, incident id) from an incident button's value; ("", "") if it names none."""
+    try:
+        ref = json.loads(value)
+    except ValueError:
+        return "", ""
+    if not isinstance(ref, dict):
+        return "", ""
+    return str(ref.get("topic") or ""), str(ref.get("incident") or "")
+
+
 @dataclass(frozen=True)
 class Click:
     """A button click on a card or in its thread."""
@@ -36,6 +52,7 @@ class Click:
     action: str
     case_id: str
     user: str
+    value: str  # the button's value as sent, for references other than a case
     channel: str
     message_ts: str  # the message whose button was clicked
     trigger_id: str
@@ -48,6 +65,7 @@ class Click:
         return cls(
             action=str(action.get("action_id", "")),
             case_id=case_of_button(str(action.get("value", ""))),
+            value=str(action.get("value", "")),
             user=str(body["user"]["id"]),
             channel=str(channel or ""),
             message_ts=str(container.get("message_ts") or ""),

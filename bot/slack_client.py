@@ -53,6 +53,16 @@ class SlackClient:
         )
         return Posted(str(data["channel"]), str(data["ts"]))
 
+    def open_dm(self, user: str) -> str:
+        """The id of the app's direct-message conversation with a user (opened if need be)."""
+        channel = self._call("conversations.open", users=user).get("channel") or {}
+        return str(channel.get("id") or "")
+
+    def post_text(self, channel: str, text: str) -> Posted:
+        """A plain message (mrkdwn) in a channel, or in a DM when `channel` is a user id."""
+        data = self._call("chat.postMessage", channel=channel, text=text, unfurl_links=False)
+        return Posted(str(data.get("channel") or channel), str(data.get("ts") or ""))
+
     def update_card(self, channel: str, ts: str, blocks: list[dict[str, Any]], text: str) -> None:
         self._call("chat.update", channel=channel, ts=ts, blocks=blocks, text=text)
 

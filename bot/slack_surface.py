@@ -8,7 +8,8 @@ from bot import card
 from bot.mrkdwn import say
 from bot.slack_client import SlackClient, SlackError
 from flare import defaults, keys
-from flare.casework import GONE, Actor
+from flare.casework import GONE
+from flare.outcome import Actor
 from flare.store import Store
 from flare.time import Clock, utcnow
 from flare.words import Words

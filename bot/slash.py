@@ -12,8 +12,11 @@ from slack_bolt import Ack, App
 
 from bot import views
 from bot.card import Block
-from bot.mrkdwn import escape
+from bot.mrkdwn import escape, say
+from flare.outcome import Actor, Outcome, refused
+from flare.paging import Paging
 from flare.queries import Queries
+from flare.words import words
 
 Clock = Callable[[], datetime]
 COMMAND = "/flare"
@@ -44,12 +47,43 @@ def answer(text: str, user: str, queries: Queries, now: datetime) -> tuple[list[
     return views.help_blocks(unknown=words[0]), f"Unknown subcommand '{unknown}': try /flare help."
 
 
-def register(app: App, queries: Queries, clock: Clock) -> None:
+def act(text: str, user: str, queries: Queries, paging: Paging) -> Outcome | None:
+    """`/flare ack [TOPIC]`, `/flare crisis open TOPIC`, `/flare crisis close TOPIC [summary]`;
+    None for the subcommands that only read."""
+    words_ = text.split()
+    sub = [w.lower() for w in words_[:2]]
+    actor = Actor(user)
+    if sub[:1] == ["ack"]:
+        topic = words_[1] if len(words_) > 1 else _only_incident(queries)
+        if topic is None:
+            return refused(words("Name the incident: /flare ack TOPIC (see /flare crisis)."))
+        return paging.acknowledge(topic, actor)
+    if sub[:1] == ["crisis"] and sub[1:] in (["open"], ["close"]):
+        if len(words_) < 3:
+            return refused(words(f"Name the topic: /flare crisis {sub[1]} TOPIC."))
+        topic = words_[2].lower()
+        if sub[1] == "open":
+            return paging.open_by(topic, actor)
+        return paging.close(topic, actor, " ".join(words_[3:]))
+    return None
+
+
+def _only_incident(queries: Queries) -> str | None:
+    incidents = queries.incidents()
+    return incidents[0].topic if len(incidents) == 1 else None
+
+
+def register(app: App, queries: Queries, paging: Paging, clock: Clock) -> None:
     """Add the /flare command to the app."""
 
     @app.command(COMMAND)
     def flare_command(ack: Ack, command: dict[str, Any]) -> None:
         try:
+            outcome = act(command.get("text") or "", command["user_id"], queries, paging)
+            if outcome is not None:
+                said = say(outcome.says) if outcome.says else "Done."
+                ack(text=said, response_type="ephemeral")
+                return
             blocks, text = answer(command.get("text") or "", command["user_id"], queries, clock())
         except redis.RedisError:
             log.exception("/flare could not read Redis")

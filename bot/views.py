@@ -20,7 +20,10 @@ _SNIPPET = 140
 COMMANDS = (
     ("status", "open cases by priority, those about to miss their target, open incidents"),
     ("mine", "the cases you have claimed"),
-    ("crisis", "open incidents (spikes of complaints on one topic)"),
+    ("crisis", "open incidents (spikes of complaints on one topic), who is paged"),
+    ("crisis open TOPIC", "open an incident by hand and page the topic's chain (PR, leads)"),
+    ("crisis close TOPIC [summary]", "close it: paging stops, the pager is resolved"),
+    ("ack [TOPIC]", "acknowledge an incident: paging stops at once"),
     ("help", "this list"),
 )
 

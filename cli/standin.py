@@ -272,6 +272,11 @@ class SlackStandIn:
         if method == "views.publish":
             self.homes[str(args.get("user_id", ""))] = args.get("view") or {}
             return {"ok": True, "view": args.get("view") or {}}
+        if method == "conversations.open":
+            users = str(args.get("users", ""))
+            if not users or "," in users:
+                return {"ok": False, "error": "user_not_found" if not users else "not_supported"}
+            return {"ok": True, "channel": {"id": "D" + users.lstrip("UW")}}
         if method == "users.info":
             uid = str(args.get("user", ""))
             return {

@@ -12,12 +12,15 @@ from bot.slack_client import SlackClient
 from bot.slack_surface import SlackSurface
 from flare.casework import Casework
 from flare.draft import drafter_for
+from flare.paging import Paging
 from flare.settings import Settings
 from flare.store import Store
 from flare.team import Team
 from flare.time import Clock, utcnow
 from rules.engine import Engine
 from rules.playbook import Playbook, load_playbook
+from workers.mailer import Mailer
+from workers.pager import Pager
 from workers.runtime import Runtime
 from workers.x_client import XClient
 
@@ -30,10 +33,13 @@ def team_of(settings: Settings) -> Team:
 def build_casework(
     settings: Settings, client: redis.Redis, playbook: Playbook, clock: Clock = utcnow
 ) -> Casework:
-    """The case core as `flare bot` and the workers use it: drafts from the playbook's templates."""
+    """The case core as `flare bot` and the workers use it: drafts from the playbook's templates,
+    crisis chains from its plan."""
+    store, team = Store(client), team_of(settings)
     return Casework(
-        Store(client),
-        team=team_of(settings),
+        store,
+        Paging(store, chain_for=playbook.chain_for, team=team, clock=clock),
+        team=team,
         clock=clock,
         topics=escalation_topics(playbook),
         drafter=drafter_for(playbook),
@@ -96,4 +102,6 @@ def build_runtime(settings: Settings, client: redis.Redis, clock: Clock = utcnow
         slack=slack_surface_for(settings, client, clock),
         x=x_client_for(settings, client),
         clock=clock,
+        pager=Pager(settings.pager),
+        mailer=Mailer(settings.smtp),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -24,8 +24,9 @@ from rq.registry import ScheduledJobRegistry
 from flare import defaults, keys
 from flare.case import Case, CaseState
 from flare.draft import DraftCheck, check_draft, with_signature
-from flare.incidents import Incidents
 from flare.jobs import Job, enqueue, enqueue_at, job_id
+from flare.outcome import DONE, Actor, Field, Form, Kind, Outcome, invalid, refused
+from flare.paging import Paging
 from flare.queues import queue
 from flare.store import ClaimResult, Store
 from flare.team import Team, needs_approval
@@ -62,24 +63,6 @@ NO_PUBLIC_REPLY = words(
 NOTHING_WAITING = words("There is no reply waiting for approval on this case.")
 
 
-class Kind(StrEnum):
-    DONE = "done"
-    REFUSED = "refused"  # not allowed, or not now: `says` tells the person why
-    GONE = "gone"  # the case is no longer in Flare: the surface retires the card too
-    INVALID = "invalid"  # an input is wrong: `errors` says which and why
-
-
-class Field(StrEnum):
-    """The inputs an action takes; a surface maps them to its own form fields."""
-
-    DRAFT = "draft"
-    CONFIRM = "confirm"
-    TOPIC = "topic"
-    SEVERITY = "severity"
-    NOTE = "note"
-    REASON = "reason"
-
-
 class Act(StrEnum):
     """The actions on a case, by the names audited and carried by the cards' buttons."""
 
@@ -103,48 +86,6 @@ class Need(StrEnum):
     LEAD = "lead"  # a team lead
 
 
-@dataclass(frozen=True)
-class Actor:
-    """The person acting: their chat user id, and their name where the surface knows it."""
-
-    id: str
-    name: str = ""
-
-
-@dataclass(frozen=True)
-class Form:
-    """What a surface shows in the form an action opens: the case, a draft, the choices."""
-
-    case: Case
-    draft: str = ""
-    check: str = ""
-    topics: tuple[str, ...] = ()
-    topic: str | None = None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    kind: Kind
-    says: Words = ()
-    errors: Mapping[Field, Words] = field(default_factory=dict)
-    form: Form | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.kind is Kind.DONE
-
-
-DONE = Outcome(Kind.DONE)
-
-
-def refused(*said: Words) -> Outcome:
-    return Outcome(Kind.REFUSED, said[0] if said else ())
-
-
-def invalid(at: Field, said: Words) -> Outcome:
-    return Outcome(Kind.INVALID, said, {at: said})
-
-
 def explain(result: ClaimResult, user: str) -> Words:
     """What a person reads when their claim, release or close did not take."""
     if result.reason == "held":
@@ -161,6 +102,7 @@ def explain(result: ClaimResult, user: str) -> Words:
 @dataclass
 class Casework:
     store: Store
+    paging: Paging
     team: Team = field(default_factory=Team)
     clock: Clock = utcnow
     topics: tuple[str, ...] = ()  # what a case may be escalated under
@@ -424,7 +366,7 @@ class Casework:
             keys.posted(f"escalate:{key}"), "1", nx=True, ex=defaults.ONCE_TTL
         ):
             return DONE  # the same form submitted twice: escalated once
-        opened = Incidents(self.redis).join(topic, case_id, self.clock())
+        opened = self.paging.open(topic, case_id, cause="escalated by an agent").opened
         self.store.note(case_id, actor.id, "escalate", escalated_to=topic)
         self.store.count("escalations")
         enqueue(

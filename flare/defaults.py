@@ -14,5 +14,7 @@ SIGNATURE_TTL = 86_400  # seconds an agent's sign-off is cached from their chat 
 
 # Every job that talks to chat: a Slack or Teams outage delays the work, it does not lose it.
 CHAT_RETRY = Retry(max=4, interval=[2, 10, 60, 300])
+# A step of a paging chain: retried soon and often, since a page may be neither lost nor late.
+PAGE_RETRY = Retry(max=6, interval=[1, 3, 10, 30, 60, 120])
 # The check at a case's response target: the nudge may not be lost either.
 DUE_RETRY = Retry(max=3, interval=[10, 60, 300])

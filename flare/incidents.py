@@ -1,15 +1,102 @@
-"""Incidents: a spike of complaints on one topic, rolled up into one record and one card."""
+"""Incidents: one per topic while open, the flood rolled up into it, and its paging chain's state.
+
+Every change that paging depends on is one Lua script, so a scheduled step, an acknowledgement,
+a "can't take it" and a close are ordered by Redis: a step that fires after an acknowledgement
+or a close, or that an earlier step or a pass made stale, pages nobody.
+"""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 import redis
 
 from flare import keys
+from rules.crisis import Chain
 
 SAMPLE_SIZE = 5
+KEPT_CASES = 200  # case ids listed on an incident, newest first; the count covers them all
+CLOSED_TTL = 30 * 86_400  # seconds a closed incident's record is kept
+
+# Open the topic's incident, or join the one open; count the case into it.
+# KEYS: incident hash, open topics set, incident cases list.
+# ARGV: topic, case id ('' for none), opened at (ISO), incident id, chain JSON, first token,
+#       cause, how many cases before the incident count too (the spike window).
+# Returns {1 if this opened it else 0, incident id, token of the first step}.
+_OPEN = """
+local opened = 0
+if redis.call('HSETNX', KEYS[1], 'opened_at', ARGV[3]) == 1 then
+  redis.call('HSET', KEYS[1], 'id', ARGV[4], 'topic', ARGV[1], 'state', 'open', 'chain', ARGV[5],
+             'step', 0, 'token', ARGV[6], 'cause', ARGV[7], 'count', tonumber(ARGV[8]))
+  redis.call('SADD', KEYS[2], ARGV[1])
+  opened = 1
+end
+if ARGV[2] ~= '' then
+  redis.call('HINCRBY', KEYS[1], 'count', 1)
+  redis.call('LPUSH', KEYS[3], ARGV[2])
+  redis.call('LTRIM', KEYS[3], 0, 199)
+end
+return {opened, redis.call('HGET', KEYS[1], 'id'), redis.call('HGET', KEYS[1], 'token')}
+"""
+
+# Take step ARGV[2] of the chain for sending, once.
+# KEYS: incident hash. ARGV: incident id, step, token the step carries, token for the next step.
+# Returns 'go' (send it), 'resume' (this very job claimed it before and is retried), or why not:
+# 'gone' (closed or another incident), 'acked', 'stale' (a later step or a pass replaced it).
+_CLAIM_STEP = """
+local id, state, step, token, claimed = unpack(redis.call('HMGET', KEYS[1], 'id', 'state',
+                                                          'step', 'token', 'claimed'))
+if id ~= ARGV[1] then return 'gone' end
+if state ~= 'open' then return 'acked' end
+if claimed == ARGV[3] then return 'resume' end
+if tonumber(step) ~= tonumber(ARGV[2]) or token ~= ARGV[3] then return 'stale' end
+redis.call('HSET', KEYS[1], 'step', tonumber(step) + 1, 'token', ARGV[4], 'claimed', ARGV[3])
+return 'go'
+"""
+
+# Acknowledge: the chain stops at once (the token no scheduled step carries).
+# KEYS: incident hash. ARGV: incident id ('' for whichever is open), user, at (ISO).
+# Returns {status, who acknowledged}; status is ok, already or closed.
+_ACK = """
+local id, state, by = unpack(redis.call('HMGET', KEYS[1], 'id', 'state', 'acked_by'))
+if not id or (ARGV[1] ~= '' and id ~= ARGV[1]) then return {'closed', ''} end
+if state == 'acked' then return {'already', by} end
+redis.call('HSET', KEYS[1], 'state', 'acked', 'acked_by', ARGV[2], 'acked_at', ARGV[3],
+           'token', '')
+return {'ok', ARGV[2]}
+"""
+
+# Can't take it: the next step goes out now; the scheduled one becomes stale.
+# KEYS: incident hash. ARGV: incident id ('' for whichever is open), new token.
+# Returns {status, incident id, the step to page now}; status is ok, acked or closed.
+_PASS = """
+local id, state, step = unpack(redis.call('HMGET', KEYS[1], 'id', 'state', 'step'))
+if not id or (ARGV[1] ~= '' and id ~= ARGV[1]) then return {'closed', '', 0} end
+if state ~= 'open' then return {'acked', id, 0} end
+redis.call('HSET', KEYS[1], 'token', ARGV[2])
+return {'ok', id, tonumber(step)}
+"""
+
+# Close: the incident becomes a record; no step pages again, the topic may open a new one.
+# KEYS: incident hash, open topics set, record hash, incident cases, record cases.
+# ARGV: topic, incident id ('' for whichever is open), user, at (ISO), summary, record TTL.
+# Returns {status, incident id}; status is ok or closed.
+_CLOSE = """
+local id = redis.call('HGET', KEYS[1], 'id')
+if not id or (ARGV[2] ~= '' and id ~= ARGV[2]) then return {'closed', ''} end
+redis.call('HSET', KEYS[1], 'state', 'closed', 'closed_by', ARGV[3], 'closed_at', ARGV[4],
+           'summary', ARGV[5], 'token', '')
+redis.call('RENAME', KEYS[1], KEYS[3])
+redis.call('EXPIRE', KEYS[3], ARGV[6])
+if redis.call('EXISTS', KEYS[4]) == 1 then
+  redis.call('RENAME', KEYS[4], KEYS[5])
+  redis.call('EXPIRE', KEYS[5], ARGV[6])
+end
+redis.call('SREM', KEYS[2], ARGV[1])
+return {'ok', id}
+"""
 
 
 @dataclass(frozen=True)
@@ -18,6 +105,19 @@ class Incident:
     opened_at: datetime
     count: int
     recent: tuple[str, ...]  # the latest case ids, newest first
+    id: str = ""
+    state: str = "open"  # open, acked or closed
+    chain: Chain | None = None  # copied from the playbook when it opened
+    step: int = 0  # the next step of the chain to page
+    cause: str = ""
+    acked_by: str | None = None
+    acked_at: datetime | None = None
+    paged: str | None = None  # the contact paged last, by name
+    paged_at: datetime | None = None
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.state == "acked"
 
 
 def read_incident(pipe: redis.client.Pipeline, topic: str) -> None:
@@ -30,31 +130,129 @@ def incident_from(topic: str, raw: dict[bytes, bytes], recent: list[bytes]) -> I
     """The incident from the replies of `read_incident`; None if it is not open (any more)."""
     if not raw or b"opened_at" not in raw:
         return None
+
+    def text(name: str) -> str | None:
+        value = raw.get(name.encode())
+        return value.decode() if value else None
+
+    def when(name: str) -> datetime | None:
+        value = text(name)
+        return datetime.fromisoformat(value) if value else None
+
+    chain = text("chain")
     return Incident(
         topic=topic,
         opened_at=datetime.fromisoformat(raw[b"opened_at"].decode()),
         count=int(raw.get(b"count", b"0")),
         recent=tuple(r.decode() for r in recent),
+        id=text("id") or topic,
+        state=text("state") or "open",
+        chain=Chain.model_validate_json(chain) if chain else None,
+        step=int(text("step") or 0),
+        cause=text("cause") or "",
+        acked_by=text("acked_by"),
+        acked_at=when("acked_at"),
+        paged=text("paged"),
+        paged_at=when("paged_at"),
     )
+
+
+@dataclass(frozen=True)
+class Opened:
+    opened: bool  # this call opened the incident (its first step must be paged now)
+    id: str
+    token: str  # what the first step carries
+
+
+def new_token() -> str:
+    return secrets.token_hex(8)
 
 
 class Incidents:
     def __init__(self, client: redis.Redis) -> None:
         self.redis = client
+        self._open = client.register_script(_OPEN)
+        self._claim = client.register_script(_CLAIM_STEP)
+        self._ack = client.register_script(_ACK)
+        self._pass = client.register_script(_PASS)
+        self._close = client.register_script(_CLOSE)
 
-    def join(self, topic: str, case_id: str, at: datetime) -> bool:
-        """Count a case into the topic's open incident; True if this opened it."""
-        key = keys.incident(topic)
-        opened = bool(self.redis.hsetnx(key, "opened_at", at.isoformat()))
-        pipe = self.redis.pipeline()
-        pipe.hincrby(key, "count", 1)
-        pipe.sadd(keys.incidents_open(), topic)
-        pipe.lpush(keys.incident_cases(topic), case_id)
-        pipe.ltrim(keys.incident_cases(topic), 0, 199)
-        pipe.execute()
-        return opened
+    def join(
+        self,
+        topic: str,
+        case_id: str | None,
+        at: datetime,
+        chain: Chain | None = None,
+        cause: str = "",
+        before: int = 0,
+    ) -> Opened:
+        """Count a case into the topic's open incident, opening it (with the chain copied onto
+        it, so a later edit of the playbook changes no page in flight) if none is open.
+        `before`: complaints of the topic in the spike window before it opened, counted too."""
+        opened, incident_id, token = self._open(
+            keys=[keys.incident(topic), keys.incidents_open(), keys.incident_cases(topic)],
+            args=[
+                topic,
+                case_id or "",
+                at.isoformat(),
+                f"{topic}-{int(at.timestamp())}",
+                (chain or Chain(topic=topic)).model_dump_json(),
+                new_token(),
+                cause,
+                before,
+            ],
+        )
+        return Opened(bool(opened), incident_id.decode(), token.decode())
 
     def get(self, topic: str) -> Incident | None:
         pipe = self.redis.pipeline()
         read_incident(pipe, topic)
         return incident_from(topic, *pipe.execute())
+
+    def claim_step(self, topic: str, incident_id: str, step: int, token: str) -> tuple[str, str]:
+        """Whether step `step` may be sent now, and the token its successor will carry."""
+        successor = new_token()
+        status = self._claim(
+            keys=[keys.incident(topic)], args=[incident_id, step, token, successor]
+        ).decode()
+        if status == "resume":
+            current = self.redis.hget(keys.incident(topic), "token")
+            successor = current.decode() if current else ""
+        return status, successor
+
+    def paged(self, topic: str, name: str, at: datetime) -> None:
+        """Say on the incident who was paged last, for its card."""
+        self.redis.hset(keys.incident(topic), mapping={"paged": name, "paged_at": at.isoformat()})
+
+    def acknowledge(
+        self, topic: str, user: str, at: datetime, incident_id: str = ""
+    ) -> tuple[str, str]:
+        """Stop the chain; returns ok, already (and who did) or closed."""
+        status, by = self._ack(
+            keys=[keys.incident(topic)], args=[incident_id, user, at.isoformat()]
+        )
+        return status.decode(), by.decode()
+
+    def pass_on(self, topic: str, incident_id: str = "") -> tuple[str, str, int, str]:
+        """Make the scheduled step stale; returns status, the incident id, the step to page now
+        and the token it carries."""
+        token = new_token()
+        status, found_id, step = self._pass(keys=[keys.incident(topic)], args=[incident_id, token])
+        return status.decode(), found_id.decode(), int(step), token
+
+    def close(
+        self, topic: str, user: str, at: datetime, summary: str, incident_id: str = ""
+    ) -> tuple[str, str]:
+        current = self.redis.hget(keys.incident(topic), "id")
+        record = current.decode() if current else incident_id or topic
+        status, closed_id = self._close(
+            keys=[
+                keys.incident(topic),
+                keys.incidents_open(),
+                keys.incident_record(record),
+                keys.incident_cases(topic),
+                keys.incident_record_cases(record),
+            ],
+            args=[topic, incident_id or record, user, at.isoformat(), summary, CLOSED_TTL],
+        )
+        return status.decode(), closed_id.decode()

@@ -31,9 +31,14 @@ class Job(StrEnum):
     SEND_DM = "workers.act.send_dm"
     CHECK_CONVERSATION = "workers.act.check_conversation"
     TELL_PR = "workers.act.tell_pr"
+    PAGE_STEP = "workers.pages.page_step"
+    PAGING_STOPPED = "workers.pages.paging_stopped"
+    INCIDENT_CLOSED = "workers.pages.incident_closed"
 
     @property
     def queue(self) -> QueueName:
+        if self.value.startswith("workers.pages."):
+            return QueueName.PAGE  # nothing may delay a page
         if self.value.startswith("workers.act."):
             return QueueName.ACT  # a person is waiting on these
         if self is Job.TRIAGE_BATCH:

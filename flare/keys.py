@@ -101,6 +101,27 @@ def incident_card(topic: str) -> str:
     return f"{PREFIX}:incident:{topic}:card"
 
 
+def incident_record(incident_id: str) -> str:
+    """Hash with expiry: a closed incident, as it was when it closed."""
+    return f"{PREFIX}:incident-record:{incident_id}"
+
+
+def incident_record_cases(incident_id: str) -> str:
+    """List with expiry: the case ids a closed incident had rolled up."""
+    return f"{PREFIX}:incident-record:{incident_id}:cases"
+
+
+def incident_pages(incident_id: str) -> str:
+    """List: "channel|ts" of every page an incident's chain sent in chat, to settle them later."""
+    return f"{PREFIX}:incident-record:{incident_id}:pages"
+
+
+def page_sent(incident_id: str, step: int, channel: str) -> str:
+    """Mark, SET NX EX: one step of an incident's chain went out on one channel (chat, pager,
+    email), so a retried step job sends nothing twice."""
+    return f"{PREFIX}:page:{incident_id}:{step}:{channel}"
+
+
 def incidents_open() -> str:
     """Set: the topics that have an open incident (added by Incidents.join)."""
     return f"{PREFIX}:incidents:open"

@@ -9,13 +9,15 @@ from rq import Queue
 
 
 class QueueName(StrEnum):
+    PAGE = "page"
     TRIAGE = "triage"
     NOTIFY = "notify"
     ACT = "act"
 
 
-# Workers listen in this order: a person waiting on an action first, then cards, then new posts.
-WORK_ORDER = (QueueName.ACT, QueueName.NOTIFY, QueueName.TRIAGE)
+# Workers listen in this order: pages first, then a person waiting on an action, then cards,
+# then new posts.
+WORK_ORDER = (QueueName.PAGE, QueueName.ACT, QueueName.NOTIFY, QueueName.TRIAGE)
 
 
 def queue(client: redis.Redis, name: QueueName) -> Queue:

@@ -27,8 +27,8 @@ from cli.bot import build_app_for
 from cli.standin import Call, SlackStandIn
 from cli.worker import run_until_done
 from flare.case import Case
-from flare.casework import Field
 from flare.http import router
+from flare.outcome import Field
 from flare.queues import all_queues
 from flare.settings import Settings
 from flare.store import Store
@@ -254,8 +254,8 @@ class Session:
             self.worker_running = was
 
     def time_passes(self, minutes: float) -> None:
-        """Move the clock on; jobs scheduled for before the new time run, as RQ's scheduler
-        would run them once that time came."""
+        """Move the clock on; jobs scheduled for before the new time are queued, as RQ's
+        scheduler would queue them once that time came, and run unless the worker is stopped."""
         self.clock.ahead += timedelta(minutes=minutes)
         now = int(self.clock().timestamp())
         for q in all_queues(self.redis):
@@ -265,7 +265,8 @@ class Session:
                 scheduled.remove(job_id)
                 if job is not None:
                     q.enqueue_job(job)
-        self.work()
+        if self.worker_running:
+            self.work()
 
     def work(self) -> None:
         """Run every queued job, as `flare worker` would, until the queues are empty; jobs put

@@ -7,16 +7,13 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from rq.exceptions import DuplicateJobError
-
 from bot import card, incident_card, nudges
 from bot.mrkdwn import say
 from bot.slack_client import Posted, SlackError
 from flare import keys
 from flare.case import Case, CaseState
 from flare.defaults import CHAT_RETRY, TOLD_TTL
-from flare.incidents import Incidents
-from flare.jobs import Job, enqueue, enqueue_at, enqueue_in, job_id
+from flare.jobs import Job, enqueue, enqueue_at, enqueue_in
 from flare.threads import threads_for
 from flare.triage_context import RedisContext
 from flare.words import Person, Words, from_json
@@ -35,7 +32,6 @@ def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
     now = rt.clock()
     threads = threads_for(rt.store, mentions, rt.playbook.reopen_within)
     decisions = rt.engine.decide_many(mentions, RedisContext(rt.redis), now, threads.joins)
-    incidents = Incidents(rt.redis)
     counts = {"stored": 0, "cards": 0, "incidents": 0, "follow_ups": 0}
     for mention, decision in zip(mentions, decisions, strict=True):
         conversation = threads.joins.get(mention.id)
@@ -47,10 +43,8 @@ def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
             continue  # triaged before: a retried batch changes nothing twice
         counts["stored"] += 1
         if decision.action is Action.CRISIS and decision.topic:
-            if incidents.join(decision.topic, mention.id, now):
-                rt.store.count("incidents")
+            if rt.paging.open(decision.topic, mention.id, cause="a spike of complaints").opened:
                 counts["incidents"] += 1
-            _enqueue_incident_card(rt, decision.topic)
         elif decision.action.needs_person:
             counts["cards"] += 1
             enqueue(
@@ -61,19 +55,6 @@ def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
                 at_front=decision.priority is Priority.P1,
             )
     return counts
-
-
-def _enqueue_incident_card(rt: Runtime, topic: str) -> None:
-    """One pending redraw per incident: complaints arriving meanwhile fold into it."""
-    with contextlib.suppress(DuplicateJobError):
-        enqueue(
-            rt.redis,
-            Job.NOTIFY_INCIDENT,
-            topic,
-            job_id=job_id("incident", topic),
-            unique=True,
-            retry=CHAT_RETRY,
-        )
 
 
 def _channel_for(rt: Runtime, action: Action) -> str:
@@ -327,7 +308,7 @@ def check_due(case_id: str) -> str:
 def notify_incident(topic: str) -> str:
     """Post or edit the one card of a topic's incident."""
     rt = current()
-    incident = Incidents(rt.redis).get(topic)
+    incident = rt.paging.incidents.get(topic)
     if incident is None:
         return "missing"
     if rt.slack is None:

@@ -12,12 +12,15 @@ from bot.mrkdwn import escape
 from bot.slack_surface import SlackSurface
 from flare.case import Case
 from flare.casework import Casework
+from flare.paging import Paging
 from flare.settings import Settings
 from flare.store import Store
 from flare.time import utcnow
 from rules.decision import Action
 from rules.engine import Engine
 from rules.playbook import Playbook
+from workers.mailer import Mailer
+from workers.pager import Pager
 from workers.x_client import XClient
 
 
@@ -32,6 +35,12 @@ class Runtime:
     slack: SlackSurface | None  # None without a Slack bot token: cases are kept, no cards
     x: XClient | None
     clock: Callable[[], datetime] = utcnow
+    pager: Pager | None = None  # None or disabled without FLARE_PAGER__EVENTS_URL
+    mailer: Mailer | None = None  # None or disabled without FLARE_SMTP__URL
+
+    @property
+    def paging(self) -> Paging:
+        return self.casework.paging
 
     def crisis_contacts(self, topic: str) -> list[str]:
         """Who PR pages first for a topic: the playbook's crisis plan, else the PR team."""

@@ -18,8 +18,8 @@ from cli import wiring
 from cli.standin import SlackStandIn
 from cli.worker import run_workers
 from flare.case import Case, CaseState
-from flare.casework import Field
 from flare.http import router
+from flare.outcome import Field
 from flare.settings import Settings
 from flare.store import Store
 from tests.builders import NOON, decision, mention

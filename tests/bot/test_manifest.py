@@ -22,6 +22,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "views.update": None,
     "views.publish": None,
     "users.info": "users:read",
+    "conversations.open": "im:write",
 }
 # Scopes that come from features rather than methods.
 FEATURE_SCOPES = {

@@ -6,11 +6,9 @@ import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 import redis
-import requests
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 from slack_bolt import App
@@ -21,52 +19,21 @@ from bot.slack_client import SlackClient
 from cli.standin import SlackStandIn
 from flare.http import router
 from flare.incidents import Incidents
+from flare.paging import Paging
 from flare.queries import Queries
 from flare.store import Store
+from rules.crisis import Chain
 from rules.decision import Priority
 from tests.builders import NOON, decision, mention
 from tests.conftest import SIGNING_SECRET, free_port
-from tests.fakes.slack import signed_headers
-
-
-def slash_command(
-    url: str,
-    text: str,
-    user: str = "U0AGENT1",
-    channel: str = "C0ALERTS",
-    secret: str = SIGNING_SECRET,
-    timestamp: int | None = None,
-) -> requests.Response:
-    """POST `/flare <text>` the way Slack does: the form fields of a slash command, signed."""
-    body = urlencode(
-        {
-            "token": "legacy-verification-token",
-            "team_id": "T0FLARE",
-            "team_domain": "flare",
-            "channel_id": channel,
-            "channel_name": "social-care",
-            "user_id": user,
-            "user_name": user.lower(),
-            "command": "/flare",
-            "text": text,
-            "api_app_id": "A0FLARE",
-            "is_enterprise_install": "false",
-            "response_url": "https://hooks.slack.invalid/commands/T0FLARE/1/x",
-            "trigger_id": "123.456.abc",
-        }
-    )
-    return requests.post(
-        f"{url}/slack/events",
-        data=body,
-        headers=signed_headers(secret, body, timestamp),
-        timeout=10,
-    )
+from tests.fakes.slack import slash_command
 
 
 def build_bot(client: redis.Redis, slack: SlackStandIn) -> App:
     """An app wired like bot.app.build_app, with only the /flare command on it."""
     app = bolt_app(SlackClient("xoxb-test", slack.base_url).web, SIGNING_SECRET, "xoxb-test")
-    slash.register(app, Queries(client), clock=lambda: NOON)
+    paging = Paging(Store(client), chain_for=lambda topic: Chain(topic=topic))
+    slash.register(app, Queries(client), paging, clock=lambda: NOON)
     return app
 
 

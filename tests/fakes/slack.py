@@ -13,13 +13,15 @@ from slack_sdk.signature import SignatureVerifier
 from bot.action_ids import ActionId
 from bot.payloads import button_value
 from cli.standin import SlackStandIn
-from flare.casework import Field
+from flare.outcome import Field
+from tests.conftest import SIGNING_SECRET
 
 __all__ = [
     "SlackStandIn",
     "block_actions",
     "picked",
     "post_signed",
+    "slash_command",
     "ticked",
     "typed",
     "view_submission",
@@ -122,3 +124,37 @@ def ticked(block: str, *values: str) -> dict[str, dict[str, Any]]:
     """State for checkboxes: the options the agent ticked, if any."""
     options = [{"value": v} for v in values]
     return {block: {block: {"type": "checkboxes", "selected_options": options}}}
+
+
+def slash_command(
+    url: str,
+    text: str,
+    user: str = "U0AGENT1",
+    channel: str = "C0ALERTS",
+    secret: str = SIGNING_SECRET,
+    timestamp: int | None = None,
+) -> requests.Response:
+    """POST `/flare <text>` the way Slack does: the form fields of a slash command, signed."""
+    body = urlencode(
+        {
+            "token": "legacy-verification-token",
+            "team_id": "T0FLARE",
+            "team_domain": "flare",
+            "channel_id": channel,
+            "channel_name": "social-care",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/flare",
+            "text": text,
+            "api_app_id": "A0FLARE",
+            "is_enterprise_install": "false",
+            "response_url": "https://hooks.slack.invalid/commands/T0FLARE/1/x",
+            "trigger_id": "123.456.abc",
+        }
+    )
+    return requests.post(
+        f"{url}/slack/events",
+        data=body,
+        headers=signed_headers(secret, body, timestamp),
+        timeout=10,
+    )

@@ -16,8 +16,8 @@ from bot import card
 from cli import wiring
 from cli.standin import SlackStandIn
 from flare import keys
-from flare.casework import Actor
 from flare.jobs import Job
+from flare.outcome import Actor
 from flare.queues import QueueName, queue
 from flare.redis_server import EmbeddedRedis
 from flare.settings import Settings

@@ -1,0 +1,163 @@
+"""Paging PR about an incident, for any surface: open it, acknowledge, pass it on, close it.
+
+The chain itself runs as jobs (`Job.PAGE_STEP`), each carrying the token of its step: the
+incident's state in Redis (flare.incidents) decides whether a step may still page anyone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rq.exceptions import DuplicateJobError
+
+from flare import defaults
+from flare.incidents import Incidents, Opened
+from flare.jobs import Job, enqueue, job_id
+from flare.outcome import Actor, Kind, Outcome, refused
+from flare.store import Store
+from flare.team import Team
+from flare.time import Clock, utcnow
+from flare.words import Outside, Person, words
+from rules.crisis import Chain
+
+NOT_OPEN = words("There is no open incident on that topic: nothing to do.")
+
+
+def audit_id(incident_id: str) -> str:
+    """Where an incident's history is audited: beside the cases, under its own id."""
+    return f"incident:{incident_id}"
+
+
+@dataclass
+class Paging:
+    store: Store
+    chain_for: Callable[[str], Chain]  # the playbook's chain for a topic, copied on opening
+    team: Team = field(default_factory=Team)
+    clock: Clock = utcnow
+    incidents: Incidents = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.incidents = Incidents(self.store.redis)
+
+    def open(
+        self, topic: str, case_id: str | None = None, cause: str = "", before: int = 0
+    ) -> Opened:
+        """Open the topic's incident (or count the case into the open one) and, when this opened
+        it, page the first contact at once."""
+        opened = self.incidents.join(
+            topic, case_id, self.clock(), self.chain_for(topic), cause, before
+        )
+        redis = self.store.redis
+        if opened.opened:
+            self.store.count("incidents")
+            self.store.audit(
+                audit_id(opened.id), "flare", "incident-open", topic=topic, cause=cause
+            )
+            enqueue(
+                redis, Job.PAGE_STEP, topic, opened.id, 0, opened.token, retry=defaults.PAGE_RETRY
+            )
+        self.redraw(topic)
+        return opened
+
+    def redraw(self, topic: str) -> None:
+        """Have the incident's card posted or edited; changes meanwhile fold into one edit."""
+        with contextlib.suppress(DuplicateJobError):
+            enqueue(
+                self.store.redis,
+                Job.NOTIFY_INCIDENT,
+                topic,
+                job_id=job_id("incident", topic),
+                unique=True,
+                retry=defaults.CHAT_RETRY,
+            )
+
+    def open_by(self, topic: str, actor: Actor) -> Outcome:
+        """A person opens an incident by hand (`/flare crisis open TOPIC`): PR or a lead."""
+        if not self._pr_or_lead(actor.id):
+            return self._refuse(topic, actor, "open")
+        opened = self.open(topic, cause="opened by hand")
+        self.store.audit(audit_id(opened.id), actor.id, "open-by-hand", topic=topic)
+        if not opened.opened:
+            return refused(words("The ", Outside(topic), " incident is open already."))
+        return Outcome(Kind.DONE, words("Opened the ", Outside(topic), " incident: paging starts."))
+
+    def _pr_or_lead(self, user: str) -> bool:
+        named = self.team.pr | self.team.leads
+        return user in named if named else self.team.may_act(user)
+
+    def may_answer(self, topic: str, user: str) -> bool:
+        """PR, the leads, and whoever the incident's chain pages."""
+        incident = self.incidents.get(topic)
+        if incident is None:
+            return True  # nothing to act on: the answer says so, whoever asks
+        chain = incident.chain
+        paged = {s.contact.slack for s in chain.steps} if chain else set()
+        if user in self.team.pr | self.team.leads | paged:
+            return True
+        return not self.team.pr and self.team.may_act(user)
+
+    def acknowledge(self, topic: str, actor: Actor, incident_id: str = "") -> Outcome:
+        """Stop the chain: no step pages anyone once this has returned."""
+        if not self.may_answer(topic, actor.id):
+            return self._refuse(topic, actor, "acknowledge")
+        status, by = self.incidents.acknowledge(topic, actor.id, self.clock(), incident_id)
+        if status == "closed":
+            return refused(words("That incident is closed already: nobody is being paged."))
+        if status == "already":
+            return refused(words("Already acknowledged by ", Person(by), ": paging has stopped."))
+        incident = self.incidents.get(topic)
+        found = incident.id if incident else incident_id
+        self.store.audit(audit_id(found), actor.id, "acknowledge", topic=topic)
+        enqueue(
+            self.store.redis,
+            Job.PAGING_STOPPED,
+            topic,
+            found,
+            actor.id,
+            retry=defaults.PAGE_RETRY,
+        )
+        self.redraw(topic)
+        return Outcome(
+            Kind.DONE, words("You acknowledged the ", Outside(topic), " incident: paging stopped.")
+        )
+
+    def pass_on(self, topic: str, actor: Actor, incident_id: str = "") -> Outcome:
+        """Can't take it: the next contact is paged now, not when this step's time runs out."""
+        if not self.may_answer(topic, actor.id):
+            return self._refuse(topic, actor, "pass")
+        status, found, step, token = self.incidents.pass_on(topic, incident_id)
+        if status == "closed":
+            return refused(words("That incident is closed already: nobody is being paged."))
+        if status == "acked":
+            return refused(words("Someone acknowledged this incident already: paging has stopped."))
+        self.store.audit(audit_id(found), actor.id, "pass", topic=topic, step=step)
+        enqueue(
+            self.store.redis, Job.PAGE_STEP, topic, found, step, token, retry=defaults.PAGE_RETRY
+        )
+        return Outcome(Kind.DONE, words("Thanks for saying so: the next contact is paged now."))
+
+    def close(self, topic: str, actor: Actor, summary: str) -> Outcome:
+        """Close the incident: paging stops, the pager is resolved, PR reads the summary."""
+        if not self._pr_or_lead(actor.id):
+            return self._refuse(topic, actor, "close")
+        status, found = self.incidents.close(topic, actor.id, self.clock(), summary)
+        if status != "ok":
+            return refused(NOT_OPEN)
+        said = words("Closed the ", Outside(topic), " incident: paging stopped, PR is told.")
+        self.store.audit(audit_id(found), actor.id, "incident-close", topic=topic, summary=summary)
+        enqueue(
+            self.store.redis,
+            Job.INCIDENT_CLOSED,
+            topic,
+            found,
+            actor.id,
+            summary,
+            retry=defaults.PAGE_RETRY,
+        )
+        return Outcome(Kind.DONE, said)
+
+    def _refuse(self, topic: str, actor: Actor, what: str) -> Outcome:
+        self.store.audit(f"incident-topic:{topic}", actor.id, "refused", attempted=what)
+        return refused(words("Only the PR team, the leads and the people paged may do that."))

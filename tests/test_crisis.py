@@ -1,0 +1,269 @@
+"""PR paged down the chain until someone acknowledges, scripted end to end: incidents opened by
+hand and by an agent's escalation, pages as Slack DMs, PagerDuty-shaped events and email, each
+step on time, Acknowledge and Can't take it, the races, the chain running out, and the close.
+
+Every click and command goes to the real Bolt app, signed; steps run in the real RQ worker as
+its scheduler would run them when the session's clock passes their time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+import yaml
+from pydantic import SecretStr
+
+from bot.action_ids import ActionId
+from cli.standin import SlackStandIn
+from flare.paging import audit_id
+from flare.redis_server import EmbeddedRedis
+from flare.settings import Settings
+from rules.playbook import default_playbook_path
+from tests.conftest import SIGNING_SECRET
+from tests.fakes.pager import FakePager
+from tests.fakes.slack import post_signed, slash_command
+from tests.fakes.smtp import FakeSmtp
+from tests.fakes.x_api import BRAND_ID, FakeX, fake_x
+from tests.session import AGENT, LEAD, PR, Session, start_session
+
+__all__ = ["fake_x"]
+
+ANA, BEN = "U0ANA", "U0BEN"  # the outage chain: Ana on Slack, then Ben by email and Slack
+CHAIN = [
+    {"name": "Ana", "slack": ANA},
+    {"name": "Ben", "slack": BEN, "email": "ben@example.com"},
+]
+
+
+@pytest.fixture
+def flare(
+    tmp_path: Path,
+    redis_server: EmbeddedRedis,
+    redis_client: redis.Redis,
+    fake_slack: SlackStandIn,
+    fake_x: FakeX,
+    fake_pager: FakePager,
+    fake_smtp: FakeSmtp,
+    serve_wsgi: Callable[[Any], str],
+) -> Session:
+    plan = yaml.safe_load(default_playbook_path().read_text())
+    plan["crisis"] = {"ack_within": "30s", "repeat": 2, "contacts": {"outage": CHAIN}}
+    playbook = tmp_path / "playbook.yaml"
+    playbook.write_text(yaml.safe_dump(plan))
+    secret = SecretStr("x-secret")
+    settings = Settings(
+        redis_url=redis_server.url,
+        data_dir=tmp_path / "data",
+        playbook=playbook,
+        brand={"handles": ("acme",)},
+        slack={
+            "bot_token": SecretStr("xoxb-test"),
+            "signing_secret": SecretStr(SIGNING_SECRET),
+            "api_url": fake_slack.base_url,
+            "alerts_channel": "C0ALERTS",
+            "pr_channel": "C0PR",
+            "agents": (AGENT,),
+            "pr_team": (PR,),
+            "leads": (LEAD,),
+            "send_per_second": 20,
+            "redraw_gap_ms": 0,
+        },
+        x={
+            "api_url": fake_x.base_url,
+            "bearer_token": secret,
+            "consumer_key": secret,
+            "consumer_secret": secret,
+            "access_token": secret,
+            "access_token_secret": secret,
+            "user_id": BRAND_ID,
+        },
+        pager=fake_pager.settings(),
+        smtp=fake_smtp.settings(),
+    )
+    return start_session(settings, redis_client, fake_slack, fake_x, serve_wsgi)
+
+
+def command(flare: Session, text: str, user: str = PR) -> str:
+    """Type `/flare <text>` in Slack; what Flare answered, privately."""
+    response = slash_command(flare.url, text, user=user)
+    assert response.status_code == 200, response.text
+    flare.settle()
+    return str(response.json()["text"])
+
+
+def pages_to(flare: Session, user: str) -> list[dict[str, Any]]:
+    """The messages Flare posted in a person's DMs, oldest first."""
+    dm = "D" + user.lstrip("U")  # the stand-in's DM ids
+    return [c.args for c in flare.slack.calls_to("chat.postMessage") if c.args["channel"] == dm]
+
+
+def pr_channel(flare: Session) -> list[str]:
+    return [
+        c.args.get("text", "")
+        for c in flare.slack.calls_to("chat.postMessage")
+        if c.args["channel"] == "C0PR" and not c.args.get("blocks")
+    ]
+
+
+def click_on_page(flare: Session, user: str, action: ActionId) -> None:
+    """Click a button on the newest page this person got."""
+    page = pages_to(flare, user)[-1]
+    value = next(
+        e["value"]
+        for b in page["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == action.value
+    )
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "team_id": "T0FLARE"},
+        "api_app_id": "A0FLARE",
+        "token": "legacy-verification-token",
+        "container": {"type": "message", "message_ts": "1", "channel_id": "D" + user[1:]},
+        "trigger_id": "1.2.3",
+        "team": {"id": "T0FLARE", "domain": "flare"},
+        "channel": {"id": "D" + user[1:], "name": "directmessage"},
+        "actions": [
+            {"action_id": action.value, "block_id": "incident", "value": value, "type": "button"}
+        ],
+    }
+    assert post_signed(flare.events, SIGNING_SECRET, payload).status_code == 200
+    flare.settle()
+
+
+def audit(flare: Session) -> list[str]:
+    incident = flare.store.redis.hget("flare:incident:outage", "id")
+    assert incident is not None
+    return [e.what for e in flare.store.trail.of_case(audit_id(incident.decode()))]
+
+
+# opening and the first page ------------------------------------------------------------------
+def test_opening_an_incident_pages_the_first_contact_everywhere_they_can_be_reached(
+    flare: Session, fake_pager: FakePager
+) -> None:
+    said = command(flare, "crisis open outage")
+
+    assert said.startswith("Opened the outage incident")
+    [page] = pages_to(flare, ANA)
+    actions = json.dumps(page["blocks"])
+    assert ActionId.ACKNOWLEDGE.value in actions and ActionId.PASS.value in actions
+    assert any("Paging <@U0ANA>" in line for line in pr_channel(flare))
+    [event] = fake_pager.events
+    assert event["event_action"] == "trigger" and event["dedup_key"].startswith("outage-")
+    assert audit(flare) == ["incident-open", "open-by-hand", "page"]
+
+
+def test_only_pr_and_the_leads_may_open_an_incident_by_hand(flare: Session) -> None:
+    said = command(flare, "crisis open outage", user=AGENT)
+
+    assert said == "Only the PR team, the leads and the people paged may do that."
+    assert pages_to(flare, ANA) == []
+
+
+def test_an_agents_escalation_opens_the_incident_and_pages_the_chain(flare: Session) -> None:
+    case_id = flare.someone_posts("@acme the whole app has been down for an hour")
+    agent = flare.agent(AGENT)
+    agent.clicks(ActionId.CLAIM, case_id)
+
+    agent.submits(agent.opens(ActionId.ESCALATE, case_id), topic="outage", severity="critical")
+
+    assert len(pages_to(flare, ANA)) == 1
+    assert flare.case(case_id).escalated_to == "outage"
+
+
+# the chain -----------------------------------------------------------------------------------
+def test_with_no_acknowledgement_the_next_contact_is_paged_when_the_step_runs_out(
+    flare: Session, fake_smtp: FakeSmtp
+) -> None:
+    command(flare, "crisis open outage")
+
+    flare.time_passes(minutes=0.4)  # 24 s: Ana still has time
+    assert pages_to(flare, BEN) == []
+
+    flare.time_passes(minutes=0.2)  # 36 s
+    assert len(pages_to(flare, BEN)) == 1
+    [mail] = fake_smtp.received
+    assert list(mail.rcpt_tos) == ["ben@example.com"] and "outage" in mail.subject
+
+
+def test_acknowledging_the_page_stops_the_chain_at_once(
+    flare: Session, fake_pager: FakePager
+) -> None:
+    command(flare, "crisis open outage")
+
+    click_on_page(flare, ANA, ActionId.ACKNOWLEDGE)
+    flare.time_passes(minutes=10)
+
+    assert pages_to(flare, BEN) == []
+    assert [e["event_action"] for e in fake_pager.events] == ["trigger", "acknowledge"]
+    assert any("<@U0ANA> acknowledged the *outage* incident" in t for t in pr_channel(flare))
+    assert audit(flare) == ["incident-open", "open-by-hand", "page", "acknowledge"]
+
+
+def test_an_acknowledgement_that_races_a_step_leaves_that_step_paging_nobody(
+    flare: Session,
+) -> None:
+    command(flare, "crisis open outage")
+    with flare.worker_stopped():
+        flare.time_passes(minutes=1)  # Ben's step is queued, not yet run
+        assert command(flare, "ack outage", user=ANA).startswith("You acknowledged")
+    flare.work()  # now the queued step runs
+
+    assert pages_to(flare, BEN) == []
+    assert "page" not in audit(flare)[audit(flare).index("acknowledge") :]
+
+
+def test_a_second_acknowledgement_is_told_who_acknowledged_first(flare: Session) -> None:
+    command(flare, "crisis open outage")
+    command(flare, "ack outage", user=ANA)
+
+    said = command(flare, "ack", user=PR)
+
+    assert said == "Already acknowledged by <@U0ANA>: paging has stopped."
+
+
+def test_cant_take_it_pages_the_next_contact_now(flare: Session) -> None:
+    command(flare, "crisis open outage")
+
+    click_on_page(flare, ANA, ActionId.PASS)
+
+    assert len(pages_to(flare, BEN)) == 1
+    flare.time_passes(minutes=0.6)  # the step Ana passed on never fires a second page
+    assert len(pages_to(flare, BEN)) == 1 and len(pages_to(flare, ANA)) == 2
+
+
+def test_when_the_repeats_run_out_pr_and_the_leads_are_told_nobody_acknowledged(
+    flare: Session,
+) -> None:
+    command(flare, "crisis open outage")
+
+    for _ in range(5):
+        flare.time_passes(minutes=0.6)
+
+    assert len(pages_to(flare, ANA)) == 2 and len(pages_to(flare, BEN)) == 2
+    [told] = [t for t in pr_channel(flare) if t.startswith("⚠️ Nobody acknowledged")]
+    assert "<@U0LEAD>" in told
+    assert audit(flare)[-1] == "nobody-acknowledged"
+
+
+def test_closing_stops_paging_resolves_the_pager_and_tells_pr(
+    flare: Session, fake_pager: FakePager
+) -> None:
+    command(flare, "crisis open outage")
+
+    said = command(flare, "crisis close outage service restored, statement posted")
+    flare.time_passes(minutes=10)
+
+    assert said.startswith("Closed the outage incident")
+    assert pages_to(flare, BEN) == []
+    assert [e["event_action"] for e in fake_pager.events] == ["trigger", "resolve"]
+    assert any("service restored, statement posted" in t for t in pr_channel(flare))
+    assert command(flare, "ack outage", user=ANA).startswith("That incident is closed")
+    [(_, page)] = [(k, m) for k, m in flare.slack.messages.items() if k[0] == "D0ANA"]
+    assert "actions" not in json.dumps(page["blocks"])  # the page lost its buttons

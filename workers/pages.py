@@ -1,0 +1,184 @@
+"""Jobs on the page queue: each step of an incident's chain, sent to chat, the pager and email.
+
+A step is claimed in Redis before anything is sent (flare.incidents), the next step is scheduled
+before the sending starts, and each channel is marked once sent, so a retried step sends nothing
+twice and a failing channel never stalls the chain. A step whose incident was acknowledged or
+closed, or that a later step or a pass replaced, pages nobody.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+
+from rq.exceptions import DuplicateJobError
+
+from bot import incident_card
+from bot.slack_client import SlackError
+from flare import keys
+from flare.defaults import ONCE_TTL, PAGE_RETRY
+from flare.incidents import CLOSED_TTL, Incident
+from flare.jobs import Job, enqueue_at, job_id
+from flare.paging import audit_id
+from rules.crisis import Step
+from workers.runtime import Runtime, current
+
+log = logging.getLogger(__name__)
+
+
+def page_step(topic: str, incident_id: str, step: int, token: str) -> str:
+    """Page the contact at step `step` of the incident's chain, if that step is still due."""
+    rt = current()
+    incidents = rt.paging.incidents
+    status, successor = incidents.claim_step(topic, incident_id, step, token)
+    if status not in ("go", "resume"):
+        return status  # acknowledged, closed, or replaced by a later step or a pass
+    incident = incidents.get(topic)
+    if incident is None or incident.chain is None:
+        return "gone"
+    now = rt.clock()
+    due = incident.chain.step(step)
+    if due is None:
+        _nobody_acknowledged(rt, incident, step)
+        return "spent"
+    with contextlib.suppress(DuplicateJobError):  # a retried step schedules its successor once
+        enqueue_at(
+            rt.redis,
+            now + due.ack_within,
+            Job.PAGE_STEP,
+            topic,
+            incident_id,
+            step + 1,
+            successor,
+            job_id=job_id(f"page{step + 1}", incident_id),
+            unique=True,
+            retry=PAGE_RETRY,
+        )
+    sent = _page(rt, incident, step, due)
+    incidents.paged(topic, due.contact.name, now)
+    rt.store.audit(
+        audit_id(incident_id), "flare", "page", step=step, contact=due.contact.name, sent=sent
+    )
+    rt.paging.redraw(topic)
+    return sent or "nothing to send"
+
+
+def _page(rt: Runtime, incident: Incident, step: int, due: Step) -> str:
+    """Send one step on every channel the contact and the settings allow; returns which."""
+    contact, sent = due.contact, []
+    total = len(incident.chain.steps) if incident.chain else 0
+    summary = incident_card.page_summary(incident)
+    if rt.slack is not None:
+        slack = rt.slack
+
+        def chat() -> None:
+            if contact.slack:
+                blocks, text = incident_card.page_blocks(incident, contact, step, total, due)
+                posted = slack.client.post_card(slack.client.open_dm(contact.slack), blocks, text)
+                pages = keys.incident_pages(incident.id)
+                rt.redis.rpush(pages, f"{posted.channel}|{posted.ts}")
+                rt.redis.expire(pages, CLOSED_TTL)
+            line = incident_card.paging_line(incident, contact, step, total)
+            slack.client.post_text(rt.settings.slack.pr_channel, line)
+
+        if _once(rt, incident, step, "chat", chat):
+            sent.append("chat")
+    if rt.pager is not None and rt.pager.enabled:
+        pager = rt.pager
+
+        def page() -> None:
+            pager.trigger(
+                incident.id,
+                summary,
+                source="flare",
+                details={"topic": incident.topic, "paged": contact.name, "step": str(step + 1)},
+            )
+
+        if _once(rt, incident, step, "pager", page):
+            sent.append("pager")
+    if contact.email and rt.mailer is not None and rt.mailer.enabled:
+        mailer = rt.mailer
+
+        def mail() -> None:
+            mailer.send(contact.email, f"[Flare] {summary}", incident_card.page_email(incident))
+
+        if _once(rt, incident, step, "email", mail):
+            sent.append("email")
+    return ",".join(sent)
+
+
+def _once(
+    rt: Runtime, incident: Incident, step: int, channel: str, send: Callable[[], None]
+) -> bool:
+    """Send on one channel once per step, and never once the incident is acknowledged or closed;
+    a failure clears the mark and raises, so the job's retry sends it."""
+    current_state = rt.redis.hget(keys.incident(incident.topic), "state")
+    if current_state != b"open":
+        return False
+    mark = keys.page_sent(incident.id, step, channel)
+    if not rt.redis.set(mark, "1", nx=True, ex=ONCE_TTL):
+        return False
+    try:
+        send()
+    except Exception:
+        rt.redis.delete(mark)
+        raise
+    return True
+
+
+def _nobody_acknowledged(rt: Runtime, incident: Incident, step: int) -> None:
+    """The chain ran out: PR's channel and the leads hear that nobody acknowledged, once."""
+    mark = keys.page_sent(incident.id, step, "spent")
+    if not rt.redis.set(mark, "1", nx=True, ex=ONCE_TTL):
+        return
+    rt.store.audit(audit_id(incident.id), "flare", "nobody-acknowledged", pages=step)
+    if rt.slack is None:
+        return
+    line = incident_card.nobody_line(incident, step, rt.settings.slack.leads)
+    try:
+        rt.slack.client.post_text(rt.settings.slack.pr_channel, line)
+    except SlackError:
+        rt.redis.delete(mark)
+        raise
+
+
+def paging_stopped(topic: str, incident_id: str, user: str) -> str:
+    """After an acknowledgement: the pager is told, the pages lose their buttons, PR hears who."""
+    rt = current()
+    if rt.pager is not None and rt.pager.enabled:
+        rt.pager.acknowledge(incident_id)
+    if rt.slack is not None:
+        _settle_pages(rt, incident_id, incident_card.acknowledged_line(topic, user))
+        rt.slack.client.post_text(
+            rt.settings.slack.pr_channel, incident_card.acknowledged_line(topic, user)
+        )
+    return "stopped"
+
+
+def incident_closed(topic: str, incident_id: str, user: str, summary: str) -> str:
+    """After a close: the pager resolved, the incident card and the pages closed, PR told."""
+    rt = current()
+    if rt.pager is not None and rt.pager.enabled:
+        rt.pager.resolve(incident_id)
+    if rt.slack is None:
+        return "closed"
+    line = incident_card.closed_line(topic, user, summary)
+    _settle_pages(rt, incident_id, line)
+    where = rt.redis.hgetall(keys.incident_card(topic))
+    if where:
+        channel, ts = where[b"channel"].decode(), where[b"ts"].decode()
+        with contextlib.suppress(SlackError):  # the card may have been deleted
+            rt.slack.client.update_card(channel, ts, incident_card.closed_blocks(line), line)
+        rt.redis.delete(keys.incident_card(topic))
+    rt.slack.client.post_text(rt.settings.slack.pr_channel, line)
+    return "closed"
+
+
+def _settle_pages(rt: Runtime, incident_id: str, line: str) -> None:
+    """Take the buttons off every page this incident sent, saying what became of it."""
+    assert rt.slack is not None
+    for raw in rt.redis.lrange(keys.incident_pages(incident_id), 0, -1):
+        channel, _, ts = raw.decode().partition("|")
+        with contextlib.suppress(SlackError):
+            rt.slack.client.update_card(channel, ts, incident_card.closed_blocks(line), line)
