@@ -56,7 +56,13 @@ def buttons_for(case: Case) -> list[Block]:
         return [_button("Claim", ActionId.CLAIM, cid, "primary")]
     if case.state is CaseState.CLAIMED:
         work = (
-            [_button("Reply", ActionId.REPLY, cid, "primary")] if can_reply_publicly(case) else []
+            [
+                _button(
+                    "Reply anyway" if case.rolled_into else "Reply", ActionId.REPLY, cid, "primary"
+                )
+            ]
+            if can_reply_publicly(case)
+            else []
         )
         return [
             *work,
@@ -172,6 +178,11 @@ def _status_line(case: Case, now: datetime) -> str:
         parts.append(f"<{case.reply_url}|Replied on X> by <@{case.replied_by}>")
     if case.dm_by:
         parts.append(f"DM sent by <@{case.dm_by}>")
+    if case.rolled_into:
+        parts.append(
+            f"🚨 Rolled up into the *{fit(case.rolled_into, 100)}* incident: PR owns the "
+            "statement, so reply one by one only if you must"
+        )
     if case.linked_to:
         parts.append(f"Follows an earlier case of this conversation ({fit(case.linked_to, 60)})")
     if case.escalated_to:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import Executor
+from datetime import timedelta
 
 import redis
 from slack_bolt import App
@@ -38,7 +39,13 @@ def build_casework(
     store, team = Store(client), team_of(settings)
     return Casework(
         store,
-        Paging(store, chain_for=playbook.chain_for, team=team, clock=clock),
+        Paging(
+            store,
+            chain_for=playbook.chain_for,
+            team=team,
+            clock=clock,
+            fold_window=timedelta(minutes=playbook.spike.window_minutes),
+        ),
         team=team,
         clock=clock,
         topics=escalation_topics(playbook),

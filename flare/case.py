@@ -40,6 +40,7 @@ class Case(BaseModel):
     closed_at: datetime | None = None
     answered_at: datetime | None = None  # the brand's latest reply or DM to the customer
     linked_to: str | None = None  # an earlier case of this conversation, closed long before
+    rolled_into: str | None = None  # the topic of the incident this case was folded into
     follow_ups: tuple[Mention, ...] = ()  # the customer's later posts, oldest first
 
     @property

@@ -24,7 +24,7 @@ from rq.registry import ScheduledJobRegistry
 from flare import defaults, keys
 from flare.case import Case, CaseState
 from flare.draft import DraftCheck, check_draft, with_signature
-from flare.jobs import Job, enqueue, enqueue_at, job_id
+from flare.jobs import Job, enqueue, enqueue_at, job_id, redraw_card
 from flare.outcome import DONE, Actor, Field, Form, Kind, Outcome, invalid, refused
 from flare.paging import Paging
 from flare.queues import queue
@@ -471,14 +471,8 @@ class Casework:
         self.note(case_id, line)
 
     def redraw(self, case_id: str) -> None:
-        """Have the case's card redrawn from the case as it is when the job runs.
-
-        The dirty mark says a redraw is queued: a change made while it is set is drawn by that
-        job; the job clears the mark before drawing, so a change made after that queues a fresh
-        redraw and none is lost.
-        """
-        if self.redis.set(keys.card_dirty(case_id), "1", nx=True, ex=defaults.DIRTY_TTL):
-            enqueue(self.redis, Job.REDRAW_CARD, case_id, at_front=True)
+        """Have the case's card redrawn from the case as it is when the job runs."""
+        redraw_card(self.redis, case_id)
 
     def note(self, case_id: str, line: Words) -> None:
         """A quiet line in the card's thread: the case's activity log, posted by a job within the

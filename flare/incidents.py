@@ -17,23 +17,24 @@ from flare import keys
 from rules.crisis import Chain
 
 SAMPLE_SIZE = 5
+ARRIVALS_READ = 2_000  # the latest arrivals read with an incident: its rate and timeline
 KEPT_CASES = 200  # case ids listed on an incident, newest first; the count covers them all
 CLOSED_TTL = 30 * 86_400  # seconds a closed incident's record is kept
 
 # Open the topic's incident, or join the one open; count the case into it.
-# KEYS: incident hash, open topics set, incident cases list.
+# KEYS: incident hash, open topics set, incident cases list, incident arrivals (sorted set).
 # ARGV: topic, case id ('' for none), opened at (ISO), incident id, chain JSON, first token,
-#       cause, how many cases before the incident count too (the spike window).
+#       cause, epoch seconds of the case.
 # Returns {1 if this opened it else 0, incident id, token of the first step}.
 _OPEN = """
 local opened = 0
 if redis.call('HSETNX', KEYS[1], 'opened_at', ARGV[3]) == 1 then
   redis.call('HSET', KEYS[1], 'id', ARGV[4], 'topic', ARGV[1], 'state', 'open', 'chain', ARGV[5],
-             'step', 0, 'token', ARGV[6], 'cause', ARGV[7], 'count', tonumber(ARGV[8]))
+             'step', 0, 'token', ARGV[6], 'cause', ARGV[7], 'count', 0)
   redis.call('SADD', KEYS[2], ARGV[1])
   opened = 1
 end
-if ARGV[2] ~= '' then
+if ARGV[2] ~= '' and redis.call('ZADD', KEYS[4], 'NX', ARGV[8], ARGV[2]) == 1 then
   redis.call('HINCRBY', KEYS[1], 'count', 1)
   redis.call('LPUSH', KEYS[3], ARGV[2])
   redis.call('LTRIM', KEYS[3], 0, 199)
@@ -80,7 +81,7 @@ return {'ok', id, tonumber(step)}
 """
 
 # Close: the incident becomes a record; no step pages again, the topic may open a new one.
-# KEYS: incident hash, open topics set, record hash, incident cases, record cases.
+# KEYS: incident hash, open topics set, record hash, incident cases, record cases, arrivals.
 # ARGV: topic, incident id ('' for whichever is open), user, at (ISO), summary, record TTL.
 # Returns {status, incident id}; status is ok or closed.
 _CLOSE = """
@@ -94,6 +95,7 @@ if redis.call('EXISTS', KEYS[4]) == 1 then
   redis.call('RENAME', KEYS[4], KEYS[5])
   redis.call('EXPIRE', KEYS[5], ARGV[6])
 end
+redis.call('DEL', KEYS[6])
 redis.call('SREM', KEYS[2], ARGV[1])
 return {'ok', id}
 """
@@ -114,6 +116,17 @@ class Incident:
     acked_at: datetime | None = None
     paged: str | None = None  # the contact paged last, by name
     paged_at: datetime | None = None
+    arrivals: tuple[float, ...] = ()  # epoch seconds of the latest cases counted, newest first
+
+    def per_minute(self, now: datetime, minutes: int = 10) -> list[int]:
+        """Cases counted in each of the last `minutes` minutes, oldest minute first."""
+        end = now.timestamp()
+        buckets = [0] * minutes
+        for at in self.arrivals:
+            back = int((end - at) // 60)
+            if 0 <= back < minutes:
+                buckets[minutes - 1 - back] += 1
+        return buckets
 
     @property
     def acknowledged(self) -> bool:
@@ -124,9 +137,20 @@ def read_incident(pipe: redis.client.Pipeline, topic: str) -> None:
     """Queue the reads of one incident on a pipeline; `incident_from` makes its replies one."""
     pipe.hgetall(keys.incident(topic))
     pipe.lrange(keys.incident_cases(topic), 0, SAMPLE_SIZE - 1)
+    pipe.zrevrangebyscore(
+        keys.incident_arrivals(topic), "+inf", "-inf", start=0, num=ARRIVALS_READ, withscores=True
+    )
 
 
-def incident_from(topic: str, raw: dict[bytes, bytes], recent: list[bytes]) -> Incident | None:
+READS = 3  # replies `read_incident` queues per incident
+
+
+def incident_from(
+    topic: str,
+    raw: dict[bytes, bytes],
+    recent: list[bytes],
+    arrivals: list[tuple[bytes, float]] | None = None,
+) -> Incident | None:
     """The incident from the replies of `read_incident`; None if it is not open (any more)."""
     if not raw or b"opened_at" not in raw:
         return None
@@ -154,6 +178,7 @@ def incident_from(topic: str, raw: dict[bytes, bytes], recent: list[bytes]) -> I
         acked_at=when("acked_at"),
         paged=text("paged"),
         paged_at=when("paged_at"),
+        arrivals=tuple(at for _, at in arrivals or ()),
     )
 
 
@@ -184,13 +209,17 @@ class Incidents:
         at: datetime,
         chain: Chain | None = None,
         cause: str = "",
-        before: int = 0,
     ) -> Opened:
-        """Count a case into the topic's open incident, opening it (with the chain copied onto
-        it, so a later edit of the playbook changes no page in flight) if none is open.
-        `before`: complaints of the topic in the spike window before it opened, counted too."""
+        """Count a case into the topic's open incident (once per case), opening it, with the
+        chain copied onto it so a later edit of the playbook changes no page in flight, if none
+        is open."""
         opened, incident_id, token = self._open(
-            keys=[keys.incident(topic), keys.incidents_open(), keys.incident_cases(topic)],
+            keys=[
+                keys.incident(topic),
+                keys.incidents_open(),
+                keys.incident_cases(topic),
+                keys.incident_arrivals(topic),
+            ],
             args=[
                 topic,
                 case_id or "",
@@ -199,10 +228,24 @@ class Incidents:
                 (chain or Chain(topic=topic)).model_dump_json(),
                 new_token(),
                 cause,
-                before,
+                at.timestamp(),
             ],
         )
         return Opened(bool(opened), incident_id.decode(), token.decode())
+
+    def fold(self, topic: str, cases: dict[str, float]) -> int:
+        """Count cases that came before the incident opened into it (case id → epoch seconds);
+        returns how many were new to it."""
+        if not cases:
+            return 0
+        new = int(self.redis.zadd(keys.incident_arrivals(topic), cases, nx=True))
+        pipe = self.redis.pipeline()
+        pipe.hincrby(keys.incident(topic), "count", new)
+        oldest_first = sorted(cases, key=cases.__getitem__)
+        pipe.rpush(keys.incident_cases(topic), *oldest_first[::-1])
+        pipe.ltrim(keys.incident_cases(topic), 0, KEPT_CASES - 1)
+        pipe.execute()
+        return new
 
     def get(self, topic: str) -> Incident | None:
         pipe = self.redis.pipeline()
@@ -252,6 +295,7 @@ class Incidents:
                 keys.incident_record(record),
                 keys.incident_cases(topic),
                 keys.incident_record_cases(record),
+                keys.incident_arrivals(topic),
             ],
             args=[topic, incident_id or record, user, at.isoformat(), summary, CLOSED_TTL],
         )

@@ -11,6 +11,8 @@ from typing import Any
 import redis
 from rq.job import Job as RqJob
 
+from flare import keys
+from flare.defaults import DIRTY_TTL
 from flare.queues import QueueName, queue
 
 
@@ -73,3 +75,14 @@ def job_id(kind: str, subject: str) -> str:
     if _JOB_ID.fullmatch(subject):
         return f"{kind}-{subject}"
     return f"{kind}-h{hashlib.sha1(subject.encode()).hexdigest()[:20]}"
+
+
+def redraw_card(client: redis.Redis, case_id: str) -> None:
+    """Have a case's card redrawn from the case as it is when the job runs.
+
+    The dirty mark says a redraw is queued: a change made while it is set is drawn by that job;
+    the job clears the mark before drawing, so a change made after that queues a fresh redraw
+    and none is lost.
+    """
+    if client.set(keys.card_dirty(case_id), "1", nx=True, ex=DIRTY_TTL):
+        enqueue(client, Job.REDRAW_CARD, case_id, at_front=True)

@@ -101,6 +101,18 @@ def incident_card(topic: str) -> str:
     return f"{PREFIX}:incident:{topic}:card"
 
 
+def incident_arrivals(topic: str) -> str:
+    """Sorted set: the case ids counted into a topic's open incident, by epoch seconds (its rate
+    and timeline)."""
+    return f"{PREFIX}:incident:{topic}:arrivals"
+
+
+def topic_cases(topic: str) -> str:
+    """Sorted set: a topic's recent carded cases by epoch seconds, kept for the spike window, so
+    an incident that opens can fold them in."""
+    return f"{PREFIX}:topic:{topic}:cases"
+
+
 def incident_record(incident_id: str) -> str:
     """Hash with expiry: a closed incident, as it was when it closed."""
     return f"{PREFIX}:incident-record:{incident_id}"

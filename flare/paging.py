@@ -9,12 +9,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from rq.exceptions import DuplicateJobError
 
-from flare import defaults
+from flare import defaults, keys
 from flare.incidents import Incidents, Opened
-from flare.jobs import Job, enqueue, job_id
+from flare.jobs import Job, enqueue, job_id, redraw_card
 from flare.outcome import Actor, Kind, Outcome, refused
 from flare.store import Store
 from flare.team import Team
@@ -36,21 +37,20 @@ class Paging:
     chain_for: Callable[[str], Chain]  # the playbook's chain for a topic, copied on opening
     team: Team = field(default_factory=Team)
     clock: Clock = utcnow
+    fold_window: timedelta = timedelta(minutes=5)  # an opening incident folds in cards this recent
     incidents: Incidents = field(init=False)
 
     def __post_init__(self) -> None:
         self.incidents = Incidents(self.store.redis)
 
-    def open(
-        self, topic: str, case_id: str | None = None, cause: str = "", before: int = 0
-    ) -> Opened:
+    def open(self, topic: str, case_id: str | None = None, cause: str = "") -> Opened:
         """Open the topic's incident (or count the case into the open one) and, when this opened
-        it, page the first contact at once."""
-        opened = self.incidents.join(
-            topic, case_id, self.clock(), self.chain_for(topic), cause, before
-        )
+        it, page the first contact at once and fold in the topic's cards from the spike window:
+        each is counted, and its card says it belongs to the incident."""
+        opened = self.incidents.join(topic, case_id, self.clock(), self.chain_for(topic), cause)
         redis = self.store.redis
         if opened.opened:
+            self._fold(topic, exclude=case_id)
             self.store.count("incidents")
             self.store.audit(
                 audit_id(opened.id), "flare", "incident-open", topic=topic, cause=cause
@@ -60,6 +60,19 @@ class Paging:
             )
         self.redraw(topic)
         return opened
+
+    def _fold(self, topic: str, exclude: str | None) -> None:
+        since = (self.clock() - self.fold_window).timestamp()
+        redis = self.store.redis
+        recent = redis.zrangebyscore(keys.topic_cases(topic), since, "+inf", withscores=True)
+        found = {raw.decode(): at for raw, at in recent if raw.decode() != exclude}
+        live = [c for c in self.store.get_many(sorted(found)) if not c.closed]
+        if not live:
+            return
+        self.incidents.fold(topic, {c.id: found[c.id] for c in live})
+        for case in live:
+            self.store.note(case.id, "flare", "rolled-up", rolled_into=topic)
+            redraw_card(redis, case.id)
 
     def redraw(self, topic: str) -> None:
         """Have the incident's card posted or edited; changes meanwhile fold into one edit."""

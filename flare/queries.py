@@ -9,7 +9,7 @@ import redis
 
 from flare import keys
 from flare.case import Case, CaseState
-from flare.incidents import Incident, incident_from, read_incident
+from flare.incidents import READS, Incident, incident_from, read_incident
 from flare.store import Store
 from rules.decision import Priority
 
@@ -63,6 +63,7 @@ class Queries:
         for topic in topics:
             read_incident(pipe, topic)
         replies = pipe.execute() if topics else []
-        read = (incident_from(*r) for r in zip(topics, replies[::2], replies[1::2], strict=True))
+        parts = [replies[i::READS] for i in range(READS)]
+        read = (incident_from(*r) for r in zip(topics, *parts, strict=True))
         found = [i for i in read if i]  # an indexed topic may be gone: closed or expired
         return sorted(found, key=lambda i: (-i.count, i.opened_at))

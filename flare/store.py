@@ -306,6 +306,7 @@ NOTE_FIELDS = (
     "closed_at",
     "answered_at",
     "linked_to",
+    "rolled_into",
 )
 
 

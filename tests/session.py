@@ -27,6 +27,7 @@ from cli.bot import build_app_for
 from cli.standin import Call, SlackStandIn
 from cli.worker import run_until_done
 from flare.case import Case
+from flare.incidents import Incident, Incidents
 from flare.http import router
 from flare.outcome import Field
 from flare.queues import all_queues
@@ -282,6 +283,11 @@ class Session:
         case = self.store.get(case_id)
         assert case is not None, f"no case {case_id}"
         return case
+
+    def paging_incident(self, topic: str) -> Incident:
+        incident = Incidents(self.redis).get(topic)
+        assert incident is not None, f"no open incident on {topic}"
+        return incident
 
     def card(self, case_id: str) -> dict[str, Any]:
         where = self.store.card(case_id)

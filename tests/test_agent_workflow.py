@@ -157,6 +157,7 @@ def test_a_post_that_does_not_mention_the_brand_gets_a_dm_instead_of_a_reply(
 def test_an_agent_escalates_a_safety_risk_to_pr_which_opens_an_incident(flare: Session) -> None:
     case_id = flare.someone_posts("@acme your heater caught fire in my kitchen last night")
     assert flare.posts_in("C0PR")  # a PR risk is carded where PR sees it
+    assert Incidents(flare.redis).get("safety") is not None  # and opens the risk's incident
     jo = flare.agent(AGENT)
     jo.clicks(ActionId.CLAIM, case_id)
 
@@ -165,7 +166,7 @@ def test_an_agent_escalates_a_safety_risk_to_pr_which_opens_an_incident(flare: S
     assert jo.submits(modal, topic="safety", severity="critical", note="<!channel> photos") == {}
 
     escalation = escalation_in_pr_channel(flare)
-    assert "New incident: safety* (critical) escalated by <@U0AGENT1>" in escalation
+    assert "Joined incident: safety* (critical) escalated by <@U0AGENT1>" in escalation
     assert "Contacts for safety: Safety lead, PR on call" in escalation
     assert "Note: &lt;!channel&gt; photos" in escalation
     assert flare.case(case_id).escalated_to == "safety"
@@ -543,7 +544,7 @@ def test_an_escalation_of_a_long_post_with_a_long_note_reaches_pr(flare: Session
     jo.submits(modal, topic="safety", severity="critical", note="<b>&</b> " * 300)
 
     escalation = escalation_in_pr_channel(flare)
-    assert "New incident: safety*" in escalation and len(escalation) <= 3000
+    assert "incident: safety*" in escalation and len(escalation) <= 3000
     assert "Escalated to PR (safety)" in flare.card_text(case_id)
 
 

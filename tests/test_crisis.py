@@ -267,3 +267,36 @@ def test_closing_stops_paging_resolves_the_pager_and_tells_pr(
     assert command(flare, "ack outage", user=ANA).startswith("That incident is closed")
     [(_, page)] = [(k, m) for k, m in flare.slack.messages.items() if k[0] == "D0ANA"]
     assert "actions" not in json.dumps(page["blocks"])  # the page lost its buttons
+
+
+# the roll-up ---------------------------------------------------------------------------------
+OUTAGE = "@acme the app is down again, can't log in to check my bill"
+
+
+def test_an_incident_that_opens_folds_in_the_topics_cards_from_the_spike_window(
+    flare: Session,
+) -> None:
+    early = [flare.someone_posts(OUTAGE, author=str(601 + i)) for i in range(3)]
+    assert {flare.case(c).decision.topic for c in early} == {"outage"}
+    flare.agent(AGENT).clicks(ActionId.CLAIM, early[0])
+
+    command(flare, "crisis open outage")
+
+    incident = flare.paging_incident("outage")
+    assert incident.count == 3 and set(incident.recent) == set(early)
+    for case_id in early:
+        assert flare.case(case_id).rolled_into == "outage"
+        assert "Rolled up into the *outage* incident" in flare.card_text(case_id)
+    assert "Reply anyway" in flare.card_text(early[0])
+
+
+def test_a_card_closed_before_the_incident_opened_is_not_folded_in(flare: Session) -> None:
+    closed = flare.someone_posts(OUTAGE, author="601")
+    agent = flare.agent(AGENT)
+    agent.clicks(ActionId.CLAIM, closed)
+    agent.submits(agent.opens(ActionId.CLOSE, closed), reason="duplicate")
+
+    command(flare, "crisis open outage")
+
+    assert flare.case(closed).rolled_into is None
+    assert flare.paging_incident("outage").count == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot import card, incident_card, nudges
@@ -33,6 +33,7 @@ def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
     threads = threads_for(rt.store, mentions, rt.playbook.reopen_within)
     decisions = rt.engine.decide_many(mentions, RedisContext(rt.redis), now, threads.joins)
     counts = {"stored": 0, "cards": 0, "incidents": 0, "follow_ups": 0}
+    recent_on_topic: dict[str, dict[str, float]] = {}
     for mention, decision in zip(mentions, decisions, strict=True):
         conversation = threads.joins.get(mention.id)
         if conversation is not None and decision.action is not Action.DROP:
@@ -43,10 +44,17 @@ def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
             continue  # triaged before: a retried batch changes nothing twice
         counts["stored"] += 1
         if decision.action is Action.CRISIS and decision.topic:
-            if rt.paging.open(decision.topic, mention.id, cause="a spike of complaints").opened:
-                counts["incidents"] += 1
-        elif decision.action.needs_person:
+            opened = rt.paging.open(decision.topic, mention.id, "a spike of complaints")
+            counts["incidents"] += opened.opened
+            continue
+        if decision.action is Action.ESCALATE_PR and decision.topic:
+            cause = "a post that may need PR"
+            opened = rt.paging.open(decision.topic, mention.id, cause)
+            counts["incidents"] += opened.opened
+        if decision.action.needs_person:
             counts["cards"] += 1
+            if decision.topic:
+                recent_on_topic.setdefault(decision.topic, {})[mention.id] = now.timestamp()
             enqueue(
                 rt.redis,
                 Job.NOTIFY_CASE,
@@ -54,7 +62,21 @@ def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
                 retry=CHAT_RETRY,
                 at_front=decision.priority is Priority.P1,
             )
+    _remember_on_topic(rt, recent_on_topic, now)
     return counts
+
+
+def _remember_on_topic(rt: Runtime, cases: dict[str, dict[str, float]], now: datetime) -> None:
+    """Keep each topic's carded cases for the spike window, for an incident to fold in."""
+    if not cases:
+        return
+    keep = rt.paging.fold_window.total_seconds()
+    pipe = rt.redis.pipeline(transaction=False)
+    for topic, stored in cases.items():
+        pipe.zadd(keys.topic_cases(topic), stored)
+        pipe.zremrangebyscore(keys.topic_cases(topic), "-inf", now.timestamp() - keep)
+        pipe.expire(keys.topic_cases(topic), int(keep) + 60)
+    pipe.execute()
 
 
 def _channel_for(rt: Runtime, action: Action) -> str:
