@@ -19,7 +19,17 @@ from rules.units import count, duration
 def render(incident: Incident, recent: list[Case], now: datetime) -> tuple[list[Block], str]:
     """The incident card: how big, who is paged or who acknowledged, the latest posts."""
     opened = duration(now - incident.opened_at)
-    title = f"🚨 Crisis · {incident.topic} · {count(incident.count)} complaints in {opened}"
+    flood = incident.count > 1
+    posts = f"{count(incident.count)} complaint{'s' if incident.count != 1 else ''}"
+    kind = "Crisis" if flood else "PR risk"
+    title = f"🚨 {kind} · {incident.topic} · {posts} in {opened}"
+    said = (
+        "One incident, one statement: do not answer these one by one in public. PR owns the "
+        "statement; individual cards for this topic are rolled up here."
+        if flood
+        else "A post that may need PR: PR is paged for an official response. More posts on "
+        "this topic are counted here."
+    )
     # Five posts share one section of at most 3,000 characters, escapes included.
     lines = [
         f"• @{fit(c.mention.author.username or c.mention.author.id, 60)}: "
@@ -28,15 +38,9 @@ def render(incident: Incident, recent: list[Case], now: datetime) -> tuple[list[
     ]
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
-        {
-            "type": "section",
-            "text": {
-                "type": "mrkdwn",
-                "text": "One incident, one statement: do not answer these one by one in public. "
-                "PR owns the statement; individual cards for this topic are rolled up here.",
-            },
-        },
+        {"type": "section", "text": {"type": "mrkdwn", "text": said}},
         {"type": "section", "text": {"type": "mrkdwn", "text": _paging_status(incident)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _pace(incident, recent, now)}},
     ]
     if lines:
         latest = "*Latest:*\n" + "\n".join(lines)
@@ -57,6 +61,26 @@ def render(incident: Incident, recent: list[Case], now: datetime) -> tuple[list[
     if not incident.acknowledged:
         blocks.append(_buttons(incident, with_pass=False))
     return blocks, escape(title)  # the notification text is mrkdwn
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def _pace(incident: Incident, recent: list[Case], now: datetime) -> str:
+    """How fast it comes in now, the last ten minutes at a glance, and who carries furthest."""
+    minutes = incident.per_minute(now)
+    top = max(minutes) or 1
+    line = "".join(SPARKS[min(len(SPARKS) - 1, n * len(SPARKS) // (top + 1))] for n in minutes)
+    pace = f"*Now:* {minutes[-1]}/min · last 10 min `{line}`"
+    loud = sorted(recent, key=lambda c: -c.mention.author.followers)[:3]
+    if loud:
+        names = ", ".join(
+            f"@{fit(c.mention.author.username or c.mention.author.id, 60)} "
+            f"({count(c.mention.author.followers)})"
+            for c in loud
+        )
+        pace += f"\n*Widest reach:* {names}"
+    return pace
 
 
 def _paging_status(incident: Incident) -> str:

@@ -17,8 +17,13 @@ from rich.table import Table
 from cli import terminal, wiring
 from cli.standin import Call, SlackStandIn
 from cli.worker import run_until_done, run_workers
+from flare import keys as flare_keys
 from flare.connection import connect
+from flare.outcome import Actor
+from flare.paging import Paging
+from flare.queries import Queries
 from flare.settings import Settings
+from flare.words import plain
 from rules.mention import Mention
 from workers import runtime
 from workers.intake import Intake, IntakeReport
@@ -92,10 +97,8 @@ def run_demo(
     if standin:
         # messages are kept in the order posted; thread replies are the quiet activity log
         cards = [key for key, msg in standin.messages.items() if not msg.get("thread_ts")]
-        for channel, ts in cards:
-            message = standin.messages[(channel, ts)]
-            console.print(f"[dim]{channel}[/dim]")
-            console.print(terminal.draw(message["blocks"]))
+        _draw(console, standin, cards)
+        _acknowledge_the_flood(console, standin, rt.paging)
     result = DemoResult(report, rt.store.stats(), cards)
     console.print(summary_table(result))
     for where, error in report.dead:
@@ -113,6 +116,45 @@ def run_demo(
     return result
 
 
+def _draw(console: Console, standin: SlackStandIn, keys: list[tuple[str, str]]) -> None:
+    """Each message as Slack would show it now: cards as boxes, plain lines as text."""
+    for channel, ts in keys:
+        message = standin.messages[(channel, ts)]
+        console.print(f"[dim]{channel}[/dim]")
+        if message.get("blocks"):
+            console.print(terminal.draw(message["blocks"]))
+        else:
+            line = terminal.mrkdwn(str(message.get("text", "")))
+            console.print(f"  {line}", markup=False, highlight=False)
+
+
+DEMO_PR = "U0DEMOPR"  # the PR lead who answers the demo's page
+
+
+def _acknowledge_the_flood(console: Console, standin: SlackStandIn, paging: Paging) -> None:
+    """The PR lead acknowledges the biggest incident, as they would from the page: the chain
+    stops, and the incident card and PR's channel say so."""
+    incidents = Queries(paging.store.redis).incidents()
+    if not incidents:
+        return
+    topic = incidents[0].topic
+    console.print(
+        f"\n[bold]The PR lead acknowledges the {escape(topic)} page[/bold] "
+        "(in Slack: Acknowledge on the page, or /flare ack):"
+    )
+    before = set(standin.messages)
+    outcome = paging.acknowledge(topic, Actor(DEMO_PR))
+    console.print(f"  {plain(outcome.says)}", markup=False, highlight=False)
+    run_until_done(paging.store.redis)
+    where = paging.store.redis.hgetall(flare_keys.incident_card(topic))
+    shown = [
+        k for k in standin.messages if k not in before and not standin.messages[k].get("thread_ts")
+    ]
+    if where:
+        shown.insert(0, (where[b"channel"].decode(), where[b"ts"].decode()))
+    _draw(console, standin, shown)
+
+
 def summary_table(result: DemoResult) -> Table:
     stats = result.stats
     actions = Counter({k.split(":", 1)[1]: v for k, v in stats.items() if k.startswith("action:")})
@@ -123,6 +165,7 @@ def summary_table(result: DemoResult) -> Table:
     table.add_row("ignored (ignore + drop)", str(actions["ignore"] + actions["drop"]))
     table.add_row("escalations (PR + incidents)", str(stats.get("escalations", 0)))
     table.add_row("incidents opened", str(stats.get("incidents", 0)))
+    table.add_row("pages sent", str(stats.get("pages", 0)))
     table.add_row("dead letters", str(len(result.report.dead)))
     table.add_row("by action", ", ".join(f"{k} {v}" for k, v in sorted(actions.items())))
     return table

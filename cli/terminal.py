@@ -15,7 +15,8 @@ _USER = re.compile(r"<@([A-Z0-9]+)>")
 _STYLE = {"P1": "red", "P2": "dark_orange", "P3": "yellow", "P4": "green"}
 
 
-def _mrkdwn(text: str) -> str:
+def mrkdwn(text: str) -> str:
+    """Slack mrkdwn as a terminal shows it: links as their label, mentions as @id, no stars."""
     text = _LINK.sub(r"\2", text)
     text = _USER.sub(r"@\1", text)
     return html.unescape(text.replace("*", ""))
@@ -23,7 +24,7 @@ def _mrkdwn(text: str) -> str:
 
 def _text(obj: dict[str, Any]) -> str:
     raw = str(obj.get("text", ""))
-    return raw if obj.get("type") == "plain_text" else _mrkdwn(raw)
+    return raw if obj.get("type") == "plain_text" else mrkdwn(raw)
 
 
 def draw(blocks: list[dict[str, Any]]) -> RenderableType:

@@ -27,8 +27,8 @@ from cli.bot import build_app_for
 from cli.standin import Call, SlackStandIn
 from cli.worker import run_until_done
 from flare.case import Case
-from flare.incidents import Incident, Incidents
 from flare.http import router
+from flare.incidents import Incident, Incidents
 from flare.outcome import Field
 from flare.queues import all_queues
 from flare.settings import Settings

@@ -43,6 +43,9 @@ def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
         if not rt.store.save(mention, decision, now, threads.links.get(mention.id)):
             continue  # triaged before: a retried batch changes nothing twice
         counts["stored"] += 1
+        if decision.action in (Action.CRISIS, Action.ESCALATE_PR) and decision.topic:
+            _remember_on_topic(rt, recent_on_topic, now)  # the cards an opening incident folds in
+            recent_on_topic.clear()
         if decision.action is Action.CRISIS and decision.topic:
             opened = rt.paging.open(decision.topic, mention.id, "a spike of complaints")
             counts["incidents"] += opened.opened

@@ -57,6 +57,7 @@ def page_step(topic: str, incident_id: str, step: int, token: str) -> str:
         )
     sent = _page(rt, incident, step, due)
     incidents.paged(topic, due.contact.name, now)
+    rt.store.count("pages")
     rt.store.audit(
         audit_id(incident_id), "flare", "page", step=step, contact=due.contact.name, sent=sent
     )
