@@ -22,7 +22,7 @@ def render(incident: Incident, recent: list[Case], now: datetime) -> tuple[list[
     flood = incident.count > 1
     posts = f"{count(incident.count)} complaint{'s' if incident.count != 1 else ''}"
     kind = "Crisis" if flood else "PR risk"
-    title = f"🚨 {kind} · {incident.topic} · {posts} in {opened}"
+    title = f"{_drill(incident)}🚨 {kind} · {incident.topic} · {posts} in {opened}"
     said = (
         "One incident, one statement: do not answer these one by one in public. PR owns the "
         "statement; individual cards for this topic are rolled up here."
@@ -119,10 +119,16 @@ def _buttons(incident: Incident, with_pass: bool) -> Block:
     return {"type": "actions", "block_id": f"incident:{incident.id}"[:255], "elements": elements}
 
 
+def _drill(incident: Incident) -> str:
+    """Every message of a drill says so first."""
+    return "🧪 DRILL · " if incident.cause == "drill" else ""
+
+
 def page_summary(incident: Incident) -> str:
     """One line for a pager or a subject: what, how many, since when."""
     since = f"{incident.opened_at:%H:%M} UTC"
-    return f"Crisis on {incident.topic}: {incident.count} complaints since {since}"
+    what = f"Crisis on {incident.topic}: {incident.count} complaints since {since}"
+    return _drill(incident) + what
 
 
 def page_blocks(
@@ -131,7 +137,7 @@ def page_blocks(
     """The page a contact gets in a DM: the incident, and Acknowledge or Can't take it."""
     round_ = f", round {step // total + 1}" if total and step >= total else ""
     text = (
-        f"🚨 You are paged for a crisis on *{fit(incident.topic, 100)}*: "
+        f"{_drill(incident)}🚨 You are paged for a crisis on *{fit(incident.topic, 100)}*: "
         f"{count(incident.count)} complaints since {incident.opened_at:%H:%M} UTC. "
         f"Acknowledge within {duration(due.ack_within)}, or the next contact is paged."
     )
@@ -156,7 +162,7 @@ def paging_line(incident: Incident, contact: Contact, step: int, total: int) -> 
     """What PR's channel reads when a contact is paged."""
     who = f"<@{contact.slack}>" if contact.slack else escape(contact.name)
     return (
-        f"📟 Paging {who} for the *{fit(incident.topic, 100)}* incident "
+        f"{_drill(incident)}📟 Paging {who} for the *{fit(incident.topic, 100)}* incident "
         f"(step {step + 1}; {total} in the chain)."
     )
 

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from cli.audit import audit_command
 from cli.console import err, settings_or_exit
+from cli.crisis import crisis_app
 from cli.listen import listen_command, spend_command
 from cli.progress import progress
 from cli.rules import rules_app, triage_command
@@ -308,6 +309,7 @@ app.command("triage")(triage_command)
 app.add_typer(rules_app, name="rules")
 app.add_typer(dlq_app, name="dlq")
 app.command("audit")(audit_command)
+app.add_typer(crisis_app, name="crisis")
 app.command("spend")(spend_command)
 app.command("config")(config)
 

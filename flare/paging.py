@@ -23,6 +23,7 @@ from flare.time import Clock, utcnow
 from flare.words import Outside, Person, words
 from rules.crisis import Chain
 
+DRILL = "-drill"  # a drill's incident is its topic with this after it
 NOT_OPEN = words("There is no open incident on that topic: nothing to do.")
 
 
@@ -95,6 +96,38 @@ class Paging:
         if not opened.opened:
             return refused(words("The ", Outside(topic), " incident is open already."))
         return Outcome(Kind.DONE, words("Opened the ", Outside(topic), " incident: paging starts."))
+
+    def drill(self, topic: str, actor: Actor) -> Outcome:
+        """Page a topic's real chain, marked DRILL, under an incident of its own (`TOPIC-drill`)."""
+        name = f"{topic}{DRILL}"
+        chain = self.chain_for(topic)
+        if not chain.steps:
+            return refused(words("The playbook names nobody to page for ", Outside(topic), "."))
+        opened = self.incidents.join(
+            name, None, self.clock(), chain.model_copy(update={"topic": name}), "drill"
+        )
+        if not opened.opened:
+            return refused(words("A drill on ", Outside(topic), " is running already."))
+        self.store.audit(audit_id(opened.id), actor.id, "drill", topic=topic)
+        enqueue(
+            self.store.redis,
+            Job.PAGE_STEP,
+            name,
+            opened.id,
+            0,
+            opened.token,
+            retry=defaults.PAGE_RETRY,
+        )
+        self.redraw(name)
+        first = chain.steps[0].contact.name
+        return Outcome(
+            Kind.DONE,
+            words(
+                f"Drill {name} opened: {first} is paged first, then the rest of the chain in turn "
+                f"until someone acknowledges (/flare ack {name}). A running flare worker sends "
+                "the pages.",
+            ),
+        )
 
     def _pr_or_lead(self, user: str) -> bool:
         named = self.team.pr | self.team.leads

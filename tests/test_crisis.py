@@ -20,9 +20,11 @@ from pydantic import SecretStr
 
 from bot.action_ids import ActionId
 from cli.standin import SlackStandIn
+from flare.outcome import Actor
 from flare.paging import audit_id
 from flare.redis_server import EmbeddedRedis
 from flare.settings import Settings
+from flare.words import plain
 from rules.playbook import default_playbook_path
 from tests.conftest import SIGNING_SECRET
 from tests.fakes.pager import FakePager
@@ -30,6 +32,7 @@ from tests.fakes.slack import post_signed, slash_command
 from tests.fakes.smtp import FakeSmtp
 from tests.fakes.x_api import BRAND_ID, FakeX, fake_x
 from tests.session import AGENT, LEAD, PR, Session, start_session
+from workers import runtime
 
 __all__ = ["fake_x"]
 
@@ -300,3 +303,22 @@ def test_a_card_closed_before_the_incident_opened_is_not_folded_in(flare: Sessio
 
     assert flare.case(closed).rolled_into is None
     assert flare.paging_incident("outage").count == 0
+
+
+# drills and the plan -------------------------------------------------------------------------
+def test_a_drill_pages_the_real_chain_marked_as_a_drill(flare: Session) -> None:
+    said = runtime.current().paging.drill("outage", Actor(LEAD))
+    flare.work()
+
+    assert said.ok and "Drill outage-drill opened" in plain(said.says)
+    [page] = pages_to(flare, ANA)
+    assert "🧪 DRILL" in json.dumps(page["blocks"], ensure_ascii=False)
+    assert any(line.startswith("🧪 DRILL") for line in pr_channel(flare))
+    assert command(flare, "ack outage-drill", user=ANA).startswith("You acknowledged")
+    assert flare.replies_on_x() == []  # a drill posts nothing on X
+
+
+def test_a_drill_for_a_topic_nobody_is_paged_for_says_so(flare: Session) -> None:
+    said = runtime.current().paging.drill("billing", Actor(LEAD))
+
+    assert not said.ok and plain(said.says) == "The playbook names nobody to page for billing."

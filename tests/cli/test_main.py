@@ -33,8 +33,19 @@ def test_help_lists_every_command() -> None:
     result = flare("--help")
 
     assert result.returncode == 0
-    commands = ("demo", "listen", "replay", "worker", "bot", "triage", "rules", "dlq", "audit")
-    for command in (*commands, "spend", "config"):
+    commands = (
+        "demo",
+        "listen",
+        "replay",
+        "worker",
+        "bot",
+        "triage",
+        "rules",
+        "dlq",
+        "audit",
+        "crisis",
+    )
+    for command in (*commands, "crisis", "spend", "config"):
         assert f" {command} " in result.stdout, command
 
 
