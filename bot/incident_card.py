@@ -158,6 +158,28 @@ def page_blocks(
     return blocks, f"Paged: crisis on {escape(incident.topic)}"
 
 
+def jump_blocks(incident: Incident, why: str) -> tuple[list[Block], str]:
+    """What the acknowledger reads when the incident jumps after their acknowledgement."""
+    first = incident.chain.steps[0].ack_within if incident.chain and incident.chain.steps else None
+    within = f" within {duration(first)}" if first else ""
+    text = (
+        f"{_drill(incident)}📈 The *{fit(incident.topic, 100)}* incident you acknowledged "
+        f"jumped ({fit(why, 200)}). Acknowledge again{within}, or the chain is paged again."
+    )
+    blocks: list[Block] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+        _buttons(incident, with_pass=True),
+    ]
+    return blocks, f"The {escape(incident.topic)} incident jumped"
+
+
+def jump_line(incident: Incident, user: str, why: str) -> str:
+    return (
+        f"{_drill(incident)}📈 The *{fit(incident.topic, 100)}* incident jumped "
+        f"({fit(why, 200)}): <@{user}> is asked to acknowledge again."
+    )
+
+
 def paging_line(incident: Incident, contact: Contact, step: int, total: int) -> str:
     """What PR's channel reads when a contact is paged."""
     who = f"<@{contact.slack}>" if contact.slack else escape(contact.name)

@@ -80,6 +80,18 @@ redis.call('HSET', KEYS[1], 'token', ARGV[2])
 return {'ok', id, tonumber(step)}
 """
 
+# Re-arm an acknowledged incident that jumped: the chain starts again unless someone
+# acknowledges anew before the step carrying ARGV[2] fires.
+# KEYS: incident hash. ARGV: incident id, new token, at (ISO).
+# Returns who had acknowledged, or '' if the incident is not acknowledged (any more).
+_REARM = """
+local id, state, by = unpack(redis.call('HMGET', KEYS[1], 'id', 'state', 'acked_by'))
+if id ~= ARGV[1] or state ~= 'acked' then return '' end
+redis.call('HSET', KEYS[1], 'state', 'open', 'step', 0, 'token', ARGV[2], 'claimed', '',
+           'rearmed_at', ARGV[3], 'rearmed_for', by)
+return by
+"""
+
 # Close: the incident becomes a record; no step pages again, the topic may open a new one.
 # KEYS: incident hash, open topics set, record hash, incident cases, record cases, arrivals.
 # ARGV: topic, incident id ('' for whichever is open), user, at (ISO), summary, record TTL.
@@ -117,6 +129,13 @@ class Incident:
     paged: str | None = None  # the contact paged last, by name
     paged_at: datetime | None = None
     arrivals: tuple[float, ...] = ()  # epoch seconds of the latest cases counted, newest first
+    acked_rate: int = 0  # cases per minute when it was acknowledged
+    rearmed_for: str | None = None  # who acknowledged before a jump re-armed the chain
+
+    def rate(self, now: datetime) -> int:
+        """Cases counted in the last minute."""
+        since = now.timestamp() - 60
+        return sum(1 for at in self.arrivals if at > since)
 
     def per_minute(self, now: datetime, minutes: int = 10) -> list[int]:
         """Cases counted in each of the last `minutes` minutes, oldest minute first."""
@@ -179,6 +198,8 @@ def incident_from(
         paged=text("paged"),
         paged_at=when("paged_at"),
         arrivals=tuple(at for _, at in arrivals or ()),
+        acked_rate=int(text("acked_rate") or 0),
+        rearmed_for=text("rearmed_for"),
     )
 
 
@@ -201,6 +222,7 @@ class Incidents:
         self._ack = client.register_script(_ACK)
         self._pass = client.register_script(_PASS)
         self._close = client.register_script(_CLOSE)
+        self._rearm = client.register_script(_REARM)
 
     def join(
         self,
@@ -275,6 +297,17 @@ class Incidents:
             keys=[keys.incident(topic)], args=[incident_id, user, at.isoformat()]
         )
         return status.decode(), by.decode()
+
+    def rearm(self, topic: str, incident_id: str, at: datetime) -> tuple[str, str]:
+        """After a jump: who had acknowledged (to be told) and the token of the step that
+        restarts the chain; ("", "") if it is not acknowledged."""
+        token = new_token()
+        by = self._rearm(keys=[keys.incident(topic)], args=[incident_id, token, at.isoformat()])
+        return (by.decode(), token) if by else ("", "")
+
+    def note_rate(self, topic: str, per_minute: int) -> None:
+        """The rate when it was acknowledged: a jump is measured against it."""
+        self.redis.hset(keys.incident(topic), "acked_rate", per_minute)
 
     def pass_on(self, topic: str, incident_id: str = "") -> tuple[str, str, int, str]:
         """Make the scheduled step stale; returns status, the incident id, the step to page now

@@ -36,6 +36,7 @@ class Job(StrEnum):
     PAGE_STEP = "workers.pages.page_step"
     PAGING_STOPPED = "workers.pages.paging_stopped"
     INCIDENT_CLOSED = "workers.pages.incident_closed"
+    JUMP_NOTICE = "workers.pages.jump_notice"
 
     @property
     def queue(self) -> QueueName:

@@ -128,10 +128,10 @@ def incident_pages(incident_id: str) -> str:
     return f"{PREFIX}:incident-record:{incident_id}:pages"
 
 
-def page_sent(incident_id: str, step: int, channel: str) -> str:
-    """Mark, SET NX EX: one step of an incident's chain went out on one channel (chat, pager,
-    email), so a retried step job sends nothing twice."""
-    return f"{PREFIX}:page:{incident_id}:{step}:{channel}"
+def page_sent(incident_id: str, step_token: str, channel: str) -> str:
+    """Mark, SET NX EX: the step carrying this token went out on one channel (chat, pager,
+    email), so a retried step job sends nothing twice, and a chain started again pages anew."""
+    return f"{PREFIX}:page:{incident_id}:{step_token}:{channel}"
 
 
 def incidents_open() -> str:

@@ -15,7 +15,7 @@ from rq.exceptions import DuplicateJobError
 
 from flare import defaults, keys
 from flare.incidents import Incidents, Opened
-from flare.jobs import Job, enqueue, job_id, redraw_card
+from flare.jobs import Job, enqueue, enqueue_at, job_id, redraw_card
 from flare.outcome import Actor, Kind, Outcome, refused
 from flare.store import Store
 from flare.team import Team
@@ -23,6 +23,7 @@ from flare.time import Clock, utcnow
 from flare.words import Outside, Person, words
 from rules.crisis import Chain
 
+JUMP_MIN = 3  # cases a minute below which no rate counts as a jump
 DRILL = "-drill"  # a drill's incident is its topic with this after it
 NOT_OPEN = words("There is no open incident on that topic: nothing to do.")
 
@@ -44,14 +45,15 @@ class Paging:
     def __post_init__(self) -> None:
         self.incidents = Incidents(self.store.redis)
 
-    def open(self, topic: str, case_id: str | None = None, cause: str = "") -> Opened:
+    def open(
+        self, topic: str, case_id: str | None = None, cause: str = "", loud: bool = False
+    ) -> Opened:
         """Open the topic's incident (or count the case into the open one) and, when this opened
         it, page the first contact at once and fold in the topic's cards from the spike window:
         each is counted, and its card says it belongs to the incident."""
         opened = self.incidents.join(topic, case_id, self.clock(), self.chain_for(topic), cause)
         redis = self.store.redis
         if opened.opened:
-            self._fold(topic, exclude=case_id)
             self.store.count("incidents")
             self.store.audit(
                 audit_id(opened.id), "flare", "incident-open", topic=topic, cause=cause
@@ -59,8 +61,51 @@ class Paging:
             enqueue(
                 redis, Job.PAGE_STEP, topic, opened.id, 0, opened.token, retry=defaults.PAGE_RETRY
             )
+            self._fold(topic, exclude=case_id)
+        else:
+            self._watch_for_a_jump(topic, loud)
         self.redraw(topic)
         return opened
+
+    def _watch_for_a_jump(self, topic: str, loud: bool) -> None:
+        """Re-page on a jump: once acknowledged, an incident whose rate doubles, or that a post
+        from a far-reaching author or spreading fast joins, tells its acknowledger, and unless
+        they acknowledge again within the first step's time the chain starts again."""
+        incident = self.incidents.get(topic)
+        if incident is None or not incident.acknowledged or incident.chain is None:
+            return
+        now = self.clock()
+        rate = incident.rate(now)
+        jumped = rate >= JUMP_MIN and rate >= 2 * max(incident.acked_rate, 1)
+        if not (jumped or loud) or not incident.chain.steps:
+            return
+        by, token = self.incidents.rearm(topic, incident.id, now)
+        if not by:
+            return  # acknowledged anew or closed meanwhile
+        why = f"{rate}/min now, {incident.acked_rate}/min when acknowledged" if jumped else ""
+        why = why or "a post from a far-reaching author, or spreading fast"
+        self.store.audit(audit_id(incident.id), "flare", "jump", topic=topic, why=why)
+        first = incident.chain.steps[0]
+        enqueue(
+            self.store.redis,
+            Job.JUMP_NOTICE,
+            topic,
+            incident.id,
+            by,
+            why,
+            retry=defaults.PAGE_RETRY,
+        )
+        enqueue_at(
+            self.store.redis,
+            now + first.ack_within,
+            Job.PAGE_STEP,
+            topic,
+            incident.id,
+            0,
+            token,
+            retry=defaults.PAGE_RETRY,
+        )
+        self.redraw(topic)
 
     def _fold(self, topic: str, exclude: str | None) -> None:
         since = (self.clock() - self.fold_window).timestamp()
@@ -155,6 +200,8 @@ class Paging:
             return refused(words("Already acknowledged by ", Person(by), ": paging has stopped."))
         incident = self.incidents.get(topic)
         found = incident.id if incident else incident_id
+        if incident is not None:
+            self.incidents.note_rate(topic, incident.rate(self.clock()))
         self.store.audit(audit_id(found), actor.id, "acknowledge", topic=topic)
         enqueue(
             self.store.redis,

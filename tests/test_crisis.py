@@ -322,3 +322,49 @@ def test_a_drill_for_a_topic_nobody_is_paged_for_says_so(flare: Session) -> None
     said = runtime.current().paging.drill("billing", Actor(LEAD))
 
     assert not said.ok and plain(said.says) == "The playbook names nobody to page for billing."
+
+
+# re-page on a jump ---------------------------------------------------------------------------
+def complaints_pour_in(flare: Session, how_many: int) -> None:
+    paging = runtime.current().paging
+    for n in range(how_many):
+        paging.open("outage", f"later-{n}", "a spike of complaints")
+    flare.work()
+
+
+def test_a_jump_after_the_acknowledgement_asks_the_acknowledger_again_then_repages(
+    flare: Session,
+) -> None:
+    command(flare, "crisis open outage")
+    command(flare, "ack outage", user=ANA)
+
+    complaints_pour_in(flare, 4)
+
+    jump = pages_to(flare, ANA)[-1]
+    assert "jumped" in jump["text"] and ActionId.ACKNOWLEDGE.value in json.dumps(jump["blocks"])
+    assert any("is asked to acknowledge again" in line for line in pr_channel(flare))
+    pages_before = len(pages_to(flare, ANA))
+    flare.time_passes(minutes=0.6)  # no fresh acknowledgement within the first step's time
+    assert len(pages_to(flare, ANA)) == pages_before + 1  # the chain starts again
+    assert "jump" in audit(flare)
+
+
+def test_a_fresh_acknowledgement_after_a_jump_keeps_the_chain_quiet(flare: Session) -> None:
+    command(flare, "crisis open outage")
+    command(flare, "ack outage", user=ANA)
+    complaints_pour_in(flare, 4)
+    pages_before = len(pages_to(flare, ANA))
+
+    click_on_page(flare, ANA, ActionId.ACKNOWLEDGE)
+    flare.time_passes(minutes=10)
+
+    assert len(pages_to(flare, ANA)) == pages_before and pages_to(flare, BEN) == []
+
+
+def test_a_steady_trickle_after_the_acknowledgement_is_no_jump(flare: Session) -> None:
+    command(flare, "crisis open outage")
+    command(flare, "ack outage", user=ANA)
+
+    complaints_pour_in(flare, 2)
+
+    assert len(pages_to(flare, ANA)) == 1 and "jump" not in audit(flare)

@@ -47,7 +47,8 @@ def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
             _remember_on_topic(rt, recent_on_topic, now)  # the cards an opening incident folds in
             recent_on_topic.clear()
         if decision.action is Action.CRISIS and decision.topic:
-            opened = rt.paging.open(decision.topic, mention.id, "a spike of complaints")
+            loud = decision.vip or decision.spreading or decision.influential
+            opened = rt.paging.open(decision.topic, mention.id, "a spike of complaints", loud)
             counts["incidents"] += opened.opened
             continue
         if decision.action is Action.ESCALATE_PR and decision.topic:

@@ -40,7 +40,7 @@ def page_step(topic: str, incident_id: str, step: int, token: str) -> str:
     now = rt.clock()
     due = incident.chain.step(step)
     if due is None:
-        _nobody_acknowledged(rt, incident, step)
+        _nobody_acknowledged(rt, incident, step, token)
         return "spent"
     with contextlib.suppress(DuplicateJobError):  # a retried step schedules its successor once
         enqueue_at(
@@ -55,7 +55,7 @@ def page_step(topic: str, incident_id: str, step: int, token: str) -> str:
             unique=True,
             retry=PAGE_RETRY,
         )
-    sent = _page(rt, incident, step, due)
+    sent = _page(rt, incident, step, token, due)
     incidents.paged(topic, due.contact.name, now)
     rt.store.count("pages")
     rt.store.audit(
@@ -65,7 +65,7 @@ def page_step(topic: str, incident_id: str, step: int, token: str) -> str:
     return sent or "nothing to send"
 
 
-def _page(rt: Runtime, incident: Incident, step: int, due: Step) -> str:
+def _page(rt: Runtime, incident: Incident, step: int, token: str, due: Step) -> str:
     """Send one step on every channel the contact and the settings allow; returns which."""
     contact, sent = due.contact, []
     total = len(incident.chain.steps) if incident.chain else 0
@@ -83,7 +83,7 @@ def _page(rt: Runtime, incident: Incident, step: int, due: Step) -> str:
             line = incident_card.paging_line(incident, contact, step, total)
             slack.client.post_text(rt.settings.slack.pr_channel, line)
 
-        if _once(rt, incident, step, "chat", chat):
+        if _once(rt, incident, token, "chat", chat):
             sent.append("chat")
     if rt.pager is not None and rt.pager.enabled:
         pager = rt.pager
@@ -96,7 +96,7 @@ def _page(rt: Runtime, incident: Incident, step: int, due: Step) -> str:
                 details={"topic": incident.topic, "paged": contact.name, "step": str(step + 1)},
             )
 
-        if _once(rt, incident, step, "pager", page):
+        if _once(rt, incident, token, "pager", page):
             sent.append("pager")
     if contact.email and rt.mailer is not None and rt.mailer.enabled:
         mailer = rt.mailer
@@ -104,20 +104,20 @@ def _page(rt: Runtime, incident: Incident, step: int, due: Step) -> str:
         def mail() -> None:
             mailer.send(contact.email, f"[Flare] {summary}", incident_card.page_email(incident))
 
-        if _once(rt, incident, step, "email", mail):
+        if _once(rt, incident, token, "email", mail):
             sent.append("email")
     return ",".join(sent)
 
 
 def _once(
-    rt: Runtime, incident: Incident, step: int, channel: str, send: Callable[[], None]
+    rt: Runtime, incident: Incident, token: str, channel: str, send: Callable[[], None]
 ) -> bool:
     """Send on one channel once per step, and never once the incident is acknowledged or closed;
     a failure clears the mark and raises, so the job's retry sends it."""
     current_state = rt.redis.hget(keys.incident(incident.topic), "state")
     if current_state != b"open":
         return False
-    mark = keys.page_sent(incident.id, step, channel)
+    mark = keys.page_sent(incident.id, token, channel)
     if not rt.redis.set(mark, "1", nx=True, ex=ONCE_TTL):
         return False
     try:
@@ -128,9 +128,9 @@ def _once(
     return True
 
 
-def _nobody_acknowledged(rt: Runtime, incident: Incident, step: int) -> None:
+def _nobody_acknowledged(rt: Runtime, incident: Incident, step: int, token: str) -> None:
     """The chain ran out: PR's channel and the leads hear that nobody acknowledged, once."""
-    mark = keys.page_sent(incident.id, step, "spent")
+    mark = keys.page_sent(incident.id, token, "spent")
     if not rt.redis.set(mark, "1", nx=True, ex=ONCE_TTL):
         return
     rt.store.audit(audit_id(incident.id), "flare", "nobody-acknowledged", pages=step)
@@ -142,6 +142,33 @@ def _nobody_acknowledged(rt: Runtime, incident: Incident, step: int) -> None:
     except SlackError:
         rt.redis.delete(mark)
         raise
+
+
+def jump_notice(topic: str, incident_id: str, user: str, why: str) -> str:
+    """Tell whoever acknowledged that the incident jumped: acknowledge again, or the chain
+    starts over when the first step's time is up."""
+    rt = current()
+    incident = rt.paging.incidents.get(topic)
+    if incident is None or incident.id != incident_id or incident.acknowledged:
+        return "settled"  # closed, or acknowledged again already
+    if rt.slack is None:
+        return "no-slack"
+    rearmed = rt.redis.hget(keys.incident(topic), "token") or b""
+    mark = keys.page_sent(incident_id, rearmed.decode(), "jump")
+    if not rt.redis.set(mark, "1", nx=True, ex=ONCE_TTL):
+        return "told"
+    try:
+        blocks, text = incident_card.jump_blocks(incident, why)
+        dm = rt.slack.client.open_dm(user)
+        posted = rt.slack.client.post_card(dm, blocks, text)
+        rt.redis.rpush(keys.incident_pages(incident_id), f"{posted.channel}|{posted.ts}")
+        rt.slack.client.post_text(
+            rt.settings.slack.pr_channel, incident_card.jump_line(incident, user, why)
+        )
+    except SlackError:
+        rt.redis.delete(mark)
+        raise
+    return "told"
 
 
 def paging_stopped(topic: str, incident_id: str, user: str) -> str:
