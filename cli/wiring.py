@@ -38,7 +38,13 @@ def build_casework(
     store, team = Store(client), team_of(settings)
     return Casework(
         store,
-        Paging(store, chain_for=playbook.chain_for, team=team, clock=clock),
+        Paging(
+            store,
+            chain_for=playbook.chain_for,
+            team=team,
+            clock=clock,
+            statement_for=playbook.statement_for,
+        ),
         team=team,
         clock=clock,
         topics=escalation_topics(playbook),

@@ -114,6 +114,8 @@ class Incident:
     acked_at: datetime | None = None
     paged: str | None = None  # the contact paged last, by name
     paged_at: datetime | None = None
+    statements: tuple[str, ...] = ()  # X post ids of the statements posted, oldest first
+    draft_by: str | None = None  # who drafted the statement awaiting approval, if one does
 
     @property
     def acknowledged(self) -> bool:
@@ -154,6 +156,8 @@ def incident_from(topic: str, raw: dict[bytes, bytes], recent: list[bytes]) -> I
         acked_at=when("acked_at"),
         paged=text("paged"),
         paged_at=when("paged_at"),
+        statements=tuple((text("statements") or "").split()),
+        draft_by=text("draft_by"),
     )
 
 

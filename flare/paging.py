@@ -36,6 +36,7 @@ class Paging:
     chain_for: Callable[[str], Chain]  # the playbook's chain for a topic, copied on opening
     team: Team = field(default_factory=Team)
     clock: Clock = utcnow
+    statement_for: Callable[[str], str] = lambda topic: ""  # the plan's first statement
     incidents: Incidents = field(init=False)
 
     def __post_init__(self) -> None:
@@ -75,7 +76,7 @@ class Paging:
 
     def open_by(self, topic: str, actor: Actor) -> Outcome:
         """A person opens an incident by hand (`/flare crisis open TOPIC`): PR or a lead."""
-        if not self._pr_or_lead(actor.id):
+        if not self.pr_or_lead(actor.id):
             return self._refuse(topic, actor, "open")
         opened = self.open(topic, cause="opened by hand")
         self.store.audit(audit_id(opened.id), actor.id, "open-by-hand", topic=topic)
@@ -83,7 +84,9 @@ class Paging:
             return refused(words("The ", Outside(topic), " incident is open already."))
         return Outcome(Kind.DONE, words("Opened the ", Outside(topic), " incident: paging starts."))
 
-    def _pr_or_lead(self, user: str) -> bool:
+    def pr_or_lead(self, user: str) -> bool:
+        """Who speaks for the brand in a crisis: PR and the leads; anyone who may act if neither
+        is named."""
         named = self.team.pr | self.team.leads
         return user in named if named else self.team.may_act(user)
 
@@ -140,7 +143,7 @@ class Paging:
 
     def close(self, topic: str, actor: Actor, summary: str) -> Outcome:
         """Close the incident: paging stops, the pager is resolved, PR reads the summary."""
-        if not self._pr_or_lead(actor.id):
+        if not self.pr_or_lead(actor.id):
             return self._refuse(topic, actor, "close")
         status, found = self.incidents.close(topic, actor.id, self.clock(), summary)
         if status != "ok":
