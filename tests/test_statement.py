@@ -266,3 +266,20 @@ def test_an_agents_reply_on_the_topic_during_the_incident_asks_to_confirm_with_t
 
     agent.submits(modal, draft="Sorry about this, we're on it.", confirm="yes")
     assert flare.case(case_id).reply_id is not None
+
+
+def test_a_reply_form_opened_before_the_incident_is_stopped_until_opened_again(
+    flare: Session,
+) -> None:
+    case_id = flare.someone_posts("@acme the app is down again, can't log in")
+    agent = flare.agent(AGENT)
+    agent.clicks(ActionId.CLAIM, case_id)
+    modal = agent.opens(ActionId.REPLY, case_id)
+    assert not modal.asks_to_confirm()
+
+    command(flare, "crisis open outage")
+    answer = agent.submits(modal, draft="Sorry about this, we're on it.")
+
+    assert "open Reply again to tick" in answer["errors"]["draft"]
+    assert flare.case(case_id).reply_id is None
+    assert agent.opens(ActionId.REPLY, case_id).asks_to_confirm()
