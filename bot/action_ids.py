@@ -24,6 +24,9 @@ class ActionId(StrEnum):
     REPLY_DRAFT = "reply_draft"  # the reply modal's text box: redraws the length check as you type
     ACKNOWLEDGE = "incident_ack"  # on a page and on the incident card: paging stops
     PASS = "incident_pass"  # "Can't take it" on a page: the next contact is paged now
+    DRAFT_STATEMENT = "incident_statement"  # on the incident card: PR drafts the statement
+    APPROVE_STATEMENT = "statement_approve"  # on a statement's request: post it on X
+    REJECT_STATEMENT = "statement_reject"  # on a statement's request: send it back
 
 
 class ViewId(StrEnum):
@@ -33,3 +36,4 @@ class ViewId(StrEnum):
     DM = "view_dm"
     ESCALATE = "view_escalate"
     CLOSE = "view_close"
+    STATEMENT = "view_statement"  # private_metadata names the incident (`incident_value`)

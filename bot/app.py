@@ -14,17 +14,19 @@ from slack_sdk import WebClient
 from bot import home, modals, slash
 from bot.action_ids import ActionId, ViewId
 from bot.mrkdwn import say
-from bot.payloads import Click, Submission, incident_of_button
+from bot.payloads import Click, Submission, incident_of_button, statement_of_button
 from bot.slack_surface import SlackSurface
 from flare.casework import Casework
 from flare.http import Wsgi
 from flare.outcome import Actor, Field, Form, Kind, Outcome
 from flare.queries import Queries
+from flare.statements import Statements
 
 Handler = Callable[[str, Actor], Outcome]  # (case id, actor) -> outcome
 Decide = Callable[[str, Actor, str], Outcome]  # (case id, actor, request clicked) -> outcome
 Submit = Callable[[Submission, Actor], Outcome]
 PageAnswer = Callable[[str, Actor, str], Outcome]  # (topic, actor, incident id) -> outcome
+StatementDecision = Callable[[str, str, str, Actor], Outcome]  # (topic, incident, draft, actor)
 Modal = Callable[[Form], dict[str, Any]]
 
 
@@ -74,6 +76,7 @@ def build_app(
         ),
         ActionId.CLOSE: (desk.close_form, lambda f: modals.close_modal(f.case)),
     }
+    statements = Statements(desk.paging)
     submits: dict[ViewId, Submit] = {
         ViewId.REPLY: lambda s, a: desk.reply(
             s.case_id, a, s.text(Field.DRAFT), s.key, s.confirm_asked, bool(s.text(Field.CONFIRM))
@@ -83,6 +86,7 @@ def build_app(
             s.case_id, a, s.text(Field.TOPIC), s.text(Field.SEVERITY), s.text(Field.NOTE), s.key
         ),
         ViewId.CLOSE: lambda s, a: desk.close(s.case_id, a, s.text(Field.REASON)),
+        ViewId.STATEMENT: lambda s, a: statements.draft(*s.incident, a, s.text(Field.DRAFT), s.key),
     }
     for action_id, act in clicks.items():
         app.action(action_id.value)(_on_click(slack, act))
@@ -96,6 +100,9 @@ def build_app(
     app.action(ActionId.REPLY_DRAFT.value)(_on_draft(desk, slack))
     app.action(ActionId.ACKNOWLEDGE.value)(_on_page(slack, desk.paging.acknowledge))
     app.action(ActionId.PASS.value)(_on_page(slack, desk.paging.pass_on))
+    app.action(ActionId.DRAFT_STATEMENT.value)(_on_statement_form(slack, statements))
+    app.action(ActionId.APPROVE_STATEMENT.value)(_on_statement(slack, statements.approve))
+    app.action(ActionId.REJECT_STATEMENT.value)(_on_statement(slack, statements.send_back))
     queries = Queries(desk.store.redis)
     slash.register(app, queries, desk.paging, desk.clock)
     home.register(app, queries, slack.client, desk.clock)
@@ -149,6 +156,36 @@ def _on_page(slack: SlackSurface, answer: PageAnswer) -> Any:
     return listener
 
 
+def _on_statement_form(slack: SlackSurface, statements: Statements) -> Any:
+    """Draft statement, on the incident card: the modal, pre-filled from the crisis plan."""
+
+    def listener(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        click = Click.of(body)
+        topic, incident_id = incident_of_button(click.value)
+        form = statements.form(topic, incident_id, slack.actor(click.user))
+        if isinstance(form, Outcome):
+            slack.tell(click.channel, click.user, form.says)
+        else:
+            slack.client.open_view(click.trigger_id, modals.statement_modal(form))
+
+    return listener
+
+
+def _on_statement(slack: SlackSurface, decide: StatementDecision) -> Any:
+    """Approve or send back a statement: its request names the draft it shows."""
+
+    def listener(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        click = Click.of(body)
+        topic, incident_id, draft_id = statement_of_button(click.value)
+        outcome = decide(topic, incident_id, draft_id, slack.actor(click.user))
+        if outcome.says:
+            slack.tell(click.channel, click.user, outcome.says)
+
+    return listener
+
+
 def _on_form(slack: SlackSurface, form: Handler, modal: Modal) -> Any:
     def listener(ack: Ack, body: dict[str, Any]) -> None:
         ack()
@@ -171,9 +208,14 @@ def _on_reply(desk: Casework, slack: SlackSurface) -> Any:
         outcome = desk.reply_form(click.case_id, actor)
         if outcome.form:
             form = outcome.form
-            opened = slack.client.open_view(
-                click.trigger_id, modals.reply_modal(form.case, form.draft, form.check)
+            modal = modals.reply_modal(
+                form.case,
+                form.draft,
+                form.check,
+                notice=say(form.notice) or None,
+                ask_confirm=bool(form.notice),
             )
+            opened = slack.client.open_view(click.trigger_id, modal)
             desk.watch_conversation(click.case_id, actor, str(opened.get("id", "")))
         show(slack, click, outcome)
 

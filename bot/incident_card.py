@@ -9,9 +9,10 @@ from datetime import datetime
 from bot.action_ids import ActionId
 from bot.card import Block
 from bot.mrkdwn import escape, fit
-from bot.payloads import incident_value
+from bot.payloads import incident_value, statement_value
 from flare.case import Case
 from flare.incidents import Incident
+from flare.statements import post_url as statement_url
 from rules.crisis import Contact, Step
 from rules.units import count, duration
 
@@ -42,6 +43,9 @@ def render(incident: Incident, recent: list[Case], now: datetime) -> tuple[list[
         {"type": "section", "text": {"type": "mrkdwn", "text": _paging_status(incident)}},
         {"type": "section", "text": {"type": "mrkdwn", "text": _pace(incident, recent, now)}},
     ]
+    statement = _statement_status(incident)
+    if statement:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": statement}})
     if lines:
         latest = "*Latest:*\n" + "\n".join(lines)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": latest}})
@@ -58,8 +62,7 @@ def render(incident: Incident, recent: list[Case], now: datetime) -> tuple[list[
             ],
         }
     )
-    if not incident.acknowledged:
-        blocks.append(_buttons(incident, with_pass=False))
+    blocks.append(_buttons(incident, with_pass=False, on_card=True))
     return blocks, escape(title)  # the notification text is mrkdwn
 
 
@@ -96,17 +99,33 @@ def _paging_status(incident: Incident) -> str:
     return f"📟 Paged {fit(incident.paged, 100)}{at} (step {incident.step} of the chain)."
 
 
-def _buttons(incident: Incident, with_pass: bool) -> Block:
-    value = incident_value(incident.topic, incident.id)
-    elements: list[Block] = [
-        {
-            "type": "button",
-            "action_id": ActionId.ACKNOWLEDGE.value,
-            "text": {"type": "plain_text", "text": "Acknowledge"},
-            "style": "primary",
-            "value": value,
-        }
+def _statement_status(incident: Incident) -> str:
+    """The statements posted, each linked (the first, then its updates), and one waiting."""
+    lines = [
+        f"📣 {'Statement' if i == 0 else 'Update'} posted: {statement_url(post)}"
+        for i, post in enumerate(incident.statements)
     ]
+    if incident.draft_by:
+        lines.append(
+            f"✍️ A statement drafted by <@{incident.draft_by}> awaits approval in this thread."
+        )
+    return "\n".join(lines)
+
+
+def _buttons(incident: Incident, with_pass: bool, on_card: bool = False) -> Block:
+    """A page's buttons, or the card's: Acknowledge until someone does, and Draft statement."""
+    value = incident_value(incident.topic, incident.id)
+    elements: list[Block] = []
+    if not incident.acknowledged or not on_card:
+        elements.append(
+            {
+                "type": "button",
+                "action_id": ActionId.ACKNOWLEDGE.value,
+                "text": {"type": "plain_text", "text": "Acknowledge"},
+                "style": "primary",
+                "value": value,
+            }
+        )
     if with_pass:
         elements.append(
             {
@@ -116,12 +135,66 @@ def _buttons(incident: Incident, with_pass: bool) -> Block:
                 "value": value,
             }
         )
+    if on_card:
+        label = "Draft an update" if incident.statements else "Draft statement"
+        elements.append(
+            {
+                "type": "button",
+                "action_id": ActionId.DRAFT_STATEMENT.value,
+                "text": {"type": "plain_text", "text": label},
+                "value": value,
+            }
+        )
     return {"type": "actions", "block_id": f"incident:{incident.id}"[:255], "elements": elements}
 
 
 def _drill(incident: Incident) -> str:
     """Every message of a drill says so first."""
     return "🧪 DRILL · " if incident.cause == "drill" else ""
+
+
+def statement_request(
+    topic: str, incident_id: str, draft_id: str, author: str, text: str
+) -> list[Block]:
+    """The message in the incident card's thread asking a second person to approve a statement."""
+    ask = (
+        f"<@{author}> drafted the public statement on *{fit(topic, 100)}*; a second member of "
+        f"the PR team or a lead approves it before it goes out on X:\n{quoted(text)}"
+    )
+    value = statement_value(topic, incident_id, draft_id)
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": ask}},
+        {
+            "type": "actions",
+            "block_id": f"statement:{draft_id}",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": ActionId.APPROVE_STATEMENT.value,
+                    "text": {"type": "plain_text", "text": "Approve and post"},
+                    "style": "primary",
+                    "value": value,
+                },
+                {
+                    "type": "button",
+                    "action_id": ActionId.REJECT_STATEMENT.value,
+                    "text": {"type": "plain_text", "text": "Send back"},
+                    "value": value,
+                },
+            ],
+        },
+    ]
+
+
+def quoted(text: str) -> str:
+    """A statement as a Slack quote, escaped and short enough for one section."""
+    return ">" + fit(text, 1400).replace("\n", "\n>")
+
+
+def statement_line(post_id: str, approver: str, update: bool) -> str:
+    """What the incident card's thread reads once X took a statement."""
+    what = "An update" if update else "The statement"
+    return f"📣 {what} is on X, approved by <@{approver}>: {statement_url(post_id)}"
 
 
 def page_summary(incident: Incident) -> str:

@@ -1,4 +1,5 @@
-"""The modals behind Reply, DM, Escalate and Resolve: pure Block Kit from the case and a draft."""
+"""The modals behind Reply, DM, Escalate and Resolve, and an incident's statement: pure Block Kit
+from the case (or the incident) and a draft."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from typing import Any
 from bot.action_ids import ActionId, ViewId
 from bot.card import SECTION_TEXT
 from bot.mrkdwn import clip, fit
-from bot.payloads import form_meta
+from bot.payloads import form_meta, incident_value
 from flare.case import Case
 from flare.casework import CLOSE_REASONS, SEVERITIES
 from flare.outcome import Field
+from flare.statements import StatementForm
 
 View = dict[str, Any]
 
@@ -199,6 +201,46 @@ def close_modal(case: Case) -> View:
         },
     ]
     return _shell(ViewId.CLOSE, case, "Close the case", "Close", blocks)
+
+
+def statement_modal(form: StatementForm) -> View:
+    """PR's public statement for everyone an incident affects, from the crisis plan's template;
+    it goes out as a post of its own once a second person approves it."""
+    what = "an update on" if form.update else "the statement on"
+    blocks: list[Any] = [
+        {
+            "type": "input",
+            "block_id": Field.DRAFT.value,
+            "label": _text("Public statement on X"),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": Field.DRAFT.value,
+                "multiline": True,
+                "initial_value": form.draft[:INPUT_MAX],
+                "max_length": INPUT_MAX,
+            },
+        },
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": f"One post for everyone affected: {what} *{fit(form.topic, 100)}*. "
+                    "Fill in the [bracketed] gaps; a second member of the PR team or a lead "
+                    "approves it in the incident card's thread before it goes out.",
+                }
+            ],
+        },
+    ]
+    return {
+        "type": "modal",
+        "callback_id": ViewId.STATEMENT.value,
+        "private_metadata": incident_value(form.topic, form.incident_id),
+        "title": _text("Statement update" if form.update else "Crisis statement"),
+        "submit": _text("Ask for approval"),
+        "close": _text("Cancel"),
+        "blocks": blocks,
+    }
 
 
 def notice_of(view: dict[str, Any]) -> str | None:

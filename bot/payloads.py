@@ -45,6 +45,22 @@ def incident_of_button(value: str) -> tuple[str, str]:
     return str(ref.get("topic") or ""), str(ref.get("incident") or "")
 
 
+def statement_value(topic: str, incident_id: str, draft_id: str) -> str:
+    """A button's value on a statement's approval request: which draft, of which incident."""
+    ref = {"incident": incident_id, "topic": topic, "draft": draft_id}
+    return json.dumps(ref, separators=(",", ":"))
+
+
+def statement_of_button(value: str) -> tuple[str, str, str]:
+    """(topic, incident id, draft id) from a statement request's button; blanks if none."""
+    topic, incident_id = incident_of_button(value)
+    try:
+        ref = json.loads(value)
+    except ValueError:
+        return topic, incident_id, ""
+    return topic, incident_id, str(ref.get("draft") or "") if isinstance(ref, dict) else ""
+
+
 @dataclass(frozen=True)
 class Click:
     """A button click on a card or in its thread."""
@@ -102,6 +118,12 @@ class Submission:
 
     def text(self, at: Field) -> str:
         return (self.values.get(at) or "").strip()
+
+    @property
+    def incident(self) -> tuple[str, str]:
+        """(topic, incident id) of a form about an incident, whose metadata names it where a
+        case's form names the case (`incident_value`)."""
+        return incident_of_button(self.case_id)
 
 
 def _value(block: dict[str, Any]) -> str | None:

@@ -45,6 +45,7 @@ def build_casework(
             team=team,
             clock=clock,
             fold_window=timedelta(minutes=playbook.spike.window_minutes),
+            statement_for=playbook.statement_for,
         ),
         team=team,
         clock=clock,

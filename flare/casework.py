@@ -24,10 +24,12 @@ from rq.registry import ScheduledJobRegistry
 from flare import defaults, keys
 from flare.case import Case, CaseState
 from flare.draft import DraftCheck, check_draft, with_signature
+from flare.incidents import Incident
 from flare.jobs import Job, enqueue, enqueue_at, job_id, redraw_card
 from flare.outcome import DONE, Actor, Field, Form, Kind, Outcome, invalid, refused
 from flare.paging import Paging
 from flare.queues import queue
+from flare.statements import during
 from flare.store import ClaimResult, Store
 from flare.team import Team, needs_approval
 from flare.time import Clock, utcnow
@@ -61,6 +63,7 @@ NO_PUBLIC_REPLY = words(
     "Send a DM instead, or leave it to PR's public statement."
 )
 NOTHING_WAITING = words("There is no reply waiting for approval on this case.")
+REOPEN_TO_CONFIRM = words(" (The incident opened after this form: open Reply again to tick.)")
 
 
 class Act(StrEnum):
@@ -227,7 +230,10 @@ class Casework:
         if not self.team.may_speak_for(case, actor.id):
             return self._refuse(case_id, actor, Act.REPLY, "pr")
         draft = self._draft(case, "reply")
-        return Outcome(Kind.DONE, form=Form(case, draft, self.check_line(draft, actor)))
+        incident = self._incident_of(case, actor)
+        notice = during(incident) if incident else ()
+        form = Form(case, draft, self.check_line(draft, actor), notice=notice)
+        return Outcome(Kind.DONE, form=form)
 
     def watch_conversation(self, case_id: str, actor: Actor, form_ref: str) -> None:
         """Whether the brand already answered is a call to X: a job looks, and updates the form
@@ -268,6 +274,11 @@ class Casework:
         check = check_draft(text, public=True)
         if check.blocked:
             return invalid(Field.DRAFT, words(check.blocked))
+        incident = None if confirmed else self._incident_of(case, actor)
+        if incident is not None:  # one statement answers everyone: a reply needs a tick
+            if confirm_asked:
+                return invalid(Field.CONFIRM, during(incident))
+            return invalid(Field.DRAFT, during(incident) + REOPEN_TO_CONFIRM)
         if confirm_asked and not confirmed:
             return invalid(Field.CONFIRM, ALREADY_ANSWERED)
         if needs_approval(case) and not self.team.may_approve(case, actor.id):
@@ -486,6 +497,14 @@ class Casework:
         name = actor.name
         initials = "".join(part[0] for part in name.split() if part[:1].isalpha()).upper()
         return self.signature_format.format(initials=initials or actor.id[-2:], name=name)
+
+    def _incident_of(self, case: Case, actor: Actor) -> Incident | None:
+        """The open incident on the case's topic, whose statement answers everyone in it; none
+        for the PR team, who write that statement and may answer in public as they see fit."""
+        topic = case.escalated_to or case.decision.topic
+        if not topic or actor.id in self.team.pr:
+            return None
+        return self.paging.incidents.get(topic)
 
     def _draft(self, case: Case, kind: str) -> str:
         return self.drafter(case, kind) if self.drafter else ""

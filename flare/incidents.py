@@ -147,6 +147,9 @@ class Incident:
                 buckets[minutes - 1 - back] += 1
         return buckets
 
+    statements: tuple[str, ...] = ()  # X post ids of the statements posted, oldest first
+    draft_by: str | None = None  # who drafted the statement awaiting approval, if one does
+
     @property
     def acknowledged(self) -> bool:
         return self.state == "acked"
@@ -200,6 +203,8 @@ def incident_from(
         arrivals=tuple(at for _, at in arrivals or ()),
         acked_rate=int(text("acked_rate") or 0),
         rearmed_for=text("rearmed_for"),
+        statements=tuple((text("statements") or "").split()),
+        draft_by=text("draft_by"),
     )
 
 

@@ -46,6 +46,7 @@ class Form:
     check: str = ""
     topics: tuple[str, ...] = ()
     topic: str | None = None
+    notice: Words = ()  # what they must know before sending: the form asks for a tick
 
 
 @dataclass(frozen=True)

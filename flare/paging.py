@@ -40,6 +40,7 @@ class Paging:
     team: Team = field(default_factory=Team)
     clock: Clock = utcnow
     fold_window: timedelta = timedelta(minutes=5)  # an opening incident folds in cards this recent
+    statement_for: Callable[[str], str] = lambda topic: ""  # the plan's first statement
     incidents: Incidents = field(init=False)
 
     def __post_init__(self) -> None:
@@ -134,7 +135,7 @@ class Paging:
 
     def open_by(self, topic: str, actor: Actor) -> Outcome:
         """A person opens an incident by hand (`/flare crisis open TOPIC`): PR or a lead."""
-        if not self._pr_or_lead(actor.id):
+        if not self.pr_or_lead(actor.id):
             return self._refuse(topic, actor, "open")
         opened = self.open(topic, cause="opened by hand")
         self.store.audit(audit_id(opened.id), actor.id, "open-by-hand", topic=topic)
@@ -174,7 +175,9 @@ class Paging:
             ),
         )
 
-    def _pr_or_lead(self, user: str) -> bool:
+    def pr_or_lead(self, user: str) -> bool:
+        """Who speaks for the brand in a crisis: PR and the leads; anyone who may act if neither
+        is named."""
         named = self.team.pr | self.team.leads
         return user in named if named else self.team.may_act(user)
 
@@ -233,7 +236,7 @@ class Paging:
 
     def close(self, topic: str, actor: Actor, summary: str) -> Outcome:
         """Close the incident: paging stops, the pager is resolved, PR reads the summary."""
-        if not self._pr_or_lead(actor.id):
+        if not self.pr_or_lead(actor.id):
             return self._refuse(topic, actor, "close")
         status, found = self.incidents.close(topic, actor.id, self.clock(), summary)
         if status != "ok":

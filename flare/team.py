@@ -32,6 +32,16 @@ class Team:
             return user in self.pr or user in self.leads
         return user in self.leads
 
+    def may_approve_statement(self, author: str, user: str) -> bool:
+        """An incident's statement: a second member of the PR team or a lead approves it; its
+        author only where PR is one person and no lead is named, so nobody else could. With
+        neither named, anyone who may act."""
+        if not self.pr and not self.leads:
+            return self.may_act(user)
+        if user not in self.pr | self.leads:
+            return False
+        return user != author or (len(self.pr) == 1 and not self.leads)
+
     def refusal(self, what: str) -> str:
         if what == "pr":
             return "Only the PR team may answer this case in public."

@@ -35,3 +35,11 @@ def render_template(
         delay=duration(decision.age, words=True) if decision.age is not None else "a while",
     )
     return " ".join(text.format_map(values).split())
+
+
+def render_statement(text: str, topic: str) -> str:
+    """A crisis statement template filled in for everyone affected by `topic`: no one person's
+    name, handle or signature (the brand speaks), the topic in words. Bracketed gaps such as
+    "[time]" stay for PR to fill."""
+    values = _Blank(topic=topic.replace("_", " "), delay="a while")
+    return " ".join(text.format_map(values).split())

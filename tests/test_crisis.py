@@ -20,7 +20,7 @@ from pydantic import SecretStr
 
 from bot.action_ids import ActionId
 from cli.standin import SlackStandIn
-from flare.outcome import Actor
+from flare.outcome import Actor, Outcome
 from flare.paging import audit_id
 from flare.redis_server import EmbeddedRedis
 from flare.settings import Settings
@@ -368,3 +368,13 @@ def test_a_steady_trickle_after_the_acknowledgement_is_no_jump(flare: Session) -
     complaints_pour_in(flare, 2)
 
     assert len(pages_to(flare, ANA)) == 1 and "jump" not in audit(flare)
+
+
+def test_a_drill_has_no_statement_to_post(flare: Session) -> None:
+    runtime.current().paging.drill("outage", Actor(LEAD))
+    flare.work()
+    incident = flare.paging_incident("outage-drill")
+
+    form = runtime.current().statements.form("outage-drill", incident.id, Actor(PR))
+
+    assert isinstance(form, Outcome) and plain(form.says).startswith("A drill posts nothing on X")

@@ -7,16 +7,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot import modals
-from bot.mrkdwn import escape, fit, link
+from bot import incident_card, modals
+from bot.incident_card import quoted
+from bot.mrkdwn import escape, fit, link, say
 from bot.slack_surface import SlackSurface
 from flare import keys
 from flare.case import Case
 from flare.defaults import ONCE_TTL
 from flare.jobs import Job, enqueue_at
+from flare.paging import audit_id
 from flare.words import Outside, Quote, words
 from workers.jobs import post_message
 from workers.runtime import Runtime, current
+from workers.statements import say_in_thread
 from workers.x_client import XClient, XError, XForbidden, XRateLimited, XUnavailable
 
 log = logging.getLogger(__name__)
@@ -176,6 +179,8 @@ def check_conversation(case_id: str, view_id: str, user: str) -> bool:
         notice = (
             "The brand already replied in this conversation. Post again only if it adds something."
         )
+        if form and form.notice:  # an incident is open on the topic too: keep saying so
+            notice = f"{say(form.notice)} {notice}"
         view = modals.reply_modal(
             case, draft, rt.casework.check_line(draft, actor), notice=notice, ask_confirm=True
         )
@@ -207,3 +212,45 @@ def tell_pr(case_id: str, user: str, topic: str, severity: str, note: str, opene
         [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}],
         f"Escalated to PR: {topic}",
     )
+
+
+def post_statement(
+    topic: str, incident_id: str, draft_id: str, author: str, approver: str, text: str
+) -> str:
+    """Post an approved statement on X as a post of its own, once per draft (X's hint holds even
+    if this job runs twice), and link it on the incident."""
+    rt = current()
+    statements = rt.statements
+    args = (topic, incident_id, draft_id, author, approver, text)
+    if rt.x is None:
+        _statement_not_sent(
+            rt, topic, incident_id, "X is not connected (FLARE_X__* settings)", text
+        )
+        return "no-x"
+    try:
+        post_id = rt.x.post(text, hint=f"statement:{incident_id}:{draft_id}")
+    except XRateLimited as exc:
+        when = _again_at(rt, exc)
+        enqueue_at(rt.redis, when, Job.POST_STATEMENT, *args)
+        _incident_line(rt, topic, f"X rate limit: the statement goes out at {when:%H:%M} UTC.")
+        return "rate-limited"
+    except XUnavailable as exc:
+        why = f"X did not answer ({exc}), so it may or may not be on X: check before drafting again"
+        _statement_not_sent(rt, topic, incident_id, why, text)
+        return "unknown"
+    except XError as exc:
+        _statement_not_sent(rt, topic, incident_id, f"X refused it ({exc}): draft it again", text)
+        return "refused"
+    update = statements.posted(topic, incident_id, post_id, author, approver)
+    _incident_line(rt, topic, incident_card.statement_line(post_id, approver, update))
+    return post_id
+
+
+def _statement_not_sent(rt: Runtime, topic: str, incident_id: str, why: str, text: str) -> None:
+    rt.store.audit(audit_id(incident_id), "flare", "statement-failed", error=why)
+    _incident_line(rt, topic, f"⚠️ The statement was not posted: {escape(why)}.\n{quoted(text)}")
+
+
+def _incident_line(rt: Runtime, topic: str, line: str) -> None:
+    if rt.slack is not None:
+        say_in_thread(rt, topic, line)

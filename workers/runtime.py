@@ -14,6 +14,7 @@ from flare.case import Case
 from flare.casework import Casework
 from flare.paging import Paging
 from flare.settings import Settings
+from flare.statements import Statements
 from flare.store import Store
 from flare.time import utcnow
 from rules.decision import Action
@@ -41,6 +42,10 @@ class Runtime:
     @property
     def paging(self) -> Paging:
         return self.casework.paging
+
+    @property
+    def statements(self) -> Statements:
+        return Statements(self.paging)
 
     def crisis_contacts(self, topic: str) -> list[str]:
         """Who PR pages first for a topic: the playbook's crisis plan, else the PR team."""

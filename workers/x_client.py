@@ -183,7 +183,7 @@ def _detail(response: requests.Response) -> str:
 
 
 class XClient:
-    """Every REST call Flare makes to X: mentions, search, replies and DMs.
+    """Every REST call Flare makes to X: mentions, search, replies, posts and DMs.
 
     `client` (Redis) keeps reply idempotency hints; `spend` counts calls; `on_unreadable` gets
     each post of a page that cannot become a mention (the rest of the page goes on).
@@ -321,6 +321,17 @@ class XClient:
             lambda: self.tweepy.create_tweet(
                 text=text, in_reply_to_tweet_id=in_reply_to_id, user_auth=True
             ),
+            "id",
+        )
+
+    def post(self, text: str, hint: str | None = None) -> str:
+        """Post `text` as a post of the brand's own, not a reply (a crisis statement); returns
+        its id. Idempotent by `hint`, as `reply` is."""
+        self._user_context("a post")
+        return self._send(
+            "create_post",
+            hint,
+            lambda: self.tweepy.create_tweet(text=text, user_auth=True),
             "id",
         )
 

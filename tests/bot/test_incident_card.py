@@ -22,3 +22,26 @@ def test_five_long_complaints_full_of_escapes_fit_the_incident_card() -> None:
 
     assert block_kit_problems(blocks) == []
     assert "<!channel>" not in str(blocks) and text.startswith("🚨 Crisis · outage · 40 complaints")
+
+
+def _buttons(blocks: list[dict[str, object]]) -> list[object]:
+    [actions] = [b for b in blocks if b["type"] == "actions"]
+    elements = actions["elements"]
+    assert isinstance(elements, list)
+    return [e["action_id"] for e in elements]
+
+
+def test_once_acknowledged_the_card_still_offers_the_statement_and_links_each_one_posted() -> None:
+    incident = Incident(
+        "outage", NOON, 40, (), id="outage-1", state="acked", acked_by="U0ANA",
+        statements=("111", "222"), draft_by="U0PR",
+    )  # fmt: skip
+
+    blocks, _ = incident_card.render(incident, [], NOON + timedelta(minutes=5))
+
+    assert _buttons(blocks) == ["incident_statement"]
+    text = str(blocks)
+    assert "Statement posted: https://x.com/i/status/111" in text
+    assert "Update posted: https://x.com/i/status/222" in text
+    assert "drafted by <@U0PR> awaits approval" in text
+    assert block_kit_problems(blocks) == []

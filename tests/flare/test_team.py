@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flare.case import Case
-from flare.team import needs_approval
+from flare.team import Team, needs_approval
 from rules.context import MemoryContext
 from rules.engine import Engine
 from rules.playbook import load_playbook
@@ -34,3 +34,24 @@ def test_an_ordinary_question_needs_no_approval_in_either_place() -> None:
 def test_a_pr_risk_needs_approval_in_chat() -> None:
     case = _case("@acme my lawyer will call", followers=120)
     assert needs_approval(case)
+
+
+PR_ONE, PR_TWO, LEAD, AGENT = "U0PR1", "U0PR2", "U0LEAD", "U0AGENT"
+
+
+def test_a_statement_is_approved_by_a_second_member_of_pr_or_a_lead() -> None:
+    team = Team(frozenset({AGENT}), frozenset({PR_ONE, PR_TWO}), frozenset({LEAD}))
+
+    assert team.may_approve_statement(PR_ONE, PR_TWO)
+    assert team.may_approve_statement(PR_ONE, LEAD)
+    assert not team.may_approve_statement(PR_ONE, PR_ONE)
+    assert not team.may_approve_statement(PR_ONE, AGENT)
+
+
+def test_a_pr_team_of_one_with_no_lead_approves_its_own_statement() -> None:
+    alone = Team(frozenset({AGENT}), frozenset({PR_ONE}), frozenset())
+    with_lead = Team(frozenset({AGENT}), frozenset({PR_ONE}), frozenset({LEAD}))
+
+    assert alone.may_approve_statement(PR_ONE, PR_ONE)
+    assert not alone.may_approve_statement(PR_ONE, AGENT)
+    assert not with_lead.may_approve_statement(PR_ONE, PR_ONE)

@@ -139,6 +139,18 @@ def test_a_reply_is_posted_with_user_context_and_is_idempotent_by_hint(
     assert x.has_brand_replied(post["conversation_id"])
 
 
+def test_a_statement_is_a_post_of_its_own_and_is_idempotent_by_hint(
+    fake_x: FakeX, x: XClient
+) -> None:
+    first = x.post("We know the app is down for many of you.", hint="statement:i-1:d1")
+    second = x.post("We know the app is down for many of you.", hint="statement:i-1:d1")
+
+    assert first == second
+    [sent] = fake_x.requests_to("POST /2/tweets")
+    assert sent.json() == {"text": "We know the app is down for many of you."}  # no reply
+    assert sent.headers["Authorization"].startswith("OAuth ")
+
+
 def test_a_reply_x_refuses_is_forbidden_with_xs_reason_and_can_be_tried_again(
     fake_x: FakeX, x: XClient
 ) -> None:
