@@ -572,7 +572,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=doc.split("\n\n", 2)[2] if doc.count("\n\n") >= 2 else doc,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Issue 10's full size: --flood 20000 --others 2000 --seconds 120 (about 4-6 "
+        epilog="Issue 10's full size: --flood 20000 --others 2000 --seconds 120 (about 3-4 "
         "minutes here; more on a busy machine).",
     )
     parser.add_argument("--flood", type=int, default=5000, help="flood mentions (default 5000)")
