@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/triage.py
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/eval_airline.py
+	$(BIN)/python bench/flood.py
 
 clean:
 	rm -rf $(VENV) .flare .pytest_cache .mypy_cache .ruff_cache *.egg-info

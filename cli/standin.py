@@ -1,13 +1,16 @@
 """A local stand-in for Slack's Web API: records every call, answers in Slack's wire format.
 
 `flare demo` shows agents' cards through it when no workspace is connected, and the tests use it
-as their fake Slack. It can be scripted to fail a method (e.g. 429 with Retry-After).
+as their fake Slack. It can be scripted to fail a method (e.g. 429 with Retry-After), and it can
+limit posts per channel as Slack does (`rate_limit`: 429 with Retry-After above that rate).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -91,6 +94,8 @@ class Call:
     method: str
     args: dict[str, Any]
     token: str | None
+    at: float = field(default_factory=time.time)  # when it arrived (epoch seconds)
+    status: int = 200  # the HTTP status answered: 429 when rate limited
 
 
 @dataclass
@@ -112,6 +117,13 @@ class SlackStandIn:
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # App Home views by user
     names: dict[str, str] = field(default_factory=dict)  # users.info real names by user id
     on_call: Callable[[Call], None] | None = None
+    rate_limit: float | None = None
+    """chat.postMessage calls per second per channel before a 429 with Retry-After (Slack's
+    limit is about 1); None (the default) answers every call."""
+    rate_burst: float = 2.0
+    """Posts a quiet channel takes at once before `rate_limit` applies (Slack allows short
+    bursts): a token bucket of this size, refilled at `rate_limit`."""
+    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)  # channel: tokens, at
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
     _seq: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -180,6 +192,19 @@ class SlackStandIn:
                 [Failure(status, error, retry_after)] * times
             )
 
+    def _over_rate(self, channel: str, now: float) -> Failure | None:
+        """A 429 if this post breaks the channel's rate limit, else None (takes the lock held)."""
+        if self.rate_limit is None or not channel:
+            return None
+        tokens, then = self._buckets.get(channel, (self.rate_burst, now))
+        tokens = min(self.rate_burst, tokens + (now - then) * self.rate_limit)
+        if tokens >= 1.0:
+            self._buckets[channel] = (tokens - 1.0, now)
+            return None
+        self._buckets[channel] = (tokens, now)
+        wait = math.ceil((1.0 - tokens) / self.rate_limit)  # Slack says whole seconds
+        return Failure(429, "ratelimited", max(1, wait))
+
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
@@ -192,6 +217,10 @@ class SlackStandIn:
             self.calls.append(call)
             failures = self._failures.get(method)
             failure = failures.pop(0) if failures else None
+            if failure is None and method == "chat.postMessage":
+                failure = self._over_rate(str(args.get("channel", "")), call.at)
+            if failure:
+                call.status = failure.status
         if failure:
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
             return failure.status, headers, {"ok": False, "error": failure.error}
