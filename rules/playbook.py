@@ -37,6 +37,7 @@ REQUIRED_TEMPLATES = (
     "pr_holding",
     "harassment_stop",
     "considered",
+    "someone_in_danger",
 )
 
 
@@ -118,6 +119,7 @@ class Topic(_Strict):
 class Risk(_Strict):
     label: str
     phrases: list[str] = Field(min_length=1)
+    harmless: list[str] = Field(default_factory=list)  # everyday uses, blanked before looking
 
 
 class Controversial(_Strict):
