@@ -117,7 +117,7 @@ class Engine:
         self._spam = SpamReader(playbook.spam.phrases)
         self._topics = TopicReader(playbook.topics)
         self._risks = RiskReader(playbook.risks)
-        self._danger = DangerReader()
+        self._danger = DangerReader(playbook.danger.self_harm, playbook.danger.threats)
         self._account = AccountReader()
         self._controversial = compile_phrases(playbook.controversial.phrases)
         self._private = frozenset(t.name for t in playbook.topics if t.private)
@@ -228,7 +228,8 @@ class Engine:
         earlier = snap.authors.get(m.author.id)
         recent_posts = 1 + (earlier.posts_between(at - 3600, at) if earlier else 0)
         verdict = self._spam.read(m, recent_posts, self._flood)
-        if verdict.spam and r.danger is not None:  # someone in danger is never dropped
+        if verdict.spam and (r.danger is not None or _substance(r) or r.grievances):
+            signals["spam_signs_overruled"] = list(verdict.signs)  # a customer, not a bot
             verdict.spam = False
         troll = r.toxicity.abusive and not _substance(r)
         history = self._remember(m, at, troll and not verdict.spam, snap, changes)
