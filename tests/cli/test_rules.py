@@ -222,3 +222,18 @@ def test_rules_explain_refuses_a_negative_follower_count() -> None:
 
     assert result.exit_code == 2
     assert "--followers" in result.output
+
+
+def test_rules_explain_shows_a_signal_whose_value_is_zero() -> None:
+    result = runner.invoke(
+        app, ["rules", "explain", "@acme do you ship to Canada?", "--followers", "0"]
+    )
+
+    assert result.exit_code == 0
+    rows = {
+        cells[0]: cells[1]
+        for line in result.stdout.splitlines()
+        if len(cells := [c.strip() for c in line.strip("│ ").split("│")]) == 2
+    }
+    assert rows.get("sentiment") == "0.0" and rows.get("followers") == "0"
+    assert "verified" not in rows and "abuse_words" not in rows  # False and [] stay hidden
