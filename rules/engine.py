@@ -11,7 +11,14 @@ from rules.account import AccountReader
 from rules.competitor import CompetitorReader
 from rules.complaint import ComplaintReader, is_request, looking_back, reservation
 from rules.context import AuthorHistory, Changes, Context, PostEvent, Snapshot, TopicEvent
-from rules.conversation import WROTE_AGAIN, Conversation, carry, owed_an_answer, resolves
+from rules.conversation import (
+    WROTE_AGAIN,
+    Conversation,
+    carry,
+    owed_an_answer,
+    resolves,
+    thanks_for_a_fix,
+)
 from rules.danger import Danger, DangerReader
 from rules.decision import Action, Decision, Priority
 from rules.mention import Mention
@@ -84,6 +91,7 @@ class Reading:
     controversial: tuple[str, ...]
     danger: Danger | None  # self-harm or a threat to hurt someone: a lead at once
     own_account: str | None  # the author's own account hacked or locked: their emergency
+    fixed: bool  # thanks for a problem now put right: praise, not a complaint
 
     complaint: bool
     is_praise: bool  # praise, not a complaint, not abuse, and not a question unless warmly put
@@ -137,6 +145,9 @@ class Engine:
         request = is_request(text)
         found = self._complaints.read(text, tone, len(praise), request)
         complaint = found.complaint or tone <= self._negative
+        fixed = bool(praise) and thanks_for_a_fix(text, self._complaints)
+        if fixed:  # "my lost parcel finally came, thanks!": the fix outranks the problem word
+            complaint = False
         rival = None
         if complaint and self._rivals is not None:  # an empty list costs nothing
             rival = self._rivals.read(text)
@@ -168,6 +179,7 @@ class Engine:
             controversial=tuple(found_phrases(self._controversial, text.lower(), 3)),
             danger=self._danger.read(text),
             own_account=self._account.read(text),
+            fixed=fixed,
         )
 
     # -- deciding ---------------------------------------------------------------------
@@ -401,6 +413,11 @@ class Engine:
             if loud:
                 return Action.PRIORITY, [what, *worry]
             return Action.RESPOND, [what]
+        if r.is_praise and r.fixed:
+            return Action.THANK, [
+                "thanks for a problem now put right: thank them, no apology needed",
+                *who.reasons,
+            ]
         if r.is_praise:
             small = reservation(m.text)
             if small:

@@ -603,3 +603,36 @@ def test_several_promotional_signs_and_no_customer_substance_are_dropped(
     engine: Engine, text: str
 ) -> None:
     assert decide(engine, text).action is Action.DROP
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme my lost parcel finally came, thanks!",
+        "@acme the refund finally came through, thank you so much",
+        "@acme thanks for fixing my wifi, works fine now",
+    ],
+)
+def test_thanks_for_a_fixed_problem_is_thanked_not_apologised_for(
+    engine: Engine, text: str
+) -> None:
+    d = decide(engine, text)
+
+    assert (d.action, d.template) == (Action.THANK, "thanks")
+    assert not d.signals["complaint"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme thanks in advance, I still can't log in, any help?",
+        "@acme thanks, the app is fixed but my parcel is still missing",
+        "@acme my parcel finally came but it was damaged, thanks",
+    ],
+)
+def test_polite_thanks_does_not_hide_a_request_or_a_problem_still_open(
+    engine: Engine, text: str
+) -> None:
+    d = decide(engine, text)
+
+    assert d.action is Action.RESPOND and d.template != "thanks"
