@@ -370,6 +370,9 @@ GRIEVANCE_PHRASES = (
     "shoddy",
     "subpar",
     "not worth",
+    "less than helpful",
+    "less than ideal",
+    "less than impressed",
     "never fails",
     "fool",
     "fooled",
@@ -463,8 +466,9 @@ _EXASPERATION = re.compile(
 # Phrases that contain a cue word but say the opposite; removed before looking.
 # Every pattern in this module reads lower-cased text (see rules.phrases.compile_phrases).
 _NEGATED = re.compile(
-    r"(?<!\w)(?:(?:no|not a|not any|without|zero|never had an?y?) (?:problems?|issues?|trouble|"
-    r"complaints?|delays?|hassle)|(?:problem|issue) (?:solved|resolved|fixed)|"
+    r"(?<!\w)(?:(?:no|not a|not any|without|zero|never had(?: an?y?)?) (?:problems?|issues?|"
+    r"trouble|complaints?|delays?|hassle)|(?:problem|issue) (?:solved|resolved|fixed)|"
+    r"(?:hassle|trouble|problem|issue|worry|stress)[ -]free|"
     r"no worries|why not|can'?t wait|(?:on|in) time|not bad)(?!\w)"
 )
 
@@ -579,7 +583,17 @@ class ComplaintReader:
         """A problem stated or dissatisfaction voiced, weighed against praise and a kind tone."""
         cues = self.cues(text)
         score = cues.score(sentiment, praise, request)
-        return Complaint(score >= THRESHOLD, round(score, 2), cues)
+        return Complaint(
+            score >= THRESHOLD and _more_than_one_weak_cue(cues, sentiment), round(score, 2), cues
+        )
+
+
+def _more_than_one_weak_cue(cues: ComplaintCues, sentiment: float) -> bool:
+    """A complaint needs a problem, a grievance, a negative tone, or two weak signs together:
+    one "why" or one "again" in a neutral post is not dissatisfaction."""
+    if cues.problems or cues.grievances or sentiment < 0:
+        return True
+    return len(cues.weak) + min(cues.negations, 1) + cues.exasperation >= 2
 
 
 def reservation(text: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -145,6 +146,8 @@ class Engine:
         request = is_request(text)
         found = self._complaints.read(text, tone, len(praise), request)
         complaint = found.complaint or tone <= self._negative
+        if complaint and praise and not found.cues.grievances and _emoji_only(text):
+            complaint = False  # "👍🔥": VADER reads the fire, the post is applause
         fixed = bool(praise) and thanks_for_a_fix(text, self._complaints)
         if fixed:  # "my lost parcel finally came, thanks!": the fix outranks the problem word
             complaint = False
@@ -583,6 +586,14 @@ def _drop(m: Mention, reason: str, signals: dict[str, Any], now: datetime) -> De
         review=False,
         age=now - m.created_at,
     )
+
+
+_HANDLES_AND_LINKS = re.compile(r"[@#]\w+|https?://\S+")
+
+
+def _emoji_only(text: str) -> bool:
+    """No word in the post beyond handles, tags and links: emoji and punctuation only."""
+    return not any(ch.isalpha() for ch in _HANDLES_AND_LINKS.sub("", text))
 
 
 def _substance(r: Reading) -> bool:

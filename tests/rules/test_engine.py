@@ -636,3 +636,26 @@ def test_polite_thanks_does_not_hide_a_request_or_a_problem_still_open(
     d = decide(engine, text)
 
     assert d.action is Action.RESPOND and d.template != "thanks"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme booking was hassle free",
+        "@acme never had issues with you in ten years",
+        "@acme 👍🔥",
+        "@acme why",
+    ],
+)
+def test_one_weak_cue_or_a_negated_problem_is_not_a_complaint(engine: Engine, text: str) -> None:
+    d = decide(engine, text)
+
+    assert not d.signals["complaint"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["@acme your agent was less than helpful", "@acme 😡😡", "@acme why is my order late again?"],
+)
+def test_real_dissatisfaction_is_still_a_complaint(engine: Engine, text: str) -> None:
+    assert decide(engine, text).signals["complaint"]
