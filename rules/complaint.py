@@ -583,17 +583,7 @@ class ComplaintReader:
         """A problem stated or dissatisfaction voiced, weighed against praise and a kind tone."""
         cues = self.cues(text)
         score = cues.score(sentiment, praise, request)
-        return Complaint(
-            score >= THRESHOLD and _more_than_one_weak_cue(cues, sentiment), round(score, 2), cues
-        )
-
-
-def _more_than_one_weak_cue(cues: ComplaintCues, sentiment: float) -> bool:
-    """A complaint needs a problem, a grievance, a negative tone, or two weak signs together:
-    one "why" or one "again" in a neutral post is not dissatisfaction."""
-    if cues.problems or cues.grievances or sentiment < 0:
-        return True
-    return len(cues.weak) + min(cues.negations, 1) + cues.exasperation >= 2
+        return Complaint(score >= THRESHOLD, round(score, 2), cues)
 
 
 def reservation(text: str) -> str | None:
