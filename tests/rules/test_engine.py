@@ -646,7 +646,9 @@ def test_polite_thanks_does_not_hide_a_request_or_a_problem_still_open(
         "@acme 👍🔥",
     ],
 )
-def test_a_negated_problem_or_applause_in_emoji_is_not_a_complaint(engine: Engine, text: str) -> None:
+def test_a_negated_problem_or_applause_in_emoji_is_not_a_complaint(
+    engine: Engine, text: str
+) -> None:
     d = decide(engine, text)
 
     assert not d.signals["complaint"]
