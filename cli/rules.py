@@ -283,6 +283,17 @@ def explain_command(
     show_decision(decision, mention, book)
 
 
+def shown(value: Any) -> bool:
+    """A signal worth a row: anything but nothing, no, or an empty list, text or mapping.
+
+    A number always is, 0 included: a sentiment of 0.0 or no followers says something, and
+    `0 == False` must not hide it.
+    """
+    if value is None or value is False:
+        return False
+    return not (isinstance(value, str | list | dict | tuple) and not value)
+
+
 def show_decision(decision: Decision, mention: Mention, book: Playbook) -> None:
     head = f"[bold]{decision.action.value}[/bold]"
     if decision.priority:
@@ -299,7 +310,7 @@ def show_decision(decision: Decision, mention: Mention, book: Playbook) -> None:
         console.print(f"  • {reason}", markup=False, highlight=False)
     table = Table("signal", "value", title="signals", show_lines=False)
     for name, value in decision.signals.items():
-        if value in (None, [], {}, False, ""):
+        if not shown(value):
             continue
         table.add_row(name, json.dumps(value, default=str))
     console.print(table)

@@ -112,6 +112,31 @@ PROBLEM_PHRASES = (
     "not loading",
     "won't load",
     "can't log in",
+    "can't log into",
+    "can't sign in",
+    "cannot sign in",
+    "won't let me",
+    "wont let me",
+    "doesn't let me",
+    "will not let me",
+    "can't access",
+    "cannot access",
+    "unable to access",
+    "can't get into",
+    "cannot get into",
+    "hacked",
+    "hours late",
+    "days late",
+    "day late",
+    "weeks late",
+    "week late",
+    "months late",
+    "keeps dropping",
+    "keeps disconnecting",
+    "drops out",
+    "drops every",
+    "cuts out",
+    "keeps cutting out",
     "cannot log in",
     "can't login",
     "locked out",
@@ -345,6 +370,9 @@ GRIEVANCE_PHRASES = (
     "shoddy",
     "subpar",
     "not worth",
+    "less than helpful",
+    "less than ideal",
+    "less than impressed",
     "never fails",
     "fool",
     "fooled",
@@ -438,8 +466,9 @@ _EXASPERATION = re.compile(
 # Phrases that contain a cue word but say the opposite; removed before looking.
 # Every pattern in this module reads lower-cased text (see rules.phrases.compile_phrases).
 _NEGATED = re.compile(
-    r"(?<!\w)(?:(?:no|not a|not any|without|zero|never had an?y?) (?:problems?|issues?|trouble|"
-    r"complaints?|delays?|hassle)|(?:problem|issue) (?:solved|resolved|fixed)|"
+    r"(?<!\w)(?:(?:no|not a|not any|without|zero|never had(?: an?y?)?) (?:problems?|issues?|"
+    r"trouble|complaints?|delays?|hassle)|(?:problem|issue) (?:solved|resolved|fixed)|"
+    r"(?:hassle|trouble|problem|issue|worry|stress)[ -]free|"
     r"no worries|why not|can'?t wait|(?:on|in) time|not bad)(?!\w)"
 )
 

@@ -60,6 +60,13 @@ RESOLUTION_PHRASES = (
     "has arrived",
     "have arrived",
     "finally arrived",
+    "finally came",
+    "finally here",
+    "finally got it",
+    "finally got my",
+    "turned up",
+    "showed up",
+    "came today",
     "just arrived",
     "arrived today",
     "got it back",
@@ -141,6 +148,24 @@ def resolves(text: str, complaints: ComplaintReader | None = None) -> bool:
         return False
     cues = (complaints or _COMPLAINTS).cues(text)
     if cues.strong or "still" in cues.weak or "yet" in cues.weak:
+        return False
+    if any(g not in _SINCERE_BESIDE_A_FIX for g in cues.grievances):
+        return False
+    return reservation(low) is None and not is_request(low)
+
+
+def thanks_for_a_fix(text: str, complaints: ComplaintReader | None = None) -> bool:
+    """Whether a post thanks us for a problem that is now put right ("my lost parcel finally
+    came, thanks!"): the resolution outranks the problem word, so it is praise, not a complaint.
+
+    Unlike `resolves`, the problem itself may be named (it is over); anything still wrong, a
+    question or a "but ..." keeps it a complaint or a request.
+    """
+    low = text.lower().replace("’", "'")
+    if _RESOLUTION is None or "?" in low or not _said_resolved(low) or not _thanks(low):
+        return False
+    cues = (complaints or _COMPLAINTS).cues(text)
+    if "still" in cues.weak or "yet" in cues.weak or "again" in cues.weak:
         return False
     if any(g not in _SINCERE_BESIDE_A_FIX for g in cues.grievances):
         return False

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from rules.account import AccountReader
 from rules.competitor import CompetitorReader
 from rules.complaint import ComplaintReader, is_request, looking_back, reservation
 from rules.context import AuthorHistory, Changes, Context, PostEvent, Snapshot, TopicEvent
-from rules.conversation import WROTE_AGAIN, Conversation, carry, owed_an_answer, resolves
+from rules.conversation import (
+    WROTE_AGAIN,
+    Conversation,
+    carry,
+    owed_an_answer,
+    resolves,
+    thanks_for_a_fix,
+)
+from rules.danger import Danger, DangerReader
 from rules.decision import Action, Decision, Priority
 from rules.mention import Mention
 from rules.origin import is_own, is_retweet, summoned
@@ -80,6 +90,9 @@ class Reading:
     topic: str | None
     risks: dict[str, str]
     controversial: tuple[str, ...]
+    danger: Danger | None  # self-harm or a threat to hurt someone: a lead at once
+    own_account: str | None  # the author's own account hacked or locked: their emergency
+    fixed: bool  # thanks for a problem now put right: praise, not a complaint
 
     complaint: bool
     is_praise: bool  # praise, not a complaint, not abuse, and not a question unless warmly put
@@ -113,6 +126,8 @@ class Engine:
         self._spam = SpamReader(playbook.spam.phrases)
         self._topics = TopicReader(playbook.topics)
         self._risks = RiskReader(playbook.risks)
+        self._danger = DangerReader(playbook.danger.self_harm, playbook.danger.threats)
+        self._account = AccountReader()
         self._controversial = compile_phrases(playbook.controversial.phrases)
         self._private = frozenset(t.name for t in playbook.topics if t.private)
         self._targets = {p: playbook.target(p.value) for p in Priority}
@@ -131,6 +146,11 @@ class Engine:
         request = is_request(text)
         found = self._complaints.read(text, tone, len(praise), request)
         complaint = found.complaint or tone <= self._negative
+        if complaint and praise and not found.cues.grievances and _emoji_only(text):
+            complaint = False  # "👍🔥": VADER reads the fire, the post is applause
+        fixed = bool(praise) and thanks_for_a_fix(text, self._complaints)
+        if fixed:  # "my lost parcel finally came, thanks!": the fix outranks the problem word
+            complaint = False
         rival = None
         if complaint and self._rivals is not None:  # an empty list costs nothing
             rival = self._rivals.read(text)
@@ -160,6 +180,9 @@ class Engine:
             topic=self._topics.topic(text),
             risks=self._risks.risks(text),
             controversial=tuple(found_phrases(self._controversial, text.lower(), 3)),
+            danger=self._danger.read(text),
+            own_account=self._account.read(text),
+            fixed=fixed,
         )
 
     # -- deciding ---------------------------------------------------------------------
@@ -220,7 +243,10 @@ class Engine:
         earlier = snap.authors.get(m.author.id)
         recent_posts = 1 + (earlier.posts_between(at - 3600, at) if earlier else 0)
         verdict = self._spam.read(m, recent_posts, self._flood)
-        troll = r.toxicity.abusive and not r.problems
+        if verdict.spam and (r.danger is not None or _substance(r) or r.grievances):
+            signals["spam_signs_overruled"] = list(verdict.signs)  # a customer, not a bot
+            verdict.spam = False
+        troll = r.toxicity.abusive and not _substance(r)
         history = self._remember(m, at, troll and not verdict.spam, snap, changes)
         window = self._abuse_window.total_seconds()
         abuse_count = history.abuse_between(at - window, at)
@@ -261,6 +287,10 @@ class Engine:
         }
         if r.competitor is not None:
             signals["competitor"] = r.competitor
+        if r.danger is not None:
+            signals["danger"] = r.danger.kind
+        if r.own_account is not None:
+            signals["own_account"] = r.own_account
 
         status = None
         if r.topic and r.complaint and not troll:
@@ -321,6 +351,13 @@ class Engine:
             worry.append(how.reason)
         labels = self._risks.labels
         risks = [f'{labels[name]} ("{phrase}")' for name, phrase in r.risks.items()]
+        if r.danger is not None:
+            return Action.PRIORITY, [
+                f"someone may be in danger: {r.danger.describe()}: a lead, at once; point to "
+                "help, never leave it unanswered",
+                *risks,
+                *worry,
+            ]
         if status is not None and status.in_spike and r.topic:
             reasons = [
                 f"spike: {status.describe(r.topic, self._spike.window_minutes)}",
@@ -330,6 +367,13 @@ class Engine:
             return Action.CRISIS, reasons
         if risks:
             return Action.ESCALATE_PR, [*risks, *worry]
+        if r.own_account is not None:
+            return Action.PRIORITY, [
+                f'the customer\'s own account hacked or locked ("{r.own_account}"): their '
+                "emergency, not a data breach; take it private, never ask for details in public",
+                *([_what(r)] if r.complaint or r.request else []),
+                *worry,
+            ]
         if loud and not worry:
             worry.append(f"blast radius {blast:g} (reach × spread × negativity)")
         if troll:
@@ -372,6 +416,11 @@ class Engine:
             if loud:
                 return Action.PRIORITY, [what, *worry]
             return Action.RESPOND, [what]
+        if r.is_praise and r.fixed:
+            return Action.THANK, [
+                "thanks for a problem now put right: thank them, no apology needed",
+                *who.reasons,
+            ]
         if r.is_praise:
             small = reservation(m.text)
             if small:
@@ -426,13 +475,14 @@ class Engine:
     ) -> Decision:
         """Apply the age rules (§1), then priority, due time, template and the PR topic."""
         age = now - m.created_at
-        if action.needs_person and age > self._max_age:
+        danger = r.danger is not None and action is Action.PRIORITY
+        if action.needs_person and age > self._max_age and not danger:
             signals["too_old"] = True
             signals["would_have_been"] = action.value
             reasons.insert(0, f"older than {duration(self._max_age)}: recorded, not chased")
             action = Action.IGNORE
-        priority = PRIORITY_OF.get(action)
-        if fast and priority is not None:  # §4: a fast answer, not a better one
+        priority = Priority.P1 if danger else PRIORITY_OF.get(action)
+        if fast and priority is not None and not danger:  # §4: a fast answer, not a better one
             priority = Priority.P2
         due = None
         late = False
@@ -448,12 +498,15 @@ class Engine:
                 )
         topic = r.topic
         controversial = bool(r.controversial)
-        review = signals["review"] = reviewed(
-            action,
-            influential=situation.influential,
-            spreading=situation.spreading,
-            controversial=controversial,
-        )
+        review = signals["review"] = (
+            reviewed(
+                action,
+                influential=situation.influential,
+                spreading=situation.spreading,
+                controversial=controversial,
+            )
+            or danger
+        )  # what goes to someone in danger is seen by a lead first
         if action is Action.ESCALATE_PR and r.risks:
             topic = pr_topic(r.risks)
             reasons.append(f"PR pages the crisis contacts for {topic}")
@@ -490,6 +543,10 @@ class Engine:
             return None if report else "harassment_stop"
         if action is Action.THANK:
             return "thanks"
+        if r.danger is not None and action is Action.PRIORITY:
+            return "someone_in_danger"
+        if r.own_account is not None:
+            return "take_private"  # never ask for account details in public, late or not
         if late:
             return "late_reply"
         if r.enquiry and not r.personal_data and not r.controversial:
@@ -529,6 +586,19 @@ def _drop(m: Mention, reason: str, signals: dict[str, Any], now: datetime) -> De
         review=False,
         age=now - m.created_at,
     )
+
+
+_HANDLES_AND_LINKS = re.compile(r"[@#]\w+|https?://\S+")
+
+
+def _emoji_only(text: str) -> bool:
+    """No word in the post beyond handles, tags and links: emoji and punctuation only."""
+    return not any(ch.isalpha() for ch in _HANDLES_AND_LINKS.sub("", text))
+
+
+def _substance(r: Reading) -> bool:
+    """The post states a real problem, or asks about something: rudeness does not hide it."""
+    return bool(r.problems) or r.own_account is not None or (r.request and r.topic is not None)
 
 
 def _what(r: Reading) -> str:

@@ -27,6 +27,7 @@ REQUIRED_TEMPLATES = (
     "pr_holding",
     "harassment_stop",
     "considered",
+    "someone_in_danger",
 )
 
 
@@ -85,6 +86,14 @@ class Topic(_Strict):
 class Risk(_Strict):
     label: str
     phrases: list[str] = Field(min_length=1)
+    harmless: list[str] = Field(default_factory=list)  # everyday uses, blanked before looking
+
+
+class DangerPhrases(_Strict):
+    """Words of someone in danger, added to the built-in English ones (rules.danger)."""
+
+    self_harm: list[str] = Field(default_factory=list)
+    threats: list[str] = Field(default_factory=list)
 
 
 class Controversial(_Strict):
@@ -128,6 +137,7 @@ class Playbook(_Strict):
     topics: list[Topic] = Field(default_factory=list)
     risks: dict[str, Risk] = Field(default_factory=_default_risks)
     controversial: Controversial = Field(default_factory=Controversial)
+    danger: DangerPhrases = Field(default_factory=DangerPhrases)
     spike: SpikeSettings = Field(default_factory=SpikeSettings)
     templates: dict[str, str] = Field(default_factory=dict)
     crisis: Crisis = Field(default_factory=Crisis)

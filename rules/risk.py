@@ -4,24 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rules.phrases import tagged_pattern
+from rules.phrases import compile_phrases, tagged_pattern
 from rules.playbook import Risk
 
 
 class RiskReader:
-    """One regex that tags each match with its category; order is the playbook's."""
+    """One regex that tags each match with its category; order is the playbook's.
+
+    The categories' `harmless` phrases ("to add insult to injury", "if I recall") are blanked
+    out before a post is read, but only once a risk phrase was seen: most posts have none.
+    """
 
     def __init__(self, risks: Mapping[str, Risk]) -> None:
         self.labels = {name: risk.label for name, risk in risks.items()}
         self._names = list(risks)
         self._pattern, self._owner = tagged_pattern([risk.phrases for risk in risks.values()])
+        self._harmless = compile_phrases(p for risk in risks.values() for p in risk.harmless)
 
     def risks(self, text: str) -> dict[str, str]:
         """Category → the first phrase that raised it, in the order found."""
         if self._pattern is None:
             return {}
+        low = text.lower()
+        if self._pattern.search(low) is None:  # the usual case: one look, nothing to blank
+            return {}
+        if self._harmless is not None:
+            low = self._harmless.sub(" ", low.replace("’", "'"))
         out: dict[str, str] = {}
-        for match in self._pattern.finditer(text.lower()):
+        for match in self._pattern.finditer(low):
             name = self._names[self._owner[match.lastindex or 0]]
             out.setdefault(name, " ".join(match.group(0).split()))
         return out

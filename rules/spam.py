@@ -41,6 +41,8 @@ SPAM_PHRASES = (
     "betting tips",
     "cheap followers",
     "win an iphone",
+    "win a free",
+    "won a free",
     "claim your prize",
     "double your",
     "whatsapp me",
@@ -65,14 +67,22 @@ class SpamReader:
         self._phrases = compile_phrases([*SPAM_PHRASES, *extra_phrases])
 
     def read(self, mention: Mention, recent_posts: int, flood_per_hour: int) -> SpamVerdict:
-        """Two signs make spam; a promotional phrase or a flood counts as two on its own."""
+        """Two signs make spam: each distinct promotional phrase is one, a flood is two.
+
+        One promotional word is not enough ("I work from home and your wifi drops", "I won a
+        car in the casino but never got it"); the engine also keeps any post that states a
+        customer's problem or asks about one, whatever its signs (rules.engine).
+        """
         signs: list[str] = []
         weight = 0
         text = mention.text
-        promo = found(self._phrases, text.lower(), 1)
+        promo = found(self._phrases, text.lower(), 3)
         if promo:
-            signs.append(f"promotional ({promo[0]})")
-            weight += 2
+            signs.append(f"promotional ({', '.join(promo)})")
+            weight += len(promo)
+            if mention.urls or _LINK.search(text):
+                signs.append("a link beside it")
+                weight += 1
         if recent_posts >= flood_per_hour:
             signs.append(f"{recent_posts} posts in the last hour")
             weight += 2

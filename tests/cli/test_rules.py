@@ -233,3 +233,18 @@ def test_rules_check_names_the_line_of_a_contact_nobody_can_reach(tmp_path: Path
         f"{path}:4: crisis.contacts.default[0]: "
         "a contact needs a Slack id, a phone or an email to be reached"
     ) in result.stderr
+
+
+def test_rules_explain_shows_a_signal_whose_value_is_zero() -> None:
+    result = runner.invoke(
+        app, ["rules", "explain", "@acme do you ship to Canada?", "--followers", "0"]
+    )
+
+    assert result.exit_code == 0
+    rows = {
+        cells[0]: cells[1]
+        for line in result.stdout.splitlines()
+        if len(cells := [c.strip() for c in line.strip("│ ").split("│")]) == 2
+    }
+    assert rows.get("sentiment") == "0.0" and rows.get("followers") == "0"
+    assert "verified" not in rows and "abuse_words" not in rows  # False and [] stay hidden

@@ -546,3 +546,117 @@ def test_competitor_complaints_do_not_count_toward_our_spikes(rivalled: Engine) 
 
     assert burst("@acme unlike @globex, their app is down") == []
     assert Action.CRISIS in burst("@acme your app is down")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme your stupid site won't let me log in, how do I reset it?",
+        "@acme you useless idiots, my parcel never arrived",
+        "@acme I'd rather die than call your line again, my order is two weeks late",
+    ],
+)
+def test_rudeness_with_a_real_problem_is_a_complaint_not_ignored_abuse(
+    engine: Engine, text: str
+) -> None:
+    d = decide(engine, text)
+
+    assert d.action is Action.RESPOND and d.priority is Priority.P3
+    assert d.template in ("ownership", "take_private")
+
+
+@pytest.mark.parametrize(
+    "text", ["@acme you idiots", "@acme why are you such clowns?", "@acme go die in a fire"]
+)
+def test_abuse_with_no_substance_is_still_ignored(engine: Engine, text: str) -> None:
+    d = decide(engine, text)
+
+    assert d.action is Action.IGNORE and "no substance" in d.reasons[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme I won a car in the casino but never got it",
+        "@acme I work from home and your wifi drops every hour",
+        "@acme please DM me, my order is missing",
+        "@acme saw the giveaway post but my order never arrived, click here to see the tracking",
+    ],
+)
+def test_a_customer_with_one_promotional_word_is_not_dropped_as_spam(
+    engine: Engine, text: str
+) -> None:
+    d = decide(engine, text)
+
+    assert d.action is not Action.DROP and d.action.needs_person
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme crypto giveaway, double your bitcoin",
+        "@acme make money from home, click here",
+        "@acme free followers at http://spam.example",
+    ],
+)
+def test_several_promotional_signs_and_no_customer_substance_are_dropped(
+    engine: Engine, text: str
+) -> None:
+    assert decide(engine, text).action is Action.DROP
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme my lost parcel finally came, thanks!",
+        "@acme the refund finally came through, thank you so much",
+        "@acme thanks for fixing my wifi, works fine now",
+    ],
+)
+def test_thanks_for_a_fixed_problem_is_thanked_not_apologised_for(
+    engine: Engine, text: str
+) -> None:
+    d = decide(engine, text)
+
+    assert (d.action, d.template) == (Action.THANK, "thanks")
+    assert not d.signals["complaint"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme thanks in advance, I still can't log in, any help?",
+        "@acme thanks, the app is fixed but my parcel is still missing",
+        "@acme my parcel finally came but it was damaged, thanks",
+    ],
+)
+def test_polite_thanks_does_not_hide_a_request_or_a_problem_still_open(
+    engine: Engine, text: str
+) -> None:
+    d = decide(engine, text)
+
+    assert d.action is Action.RESPOND and d.template != "thanks"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme booking was hassle free",
+        "@acme never had issues with you in ten years",
+        "@acme 👍🔥",
+    ],
+)
+def test_a_negated_problem_or_applause_in_emoji_is_not_a_complaint(
+    engine: Engine, text: str
+) -> None:
+    d = decide(engine, text)
+
+    assert not d.signals["complaint"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["@acme your agent was less than helpful", "@acme 😡😡", "@acme why is my order late again?"],
+)
+def test_real_dissatisfaction_is_still_a_complaint(engine: Engine, text: str) -> None:
+    assert decide(engine, text).signals["complaint"]

@@ -145,9 +145,11 @@ def test_own_posts_retweets_and_summons() -> None:
     assert summoned(quoting, brand)
 
 
-def test_spam_needs_two_signs_and_a_promotional_phrase_is_enough() -> None:
+def test_spam_needs_two_signs_and_one_promotional_phrase_is_not_enough() -> None:
     reader = SpamReader()
-    assert reader.read(mention(text="crypto giveaway, DM me"), 1, 30).spam
+    assert reader.read(mention(text="crypto giveaway, click here"), 1, 30).spam
+    assert reader.read(mention(text="crypto giveaway http://x.example"), 1, 30).spam
+    assert not reader.read(mention(text="@acme I work from home and your wifi drops"), 1, 30).spam
     assert not reader.read(mention(text="@acme where is my order?"), 1, 30).spam
     assert reader.read(mention(text="@acme hello"), 40, 30).spam
 

@@ -1,0 +1,100 @@
+"""A customer's own account hacked, taken over or locked: their emergency, not a data breach.
+
+A breach is the brand leaking other people's data (rules.risk, the playbook's data_privacy
+phrases); a customer who lost their own account needs a person soon and in private, where
+nobody asks for their details in public. The post must speak for the author ("my", "I", "me"):
+news that other people were hacked is not this customer's emergency.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rules.phrases import compile_phrases
+
+_ACCOUNT = ("account", "acct", "acc", "profile", "channel", "email", "mail", "login", "id")
+
+OWN_ACCOUNT_PHRASES = (
+    "hacked",
+    "hacker",
+    "hackers",
+    "been compromised",
+    "was compromised",
+    "got compromised",
+    "is compromised",
+    "compromised account",
+    "locked out",
+    "locked me out",
+    "lock me out",
+    "keeps locking me out",
+    "someone logged into my",
+    "someone logged in to my",
+    "someone is logged into my",
+    "someone accessed my",
+    "somebody accessed my",
+    "someone is using my",
+    "someone used my account",
+    "someone changed my",
+    "somebody changed my",
+    "changed my password without",
+    "i didn't change it",
+    "i did not change it",
+    "unauthori* login*",
+    "unauthori* log in",
+    "unauthori* access",
+    "unauthori* purchase*",
+    "unauthori* charge*",
+    "unauthori* transaction*",
+    "unauthori* payment*",
+    "fraudulent charge*",
+    "fraudulent transaction*",
+    "fraudulent purchase*",
+    "fraudulent payment*",
+    "purchases i didn't make",
+    "charges i didn't make",
+    "payments i didn't make",
+    "orders i didn't place",
+    "took over my",
+    "taken over my",
+    "account takeover",
+    "lost access to my",
+    *(f"{a} {verb}" for a in _ACCOUNT for verb in ("was stolen", "got stolen", "stolen")),
+    *(
+        f"{a} {be} {state}"
+        for a in _ACCOUNT
+        for be in ("was", "is", "got", "has been", "have been", "been", "keeps getting")
+        for state in ("locked", "suspended", "disabled", "deactivated", "terminated", "banned")
+    ),
+    *(
+        f"{state} my {a}"
+        for a in _ACCOUNT
+        for state in (
+            "locked",
+            "suspended",
+            "disabled",
+            "deactivated",
+            "terminated",
+            "banned",
+            "closed",
+        )
+    ),
+)
+
+_FIRST_PERSON = re.compile(r"(?<!\w)(?:i|i'm|im|i've|ive|my|me|mine|we|our|us)(?!\w)")
+
+
+class AccountReader:
+    """The first sign that the author's own account was hacked or locked, or None."""
+
+    def __init__(self, extra_phrases: Iterable[str] = ()) -> None:
+        self._pattern = compile_phrases([*OWN_ACCOUNT_PHRASES, *extra_phrases])
+
+    def read(self, text: str) -> str | None:
+        if self._pattern is None:
+            return None
+        low = text.lower().replace("’", "'")
+        match = self._pattern.search(low)
+        if match is None or _FIRST_PERSON.search(low) is None:
+            return None
+        return " ".join(match.group(0).split())
