@@ -64,7 +64,8 @@ def act(text: str, user: str, queries: Queries, paging: Paging) -> Outcome | Non
         topic = words_[2].lower()
         if sub[1] == "open":
             return paging.open_by(topic, actor)
-        return paging.close(topic, actor, " ".join(words_[3:]))
+        resolve = len(words_) > 3 and words_[3].lower() == "resolve"
+        return paging.close(topic, actor, " ".join(words_[4 if resolve else 3 :]), resolve)
     return None
 
 

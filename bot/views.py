@@ -22,7 +22,11 @@ COMMANDS = (
     ("mine", "the cases you have claimed"),
     ("crisis", "open incidents (spikes of complaints on one topic), who is paged"),
     ("crisis open TOPIC", "open an incident by hand and page the topic's chain (PR, leads)"),
-    ("crisis close TOPIC [summary]", "close it: paging stops, the pager is resolved"),
+    (
+        "crisis close TOPIC [resolve] [summary]",
+        "close it: paging stops, the pager is resolved; its cases go back to the queue, "
+        "or are resolved with it",
+    ),
     ("ack [TOPIC]", "acknowledge an incident: paging stops at once"),
     ("help", "this list"),
 )

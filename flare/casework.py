@@ -440,6 +440,18 @@ class Casework:
         self.watch_due(case, restart=True)
         return True
 
+    def settle_rolled_up(self, case: Case, user: str, resolve: bool) -> bool:
+        """Its incident closed: the case goes back to the queue, or is resolved with it."""
+        self.store.note(case.id, user, None, rolled_into=None)
+        if resolve and not case.closed:
+            reason = "answered by the incident's statement"
+            if not self.store.close(case.id, user, CaseState.RESOLVED, reason).ok:
+                return False
+            self.changed(case.id, words(Person(user), f" closed the incident: {reason}."))
+            return True
+        self.changed(case.id, words("The incident closed: this case is back in the queue."))
+        return True
+
     def watch_due(self, case: Case, restart: bool = False) -> None:
         """At the case's response target a job checks it was answered, and nudges if not.
 

@@ -93,7 +93,8 @@ return by
 """
 
 # Close: the incident becomes a record; no step pages again, the topic may open a new one.
-# KEYS: incident hash, open topics set, record hash, incident cases, record cases, arrivals.
+# KEYS: incident hash, open topics set, record hash, incident cases, record cases, arrivals,
+#       record arrivals.
 # ARGV: topic, incident id ('' for whichever is open), user, at (ISO), summary, record TTL.
 # Returns {status, incident id}; status is ok or closed.
 _CLOSE = """
@@ -107,7 +108,10 @@ if redis.call('EXISTS', KEYS[4]) == 1 then
   redis.call('RENAME', KEYS[4], KEYS[5])
   redis.call('EXPIRE', KEYS[5], ARGV[6])
 end
-redis.call('DEL', KEYS[6])
+if redis.call('EXISTS', KEYS[6]) == 1 then
+  redis.call('RENAME', KEYS[6], KEYS[7])
+  redis.call('EXPIRE', KEYS[7], ARGV[6])
+end
 redis.call('SREM', KEYS[2], ARGV[1])
 return {'ok', id}
 """
@@ -334,6 +338,7 @@ class Incidents:
                 keys.incident_cases(topic),
                 keys.incident_record_cases(record),
                 keys.incident_arrivals(topic),
+                keys.incident_record_arrivals(record),
             ],
             args=[topic, incident_id or record, user, at.isoformat(), summary, CLOSED_TTL],
         )

@@ -40,6 +40,7 @@ class Job(StrEnum):
     PAGING_STOPPED = "workers.pages.paging_stopped"
     INCIDENT_CLOSED = "workers.pages.incident_closed"
     JUMP_NOTICE = "workers.pages.jump_notice"
+    SETTLE_ROLLED_UP = "workers.jobs.settle_rolled_up"
 
     @property
     def queue(self) -> QueueName:

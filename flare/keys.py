@@ -123,6 +123,11 @@ def incident_record_cases(incident_id: str) -> str:
     return f"{PREFIX}:incident-record:{incident_id}:cases"
 
 
+def incident_record_arrivals(incident_id: str) -> str:
+    """Sorted set with expiry: every case a closed incident counted, for the closer to settle."""
+    return f"{PREFIX}:incident-record:{incident_id}:arrivals"
+
+
 def incident_pages(incident_id: str) -> str:
     """List: "channel|ts" of every page an incident's chain sent in chat, to settle them later."""
     return f"{PREFIX}:incident-record:{incident_id}:pages"

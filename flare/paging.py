@@ -234,14 +234,20 @@ class Paging:
         )
         return Outcome(Kind.DONE, words("Thanks for saying so: the next contact is paged now."))
 
-    def close(self, topic: str, actor: Actor, summary: str) -> Outcome:
-        """Close the incident: paging stops, the pager is resolved, PR reads the summary."""
+    def close(self, topic: str, actor: Actor, summary: str, resolve: bool = False) -> Outcome:
+        """Close the incident: paging stops, the pager is resolved, PR reads the summary, and
+        the cases it rolled up go back to the queue, or are resolved with it if `resolve`."""
         if not self.pr_or_lead(actor.id):
             return self._refuse(topic, actor, "close")
         status, found = self.incidents.close(topic, actor.id, self.clock(), summary)
         if status != "ok":
             return refused(NOT_OPEN)
-        said = words("Closed the ", Outside(topic), " incident: paging stopped, PR is told.")
+        cases = "resolved with it" if resolve else "back in the queue"
+        said = words(
+            "Closed the ",
+            Outside(topic),
+            f" incident: paging stopped, PR is told, its cases {cases}.",
+        )
         self.store.audit(audit_id(found), actor.id, "incident-close", topic=topic, summary=summary)
         enqueue(
             self.store.redis,
@@ -251,6 +257,15 @@ class Paging:
             actor.id,
             summary,
             retry=defaults.PAGE_RETRY,
+        )
+        enqueue(
+            self.store.redis,
+            Job.SETTLE_ROLLED_UP,
+            topic,
+            found,
+            actor.id,
+            resolve,
+            retry=defaults.CHAT_RETRY,
         )
         return Outcome(Kind.DONE, said)
 

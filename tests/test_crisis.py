@@ -378,3 +378,31 @@ def test_a_drill_has_no_statement_to_post(flare: Session) -> None:
     form = runtime.current().statements.form("outage-drill", incident.id, Actor(PR))
 
     assert isinstance(form, Outcome) and plain(form.says).startswith("A drill posts nothing on X")
+
+
+def test_closing_puts_the_rolled_up_cases_back_in_the_queue(flare: Session) -> None:
+    early = [flare.someone_posts(OUTAGE, author=str(601 + i)) for i in range(2)]
+    command(flare, "crisis open outage")
+
+    command(flare, "crisis close outage fixed at 10:40")
+
+    for case_id in early:
+        case = flare.case(case_id)
+        assert case.rolled_into is None and case.state.value == "open"
+        assert "Rolled up" not in flare.card_text(case_id)
+
+
+def test_closing_with_resolve_resolves_the_rolled_up_cases_with_the_incident(
+    flare: Session,
+) -> None:
+    early = [flare.someone_posts(OUTAGE, author=str(601 + i)) for i in range(2)]
+    command(flare, "crisis open outage")
+
+    said = command(flare, "crisis close outage resolve statement posted, service back")
+
+    assert "its cases resolved with it" in said
+    for case_id in early:
+        case = flare.case(case_id)
+        assert case.state.value == "resolved"
+        assert case.close_reason == "answered by the incident's statement"
+    assert any("statement posted, service back" in line for line in pr_channel(flare))

@@ -352,3 +352,17 @@ def notify_incident(topic: str) -> str:
     rt.redis.hset(keys.incident_card(topic), mapping={"channel": posted.channel, "ts": posted.ts})
     rt.store.count("escalations")
     return "posted"
+
+
+def settle_rolled_up(topic: str, incident_id: str, user: str, resolve: bool) -> int:
+    """After an incident closes: each case it rolled up goes back to the queue, or is resolved
+    with it, as the closer chose; returns how many were settled."""
+    rt = current()
+    ids = [
+        raw.decode() for raw in rt.redis.zrange(keys.incident_record_arrivals(incident_id), 0, -1)
+    ]
+    settled = 0
+    for case in rt.store.get_many(ids):
+        if case.rolled_into == topic and rt.casework.settle_rolled_up(case, user, resolve):
+            settled += 1
+    return settled
