@@ -212,7 +212,7 @@ def page_blocks(
     text = (
         f"{_drill(incident)}🚨 You are paged for a crisis on *{fit(incident.topic, 100)}*: "
         f"{count(incident.count)} complaints since {incident.opened_at:%H:%M} UTC. "
-        f"Acknowledge within {duration(due.ack_within)}, or the next contact is paged."
+        f"Acknowledge within {duration(due.ack_within, seconds=True)}, or the next contact is paged."
     )
     blocks: list[Block] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": text}},
@@ -234,7 +234,7 @@ def page_blocks(
 def jump_blocks(incident: Incident, why: str) -> tuple[list[Block], str]:
     """What the acknowledger reads when the incident jumps after their acknowledgement."""
     first = incident.chain.steps[0].ack_within if incident.chain and incident.chain.steps else None
-    within = f" within {duration(first)}" if first else ""
+    within = f" within {duration(first, seconds=True)}" if first else ""
     text = (
         f"{_drill(incident)}📈 The *{fit(incident.topic, 100)}* incident you acknowledged "
         f"jumped ({fit(why, 200)}). Acknowledge again{within}, or the chain is paged again."

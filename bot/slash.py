@@ -13,10 +13,11 @@ from slack_bolt import Ack, App
 from bot import views
 from bot.card import Block
 from bot.mrkdwn import escape, say
-from flare.outcome import Actor, Outcome, refused
+from flare.outcome import Actor, Kind, Outcome, refused
 from flare.paging import Paging
 from flare.queries import Queries
-from flare.words import words
+from flare.words import Outside, Part, Person, words
+from rules.units import duration
 
 Clock = Callable[[], datetime]
 COMMAND = "/flare"
@@ -58,6 +59,10 @@ def act(text: str, user: str, queries: Queries, paging: Paging) -> Outcome | Non
         if topic is None:
             return refused(words("Name the incident: /flare ack TOPIC (see /flare crisis)."))
         return paging.acknowledge(topic, actor)
+    if sub == ["crisis", "oncall"]:
+        if len(words_) < 3:
+            return refused(words("Name the topic: /flare crisis oncall TOPIC."))
+        return oncall(paging, words_[2].lower())
     if sub[:1] == ["crisis"] and sub[1:] in (["open"], ["close"]):
         if len(words_) < 3:
             return refused(words(f"Name the topic: /flare crisis {sub[1]} TOPIC."))
@@ -67,6 +72,19 @@ def act(text: str, user: str, queries: Queries, paging: Paging) -> Outcome | Non
         resolve = len(words_) > 3 and words_[3].lower() == "resolve"
         return paging.close(topic, actor, " ".join(words_[4 if resolve else 3 :]), resolve)
     return None
+
+
+def oncall(paging: Paging, topic: str) -> Outcome:
+    """Who the crisis plan pages for a topic, in order, with the time each has."""
+    chain = paging.chain_for(topic)
+    if not chain.steps:
+        return Outcome(Kind.DONE, words("The crisis plan names nobody for ", Outside(topic), "."))
+    said: list[Part] = ["Paged for ", Outside(topic), ", in order:"]
+    for n, step in enumerate(chain.steps, 1):
+        who: Part = Person(step.contact.slack) if step.contact.slack else Outside(step.contact.name)
+        said += [f"\n{n}. ", who, f", {duration(step.ack_within, seconds=True)} to acknowledge"]
+    said.append(f"\nThe chain runs {chain.repeat} time(s).")
+    return Outcome(Kind.DONE, tuple(said))
 
 
 def _only_incident(queries: Queries) -> str | None:

@@ -27,6 +27,7 @@ COMMANDS = (
         "close it: paging stops, the pager is resolved; its cases go back to the queue, "
         "or are resolved with it",
     ),
+    ("crisis oncall TOPIC", "who the crisis plan pages for a topic, in order"),
     ("ack [TOPIC]", "acknowledge an incident: paging stops at once"),
     ("help", "this list"),
 )

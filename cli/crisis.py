@@ -56,7 +56,9 @@ def oncall_command(
                 for kind, value in (("Slack", c.slack), ("phone", c.phone), ("email", c.email))
                 if value
             )
-            table.add_row(str(n), escape(c.name), escape(reach), duration(step.ack_within))
+            table.add_row(
+                str(n), escape(c.name), escape(reach), duration(step.ack_within, seconds=True)
+            )
         console.print(table)
         console.print(f"The chain runs {chain.repeat} time(s); {chain.pages} page(s) at most.\n")
 

@@ -24,13 +24,17 @@ def count(n: float) -> str:
     return f"{sign}{scaled:.1f}".removesuffix(".0") + unit
 
 
-def duration(span: timedelta, words: bool = False) -> str:
+def duration(span: timedelta, words: bool = False, seconds: bool = False) -> str:
     """A duration read at a glance: "under 1 min", "4 min", "3 h", "2 days".
 
     Whole minutes under 90 minutes, the nearest hour under 48 hours, the nearest day beyond; a
     negative span reads as its length. `words`: spelled out for a customer ("4 minutes", "1 hour").
+    `seconds`: under a minute, the seconds themselves ("30 s"), for a time someone must act in.
     """
     minutes = abs(span.total_seconds()) / 60
+    if minutes < 1 and seconds:
+        n = int(minutes * 60)
+        return f"{n} second{'s' if n != 1 else ''}" if words else f"{n} s"
     if minutes < 1:
         return "under a minute" if words else "under 1 min"
     if minutes < 90:

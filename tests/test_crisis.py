@@ -406,3 +406,12 @@ def test_closing_with_resolve_resolves_the_rolled_up_cases_with_the_incident(
         assert case.state.value == "resolved"
         assert case.close_reason == "answered by the incident's statement"
     assert any("statement posted, service back" in line for line in pr_channel(flare))
+
+
+def test_oncall_in_slack_names_the_chain_in_order(flare: Session) -> None:
+    said = command(flare, "crisis oncall outage", user=AGENT)
+
+    assert said == (
+        "Paged for outage, in order:\n1. <@U0ANA>, 30 s to acknowledge\n"
+        "2. <@U0BEN>, 30 s to acknowledge\nThe chain runs 2 time(s)."
+    )

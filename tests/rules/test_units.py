@@ -74,3 +74,9 @@ def test_handles_lose_the_at_sign_the_case_and_stray_spaces() -> None:
     assert handle("  @AcmeAir ") == "acmeair"
     assert handle("acme") == "acme"
     assert handle("@Globex   Air") == "globex air"
+
+
+def test_a_time_someone_must_act_in_keeps_its_seconds() -> None:
+    assert duration(timedelta(seconds=30), seconds=True) == "30 s"
+    assert duration(timedelta(seconds=1), words=True, seconds=True) == "1 second"
+    assert duration(timedelta(minutes=10), seconds=True) == "10 min"
