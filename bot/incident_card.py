@@ -212,7 +212,8 @@ def page_blocks(
     text = (
         f"{_drill(incident)}🚨 You are paged for a crisis on *{fit(incident.topic, 100)}*: "
         f"{count(incident.count)} complaints since {incident.opened_at:%H:%M} UTC. "
-        f"Acknowledge within {duration(due.ack_within, seconds=True)}, or the next contact is paged."
+        f"Acknowledge within {duration(due.ack_within, seconds=True)}, or the next contact is "
+        "paged."
     )
     blocks: list[Block] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": text}},
