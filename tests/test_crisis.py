@@ -56,6 +56,8 @@ def flare(
 ) -> Session:
     plan = yaml.safe_load(default_playbook_path().read_text())
     plan["crisis"] = {"ack_within": "30s", "repeat": 2, "contacts": {"outage": CHAIN}}
+    plan["spike"]["overwhelming_count"] = 5  # a small flood is a spike, cold or warm
+    plan["spike"]["min_count"] = 5
     playbook = tmp_path / "playbook.yaml"
     playbook.write_text(yaml.safe_dump(plan))
     secret = SecretStr("x-secret")
@@ -415,3 +417,18 @@ def test_oncall_in_slack_names_the_chain_in_order(flare: Session) -> None:
         "Paged for outage, in order:\n1. <@U0ANA>, 30 s to acknowledge\n"
         "2. <@U0BEN>, 30 s to acknowledge\nThe chain runs 2 time(s)."
     )
+
+
+def test_a_spike_of_complaints_opens_the_incident_folds_the_earlier_cards_and_pages(
+    flare: Session,
+) -> None:
+    earlier = [flare.someone_posts(OUTAGE, author=str(701 + i)) for i in range(4)]
+    assert all(flare.store.card(c) for c in earlier)  # cards, one by one, before the spike
+
+    flood = [flare.someone_posts(OUTAGE, author=str(711 + i)) for i in range(3)]
+
+    incident = flare.paging_incident("outage")
+    assert incident.cause == "a spike of complaints" and incident.count == 7
+    assert all(flare.case(c).rolled_into == "outage" for c in earlier)
+    assert not any(flare.store.card(c) for c in flood)  # counted on the incident, no card each
+    assert len(pages_to(flare, ANA)) == 1
