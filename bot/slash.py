@@ -39,6 +39,14 @@ def answer(text: str, user: str, queries: Queries, now: datetime) -> tuple[list[
     if sub == "mine":
         mine = queries.claimed_by(user)
         return views.mine_blocks(mine, now), f"You hold {len(mine)} Flare case(s)."
+    if sub == "crisis" and len(words) > 2 and words[1].lower() == "status":
+        topic = words[2].lower()
+        incident = next((i for i in queries.incidents() if i.topic == topic), None)
+        if incident is None:
+            return views.crisis_blocks([], now), f"No open incident on {escape(topic[:50])}."
+        cases = queries.incident_cases(topic)
+        blocks = views.incident_status_blocks(incident, cases, now)
+        return blocks, f"Incident {escape(topic[:50])}: {incident.count} complaints."
     if sub == "crisis":
         incidents = queries.incidents()
         return views.crisis_blocks(incidents, now), f"{len(incidents)} open incident(s)."

@@ -6,8 +6,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.action_ids import ActionId
 from bot.card import PRIORITY_MARK, Block
 from bot.mrkdwn import clip, escape, link
+from bot.payloads import button_value
 from flare.case import Case, CaseState
 from flare.incidents import Incident
 from rules.decision import Priority
@@ -28,6 +30,7 @@ COMMANDS = (
         "or are resolved with it",
     ),
     ("crisis oncall TOPIC", "who the crisis plan pages for a topic, in order"),
+    ("crisis status TOPIC", "an incident's latest posts, each to claim (they get no card)"),
     ("ack [TOPIC]", "acknowledge an incident: paging stops at once"),
     ("help", "this list"),
 )
@@ -175,6 +178,24 @@ def crisis_blocks(incidents: Sequence[Incident], now: datetime) -> list[Block]:
     blocks.append(
         _note("PR owns the statement for an incident: do not answer its posts one by one.")
     )
+    return _fit(blocks, MESSAGE_BLOCKS)
+
+
+def incident_status_blocks(incident: Incident, cases: Sequence[Case], now: datetime) -> list[Block]:
+    """/flare crisis status TOPIC: the incident, and its latest posts, each with Claim."""
+    blocks = [_header(f"Incident: {incident.topic} ({count(incident.count)} complaints)")]
+    blocks.append(_incident_line(incident, now))
+    for case in cases[: MESSAGE_BLOCKS - 4]:
+        blocks.append(case_line(case, now))
+        if case.state is CaseState.OPEN:
+            claim = {
+                "type": "button",
+                "action_id": ActionId.CLAIM.value,
+                "text": {"type": "plain_text", "text": "Claim"},
+                "value": button_value(case.id),
+            }
+            blocks.append({"type": "actions", "elements": [claim]})
+    blocks.append(_note("These posts have no card each: claim one here to answer it yourself."))
     return _fit(blocks, MESSAGE_BLOCKS)
 
 

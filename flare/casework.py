@@ -156,6 +156,8 @@ class Casework:
         if not result.ok:
             return refused(explain(result, actor.id))
         self.changed(case_id, words(Person(actor.id), f" {did} this case."))
+        if self.store.card(case_id) is None:  # claimed from an incident's list: card it now
+            enqueue(self.redis, Job.NOTIFY_CASE, case_id, retry=defaults.CHAT_RETRY)
         case = self.store.get(case_id)
         if case and case.claim_until:  # the card says "claimed until HH:MM": redraw it then
             enqueue_at(

@@ -67,3 +67,9 @@ class Queries:
         read = (incident_from(*r) for r in zip(topics, *parts, strict=True))
         found = [i for i in read if i]  # an indexed topic may be gone: closed or expired
         return sorted(found, key=lambda i: (-i.count, i.opened_at))
+
+    def incident_cases(self, topic: str, most: int = 10) -> list[Case]:
+        """The latest cases counted on a topic's incident, newest first: findable and claimable
+        there, since an incident's posts get no card each."""
+        ids = [_text(i) for i in self.redis.lrange(keys.incident_cases(topic), 0, most - 1)]
+        return Store(self.redis).get_many(ids)

@@ -432,3 +432,17 @@ def test_a_spike_of_complaints_opens_the_incident_folds_the_earlier_cards_and_pa
     assert all(flare.case(c).rolled_into == "outage" for c in earlier)
     assert not any(flare.store.card(c) for c in flood)  # counted on the incident, no card each
     assert len(pages_to(flare, ANA)) == 1
+
+
+def test_a_post_counted_on_an_incident_is_findable_and_claimable_from_it(flare: Session) -> None:
+    for i in range(7):
+        flare.someone_posts(OUTAGE, author=str(701 + i))
+    latest = flare.paging_incident("outage").recent[0]
+    assert flare.store.card(latest) is None
+
+    listed = slash_command(flare.url, "crisis status outage", user=AGENT).json()
+    assert "no card each: claim one here" in json.dumps(listed["blocks"])
+    flare.agent(AGENT).clicks(ActionId.CLAIM, latest)
+
+    assert flare.case(latest).claimed_by == AGENT
+    assert flare.store.card(latest) is not None  # carded once claimed, to be answered
