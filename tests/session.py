@@ -284,6 +284,28 @@ class Session:
         assert case is not None, f"no case {case_id}"
         return case
 
+    def click_button(
+        self,
+        user: str,
+        action: ActionId,
+        where: tuple[str, str],
+        message: dict[str, Any] | None = None,
+    ) -> None:
+        """Click a button on the message at (channel, ts), as Slack sends it, and settle;
+        `message`: the message as the person saw it, if it has changed since."""
+        message = message or self.slack.messages[where]
+        value = next(
+            e["value"]
+            for b in message["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"] == action.value
+        )
+        payload = block_actions(action.value, "", user=user, channel=where[0], message_ts=where[1])
+        payload["actions"][0]["value"] = value
+        assert post_signed(self.events, SIGNING_SECRET, payload).status_code == 200
+        self.settle()
+
     def paging_incident(self, topic: str) -> Incident:
         incident = Incidents(self.redis).get(topic)
         assert incident is not None, f"no open incident on {topic}"

@@ -28,7 +28,7 @@ from flare.words import plain
 from rules.playbook import default_playbook_path
 from tests.conftest import SIGNING_SECRET
 from tests.fakes.pager import FakePager
-from tests.fakes.slack import post_signed, slash_command
+from tests.fakes.slack import slash_command
 from tests.fakes.smtp import FakeSmtp
 from tests.fakes.x_api import BRAND_ID, FakeX, fake_x
 from tests.session import AGENT, LEAD, PR, Session, start_session
@@ -117,29 +117,9 @@ def pr_channel(flare: Session) -> list[str]:
 
 def click_on_page(flare: Session, user: str, action: ActionId) -> None:
     """Click a button on the newest page this person got."""
-    page = pages_to(flare, user)[-1]
-    value = next(
-        e["value"]
-        for b in page["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == action.value
-    )
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user, "username": user.lower(), "team_id": "T0FLARE"},
-        "api_app_id": "A0FLARE",
-        "token": "legacy-verification-token",
-        "container": {"type": "message", "message_ts": "1", "channel_id": "D" + user[1:]},
-        "trigger_id": "1.2.3",
-        "team": {"id": "T0FLARE", "domain": "flare"},
-        "channel": {"id": "D" + user[1:], "name": "directmessage"},
-        "actions": [
-            {"action_id": action.value, "block_id": "incident", "value": value, "type": "button"}
-        ],
-    }
-    assert post_signed(flare.events, SIGNING_SECRET, payload).status_code == 200
-    flare.settle()
+    dm = "D" + user.lstrip("U")
+    newest = max((k for k in flare.slack.messages if k[0] == dm), key=lambda k: float(k[1]))
+    flare.click_button(user, action, newest)
 
 
 def audit(flare: Session) -> list[str]:

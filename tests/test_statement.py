@@ -14,8 +14,6 @@ from typing import Any
 
 from bot.action_ids import ActionId
 from flare import keys
-from tests.conftest import SIGNING_SECRET
-from tests.fakes.slack import post_signed
 from tests.fakes.x_api import FakeX, fake_x
 from tests.session import AGENT, LEAD, PR, Modal, Session
 from tests.test_crisis import audit, command, flare
@@ -49,27 +47,8 @@ def requests_for_approval(flare: Session) -> list[tuple[tuple[str, str], dict[st
 
 
 def click(flare: Session, user: str, action: ActionId, at: tuple[str, str], message: Any) -> None:
-    """Click a button on a message, as Slack sends it."""
-    value = next(
-        e["value"]
-        for b in message["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == action.value
-    )
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user, "username": user.lower(), "team_id": "T0FLARE"},
-        "api_app_id": "A0FLARE",
-        "token": "legacy-verification-token",
-        "container": {"type": "message", "message_ts": at[1], "channel_id": at[0]},
-        "trigger_id": "1.2.3",
-        "team": {"id": "T0FLARE", "domain": "flare"},
-        "channel": {"id": at[0], "name": "pr"},
-        "actions": [{"action_id": action.value, "block_id": "b", "value": value, "type": "button"}],
-    }
-    assert post_signed(flare.events, SIGNING_SECRET, payload).status_code == 200
-    flare.settle()
+    """Click a button on a message, as the person saw it."""
+    flare.click_button(user, action, at, message)
 
 
 def drafts_statement(flare: Session, user: str = PR) -> Modal:
