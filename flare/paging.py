@@ -72,6 +72,8 @@ class Paging:
         """Re-page on a jump: once acknowledged, an incident whose rate doubles, or that a post
         from a far-reaching author or spreading fast joins, tells its acknowledger, and unless
         they acknowledge again within the first step's time the chain starts again."""
+        if self.store.redis.hget(keys.incident(topic), "state") != b"acked":
+            return  # the common case in a flood, read in one round trip
         incident = self.incidents.get(topic)
         if incident is None or not incident.acknowledged or incident.chain is None:
             return
