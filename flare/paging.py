@@ -47,12 +47,18 @@ class Paging:
         self.incidents = Incidents(self.store.redis)
 
     def open(
-        self, topic: str, case_id: str | None = None, cause: str = "", loud: bool = False
+        self,
+        topic: str,
+        case_id: str | None = None,
+        cause: str = "",
+        loud: bool = False,
+        negative: bool = False,
     ) -> Opened:
         """Open the topic's incident (or count the case into the open one) and, when this opened
         it, page the first contact at once and fold in the topic's cards from the spike window:
         each is counted, and its card says it belongs to the incident."""
-        opened = self.incidents.join(topic, case_id, self.clock(), self.chain_for(topic), cause)
+        chain = self.chain_for(topic)
+        opened = self.incidents.join(topic, case_id, self.clock(), chain, cause, negative)
         redis = self.store.redis
         if opened.opened:
             self.store.count("incidents")
@@ -118,7 +124,8 @@ class Paging:
         live = [c for c in self.store.get_many(sorted(found)) if not c.closed]
         if not live:
             return
-        self.incidents.fold(topic, {c.id: found[c.id] for c in live})
+        negative = sum(1 for c in live if c.decision.sentiment < 0)
+        self.incidents.fold(topic, {c.id: found[c.id] for c in live}, negative)
         for case in live:
             self.store.note(case.id, "flare", "rolled-up", rolled_into=topic)
             redraw_card(redis, case.id)

@@ -62,6 +62,7 @@ class Decision(BaseModel):
     review: bool = False  # a lead (or PR) approves the public reply first: rules.review
     age: timedelta | None = None  # how old the post was when decided
     resolved: bool = False  # a customer's follow-up says the issue is over (rules.conversation)
+    sentiment: float = 0.0  # the post's tone, -1 (hostile) to 1 (glowing)
 
     @model_validator(mode="before")
     @classmethod
@@ -83,6 +84,7 @@ class Decision(BaseModel):
             "spike_opened": bool(spike.get("opened")) if isinstance(spike, dict) else False,
             "review": bool(s.get("review")),
             "age": timedelta(minutes=age) if isinstance(age, int | float) else None,
+            "sentiment": float(s.get("sentiment") or 0.0),
         }
         return {**old, **data}
 

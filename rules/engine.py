@@ -529,6 +529,7 @@ class Engine:
             spike_opened=situation.spike_opened,
             review=review,
             age=age,
+            sentiment=r.sentiment,
         )
 
     def _template(
@@ -585,6 +586,7 @@ def _drop(m: Mention, reason: str, signals: dict[str, Any], now: datetime) -> De
         spike_opened=False,
         review=False,
         age=now - m.created_at,
+        sentiment=float(signals.get("sentiment") or 0.0),
     )
 
 

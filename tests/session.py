@@ -26,6 +26,7 @@ from bot.payloads import button_value
 from cli.bot import build_app_for
 from cli.standin import Call, SlackStandIn
 from cli.worker import run_until_done
+from flare import keys
 from flare.case import Case
 from flare.http import router
 from flare.incidents import Incident, Incidents
@@ -305,6 +306,12 @@ class Session:
         payload["actions"][0]["value"] = value
         assert post_signed(self.events, SIGNING_SECRET, payload).status_code == 200
         self.settle()
+
+    def incident_card(self, topic: str) -> tuple[str, str]:
+        """Where the incident's card is in Slack."""
+        where = self.redis.hgetall(keys.incident_card(topic))
+        assert where, f"the {topic} incident has no card"
+        return where[b"channel"].decode(), where[b"ts"].decode()
 
     def paging_incident(self, topic: str) -> Incident:
         incident = Incidents(self.redis).get(topic)

@@ -255,7 +255,7 @@ def test_closing_stops_paging_resolves_the_pager_and_tells_pr(
 
 
 # the roll-up ---------------------------------------------------------------------------------
-OUTAGE = "@acme the app is down again, can't log in to check my bill"
+OUTAGE = "@acme the app is down again, can't log in to check my bill. awful"
 
 
 def test_an_incident_that_opens_folds_in_the_topics_cards_from_the_spike_window(
@@ -409,6 +409,11 @@ def test_a_spike_of_complaints_opens_the_incident_folds_the_earlier_cards_and_pa
 
     incident = flare.paging_incident("outage")
     assert incident.cause == "a spike of complaints" and incident.count == 7
+    tones = [flare.case(c).decision.sentiment for c in earlier + flood]
+    assert incident.negative == sum(tone < 0 for tone in tones) > 0
+    share = round(100 * incident.negative / 7)
+    card = json.dumps(flare.slack.messages[flare.incident_card("outage")]["blocks"])
+    assert f"{share}% negative" in card
     assert all(flare.case(c).rolled_into == "outage" for c in earlier)
     assert not any(flare.store.card(c) for c in flood)  # counted on the incident, no card each
     assert len(pages_to(flare, ANA)) == 1

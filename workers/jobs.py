@@ -48,12 +48,13 @@ def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
             recent_on_topic.clear()
         if decision.action is Action.CRISIS and decision.topic:
             loud = decision.vip or decision.spreading or decision.influential
-            opened = rt.paging.open(decision.topic, mention.id, "a spike of complaints", loud)
+            cause, negative = "a spike of complaints", decision.sentiment < 0
+            opened = rt.paging.open(decision.topic, mention.id, cause, loud, negative)
             counts["incidents"] += opened.opened
             continue
         if decision.action is Action.ESCALATE_PR and decision.topic:
-            cause = "a post that may need PR"
-            opened = rt.paging.open(decision.topic, mention.id, cause)
+            cause, negative = "a post that may need PR", decision.sentiment < 0
+            opened = rt.paging.open(decision.topic, mention.id, cause, negative=negative)
             counts["incidents"] += opened.opened
         if decision.action.needs_person:
             counts["cards"] += 1
