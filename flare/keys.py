@@ -139,6 +139,16 @@ def page_sent(incident_id: str, step_token: str, channel: str) -> str:
     return f"{PREFIX}:page:{incident_id}:{step_token}:{channel}"
 
 
+def incident_card_edited(topic: str) -> str:
+    """String with expiry (PX): the incident's card was edited a moment ago."""
+    return f"{PREFIX}:incident:{topic}:card:edited"
+
+
+def incident_card_pending(topic: str) -> str:
+    """Mark with expiry: an edit of the incident's card is put off until its gap is over."""
+    return f"{PREFIX}:incident:{topic}:card:pending"
+
+
 def incidents_open() -> str:
     """Set: the topics that have an open incident (added by Incidents.join)."""
     return f"{PREFIX}:incidents:open"

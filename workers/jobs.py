@@ -12,7 +12,7 @@ from bot.mrkdwn import say
 from bot.slack_client import Posted, SlackError
 from flare import keys
 from flare.case import Case, CaseState
-from flare.defaults import CHAT_RETRY, TOLD_TTL
+from flare.defaults import CHAT_RETRY, INCIDENT_EDIT_GAP_MS, TOLD_TTL
 from flare.jobs import Job, enqueue, enqueue_at, enqueue_in
 from flare.threads import threads_for
 from flare.triage_context import RedisContext
@@ -332,17 +332,29 @@ def check_due(case_id: str) -> str:
     return "nudged"
 
 
-def notify_incident(topic: str) -> str:
-    """Post or edit the one card of a topic's incident."""
+def notify_incident(topic: str, put_off: bool = False) -> str:
+    """Post or edit the one card of a topic's incident, at most once per edit gap.
+
+    Within the gap nothing waits: one edit is put off until the gap is over (`put_off` marks
+    that run), and whatever changes meanwhile is in it.
+    """
     rt = current()
     incident = rt.paging.incidents.get(topic)
     if incident is None:
         return "missing"
     if rt.slack is None:
         return "no-slack"
+    where = rt.redis.hgetall(keys.incident_card(topic))
+    edited, pending = keys.incident_card_edited(topic), keys.incident_card_pending(topic)
+    if put_off:
+        rt.redis.delete(pending)
+    if where and not rt.redis.set(edited, "1", nx=True, px=INCIDENT_EDIT_GAP_MS):
+        if rt.redis.set(pending, "1", nx=True, px=INCIDENT_EDIT_GAP_MS + 5_000):
+            wait = timedelta(milliseconds=max(1, int(rt.redis.pttl(edited))))
+            enqueue_in(rt.redis, wait, Job.NOTIFY_INCIDENT, topic, True, retry=CHAT_RETRY)
+        return "later"
     recent = rt.store.get_many(list(incident.recent))
     blocks, text = incident_card.render(incident, recent, rt.clock())
-    where = rt.redis.hgetall(keys.incident_card(topic))
     if where:
         channel, ts = where[b"channel"].decode(), where[b"ts"].decode()
         rt.slack.client.update_card(channel, ts, blocks, text)

@@ -299,3 +299,25 @@ def test_an_activity_line_slack_refuses_is_raised_for_the_jobs_retry(
         jobs.post_note(case_id, CLAIMED)
 
     assert SendBudget(rt.redis).try_acquire("C0ALERTS") > 5  # every worker now holds off
+
+
+# the incident card -----------------------------------------------------------------------------
+def test_an_incident_card_is_edited_at_most_once_per_gap_and_nothing_is_lost(
+    rt: Runtime, fake_slack: SlackStandIn
+) -> None:
+    rt.paging.open("outage", "1001", "a spike of complaints")
+    assert jobs.notify_incident("outage") == "posted"
+    assert jobs.notify_incident("outage") == "updated"  # the first edit opens the gap
+
+    rt.paging.incidents.join("outage", "1002", NOON)
+    assert jobs.notify_incident("outage") == "later"
+    assert jobs.notify_incident("outage") == "later"  # folded into the one put off
+
+    notify = queue(rt.redis, QueueName.NOTIFY)
+    put_off = [notify.fetch_job(i) for i in ScheduledJobRegistry(queue=notify).get_job_ids()]
+    assert [j.args for j in put_off if j and j.func_name == Job.NOTIFY_INCIDENT.value] == [
+        ["outage", True]
+    ]
+    rt.redis.delete(keys.incident_card_edited("outage"))  # the gap is over
+    assert jobs.notify_incident("outage", True) == "updated"
+    assert "2 complaints" in str(fake_slack.calls_to("chat.update")[-1].args["blocks"])
