@@ -93,6 +93,11 @@ def _paging_status(incident: Incident) -> str:
         at = f" at {incident.acked_at:%H:%M} UTC" if incident.acked_at else ""
         return f"✅ Acknowledged by <@{incident.acked_by}>{at}: paging stopped."
     steps = len(incident.chain.steps) if incident.chain else 0
+    if incident.rearmed_for:
+        return (
+            f"📈 It jumped after <@{incident.rearmed_for}> acknowledged: the chain is paged "
+            "again unless they acknowledge anew."
+        )
     if not steps:
         return "📟 Nobody to page: the playbook has no crisis contacts for this topic."
     if not incident.paged:

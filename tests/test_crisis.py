@@ -325,6 +325,8 @@ def test_a_jump_after_the_acknowledgement_asks_the_acknowledger_again_then_repag
     jump = pages_to(flare, ANA)[-1]
     assert "jumped" in jump["text"] and ActionId.ACKNOWLEDGE.value in json.dumps(jump["blocks"])
     assert any("is asked to acknowledge again" in line for line in pr_channel(flare))
+    card = json.dumps(flare.slack.messages[flare.incident_card("outage")]["blocks"])
+    assert "It jumped after <@U0ANA> acknowledged" in card
     pages_before = len(pages_to(flare, ANA))
     flare.time_passes(minutes=0.6)  # no fresh acknowledgement within the first step's time
     assert len(pages_to(flare, ANA)) == pages_before + 1  # the chain starts again
