@@ -48,7 +48,12 @@ def oncall_command(
         raise typer.Exit(1)
     for name in topics:
         chain = playbook.chain_for(name)
-        table = Table("step", "who", "reached by", "acknowledge within", title=f"{escape(name)}")
+        own = name in playbook.crisis.contacts
+        title = escape(name) if own else f"{escape(name)}: no chain of its own, the default's"
+        if not chain.steps:
+            err.print(f"Nobody is paged for {escape(name)}: the plan has no chain for it.")
+            raise typer.Exit(1)
+        table = Table("step", "who", "reached by", "acknowledge within", title=title)
         for n, step in enumerate(chain.steps, 1):
             c = step.contact
             reach = ", ".join(

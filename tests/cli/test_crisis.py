@@ -46,3 +46,10 @@ def test_a_drill_of_a_plan_that_names_nobody_is_refused(
 
     assert result.returncode == 1
     assert "The playbook names nobody to page for outage." in result.stderr
+
+
+def test_oncall_for_a_topic_without_a_chain_says_the_default_answers_it() -> None:
+    result = flare("crisis", "oncall", "billing", env={"COLUMNS": "120"})
+
+    assert result.returncode == 0, result.stderr
+    assert "billing: no chain of its own, the default's" in result.stdout
