@@ -140,10 +140,11 @@ def worker(
         typer.Option(help="Run each job in a forked work horse, so a crash can't stop the worker."),
     ] = True,
 ) -> None:
-    """Run the background workers (triage, cards, replies and DMs) with the scheduler.
+    """Run the background workers (pages, replies and DMs, cards, triage) with the scheduler.
 
-    They triage what intake queued, post and update the cards in Slack, send agents' replies
-    and DMs to X, and run reminders and lease expiry.
+    They page PR down an incident's chain, send agents' replies and DMs to X, post and update
+    the cards in Slack, triage what intake queued, and run reminders and lease expiry; in that
+    order of urgency, so nothing queued behind a flood delays a page.
 
     Needs the Redis that intake uses (FLARE_REDIS_URL, or FLARE_DATA_DIR for Flare's own) and
     the playbook (FLARE_PLAYBOOK). Without FLARE_SLACK__BOT_TOKEN and FLARE_SLACK__SIGNING_SECRET
@@ -160,7 +161,7 @@ def worker(
     client = connect(settings)
     runtime.install(wiring.build_runtime(settings, client))
     where = settings.redis_url or settings.data_dir
-    err.print(f"Flare worker on {where} (queues act, notify, triage)", highlight=False)
+    err.print(f"Flare worker on {where} (queues page, act, notify, triage)", highlight=False)
     if not settings.slack.configured:
         err.print(
             "[yellow]Slack is not configured (FLARE_SLACK__BOT_TOKEN, "
