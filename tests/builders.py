@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from rules.context import MemoryContext
 from rules.decision import Action, Decision, Priority
+from rules.engine import Engine
 from rules.mention import Author, Mention, Metrics
 
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -44,3 +46,11 @@ def decision(
         reasons=extra.pop("reasons", ("complaint: order never arrived",)),
         **extra,
     )
+
+
+SOON = NOON + timedelta(minutes=2)
+
+
+def decide(engine: Engine, text: str, now: datetime = SOON, **kw: Any) -> Decision:
+    """What the engine decides for one post, alone, a moment after noon."""
+    return engine.decide(mention(text=text, **kw), MemoryContext(), now)

@@ -7,22 +7,9 @@ from datetime import timedelta
 import pytest
 
 from rules.account import AccountReader
-from rules.context import MemoryContext
 from rules.decision import Action, Priority
 from rules.engine import Engine
-from rules.playbook import load_playbook
-from tests.builders import NOON, mention
-
-SOON = NOON + timedelta(minutes=2)
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine(load_playbook(), brand_handles=("acme",))
-
-
-def decide(engine: Engine, text: str, now=SOON, **kw):  # type: ignore[no-untyped-def]
-    return engine.decide(mention(text=text, **kw), MemoryContext(), now)
+from tests.builders import NOON, decide
 
 
 @pytest.mark.parametrize(

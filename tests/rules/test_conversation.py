@@ -12,15 +12,9 @@ from rules.conversation import WROTE_AGAIN, Conversation, carry, resolves
 from rules.decision import Action, Decision, Priority
 from rules.engine import Engine
 from rules.mention import Mention
-from rules.playbook import load_playbook
 from tests.builders import NOON, decision, mention
 
 FIRST = "@acme my parcel never arrived and the tracking page is broken"
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine(load_playbook(), brand_handles=("acme", "acmehelp"))
 
 
 def case_for(

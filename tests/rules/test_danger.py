@@ -13,18 +13,7 @@ from rules.engine import Engine
 from rules.mention import Author, Mention
 from rules.playbook import default_playbook_path, load_playbook, parse_playbook
 from rules.templates import render_template
-from tests.builders import NOON, mention
-
-SOON = NOON + timedelta(minutes=2)
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine(load_playbook(), brand_handles=("acme",))
-
-
-def decide(engine: Engine, text: str, now=SOON, **kw):  # type: ignore[no-untyped-def]
-    return engine.decide(mention(text=text, **kw), MemoryContext(), now)
+from tests.builders import NOON, SOON, decide
 
 
 @pytest.mark.parametrize(

@@ -12,18 +12,7 @@ from rules.engine import Engine
 from rules.mention import Metrics
 from rules.playbook import load_playbook
 from rules.review import reviewed
-from tests.builders import NOON, mention
-
-SOON = NOON + timedelta(minutes=2)
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine(load_playbook(), brand_handles=("acme", "acmehelp"))
-
-
-def decide(engine: Engine, text: str, now=SOON, **kw):  # type: ignore[no-untyped-def]
-    return engine.decide(mention(text=text, **kw), MemoryContext(), now)
+from tests.builders import NOON, SOON, decide, mention
 
 
 def test_a_question_gets_a_normal_answer(engine: Engine) -> None:

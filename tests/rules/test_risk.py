@@ -21,11 +21,6 @@ SOON = NOON + timedelta(minutes=2)
 BENCH = Path(__file__).resolve().parents[2] / "bench/risk_wording.py"
 
 
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine(load_playbook(), brand_handles=("acme",))
-
-
 def decide(engine: Engine, text: str):  # type: ignore[no-untyped-def]
     return engine.decide(mention(text=f"@acme {text}"), MemoryContext(), SOON)
 
