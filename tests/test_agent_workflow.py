@@ -52,7 +52,6 @@ def start_flare(
     """Start Flare as its operator set it up; keyword arguments change the Slack settings."""
 
     def start(**slack: Any) -> Session:
-        secret = SecretStr("x-secret")
         settings = Settings(
             redis_url=redis_server.url,
             data_dir=tmp_path / "data",
@@ -70,15 +69,7 @@ def start_flare(
                 "redraw_gap_ms": 100,  # folding is tested in tests/workers/test_act.py
                 **slack,
             },
-            x={
-                "api_url": fake_x.base_url,
-                "bearer_token": secret,
-                "consumer_key": secret,
-                "consumer_secret": secret,
-                "access_token": secret,
-                "access_token_secret": secret,
-                "user_id": BRAND_ID,
-            },
+            x=fake_x.settings(),
         )
         fake_slack.names[AGENT] = "Jo Doe"
         return start_session(settings, redis_client, fake_slack, fake_x, serve_wsgi)

@@ -30,7 +30,7 @@ from tests.conftest import SIGNING_SECRET
 from tests.fakes.pager import FakePager
 from tests.fakes.slack import slash_command
 from tests.fakes.smtp import FakeSmtp
-from tests.fakes.x_api import BRAND_ID, FakeX, fake_x
+from tests.fakes.x_api import FakeX, fake_x
 from tests.session import AGENT, LEAD, PR, Session, start_session
 from workers import runtime
 
@@ -60,7 +60,6 @@ def flare(
     plan["spike"]["min_count"] = 5
     playbook = tmp_path / "playbook.yaml"
     playbook.write_text(yaml.safe_dump(plan))
-    secret = SecretStr("x-secret")
     settings = Settings(
         redis_url=redis_server.url,
         data_dir=tmp_path / "data",
@@ -78,15 +77,7 @@ def flare(
             "send_per_second": 20,
             "redraw_gap_ms": 0,
         },
-        x={
-            "api_url": fake_x.base_url,
-            "bearer_token": secret,
-            "consumer_key": secret,
-            "consumer_secret": secret,
-            "access_token": secret,
-            "access_token_secret": secret,
-            "user_id": BRAND_ID,
-        },
+        x=fake_x.settings(),
         pager=fake_pager.settings(),
         smtp=fake_smtp.settings(),
     )

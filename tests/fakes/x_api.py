@@ -22,6 +22,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from pydantic import SecretStr
+
+from flare.settings import XSettings
 
 BRAND_ID = "9001"
 BRAND_USERNAME = "acme"
@@ -97,6 +100,19 @@ class FakeX:
     def base_url(self) -> str:
         assert self._server is not None, "start() the fake first"
         return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def settings(self) -> XSettings:
+        """X settings as an operator sets them, pointed at this fake: app and user context."""
+        secret = SecretStr("x-secret")
+        return XSettings(
+            api_url=self.base_url,
+            bearer_token=secret,
+            consumer_key=secret,
+            consumer_secret=secret,
+            access_token=secret,
+            access_token_secret=secret,
+            user_id=self.brand_id,
+        )
 
     def start(self) -> FakeX:
         fake = self
