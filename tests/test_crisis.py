@@ -424,3 +424,19 @@ def test_a_post_counted_on_an_incident_is_findable_and_claimable_from_it(flare: 
 
     assert flare.case(latest).claimed_by == AGENT
     assert flare.store.card(latest) is not None  # carded once claimed, to be answered
+
+
+def test_a_page_whose_pr_channel_line_slack_refused_is_retried_without_a_second_dm(
+    flare: Session,
+) -> None:
+    def refuse_the_pr_line(call: Any) -> None:
+        if call.method == "chat.postMessage" and call.args.get("channel") == "D0ANA":
+            flare.slack.fail("chat.postMessage", error="fatal_error")
+
+    flare.slack.on_call = refuse_the_pr_line
+    command(flare, "crisis open outage")
+    flare.slack.on_call = None
+    flare.work()  # the step's retry
+
+    assert len(pages_to(flare, ANA)) == 1
+    assert any("Paging <@U0ANA>" in line for line in pr_channel(flare))

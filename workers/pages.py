@@ -73,18 +73,22 @@ def _page(rt: Runtime, incident: Incident, step: int, token: str, due: Step) -> 
     if rt.slack is not None:
         slack = rt.slack
 
-        def chat() -> None:
-            if contact.slack:
-                blocks, text = incident_card.page_blocks(incident, contact, step, total, due)
-                posted = slack.client.post_card(slack.client.open_dm(contact.slack), blocks, text)
-                pages = keys.incident_pages(incident.id)
-                rt.redis.rpush(pages, f"{posted.channel}|{posted.ts}")
-                rt.redis.expire(pages, CLOSED_TTL)
+        def dm() -> None:
+            blocks, text = incident_card.page_blocks(incident, contact, step, total, due)
+            posted = slack.client.post_card(slack.client.open_dm(contact.slack), blocks, text)
+            pages = keys.incident_pages(incident.id)
+            rt.redis.rpush(pages, f"{posted.channel}|{posted.ts}")
+            rt.redis.expire(pages, CLOSED_TTL)
+
+        def pr_line() -> None:
             line = incident_card.paging_line(incident, contact, step, total)
             slack.client.post_text(rt.settings.slack.pr_channel, line)
 
-        if _once(rt, incident, token, "chat", chat):
-            sent.append("chat")
+        # each its own mark: a failed PR-channel line retried never sends the DM again
+        if contact.slack and _once(rt, incident, token, "dm", dm):
+            sent.append("dm")
+        if _once(rt, incident, token, "pr-channel", pr_line):
+            sent.append("pr-channel")
     if rt.pager is not None and rt.pager.enabled:
         pager = rt.pager
 
