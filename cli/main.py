@@ -21,7 +21,7 @@ from cli.progress import progress
 from cli.rules import rules_app, triage_command
 from flare.connection import connect
 from flare.redis_server import EmbeddedRedisError
-from flare.settings import masked
+from flare.settings import masked, masked_url
 from rules.playbook import PlaybookError
 
 app = typer.Typer(
@@ -132,43 +132,78 @@ def replay(
 
 
 def worker(
+    queues: Annotated[
+        str | None,
+        typer.Option(
+            help="Serve only these queues, in this one process (comma-separated: page, act, "
+            "notify, triage), to scale one kind of work on its own.",
+            show_default=False,
+        ),
+    ] = None,
     burst: Annotated[
-        bool, typer.Option(help="Stop when the queues are empty instead of waiting for more.")
+        bool, typer.Option(help="Work off what is queued in this process, then exit.")
     ] = False,
-    fork: Annotated[
-        bool,
-        typer.Option(help="Run each job in a forked work horse, so a crash can't stop the worker."),
-    ] = True,
 ) -> None:
-    """Run the background workers (pages, replies and DMs, cards, triage) with the scheduler.
+    """Run the background workers: pages, replies and DMs, cards, triage, and the timers.
 
     They page PR down an incident's chain, send agents' replies and DMs to X, post and update
-    the cards in Slack, triage what intake queued, and run reminders and lease expiry; in that
-    order of urgency, so nothing queued behind a flood delays a page.
+    the cards in Slack, triage what intake queued, and run reminders and lease expiry. By
+    default one process per lane, so that nothing can hold up anything else: **pages** (the
+    page queue), **chat** (act, then notify: a person waiting on a reply comes before a new
+    card) and **triage**. Each runs its jobs in itself (the playbook and clients are built once)
+    and a lane that dies is started again. The jobs of a worker that died (kill -9, a lost
+    host) are taken back and run again within about 15 seconds.
 
     Needs the Redis that intake uses (FLARE_REDIS_URL, or FLARE_DATA_DIR for Flare's own) and
     the playbook (FLARE_PLAYBOOK). Without FLARE_SLACK__BOT_TOKEN and FLARE_SLACK__SIGNING_SECRET
     cases are triaged and stored but no card is posted. Run as many as you like, on any host
     that reaches Redis.
 
-    **Examples**: `flare worker`; `flare worker --burst` (work off the queue, then exit).
+    **Examples**: `flare worker`; `flare worker --queues page` (a process for pages alone);
+    `flare worker --burst` (work off the queue, then exit).
     """
     from cli import wiring
-    from cli.worker import run_workers
+    from cli.worker import run_lane, run_lanes, run_workers
+    from flare.queues import QueueName
     from workers import runtime
+    from workers.lane import LANES
 
     settings = settings_or_exit()
+    chosen: tuple[QueueName, ...] = ()
+    if queues is not None:
+        names = [name.strip() for name in queues.split(",") if name.strip()]
+        known = [q.value for q in QueueName]
+        unknown = [name for name in names if name not in known]
+        if unknown or not names:
+            err.print(
+                f"[red]Unknown queue {', '.join(unknown) or '(none given)'}[/red]: "
+                f"--queues takes {', '.join(known)}.",
+                highlight=False,
+            )
+            raise typer.Exit(2)
+        chosen = tuple(QueueName(name) for name in names)
     client = connect(settings)
-    runtime.install(wiring.build_runtime(settings, client))
     where = settings.redis_url or settings.data_dir
-    err.print(f"Flare worker on {where} (queues page, act, notify, triage)", highlight=False)
+    if burst:
+        plan = "all queues, until they are empty"
+    elif chosen:
+        plan = f"queues {', '.join(chosen)}"
+    else:
+        plan = "; ".join(f"{name}: {', '.join(qs)}" for name, qs in LANES.items())
+    err.print(f"Flare worker on {masked_url(str(where))} ({plan})", highlight=False)
     if not settings.slack.configured:
         err.print(
             "[yellow]Slack is not configured (FLARE_SLACK__BOT_TOKEN, "
             "FLARE_SLACK__SIGNING_SECRET): cases are triaged and stored, "
             "but no cards are posted.[/yellow]"
         )
-    run_workers(client, burst=burst, fork=fork)
+    if burst:
+        runtime.install(wiring.build_runtime(settings, client))
+        run_workers(client, burst=True, fork=False)
+    elif chosen:
+        run_lane(settings, chosen)
+    else:
+        raise typer.Exit(run_lanes(settings, LANES))
 
 
 def bot(

@@ -1,17 +1,108 @@
-"""`flare worker`: RQ workers for every queue, with the scheduler."""
+"""`flare worker`: a process per lane, each serving its queues, restarted if it dies."""
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import os
+import signal
 import time
+from collections.abc import Iterable
+from multiprocessing.process import BaseProcess
+from types import FrameType
 
 import redis
 from rq import SimpleWorker, Worker
 from rq.registry import ScheduledJobRegistry
 from rq.serializers import JSONSerializer
 
-from flare.queues import all_queues
+from flare.queues import QueueName, all_queues
+from flare.settings import Settings
+
+log = logging.getLogger(__name__)
 
 PUT_OFF = 2.0  # seconds: a job scheduled this soon waits for a moment, it is not a timer
+STOP_GRACE = 60.0  # seconds a lane has to finish its job when asked to stop
+RESTART_MOST = 30.0  # seconds: the longest wait before a lane that keeps dying is started again
+
+
+def run_lane(settings: Settings, names: Iterable[QueueName], watch_parent: bool = False) -> None:
+    """Serve `names` in this process until asked to stop, moving due jobs when it holds the
+    scheduler's lock: what each of `flare worker`'s processes runs."""
+    from cli import wiring
+    from flare.connection import connect
+    from workers import runtime
+    from workers.lane import Lane, lane_queues
+    from workers.scheduler import Scheduler
+
+    if watch_parent:
+        os.setpgrp()  # Ctrl-C reaches `flare worker` alone, which stops its lanes in order
+    client = connect(settings)
+    runtime.install(wiring.build_runtime(settings, client))
+    scheduler = Scheduler(client, all_queues(client)).start()
+    try:
+        lane = Lane(lane_queues(client, tuple(names)), client, watch_parent)
+        lane.work(logging_level="WARNING")
+    finally:
+        scheduler.stop()
+
+
+def run_lanes(settings: Settings, lanes: dict[str, tuple[QueueName, ...]]) -> int:
+    """Start a process per lane and keep each one running until SIGTERM or SIGINT; then ask each
+    to finish its job and stop. A lane that dies is started again, waiting longer each time
+    it dies young. Returns the exit status: 0 when every lane stopped cleanly."""
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no threads forked
+    stopping = False
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    def start(name: str) -> BaseProcess:
+        process = spawn.Process(
+            target=run_lane, args=(settings, lanes[name], True), name=f"flare-{name}"
+        )
+        process.start()
+        return process
+
+    running = {name: start(name) for name in lanes}
+    born = {name: time.monotonic() for name in lanes}
+    wait = {name: 1.0 for name in lanes}
+    while not stopping:
+        time.sleep(0.5)
+        for name, process in list(running.items()):
+            if process.is_alive() or stopping:
+                continue
+            young = time.monotonic() - born[name] < RESTART_MOST
+            wait[name] = min(RESTART_MOST, wait[name] * 2) if young else 1.0
+            log.error(
+                "lane %s (queues %s) ended with status %s; starting it again in %.0f s",
+                name,
+                ", ".join(lanes[name]),
+                process.exitcode,
+                wait[name],
+            )
+            deadline = time.monotonic() + wait[name]
+            while not stopping and time.monotonic() < deadline:
+                time.sleep(0.2)
+            if not stopping:
+                running[name], born[name] = start(name), time.monotonic()
+    for process in running.values():
+        if process.is_alive() and process.pid is not None:
+            process.terminate()  # SIGTERM: RQ finishes the job in hand, then stops
+    status = 0
+    for process in running.values():
+        process.join(STOP_GRACE)
+        if process.is_alive():
+            process.kill()
+            process.join()
+            status = 1
+        elif process.exitcode not in (0, None):
+            status = 1
+    return status
 
 
 class _BurstWorker(SimpleWorker):

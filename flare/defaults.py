@@ -13,9 +13,20 @@ INCIDENT_EDIT_GAP_MS = 2_000  # an incident card is edited at most this often, h
 DIRTY_TTL = 60  # seconds: a redraw lost with its worker blocks later redraws no longer than this
 SIGNATURE_TTL = 86_400  # seconds an agent's sign-off is cached from their chat profile
 
+# Workers. A job's worker beats its heart while the job runs; when the beats stop (the process
+# died, the container was killed) a live worker takes the job back after JOB_HEARTBEAT_TTL.
+JOB_HEARTBEAT_EVERY = 2.0  # seconds between a running job's heartbeats
+JOB_HEARTBEAT_TTL = 10  # seconds a job counts as running after its last heartbeat
+MAINTENANCE_EVERY = 2  # seconds between a worker's looks for abandoned jobs
+WORKER_POLL = 2  # seconds an idle worker waits on its queues before it looks around again
+SCHEDULER_TICK = 0.2  # seconds between moves of due jobs onto their queues
+SCHEDULER_LOCK_MS = 3_000  # a dead scheduler's lock is free again after this
+
 # Every job that talks to chat: a Slack or Teams outage delays the work, it does not lose it.
 CHAT_RETRY = Retry(max=4, interval=[2, 10, 60, 300])
 # A step of a paging chain: retried soon and often, since a page may be neither lost nor late.
 PAGE_RETRY = Retry(max=6, interval=[1, 3, 10, 30, 60, 120])
+# Triage of a batch: a worker that died with the batch in hand leaves it to be triaged again.
+TRIAGE_RETRY = Retry(max=3, interval=[1, 5, 30])
 # The check at a case's response target: the nudge may not be lost either.
 DUE_RETRY = Retry(max=3, interval=[10, 60, 300])

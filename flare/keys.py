@@ -225,3 +225,8 @@ def case_told(mention_id: str, action: str) -> str:
 def case_overdue(mention_id: str) -> str:
     """Mark, SET NX EX: the case's card thread was told it is overdue (once per case)."""
     return f"{PREFIX}:case:{mention_id}:overdue"
+
+
+def scheduler_lock() -> str:
+    """String with a short expiry: the token of the one worker process moving due jobs now."""
+    return f"{PREFIX}:scheduler-lock"

@@ -312,3 +312,15 @@ def _without_password(value: str) -> str:
     user, _, host = parts.netloc.rpartition("@")
     name = user.split(":", 1)[0]
     return urlunsplit(parts._replace(netloc=f"{name}:********@{host}"))
+
+
+def masked_url(url: str) -> str:
+    """`url` with any password in it replaced by ***, for showing on screen or in logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return urlunsplit(parts._replace(netloc=user + host))

@@ -11,6 +11,7 @@ from pathlib import Path
 import redis
 
 from flare import keys
+from flare.defaults import TRIAGE_RETRY
 from flare.dlq import DeadLetters
 from flare.http import Wsgi
 from flare.jobs import Job, enqueue
@@ -98,6 +99,7 @@ class Intake:
                 Job.TRIAGE_BATCH,
                 [m.model_dump(mode="json") for m in fresh],
                 failure_ttl=DEDUPE_TTL,
+                retry=TRIAGE_RETRY,
             )
         except redis.RedisError:
             self.redis.delete(*[keys.seen(dedupe_id(m)) for m in fresh])  # let a retry try
