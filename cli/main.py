@@ -183,6 +183,8 @@ def worker(
             raise typer.Exit(2)
         chosen = tuple(QueueName(name) for name in names)
     client = connect(settings)
+    # built here, once, even when each lane builds its own: a broken playbook stops the start
+    runtime.install(wiring.build_runtime(settings, client))
     where = settings.redis_url or settings.data_dir
     if burst:
         plan = "all queues, until they are empty"
@@ -198,7 +200,6 @@ def worker(
             "but no cards are posted.[/yellow]"
         )
     if burst:
-        runtime.install(wiring.build_runtime(settings, client))
         run_workers(client, burst=True, fork=False)
     elif chosen:
         run_lane(settings, chosen)

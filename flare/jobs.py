@@ -25,6 +25,7 @@ class Job(StrEnum):
     DRAIN_CHANNEL = "workers.jobs.drain_channel"
     POST_MESSAGE = "workers.jobs.post_message"
     POST_NOTE = "workers.jobs.post_note"
+    TELL_CASE = "workers.jobs.tell_case"
     REDRAW_CARD = "workers.jobs.redraw_card"
     CHECK_DUE = "workers.jobs.check_due"
     ASK_APPROVAL = "workers.jobs.ask_approval"

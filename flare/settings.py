@@ -57,6 +57,9 @@ class SlackSettings(BaseModel):
     """How agents sign public replies: {initials} and {name} come from their Slack profile."""
     redraw_gap_ms: int = Field(default=1000, ge=0, le=60_000)
     """Fewest milliseconds between two edits of one card; changes meanwhile fold into one."""
+    incident_edit_gap_ms: int = Field(default=3000, ge=0, le=60_000)
+    """Fewest milliseconds between two edits of an incident's card (3 s: at most 20 a minute,
+    however fast the flood grows)."""
 
     _csv = field_validator("agents", "pr_team", "leads", mode="before")(_split_csv)
 

@@ -76,6 +76,7 @@ def flare(
             "leads": (LEAD,),
             "send_per_second": 20,
             "redraw_gap_ms": 0,
+            "incident_edit_gap_ms": 0,
         },
         x=fake_x.settings(),
         pager=fake_pager.settings(),

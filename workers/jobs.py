@@ -12,7 +12,7 @@ from bot.mrkdwn import say
 from bot.slack_client import Posted, SlackError
 from flare import keys
 from flare.case import Case, CaseState
-from flare.defaults import CHAT_RETRY, INCIDENT_EDIT_GAP_MS, TOLD_TTL
+from flare.defaults import CHAT_RETRY, TOLD_TTL
 from flare.jobs import Job, enqueue, enqueue_at, enqueue_in
 from flare.threads import threads_for
 from flare.triage_context import RedisContext
@@ -158,19 +158,34 @@ def _carded(rt: Runtime, case: Case, posted: Posted) -> None:
 
 
 def _tell(rt: Runtime, case: Case) -> None:
+    """Queue the heads-up under a new card, when the case's level calls for one."""
+    if case.decision.action in nudges.TOLD_ABOUT and rt.slack is not None:
+        enqueue(rt.redis, Job.TELL_CASE, case.id, retry=CHAT_RETRY)
+
+
+def tell_case(case_id: str) -> str:
     """Under its card, once per case and level: the leads of a priority case, PR of a PR risk
-    (again if a follow-up raises a priority case to a PR risk)."""
-    if case.decision.action not in nudges.TOLD_ABOUT or rt.slack is None:
-        return
+    (again if a follow-up raises a priority case to a PR risk). Within the channel's budget
+    like every post: a heads-up that meets a full channel waits for its slot."""
+    rt = current()
+    case = rt.store.get(case_id)
+    if case is None or rt.slack is None:
+        return "missing" if case is None else "no-slack"
+    if case.decision.action not in nudges.TOLD_ABOUT:
+        return "nothing to tell"
     where = rt.store.card(case.id)
     told = keys.case_told(case.id, case.decision.action)
     if where is None or not rt.redis.set(told, "1", nx=True, ex=TOLD_TTL):
-        return
+        return "told before" if where else "no card"
     try:
-        rt.slack.client.post_in_thread(*where, nudges.heads_up(case, rt.to_tell(case)))
+        posted = _post(rt, where[0], [], nudges.heads_up(case, rt.to_tell(case)), where[1])
     except SlackError:
         rt.redis.delete(told)  # the job's retry tells them
         raise
+    if not isinstance(posted, Posted):
+        rt.redis.delete(told)
+        return _later(rt, posted, Job.TELL_CASE, case_id)
+    return "told"
 
 
 def _wait_for_slot(rt: Runtime, channel: str, case_id: str, wait: float) -> str:
@@ -322,12 +337,15 @@ def check_due(case_id: str) -> str:
         return "no card"
     if not rt.redis.set(keys.case_overdue(case_id), "1", nx=True, ex=TOLD_TTL):
         return "told before"
-    rt.slack.draw(case_id)
     try:
-        rt.slack.client.post_in_thread(*where, nudges.overdue(case, now, rt.leads()))
+        posted = _post(rt, where[0], [], nudges.overdue(case, now, rt.leads()), where[1])
     except SlackError:
         rt.redis.delete(keys.case_overdue(case_id))
         raise
+    if not isinstance(posted, Posted):  # the channel is full: at its next slot, still overdue
+        rt.redis.delete(keys.case_overdue(case_id))
+        return _later(rt, posted, Job.CHECK_DUE, case_id)
+    rt.slack.draw(case_id)
     rt.store.audit(case_id, "flare", "overdue", due=due.isoformat())
     return "nudged"
 
@@ -348,8 +366,9 @@ def notify_incident(topic: str, put_off: bool = False) -> str:
     edited, pending = keys.incident_card_edited(topic), keys.incident_card_pending(topic)
     if put_off:
         rt.redis.delete(pending)
-    if where and not rt.redis.set(edited, "1", nx=True, px=INCIDENT_EDIT_GAP_MS):
-        if rt.redis.set(pending, "1", nx=True, px=INCIDENT_EDIT_GAP_MS + 5_000):
+    gap = rt.settings.slack.incident_edit_gap_ms
+    if where and gap and not rt.redis.set(edited, "1", nx=True, px=gap):
+        if rt.redis.set(pending, "1", nx=True, px=gap + 5_000):
             wait = timedelta(milliseconds=max(1, int(rt.redis.pttl(edited))))
             enqueue_in(rt.redis, wait, Job.NOTIFY_INCIDENT, topic, True, retry=CHAT_RETRY)
         return "later"
