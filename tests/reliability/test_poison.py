@@ -8,7 +8,8 @@ the reason, and its dedupe mark is lifted so `flare dlq replay` can take it in a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from flare import keys
 from flare.dlq import DeadLetters
 from flare.redis_server import EmbeddedRedis
 from flare.settings import Settings
+from rules.engine import Engine
+from rules.mention import Mention
 from tests.builders import NOON, mention
 from tests.conftest import SIGNING_SECRET
 from workers import jobs, runtime
@@ -102,3 +105,27 @@ def test_a_batch_that_is_not_even_mentions_loses_nothing_readable(
     assert counts["stored"] == 1 and counts["dead"] == 2
     assert rt.store.get("2004") is not None
     assert len(DeadLetters(redis_client).all()) == 2
+
+
+class Brittle(Engine):
+    """The shipped engine, except that one post breaks it: a fault nobody foresaw."""
+
+    def decide_many(self, mentions: Sequence[Mention], *args: Any, **kwargs: Any) -> Any:
+        if any("💥" in m.text for m in mentions):
+            raise ArithmeticError("a fault nobody foresaw")
+        return super().decide_many(mentions, *args, **kwargs)
+
+
+def test_a_mention_that_breaks_the_engine_goes_to_the_dead_letters_alone(
+    rt: Runtime, redis_client: redis.Redis
+) -> None:
+    runtime.install(replace(rt, engine=Brittle(rt.playbook, ("acme",))))
+    breaks = queued_as_json("2007", text="@acme 💥 my order never arrived")
+
+    counts = jobs.triage_batch([queued_as_json("2006"), breaks, queued_as_json("2008")])
+
+    assert counts["stored"] == 2 and counts["dead"] == 1
+    assert rt.store.get("2006") is not None and rt.store.get("2008") is not None
+    [letter] = DeadLetters(redis_client).all()
+    assert json.loads(letter.raw)["id"] == "2007"
+    assert letter.error == "triage failed: ArithmeticError: a fault nobody foresaw"
