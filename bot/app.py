@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
@@ -9,10 +10,12 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
 
 from bot import home, modals, slash
 from bot.action_ids import ActionId, ViewId
+from bot.gate import gate
 from bot.mrkdwn import say
 from bot.payloads import Click, Submission, incident_of_button, statement_of_button
 from bot.slack_surface import SlackSurface
@@ -40,13 +43,30 @@ def bolt_app(
         # A single-workspace app: the bot token is known, so no auth.test round trip is needed.
         return AuthorizeResult(enterprise_id=None, team_id=None, bot_token=bot_token)
 
-    return App(
+    app = App(
         signing_secret=signing_secret,
         client=client,
         authorize=authorize,
         name="flare",
         listener_executor=executor,
     )
+    app.error(_unreadable)
+    return app
+
+
+UNREADABLE = (KeyError, IndexError, TypeError, AttributeError, ValueError)
+
+
+def _unreadable(
+    error: Exception, logger: logging.Logger, response: BoltResponse | None
+) -> BoltResponse | None:
+    """A signed payload not in the shape Slack documents is a 400 for Slack to see, not a 500;
+    anything else (Redis, Slack's API) stays a 500. Logged with its trace either way; after
+    the ack (`response` None) there is no answer left to change."""
+    logger.exception("a Slack request Flare could not handle: %s", error)
+    if response is not None and isinstance(error, UNREADABLE):
+        return BoltResponse(status=400, body="not a payload Flare reads")
+    return None
 
 
 def build_app(
@@ -104,8 +124,8 @@ def build_app(
     app.action(ActionId.APPROVE_STATEMENT.value)(_on_statement(slack, statements.approve))
     app.action(ActionId.REJECT_STATEMENT.value)(_on_statement(slack, statements.send_back))
     queries = Queries(desk.store.redis)
-    slash.register(app, queries, desk.paging, desk.clock)
-    home.register(app, queries, slack.client, desk.clock)
+    slash.register(app, queries, desk.paging, desk.clock, desk.team)
+    home.register(app, queries, slack.client, desk.clock, desk.team)
     return app
 
 
@@ -246,19 +266,24 @@ def _on_draft(desk: Casework, slack: SlackSurface) -> Any:
         if not view:  # typing in the reply modal is the only thing that sends this id
             return
         sent = Submission.of(body, view)
-        case = desk.store.get(sent.case_id)
-        if case is None:
-            return
         draft = sent.values.get(Field.DRAFT) or ""
-        line = desk.check_line(draft, slack.actor(sent.user, named=True))
+        outcome = desk.recheck(sent.case_id, slack.actor(sent.user, named=True), draft)
+        if outcome.form is None:  # not theirs (any more): the modal is left as it is
+            return
+        form = outcome.form
         new = modals.reply_modal(
-            case, draft, line, ask_confirm=sent.confirm_asked, notice=modals.notice_of(view)
+            form.case,
+            form.draft,
+            form.check,
+            ask_confirm=sent.confirm_asked,
+            notice=modals.notice_of(view),
         )
         slack.client.update_view(str(view["id"]), new, str(view.get("hash", "")) or None)
 
     return listener
 
 
-def slack_routes(app: App) -> dict[str, Wsgi]:
-    """Slack's requests, at the path the app manifest names; Bolt verifies their signatures."""
-    return {"/slack/events": SlackRequestHandler(app)}
+def slack_routes(app: App, signing_secret: str) -> dict[str, Wsgi]:
+    """Slack's requests, at the path the app manifest names. Their size and signature are
+    checked on the raw body (`bot.gate`) before Bolt parses it; Bolt checks again."""
+    return {"/slack/events": gate(SlackRequestHandler(app), signing_secret)}

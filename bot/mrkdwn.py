@@ -10,6 +10,17 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# Slack's mrkdwn has no escape for its formatting marks: outside text shown inside mrkdwn gets
+# look-alikes that Slack does not read as marks, so "*bold*" from a post stays as written.
+_MARKS = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
+
+
+def verbatim(text: str) -> str:
+    """Outside text for a mrkdwn field, shown as written: escaped, and no formatting taken
+    from it (`*`, `_`, `~` and the backquote become look-alikes)."""
+    return escape(text).translate(_MARKS)
+
+
 def link(url: str, label: str) -> str:
     """A mrkdwn link to an outside URL: a "|" or ">" in it can't end the URL and hide a label."""
     target = escape(url).replace("|", "%7C").replace(" ", "%20")

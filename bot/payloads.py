@@ -90,15 +90,35 @@ class Click:
 
 
 def form_meta(case_id: str, confirm: bool = False) -> str:
-    """A modal's private_metadata: the case, and whether a tick is asked for."""
-    return f"{case_id}|{CONFIRM_META}" if confirm else case_id
+    """A modal's private_metadata: a typed reference to the case, and whether a tick is asked
+    for. JSON, so no character of an id can end it early and name another case."""
+    ref: dict[str, Any] = {"case": case_id}
+    if confirm:
+        ref[CONFIRM_META] = True
+    return json.dumps(ref, separators=(",", ":"))
+
+
+def case_of_form(meta: str) -> tuple[str, bool]:
+    """(case id, tick asked for) from a modal's private_metadata; a modal opened before
+    references were typed holds `<id>` or `<id>|confirm`."""
+    if meta.startswith("{"):
+        try:
+            ref = json.loads(meta)
+        except ValueError:
+            return "", False
+        if isinstance(ref, dict) and isinstance(ref.get("case"), str):
+            return ref["case"], ref.get(CONFIRM_META) is True
+        return "", False
+    case_id, bar, extra = meta.rpartition("|")
+    return (case_id, True) if bar and extra == CONFIRM_META else (meta, False)
 
 
 @dataclass(frozen=True)
 class Submission:
     """A submitted modal: which case, who, and the value of each input."""
 
-    case_id: str
+    case_id: str  # "" for a form about an incident
+    meta: str  # the modal's private_metadata as sent
     user: str
     confirm_asked: bool
     values: dict[Field, str | None]
@@ -106,12 +126,14 @@ class Submission:
 
     @classmethod
     def of(cls, body: dict[str, Any], view: dict[str, Any]) -> Submission:
-        case_id, _, extra = str(view.get("private_metadata", "")).partition("|")
+        meta = str(view.get("private_metadata", ""))
+        case_id, confirm = case_of_form(meta)
         state = view.get("state", {}).get("values", {})
         return cls(
             case_id=case_id,
+            meta=meta,
             user=str(body["user"]["id"]),
-            confirm_asked=extra == CONFIRM_META,
+            confirm_asked=confirm,
             values={f: _value(state.get(f.value, {})) for f in Field},
             key=str(view.get("id") or hashlib.sha1(repr(view).encode()).hexdigest()[:16]),
         )
@@ -123,7 +145,7 @@ class Submission:
     def incident(self) -> tuple[str, str]:
         """(topic, incident id) of a form about an incident, whose metadata names it where a
         case's form names the case (`incident_value`)."""
-        return incident_of_button(self.case_id)
+        return incident_of_button(self.meta)
 
 
 def _value(block: dict[str, Any]) -> str | None:

@@ -16,6 +16,7 @@ from bot.mrkdwn import escape, say
 from flare.outcome import Actor, Kind, Outcome, refused
 from flare.paging import Paging
 from flare.queries import Queries
+from flare.team import Team
 from flare.words import Outside, Part, Person, words
 from rules.units import duration
 
@@ -25,10 +26,19 @@ COMMAND = "/flare"
 log = logging.getLogger(__name__)
 
 
-def answer(text: str, user: str, queries: Queries, now: datetime) -> tuple[list[Block], str]:
+READS = ("status", "mine", "crisis")  # what shows the queue: for those who may act on cards
+
+
+def answer(
+    text: str, user: str, queries: Queries, now: datetime, team: Team | None = None
+) -> tuple[list[Block], str]:
     """Blocks and fallback text for `/flare <text>` typed by `user`."""
     words = text.split()
     sub = words[0].lower() if words else "help"
+    team = team or Team()
+    if sub in READS and not team.may_act(user):
+        said = escape(team.refusal("agent"))
+        return [{"type": "section", "text": {"type": "mrkdwn", "text": said}}], said
     if sub == "status":
         by_priority = queries.open_by_priority()
         soon, late, incidents = queries.due_soon(now), queries.breached(now), queries.incidents()
@@ -100,8 +110,10 @@ def _only_incident(queries: Queries) -> str | None:
     return incidents[0].topic if len(incidents) == 1 else None
 
 
-def register(app: App, queries: Queries, paging: Paging, clock: Clock) -> None:
-    """Add the /flare command to the app."""
+def register(
+    app: App, queries: Queries, paging: Paging, clock: Clock, team: Team | None = None
+) -> None:
+    """Add the /flare command to the app; what shows the queue answers only `team`'s agents."""
 
     @app.command(COMMAND)
     def flare_command(ack: Ack, command: dict[str, Any]) -> None:
@@ -111,7 +123,8 @@ def register(app: App, queries: Queries, paging: Paging, clock: Clock) -> None:
                 said = say(outcome.says) if outcome.says else "Done."
                 ack(text=said, response_type="ephemeral")
                 return
-            blocks, text = answer(command.get("text") or "", command["user_id"], queries, clock())
+            text_in, user = command.get("text") or "", command["user_id"]
+            blocks, text = answer(text_in, user, queries, clock(), team)
         except redis.RedisError:
             log.exception("/flare could not read Redis")
             ack(

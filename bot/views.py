@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.action_ids import ActionId
 from bot.card import PRIORITY_MARK, Block
-from bot.mrkdwn import clip, escape, link
+from bot.mrkdwn import clip, escape, link, verbatim
 from bot.payloads import button_value
 from flare.case import Case, CaseState
 from flare.incidents import Incident
@@ -73,7 +73,7 @@ def case_line(case: Case, now: datetime) -> Block:
     status = _target(case, now)
     if case.state is CaseState.CLAIMED and case.claimed_by:
         status += f" · claimed by <@{escape(case.claimed_by)}>"
-    post = escape(clip(" ".join(m.text.split()), _SNIPPET))
+    post = verbatim(clip(" ".join(m.text.split()), _SNIPPET))
     return _section(f"{mark}{topic} · {who}\n{post}\n{status}")
 
 
@@ -207,6 +207,12 @@ def help_blocks(unknown: str | None = None) -> list[Block]:
     lines = "\n".join(f"`/flare {name}`: {what}" for name, what in COMMANDS)
     blocks.append(_section(f"*Flare commands*\n{lines}"))
     return blocks
+
+
+def stranger_view(user: str, why: str) -> dict[str, Any]:
+    """The App Home tab of someone who may not act on cards: why, and nothing of the queue."""
+    blocks = [_header("Flare"), _note(f"For <@{escape(user)}>"), _section(escape(why))]
+    return {"type": "home", "blocks": blocks}
 
 
 def home_view(

@@ -11,6 +11,7 @@ import redis
 from bot.app import slack_routes
 from cli.wiring import build_app_for
 from flare import metrics
+from flare.defaults import MAX_SLACK_BYTES
 from flare.http import Wsgi, router, serve
 from flare.settings import Settings
 from flare.time import utcnow
@@ -28,14 +29,18 @@ def run_bot(
     """Serve the Slack app (HTTP or Socket Mode), /healthz, /metrics and any extra `routes`."""
     app = build_app_for(settings, client)
     metrics.install(client, utcnow)
+    max_body = max(MAX_SLACK_BYTES, settings.intake.webhook_max_bytes)  # its largest route's
     if settings.slack.app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         # /healthz, /metrics and the routes still answer over HTTP while Slack uses the socket
         wsgi = router(client, routes)
-        threading.Thread(target=serve, args=(wsgi, host, port), daemon=True).start()
+        threading.Thread(target=serve, args=(wsgi, host, port, max_body), daemon=True).start()
         log.warning("Slack Socket Mode; health on http://%s:%d/healthz", host, port)
         SocketModeHandler(app, settings.slack.app_token.get_secret_value()).start()
     else:
         log.warning("Slack over HTTP at http://%s:%d/slack/events", host, port)
-        serve(router(client, {**(routes or {}), **slack_routes(app)}), host, port)
+        assert settings.slack.signing_secret is not None  # `flare bot` checked it is set
+        secret = settings.slack.signing_secret.get_secret_value()
+        wsgi = router(client, {**(routes or {}), **slack_routes(app, secret)})
+        serve(wsgi, host, port, max_body)

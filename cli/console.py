@@ -1,6 +1,9 @@
-"""What the `flare` commands share: the error console, and settings read once or a clear exit."""
+"""What the `flare` commands share: the error console, settings read once or a clear exit, and
+outside text made safe to print."""
 
 from __future__ import annotations
+
+import re
 
 import typer
 from rich.console import Console
@@ -17,3 +20,14 @@ def settings_or_exit() -> Settings:
     except SettingsError as exc:
         err.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(2) from None
+
+
+# C0 controls but tab and newline, DEL, C1 controls: what a terminal would act on, not show.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def inert(text: str) -> str:
+    """Outside text as a terminal can print it: escape sequences, bells and carriage returns
+    are written out (`\\x1b`), so a payload can't move the cursor, retitle the window or hide
+    a line; newlines and tabs stay."""
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)

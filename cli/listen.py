@@ -35,7 +35,10 @@ def listen_command(
             help="HTTP port for /intake, /healthz and /metrics (default FLARE_INTAKE__PORT, 3001).",
         ),
     ] = None,
-    host: Annotated[str, typer.Option(help="Interface the HTTP port listens on.")] = "0.0.0.0",
+    host: Annotated[
+        str | None,
+        typer.Option(help="Interface the HTTP port listens on (default FLARE_HOST, 127.0.0.1)."),
+    ] = None,
     spend: Annotated[
         bool, typer.Option("--spend", help="Only show X API spend (last 7 days) and exit.")
     ] = False,
@@ -76,7 +79,7 @@ def listen_command(
             stream=stream,
             poll=poll,
             webhook=webhook,
-            host=host,
+            host=host or settings.host,
             port=port,
             say=_say,
             stop=stop,

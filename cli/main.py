@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli.audit import audit_command
-from cli.console import err, settings_or_exit
+from cli.console import err, inert, settings_or_exit
 from cli.crisis import crisis_app
 from cli.listen import listen_command, spend_command
 from cli.progress import progress
@@ -211,7 +211,10 @@ def bot(
     port: Annotated[
         int | None, typer.Option(min=1, max=65535, help="HTTP port (default FLARE_PORT, 3000).")
     ] = None,
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "0.0.0.0",
+    host: Annotated[
+        str | None,
+        typer.Option(help="Interface to listen on (default FLARE_HOST, 127.0.0.1)."),
+    ] = None,
 ) -> None:
     """Run the Slack app agents work in (Socket Mode or HTTP), with /healthz and /metrics.
 
@@ -241,7 +244,8 @@ def bot(
         )
         raise typer.Exit(2)
     client = connect(settings, socket_timeout=1.5)
-    run_bot(settings, client, host, port or settings.port, webhook_routes(settings, client))
+    where = host or settings.host
+    run_bot(settings, client, where, port or settings.port, webhook_routes(settings, client))
 
 
 def config() -> None:
@@ -271,7 +275,10 @@ def dlq_list() -> None:
     table = Table("id", "source", "where", "error", title=f"{len(letters)} dead letters")
     for letter in letters:
         table.add_row(
-            *(escape(cell) for cell in (letter.id, letter.source, letter.where, letter.error))
+            *(
+                escape(inert(cell))
+                for cell in (letter.id, letter.source, letter.where, letter.error)
+            )
         )
     console.print(table)
 
@@ -280,8 +287,8 @@ def dlq_list() -> None:
 def dlq_show(
     record_id: Annotated[str, typer.Argument(help="Dead letter id, from `flare dlq list`.")],
 ) -> None:
-    """Show one dead letter: where it came from, the error, then its payload exactly as received
-    (bytes that are not UTF-8 shown as �).
+    """Show one dead letter: where it came from, the error, then its payload as received (bytes
+    that are not UTF-8 shown as �, control characters such as ESC written out as \\x1b).
 
     **Example**: `flare dlq show 12`
     """
@@ -292,12 +299,12 @@ def dlq_show(
         err.print(f"[red]no dead letter {escape(record_id)}[/red]: `flare dlq list` shows the ids")
         raise typer.Exit(1)
     console.print(
-        f"id {letter.id} · {letter.source} · {letter.where} · {letter.at}",
+        inert(f"id {letter.id} · {letter.source} · {letter.where} · {letter.at}"),
         markup=False,
         highlight=False,
     )
-    console.print(f"error: {letter.error}", markup=False, highlight=False)
-    sys.stdout.write(letter.raw.decode("utf-8", errors="replace") + "\n")
+    console.print(inert(f"error: {letter.error}"), markup=False, highlight=False)
+    sys.stdout.write(inert(letter.raw.decode("utf-8", errors="replace")) + "\n")
 
 
 @dlq_app.command("replay")

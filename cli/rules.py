@@ -16,6 +16,7 @@ from rich.table import Table
 
 from cli.console import err
 from cli.progress import Step, progress
+from flare.lines import lines
 from rules.context import MemoryContext
 from rules.decision import Action, Decision
 from rules.duration import parse_duration
@@ -73,14 +74,17 @@ def read_line(raw: bytes) -> list[Mention] | str:
 
 
 def read_file(path: Path, step: Step | None = None) -> ReadFile:
-    """Read a JSON-lines file; `step` is told the bytes each line took."""
+    """Read a JSON-lines file; `step` is told the bytes each line took. A line over
+    `MAX_LINE_BYTES` is an error line, never read whole."""
     out = ReadFile()
     with path.open("rb") as fh:
-        for number, raw in enumerate(fh, start=1):
-            if raw.strip():
-                out.lines.append((number, read_line(raw.rstrip(b"\r\n"))))
+        for line in lines(fh):
+            if line.too_long:
+                out.lines.append((line.number, line.refusal()))
+            elif line.raw.strip():
+                out.lines.append((line.number, read_line(line.raw)))
             if step:
-                step(len(raw))
+                step(line.size)
     return out
 
 

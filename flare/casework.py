@@ -242,6 +242,16 @@ class Casework:
         the agent has open (`form_ref`) if it did."""
         enqueue(self.redis, Job.CHECK_CONVERSATION, case_id, form_ref, actor.id)
 
+    def recheck(self, case_id: str, actor: Actor, draft: str) -> Outcome:
+        """The reply form again with the line under a draft being typed, for whoever may still
+        answer the case; anyone else is refused and shown nothing of it."""
+        case = self._admit(case_id, actor, Need.HOLDER, Act.REPLY)
+        if isinstance(case, Outcome):
+            return case
+        if not self.team.may_speak_for(case, actor.id):
+            return self._refuse(case_id, actor, Act.REPLY, "pr")
+        return Outcome(Kind.DONE, form=Form(case, draft, self.check_line(draft, actor)))
+
     def check_line(self, draft: str, actor: Actor) -> str:
         """The line under a reply draft: length as X counts it with the signature, and safety."""
         return self._check(draft, actor).summary()
@@ -261,11 +271,9 @@ class Casework:
         `key` is the same for a double submit of one form: the reply goes out once.
         `confirm_asked`: the form told them the brand already answered, so a tick is needed.
         """
-        if not self.team.may_act(actor.id):
-            return _on(Field.DRAFT, self._refuse(case_id, actor, Act.REPLY, "agent"))
-        case = self.store.get(case_id)
-        if case is None:
-            return invalid(Field.DRAFT, words("This case is no longer in Flare."))
+        case = self._admit(case_id, actor, Need.HOLDER, Act.REPLY)  # still theirs to answer
+        if isinstance(case, Outcome):
+            return _on(Field.DRAFT, case)
         if not self.team.may_speak_for(case, actor.id):
             return _on(Field.DRAFT, self._refuse(case_id, actor, Act.REPLY, "pr"))
         if not case.decision.summoned:
@@ -358,8 +366,10 @@ class Casework:
             )
 
     def dm(self, case_id: str, actor: Actor, draft: str, key: str) -> Outcome:
-        if not self.team.may_act(actor.id):
-            return _on(Field.DRAFT, self._refuse(case_id, actor, Act.DM, "agent"))
+        """Send a DM, if the case is still theirs (a lead may have taken it over meanwhile)."""
+        case = self._admit(case_id, actor, Need.HOLDER, Act.DM)
+        if isinstance(case, Outcome):
+            return _on(Field.DRAFT, case)
         if not draft.strip():
             return invalid(Field.DRAFT, words("Write a message first."))
         text = with_signature(draft.strip(), self.signature(actor))

@@ -29,3 +29,10 @@ PAGE_RETRY = Retry(max=6, interval=[1, 3, 10, 30, 60, 120])
 TRIAGE_RETRY = Retry(max=3, interval=[1, 5, 30])
 # The check at a case's response target: the nudge may not be lost either.
 DUE_RETRY = Retry(max=3, interval=[10, 60, 300])
+
+# Size limits at every door, checked before a body or a line is read whole. One X post with its
+# author is 2 to 5 KB as X API v2 JSON; a webhook request carries up to a batch of them.
+MAX_LINE_BYTES = 64 * 1024  # one line of a JSON-lines file (`flare replay`, `flare triage`)
+MAX_INTAKE_BYTES = 1_000_000  # one POST /intake body (FLARE_INTAKE__WEBHOOK_MAX_BYTES)
+MAX_SLACK_BYTES = 1_000_000  # one request to /slack/events (a modal's state is the largest)
+KEPT_BYTES = 1024  # of a line refused for its size, the start kept in its dead letter

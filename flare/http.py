@@ -8,6 +8,8 @@ from typing import Any
 import redis
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from flare.defaults import MAX_SLACK_BYTES
+
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -43,7 +45,11 @@ def router(client: redis.Redis, routes: dict[str, Wsgi] | None = None) -> Wsgi:
     return wsgi
 
 
-def serve(wsgi: Wsgi, host: str, port: int) -> None:
+def serve(wsgi: Wsgi, host: str, port: int, max_body: int = MAX_SLACK_BYTES) -> None:
+    """Serve until stopped; a body declared over `max_body` bytes is refused (413) by the
+    server before it is read, and each route checks its own limit again."""
     from waitress import serve as waitress_serve
 
-    waitress_serve(wsgi, host=host, port=port, threads=8, ident="flare")
+    waitress_serve(
+        wsgi, host=host, port=port, threads=8, ident="flare", max_request_body_size=max_body
+    )

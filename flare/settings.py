@@ -18,6 +18,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
+from flare import defaults
 from rules.units import handle
 
 CsvList = Annotated[tuple[str, ...], NoDecode]
@@ -92,7 +93,8 @@ class IntakeSettings(BaseModel):
 
     webhook_secret: SecretStr | None = None
     """HMAC-SHA256 key for POST /intake; unset: /intake answers 503 (never accepts unsigned)."""
-    webhook_max_bytes: int = Field(default=1_000_000, ge=1)
+    webhook_max_bytes: int = Field(default=defaults.MAX_INTAKE_BYTES, ge=1)
+    """Largest POST /intake body; a longer one is refused (413) before it is read."""
     webhook_max_age: int = Field(default=300, ge=1)
     """Seconds a signed request stays valid (older or further in the future is refused)."""
     port: int = Field(default=3001, ge=1, le=65535)
@@ -236,6 +238,9 @@ class Settings(BaseSettings):
     pager: PagerSettings = Field(default_factory=PagerSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     port: int = Field(default=3000, ge=1, le=65535)
+    host: str = "127.0.0.1"
+    """Interface `flare bot` and `flare listen` serve HTTP on: this machine only, unless set
+    (0.0.0.0 in a container, where the published port is the way in)."""
 
     @field_validator("redis_url")
     @classmethod

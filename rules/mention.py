@@ -4,8 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+# What a post can plausibly carry. Beyond these, arithmetic on the value fails far from the door
+# (a year 9999 plus a response target, a count of 10**400 as a float), so they are refused there.
+FIRST_YEAR = 2006  # X's first post
+LAST_YEAR = 2199  # far enough ahead for any clock, far enough from datetime's year 9999
+MAX_COUNT = 10**12  # followers, likes, views: X's largest are below 10**11
+
+
+def _plausible_time(value: datetime) -> datetime:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"year {value.year} is out of range ({FIRST_YEAR} to {LAST_YEAR})")
+    return value
+
+
+Time = Annotated[datetime, AfterValidator(_plausible_time)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 
 
 class Source(StrEnum):
@@ -27,22 +44,22 @@ class Author(BaseModel):
     id: str
     username: str = ""
     name: str = ""
-    followers: int = 0
-    following: int = 0
-    tweet_count: int = 0
+    followers: Count = 0
+    following: Count = 0
+    tweet_count: Count = 0
     verified: bool = False
     verified_type: str | None = None
-    created_at: datetime | None = None
+    created_at: Time | None = None
 
 
 class Metrics(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    reposts: int = 0
-    replies: int = 0
-    likes: int = 0
-    quotes: int = 0
-    impressions: int = 0
+    reposts: Count = 0
+    replies: Count = 0
+    likes: Count = 0
+    quotes: Count = 0
+    impressions: Count = 0
 
 
 class Reference(BaseModel):
@@ -59,7 +76,7 @@ class Mention(BaseModel):
 
     id: str
     text: str
-    created_at: datetime
+    created_at: Time
     author: Author
     source: Source = Source.REPLAY
     lang: str | None = None

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
 
-from rules.mention import Author, Mention, Metrics, Reference, RefType, Source
+from rules.mention import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_COUNT,
+    Author,
+    Mention,
+    Metrics,
+    Reference,
+    RefType,
+    Source,
+)
+
+# An id names a case, a Redis key and a button's reference: letters, digits, "-", "_" and "."
+# only, so no id can read as two ("v-pipe|x") or as another key ("42:follow-ups").
+ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+ID_RULE = "an id is 1 to 64 letters, digits, '-', '_' or '.'"
 
 
 class PayloadError(ValueError):
@@ -31,6 +47,10 @@ def parse_time(value: Any, field: str = "created_at") -> datetime:
             raise PayloadError(f"not an ISO-8601 time: {value!r}", field) from exc
     else:
         raise PayloadError("missing or not a string", field)
+    if not FIRST_YEAR <= stamp.year <= LAST_YEAR:
+        raise PayloadError(
+            f"year {stamp.year} is out of range ({FIRST_YEAR} to {LAST_YEAR})", field
+        )
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
@@ -40,7 +60,32 @@ def _int(obj: Mapping[str, Any], key: str, field: str) -> int:
         return 0
     if isinstance(value, bool) or not isinstance(value, int):
         raise PayloadError(f"expected an integer, got {type(value).__name__}", f"{field}.{key}")
+    if not 0 <= value <= MAX_COUNT:
+        raise PayloadError(f"out of range (0 to {MAX_COUNT})", f"{field}.{key}")
     return value
+
+
+def check_ids(mention: Mention, names: Mapping[str, str]) -> Mention:
+    """The mention, if every id it carries is one Flare can key and reference; else a
+    `PayloadError` naming the field as the payload called it (`names`: ours → theirs)."""
+    single = {
+        "id": mention.id,
+        "author.id": mention.author.id,
+        "conversation_id": mention.conversation_id,
+        "in_reply_to_user_id": mention.in_reply_to_user_id,
+    }
+    listed = {
+        "references": [r.id for r in mention.references],
+        "edit_history_ids": list(mention.edit_history_ids),
+    }
+    for name, value in single.items():
+        if value is not None and not ID.fullmatch(value):
+            raise PayloadError(f"{ID_RULE}, got {value[:80]!r}", names.get(name, name))
+    for name, values in listed.items():
+        for value in values:
+            if not ID.fullmatch(value):
+                raise PayloadError(f"{ID_RULE}, got {value[:80]!r}", names.get(name, name))
+    return mention
 
 
 def _author(user: Mapping[str, Any] | None, author_id: str) -> Author:
@@ -81,6 +126,16 @@ def _objects(value: Any, field: str) -> list[Mapping[str, Any]]:
     return value
 
 
+_X_ID_NAMES = {
+    "id": "data.id",
+    "author.id": "data.author_id",
+    "conversation_id": "data.conversation_id",
+    "in_reply_to_user_id": "data.in_reply_to_user_id",
+    "references": "data.referenced_tweets",
+    "edit_history_ids": "data.edit_history_tweet_ids",
+}
+
+
 def from_x_tweet(
     tweet: Mapping[str, Any],
     users: Mapping[str, Mapping[str, Any]],
@@ -91,7 +146,7 @@ def from_x_tweet(
     A value of the wrong type anywhere becomes a `PayloadError` naming the X field.
     """
     try:
-        return _from_x_tweet(tweet, users, source)
+        return check_ids(_from_x_tweet(tweet, users, source), _X_ID_NAMES)
     except ValidationError as exc:
         first = exc.errors()[0]
         name = ".".join(str(p) for p in first["loc"])
@@ -192,7 +247,7 @@ def from_flare(payload: Mapping[str, Any], source: Source) -> Mention:
         raise PayloadError(first["msg"], field) from exc
     if mention.created_at.tzinfo is None:
         mention = mention.model_copy(update={"created_at": mention.created_at.replace(tzinfo=UTC)})
-    return mention
+    return check_ids(mention, {})
 
 
 def is_x_v1(payload: Mapping[str, Any]) -> bool:

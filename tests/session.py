@@ -375,7 +375,9 @@ def start_session(
     runtime.install(wiring.build_runtime(settings, client, clock=clock))
     pool = ListenerPool()
     url = serve_wsgi(
-        router(client, slack_routes(build_app_for(settings, client, pool, clock=clock)))
+        router(
+            client, slack_routes(build_app_for(settings, client, pool, clock=clock), SIGNING_SECRET)
+        )
     )
     assert requests.get(f"{url}/healthz", timeout=5).ok
     return Session(settings, client, slack, x, url, pool, clock)

@@ -68,7 +68,9 @@ def test_a_replayed_complaint_becomes_a_card_that_an_agent_claims(
     assert "charged twice" in card_text and "@priya_n" in card_text
     assert ActionId.CLAIM.value in card_text
 
-    bot = serve_wsgi(router(redis_client, slack_routes(build_app_for(settings, redis_client))))
+    bot = serve_wsgi(
+        router(redis_client, slack_routes(build_app_for(settings, redis_client), SIGNING_SECRET))
+    )
     click = block_actions(ActionId.CLAIM.value, "1861111111111111111", user="U0AGENT1")
     assert post_signed(f"{bot}/slack/events", SIGNING_SECRET, click).status_code == 200
 

@@ -15,6 +15,7 @@ from flare.defaults import TRIAGE_RETRY
 from flare.dlq import DeadLetters
 from flare.http import Wsgi
 from flare.jobs import Job, enqueue
+from flare.lines import lines
 from flare.settings import Settings
 from rules.mention import Mention, Source
 from rules.normalize import read_payload
@@ -124,15 +125,18 @@ class Intake:
     def read_file(
         self, path: Path, report: IntakeReport, progress: Callable[[int], None] | None = None
     ) -> Iterator[Mention]:
-        """The mentions of a JSON-lines file as it is read; a bad line is kept with its number."""
+        """The mentions of a JSON-lines file as it is read; a bad line is kept with its number,
+        a line over `MAX_LINE_BYTES` as its first `KEPT_BYTES` only."""
         with path.open("rb") as handle:
-            for number, line in enumerate(handle, start=1):
-                if line.strip():
-                    yield from self.parse(
-                        line.rstrip(b"\r\n"), Source.REPLAY, f"{path.name}:{number}", report
-                    )
+            for line in lines(handle):
+                where = f"{path.name}:{line.number}"
+                if line.too_long:  # kept short: its start says which line it was
+                    self.dead_letters.push(line.raw, Source.REPLAY.value, where, line.refusal())
+                    report.dead.append((where, line.refusal()))
+                elif line.raw.strip():
+                    yield from self.parse(line.raw, Source.REPLAY, where, report)
                 if progress:
-                    progress(len(line))
+                    progress(line.size)
 
     def replay_dead_letter(self, record_id: str, report: IntakeReport) -> str | None:
         """Try a dead letter again; it leaves the list only if it now reads. Returns the error."""

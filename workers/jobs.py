@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from datetime import datetime, timedelta
 from typing import Any
+
+import redis
+from pydantic import ValidationError
 
 from bot import card, incident_card, nudges
 from bot.mrkdwn import say
@@ -13,12 +17,14 @@ from bot.slack_client import Posted, SlackError
 from flare import keys
 from flare.case import Case, CaseState
 from flare.defaults import CHAT_RETRY, TOLD_TTL
+from flare.dlq import DeadLetters
 from flare.jobs import Job, enqueue, enqueue_at, enqueue_in
 from flare.threads import threads_for
 from flare.triage_context import RedisContext
 from flare.words import Person, Words, from_json
-from rules.decision import Action, Priority
-from rules.mention import Mention
+from rules.conversation import Conversation
+from rules.decision import Action, Decision, Priority
+from rules.mention import Mention, Source
 from workers.runtime import Runtime, current
 from workers.send_budget import PendingSend, SendBudget, most_urgent_first
 
@@ -26,49 +32,118 @@ log = logging.getLogger(__name__)
 
 
 def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
-    """Decide a batch of mentions, store each case once, and queue what needs a person."""
+    """Decide a batch of mentions, store each case once, and queue what needs a person.
+
+    One mention that cannot be triaged goes to the dead letters alone and the rest go on;
+    only Redis failing fails the job (its retry changes nothing twice).
+    """
     rt = current()
-    mentions = [Mention.model_validate(m) for m in payload]
     now = rt.clock()
-    threads = threads_for(rt.store, mentions, rt.playbook.reopen_within)
-    decisions = rt.engine.decide_many(mentions, RedisContext(rt.redis), now, threads.joins)
-    counts = {"stored": 0, "cards": 0, "incidents": 0, "follow_ups": 0}
+    counts = {"stored": 0, "cards": 0, "incidents": 0, "follow_ups": 0, "dead": 0}
+    mentions: list[Mention] = []
+    for raw in payload:
+        try:
+            mentions.append(Mention.model_validate(raw))
+        except ValidationError as exc:
+            _dead(rt, raw, f"not a mention: {exc.errors()[0]['msg']}", counts)
+    try:
+        decided = _decide(rt, mentions, now)
+    except redis.RedisError:
+        raise
+    except Exception:  # one of them breaks the engine: decide each alone to find which
+        log.exception("triage: a batch of %d failed; deciding each alone", len(mentions))
+        decided = []
+        for mention in mentions:
+            try:
+                decided += _decide(rt, [mention], now)
+            except redis.RedisError:
+                raise
+            except Exception as exc:
+                _dead(rt, mention.model_dump(mode="json"), _reason(exc), counts)
     recent_on_topic: dict[str, dict[str, float]] = {}
-    for mention, decision in zip(mentions, decisions, strict=True):
-        conversation = threads.joins.get(mention.id)
-        if conversation is not None and decision.action is not Action.DROP:
-            if rt.casework.followed_up(conversation.case_id, mention, decision):
-                counts["follow_ups"] += 1
-            continue
-        if not rt.store.save(mention, decision, now, threads.links.get(mention.id)):
-            continue  # triaged before: a retried batch changes nothing twice
-        counts["stored"] += 1
-        if decision.action in (Action.CRISIS, Action.ESCALATE_PR) and decision.topic:
-            _remember_on_topic(rt, recent_on_topic, now)  # the cards an opening incident folds in
-            recent_on_topic.clear()
-        if decision.action is Action.CRISIS and decision.topic:
-            loud = decision.vip or decision.spreading or decision.influential
-            cause, negative = "a spike of complaints", decision.sentiment < 0
-            opened = rt.paging.open(decision.topic, mention.id, cause, loud, negative)
-            counts["incidents"] += opened.opened
-            continue
-        if decision.action is Action.ESCALATE_PR and decision.topic:
-            cause, negative = "a post that may need PR", decision.sentiment < 0
-            opened = rt.paging.open(decision.topic, mention.id, cause, negative=negative)
-            counts["incidents"] += opened.opened
-        if decision.action.needs_person:
-            counts["cards"] += 1
-            if decision.topic:
-                recent_on_topic.setdefault(decision.topic, {})[mention.id] = now.timestamp()
-            enqueue(
-                rt.redis,
-                Job.NOTIFY_CASE,
-                mention.id,
-                retry=CHAT_RETRY,
-                at_front=decision.priority is Priority.P1,
-            )
+    for mention, decision, conversation, link in decided:
+        try:
+            _triage_one(rt, mention, decision, conversation, link, now, counts, recent_on_topic)
+        except redis.RedisError:
+            raise
+        except Exception as exc:
+            _dead(rt, mention.model_dump(mode="json"), _reason(exc), counts)
     _remember_on_topic(rt, recent_on_topic, now)
     return counts
+
+
+Decided = tuple[Mention, Decision, Conversation | None, str | None]
+
+
+def _decide(rt: Runtime, mentions: list[Mention], now: datetime) -> list[Decided]:
+    """Each mention with its decision, the case it continues, if any, and the post it links to."""
+    threads = threads_for(rt.store, mentions, rt.playbook.reopen_within)
+    decisions = rt.engine.decide_many(mentions, RedisContext(rt.redis), now, threads.joins)
+    return [
+        (m, d, threads.joins.get(m.id), threads.links.get(m.id))
+        for m, d in zip(mentions, decisions, strict=True)
+    ]
+
+
+def _triage_one(
+    rt: Runtime,
+    mention: Mention,
+    decision: Decision,
+    conversation: Conversation | None,
+    link: str | None,
+    now: datetime,
+    counts: dict[str, int],
+    recent_on_topic: dict[str, dict[str, float]],
+) -> None:
+    if conversation is not None and decision.action is not Action.DROP:
+        if rt.casework.followed_up(conversation.case_id, mention, decision):
+            counts["follow_ups"] += 1
+        return
+    if not rt.store.save(mention, decision, now, link):
+        return  # triaged before: a retried batch changes nothing twice
+    counts["stored"] += 1
+    if decision.action in (Action.CRISIS, Action.ESCALATE_PR) and decision.topic:
+        _remember_on_topic(rt, recent_on_topic, now)  # the cards an opening incident folds in
+        recent_on_topic.clear()
+    if decision.action is Action.CRISIS and decision.topic:
+        loud = decision.vip or decision.spreading or decision.influential
+        cause, negative = "a spike of complaints", decision.sentiment < 0
+        opened = rt.paging.open(decision.topic, mention.id, cause, loud, negative)
+        counts["incidents"] += opened.opened
+        return
+    if decision.action is Action.ESCALATE_PR and decision.topic:
+        cause, negative = "a post that may need PR", decision.sentiment < 0
+        opened = rt.paging.open(decision.topic, mention.id, cause, negative=negative)
+        counts["incidents"] += opened.opened
+    if decision.action.needs_person:
+        counts["cards"] += 1
+        if decision.topic:
+            recent_on_topic.setdefault(decision.topic, {})[mention.id] = now.timestamp()
+        enqueue(
+            rt.redis,
+            Job.NOTIFY_CASE,
+            mention.id,
+            retry=CHAT_RETRY,
+            at_front=decision.priority is Priority.P1,
+        )
+
+
+def _reason(exc: Exception) -> str:
+    return f"triage failed: {type(exc).__name__}: {str(exc)[:300]}"
+
+
+def _dead(rt: Runtime, raw: Any, error: str, counts: dict[str, int]) -> None:
+    """Keep one mention triage could not take as a dead letter, and lift its dedupe mark, so
+    `flare dlq replay` takes it in again once Flare can read it."""
+    counts["dead"] += 1
+    fields = raw if isinstance(raw, dict) else {}
+    source = str(fields.get("source") or Source.REPLAY.value)
+    body = json.dumps(raw, ensure_ascii=False, default=str).encode()
+    DeadLetters(rt.redis).push(body, source, "triage", error)
+    log.warning("triage: mention %s kept as a dead letter: %s", fields.get("id"), error)
+    first = (fields.get("edit_history_ids") or [fields.get("id")])[0]  # as intake dedupes it
+    if isinstance(first, str):
+        rt.redis.delete(keys.seen(first))
 
 
 def _remember_on_topic(rt: Runtime, cases: dict[str, dict[str, float]], now: datetime) -> None:

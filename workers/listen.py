@@ -132,13 +132,13 @@ class Listener:
         stream: bool = True,
         poll: bool = True,
         webhook: bool = True,
-        host: str = "0.0.0.0",
+        host: str | None = None,
         port: int | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
         self.client = client
-        self.host = host
+        self.host = host or settings.host  # FLARE_HOST: 127.0.0.1 unless set
         self.port = port if port is not None else settings.intake.port
         self.parts = {p.name: p for p in plan(settings, stream, poll, webhook, self.port)}
         self.clock = clock
@@ -215,7 +215,13 @@ class Listener:
 
         routes = {"/intake": self._intake_endpoint()} if with_intake else {}
         wsgi = router(self.client, routes)
-        self._server = create_server(wsgi, host=self.host, port=self.port, threads=4)
+        self._server = create_server(
+            wsgi,
+            host=self.host,
+            port=self.port,
+            threads=4,
+            max_request_body_size=self.settings.intake.webhook_max_bytes,  # 413 unread
+        )
         self.port = int(self._server.effective_port)
         threading.Thread(target=self._server.run, name="flare-intake-http", daemon=True).start()
 
@@ -252,7 +258,7 @@ def run_listen(
     stream: bool = True,
     poll: bool = True,
     webhook: bool = True,
-    host: str = "0.0.0.0",
+    host: str | None = None,
     port: int | None = None,
     say: Callable[[str], None] = print,
     stop: threading.Event | None = None,

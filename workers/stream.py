@@ -16,8 +16,9 @@ import tweepy
 from prometheus_client import Counter, Gauge
 
 from flare import keys
+from flare.defaults import KEPT_BYTES, MAX_LINE_BYTES
 from flare.settings import IntakeSettings, XSettings
-from rules.mention import Source
+from rules.mention import Mention, Source
 from rules.normalize import read_payload
 from rules.units import handle
 from workers.batcher import Batcher
@@ -314,7 +315,12 @@ class XStream:
             LINES.labels("error").inc()
             log.warning("stream says: %s", notice)
             return
-        mentions, error = read_payload(raw, Source.X_STREAM)
+        if len(raw) > MAX_LINE_BYTES:  # kept short: a huge line must not become a huge letter
+            error: str | None = f"line of {len(raw)} bytes is over the limit of {MAX_LINE_BYTES}"
+            mentions: list[Mention] = []
+            raw = raw[:KEPT_BYTES]
+        else:
+            mentions, error = read_payload(raw, Source.X_STREAM)
         if error:
             LINES.labels("dead").inc()
             self.intake.dead_letters.push(raw, Source.X_STREAM.value, "x stream", error)

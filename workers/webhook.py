@@ -24,6 +24,7 @@ TIMESTAMP_HEADER = "X-Flare-Timestamp"
 SIGNATURE_HEADER = "X-Flare-Signature"
 VERSION = "v1"
 MAX_AGE = 300  # seconds a signed request stays valid
+TIMESTAMP_DIGITS = 12  # unix seconds until the year 33658; more would overflow a float
 WHERE = "POST /intake"
 
 
@@ -60,13 +61,13 @@ def check_signature(
     now: float,
     max_age: int = MAX_AGE,
 ) -> Refusal | None:
-    """Why a request is not authentic, or None: a missing, stale or future timestamp (replays),
-    or a signature that does not match."""
+    """Why a request is not authentic, or None: a timestamp that is missing, not unix seconds
+    (400), stale or in the future (replays), or a signature that does not match."""
     unauthorized = "401 Unauthorized"
     if not timestamp:
         return Refusal(unauthorized, "missing timestamp (unix seconds)", TIMESTAMP_HEADER)
-    if not timestamp.isdigit():
-        return Refusal(unauthorized, "timestamp must be unix seconds", TIMESTAMP_HEADER)
+    if not timestamp.isdigit() or len(timestamp) > TIMESTAMP_DIGITS:
+        return Refusal("400 Bad Request", "timestamp must be unix seconds", TIMESTAMP_HEADER)
     age = now - int(timestamp)
     if age > max_age:
         return Refusal(
@@ -230,6 +231,8 @@ def _mentions(body: bytes) -> tuple[list[Mention], Refusal | None]:
         return [], Refusal("400 Bad Request", f"not JSON: {exc.msg} at column {exc.colno}", "body")
     except RecursionError:
         return [], Refusal("400 Bad Request", "JSON nested too deeply", "body")
+    except ValueError as exc:  # e.g. a number of more digits than Python converts
+        return [], Refusal("400 Bad Request", f"not JSON: {exc}", "body")
     items = payload if isinstance(payload, list) else [payload]
     mentions: list[Mention] = []
     for index, item in enumerate(items):

@@ -57,7 +57,7 @@ def start_bot(
         ours = settings.model_copy(update={"slack": slack})
         runtime.install(wiring.build_runtime(ours, redis_client, clock=lambda: NOON))
         app = wiring.build_app_for(ours, redis_client, pool, clock=lambda: NOON)
-        return serve_wsgi(router(redis_client, slack_routes(app)))
+        return serve_wsgi(router(redis_client, slack_routes(app, SIGNING_SECRET)))
 
     return start
 

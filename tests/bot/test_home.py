@@ -20,6 +20,7 @@ from cli.standin import Call, SlackStandIn
 from flare.http import router
 from flare.queries import Queries
 from flare.store import Store
+from flare.team import Team
 from rules.decision import Priority
 from tests.builders import NOON, decision, mention
 from tests.conftest import SIGNING_SECRET
@@ -50,11 +51,11 @@ def home_opened(url: str, user: str, tab: str = "home", secret: str = SIGNING_SE
     return requests.post(f"{url}/slack/events", data=body, headers=headers, timeout=10).status_code
 
 
-def build_bot(client: redis.Redis, slack: SlackStandIn) -> App:
+def build_bot(client: redis.Redis, slack: SlackStandIn, team: Team | None = None) -> App:
     """An app wired like bot.app.build_app, with only the Home tab listener on it."""
     slack_client = SlackClient("xoxb-test", slack.base_url)
     app = bolt_app(slack_client.web, SIGNING_SECRET, "xoxb-test")
-    home.register(app, Queries(client), slack_client, clock=lambda: NOON)
+    home.register(app, Queries(client), slack_client, clock=lambda: NOON, team=team)
     return app
 
 
@@ -62,7 +63,9 @@ def build_bot(client: redis.Redis, slack: SlackStandIn) -> App:
 def bot_url(
     redis_client: redis.Redis, fake_slack: SlackStandIn, serve_wsgi: Callable[[Any], str]
 ) -> str:
-    return serve_wsgi(router(redis_client, slack_routes(build_bot(redis_client, fake_slack))))
+    return serve_wsgi(
+        router(redis_client, slack_routes(build_bot(redis_client, fake_slack), SIGNING_SECRET))
+    )
 
 
 def _case(store: Store, id: str, priority: Priority = Priority.P3) -> str:
@@ -119,3 +122,20 @@ def test_opening_the_messages_tab_publishes_nothing(bot_url: str, fake_slack: Sl
 def test_a_forged_home_event_is_rejected(bot_url: str, fake_slack: SlackStandIn) -> None:
     assert home_opened(bot_url, "U0AGENT1", secret="not-the-secret") == 401
     assert fake_slack.calls_to("views.publish") == []
+
+
+def test_someone_not_on_the_agents_list_sees_why_and_nothing_of_the_queue(
+    redis_client: redis.Redis, fake_slack: SlackStandIn, serve_wsgi: Callable[[Any], str]
+) -> None:
+    _case(Store(redis_client), "secret-case", Priority.P1)
+    team = Team(agents=frozenset({"U0AGENT1"}))
+    app = build_bot(redis_client, fake_slack, team)
+    url = serve_wsgi(router(redis_client, slack_routes(app, SIGNING_SECRET)))
+
+    assert home_opened(url, "U0STRANGER") == 200
+
+    call = _published(fake_slack)
+    text = json.dumps(call.args["view"], ensure_ascii=False)
+    assert call.args["user_id"] == "U0STRANGER"
+    assert "not on the list of agents" in text
+    assert "Queue" not in text and "my order" not in text

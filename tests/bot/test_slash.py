@@ -22,6 +22,7 @@ from flare.incidents import Incidents
 from flare.paging import Paging
 from flare.queries import Queries
 from flare.store import Store
+from flare.team import Team
 from rules.crisis import Chain
 from rules.decision import Priority
 from tests.builders import NOON, decision, mention
@@ -29,11 +30,11 @@ from tests.conftest import SIGNING_SECRET, free_port
 from tests.fakes.slack import slash_command
 
 
-def build_bot(client: redis.Redis, slack: SlackStandIn) -> App:
+def build_bot(client: redis.Redis, slack: SlackStandIn, team: Team | None = None) -> App:
     """An app wired like bot.app.build_app, with only the /flare command on it."""
     app = bolt_app(SlackClient("xoxb-test", slack.base_url).web, SIGNING_SECRET, "xoxb-test")
     paging = Paging(Store(client), chain_for=lambda topic: Chain(topic=topic))
-    slash.register(app, Queries(client), paging, clock=lambda: NOON)
+    slash.register(app, Queries(client), paging, clock=lambda: NOON, team=team)
     return app
 
 
@@ -41,7 +42,9 @@ def build_bot(client: redis.Redis, slack: SlackStandIn) -> App:
 def bot_url(
     redis_client: redis.Redis, fake_slack: SlackStandIn, serve_wsgi: Callable[[Any], str]
 ) -> str:
-    return serve_wsgi(router(redis_client, slack_routes(build_bot(redis_client, fake_slack))))
+    return serve_wsgi(
+        router(redis_client, slack_routes(build_bot(redis_client, fake_slack), SIGNING_SECRET))
+    )
 
 
 def _case(store: Store, id: str, priority: Priority = Priority.P3, due_in: float = 30) -> str:
@@ -140,8 +143,30 @@ def test_with_redis_down_the_command_still_answers_in_time(
     unreachable = redis.Redis(
         port=free_port(), socket_connect_timeout=1, retry=Retry(NoBackoff(), 0)
     )
-    url = serve_wsgi(router(redis_client, slack_routes(build_bot(unreachable, fake_slack))))
+    url = serve_wsgi(
+        router(redis_client, slack_routes(build_bot(unreachable, fake_slack), SIGNING_SECRET))
+    )
 
     body = _answer(url, "status")
 
     assert body["text"] == "Flare cannot read its queue right now; try again in a minute."
+
+
+@pytest.mark.parametrize("asked", ["status", "mine", "crisis", "crisis status outage"])
+def test_someone_not_on_the_agents_list_is_shown_nothing_of_the_queue(
+    redis_client: redis.Redis,
+    fake_slack: SlackStandIn,
+    serve_wsgi: Callable[[Any], str],
+    asked: str,
+) -> None:
+    _case(Store(redis_client), "hidden", Priority.P1)
+    Incidents(redis_client).join("outage", "hidden", NOON)
+    team = Team(agents=frozenset({"U0AGENT1"}))
+    bot = build_bot(redis_client, fake_slack, team)
+    url = serve_wsgi(router(redis_client, slack_routes(bot, SIGNING_SECRET)))
+
+    body = _answer(url, asked, user="U0STRANGER")
+
+    assert body["text"] == "You are not on the list of agents who may act on Flare cards."
+    assert "outage" not in str(body["blocks"]) and "P1" not in str(body["blocks"])
+    assert "1 open" in _answer(url, "status", user="U0AGENT1")["text"]

@@ -212,3 +212,17 @@ def test_an_empty_home_says_the_queue_is_empty() -> None:
 
     assert "The queue is empty." in _texts(view["blocks"])
     assert len(view["blocks"]) <= views.VIEW_BLOCKS
+
+
+def test_formatting_marks_in_a_post_are_shown_as_written_not_applied(
+    redis_client: redis.Redis,
+) -> None:
+    store = Store(redis_client)
+    _case(store, "marks", text="@acme *bold* _italic_ ~struck~ `code` <!channel> & more")
+    q = Queries(redis_client)
+
+    shown = _texts(views.home_view("U0AGENT1", [], q.open_by_priority(), NOON)["blocks"])
+
+    assert "*bold*" not in shown and "_italic_" not in shown and "~struck~" not in shown
+    assert "`code`" not in shown and "<!channel>" not in shown
+    assert "∗bold∗" in shown and "&lt;!channel&gt; &amp; more" in shown

@@ -191,7 +191,7 @@ def test_replay_keeps_lines_it_cannot_read_as_dead_letters_and_takes_the_rest(
     mentions = _lines(
         tmp_path / "mixed.jsonl",
         _mention("1"),
-        "[" * 100_000,  # deeper than Python's JSON reader goes
+        "[" * 50_000,  # deeper than Python's JSON reader goes
         '{"data": {"id": "2", "text": "@acme", "created_at": "2026-11-20T09:00:00Z", '
         '"author_id": "7"}, "includes": {"users": 5}}',
         b'{"id": "caf\xe9"}',  # Latin-1, not UTF-8
@@ -356,3 +356,65 @@ def test_replay_shows_progress_on_a_terminal_and_nothing_extra_when_piped(tmp_pa
     assert "2000 mentions read, 2000 queued for triage" in stdout
     assert piped.stdout == stdout
     assert piped.stderr == ""
+
+
+def test_bot_serves_this_machine_only_unless_flare_host_says_otherwise(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLARE_")}
+    env.update(
+        FLARE_DATA_DIR=str(tmp_path / "data"),
+        FLARE_SLACK__BOT_TOKEN="xoxb-test",
+        FLARE_SLACK__SIGNING_SECRET="s",
+        FLARE_SLACK__API_URL=f"http://127.0.0.1:{free_port()}/api/",
+    )
+    port = free_port()
+    bot = subprocess.Popen(
+        [sys.executable, "-c", "from cli.main import main; main()", "bot", "--port", str(port)],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert bot.stderr is not None
+        said = ""
+        while "Slack over HTTP" not in said and bot.poll() is None:
+            said = bot.stderr.readline()
+    finally:
+        bot.terminate()
+        bot.wait(timeout=10)
+
+    assert f"Slack over HTTP at http://127.0.0.1:{port}/slack/events" in said
+    compose = (Path(__file__).parents[2] / "docker-compose.yml").read_text()
+    assert "FLARE_HOST: 0.0.0.0" in compose  # the containers are reached through their ports
+
+
+def test_a_playbook_duration_too_long_to_add_to_a_date_stops_start_up_with_status_2(
+    tmp_path: Path,
+) -> None:
+    for written in ("99999999999w", "450000w"):
+        playbook = tmp_path / "playbook.yaml"
+        playbook.write_text(f"version: 1\nresponse_targets:\n  P4: {written}\n")
+
+        result = flare(
+            "worker",
+            "--burst",
+            env={"FLARE_PLAYBOOK": str(playbook), "FLARE_DATA_DIR": str(tmp_path / "data")},
+        )
+
+        assert result.returncode == 2, written
+        assert f"{playbook}:3: response_targets.P4: must be at most 366d" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_dlq_show_writes_control_characters_out_instead_of_sending_them_to_the_terminal(
+    tmp_path: Path,
+) -> None:
+    env = {"FLARE_DATA_DIR": str(tmp_path / "data")}
+    hostile = b'{"id": "1", "text": "\x1b]0;pwned\x07\x1b[2J\x1b[1A\rhidden\x9b"}'
+    flare("replay", str(_lines(tmp_path / "bad.jsonl", hostile)), env=env)
+
+    shown = flare("dlq", "show", "1", env=env)
+
+    assert shown.returncode == 0
+    assert "\x1b" not in shown.stdout and "\x07" not in shown.stdout and "\r" not in shown.stdout
+    assert "\x9b" not in shown.stdout
+    assert "\\x1b]0;pwned\\x07\\x1b[2J" in shown.stdout

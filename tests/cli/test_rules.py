@@ -248,3 +248,17 @@ def test_rules_explain_shows_a_signal_whose_value_is_zero() -> None:
     }
     assert rows.get("sentiment") == "0.0" and rows.get("followers") == "0"
     assert "verified" not in rows and "abuse_words" not in rows  # False and [] stay hidden
+
+
+def test_triage_names_an_over_long_line_and_decides_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "big.jsonl"
+    good = _flare("@acme my order is late", "1", "2026-11-20T09:00:00Z")
+    huge = {**good, "id": "2", "text": "x" * 2_000_000}  # X posts are a few KB
+    path.write_text(json.dumps(huge) + "\n" + json.dumps(good) + "\n")
+
+    result = runner.invoke(app, ["triage", str(path), "--now", "2026-11-20T09:12:00Z"])
+
+    assert result.exit_code == 0
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["id"] is None and "over the limit" in first["error"]
+    assert second["id"] == "1"

@@ -219,3 +219,20 @@ def test_a_statement_with_an_unknown_placeholder_is_refused() -> None:
 
 def test_durations_may_be_written_in_seconds() -> None:
     assert parse_duration("90s") == timedelta(seconds=90)
+
+
+@pytest.mark.parametrize("written", ["99999999999w", "450000w", "53w", "P99999999W", ".inf"])
+def test_a_duration_longer_than_a_year_is_refused_naming_file_line_and_field(
+    written: str,
+) -> None:
+    text = f"version: 1\nresponse_targets:\n  P4: {written}\n"
+
+    with pytest.raises(PlaybookError) as refused:
+        parse_playbook(text, "mine.yaml")
+
+    assert str(refused.value).startswith("mine.yaml:3: response_targets.P4: must be at most 366d")
+
+
+def test_a_duration_of_a_year_is_still_fine() -> None:
+    assert parse_duration("52w") == timedelta(weeks=52)
+    assert parse_duration("366d") == timedelta(days=366)

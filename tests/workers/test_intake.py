@@ -143,7 +143,7 @@ def test_a_replay_tells_its_progress_in_bytes_of_the_file(
 def test_a_line_nested_too_deeply_is_kept_and_the_lines_after_it_go_through(
     redis_client: redis.Redis, tmp_path: Path
 ) -> None:
-    path = _write(tmp_path, ["[" * 100_000, json.dumps(X_MESSAGE)])
+    path = _write(tmp_path, ["[" * 50_000, json.dumps(X_MESSAGE)])  # under the line limit
 
     report = Intake(redis_client).replay_file(path)
 
@@ -195,3 +195,19 @@ def test_the_bot_serves_the_webhook_too_when_a_secret_is_set(
     assert answer.status_code == 202
     assert queue(redis_client, QueueName.TRIAGE).count == 1
     assert webhook_routes(settings, redis_client) == {}  # no secret: no endpoint at all
+
+
+def test_an_over_long_line_becomes_a_short_dead_letter_and_the_rest_go_through(
+    tmp_path: Path, redis_client: redis.Redis
+) -> None:
+    path = tmp_path / "mentions.jsonl"
+    huge = json.dumps({**X_MESSAGE, "padding": "x" * 2_000_000})  # X posts are a few KB
+    path.write_text(huge + "\n" + json.dumps(X_MESSAGE) + "\n", encoding="utf-8")
+
+    report = Intake(redis_client).replay_file(path)
+
+    assert report.new == 1
+    [(where, error)] = report.dead
+    assert where == "mentions.jsonl:1" and "over the limit" in error
+    [letter] = DeadLetters(redis_client).all()
+    assert len(letter.raw) <= 4096 and huge.encode().startswith(letter.raw)

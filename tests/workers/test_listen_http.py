@@ -46,3 +46,37 @@ def test_a_listener_with_only_an_unsigned_webhook_takes_nothing_in(
     assert not webhook_only.takes_anything_in
     assert signed_only.takes_anything_in
     assert plan(unsigned, stream=False, poll=False, port=3001)[-1].on  # it still serves health
+
+
+def test_the_listener_serves_this_machine_only_unless_flare_host_says_otherwise(
+    fake_x: FakeX, redis_server: EmbeddedRedis, redis_client: redis.Redis
+) -> None:
+    settings = listen_settings(fake_x, redis_server.url)
+    everywhere = settings.model_copy(update={"host": "0.0.0.0"})
+
+    local = Listener(settings, redis_client, stream=False, poll=False, port=free_port()).start()
+    try:
+        bound = local._server.socket.getsockname()[0]
+    finally:
+        local.stop()
+
+    assert bound == "127.0.0.1"
+    assert Listener(everywhere, redis_client, stream=False, poll=False).host == "0.0.0.0"
+
+
+def test_an_intake_body_over_the_limit_is_refused_by_the_server_unread(
+    fake_x: FakeX, redis_server: EmbeddedRedis, redis_client: redis.Redis
+) -> None:
+    settings = listen_settings(fake_x, redis_server.url, webhook_max_bytes=1000)
+    listener = Listener(settings, redis_client, stream=False, poll=False, port=free_port()).start()
+    try:
+        answer = requests.post(
+            f"http://127.0.0.1:{listener.port}/intake",
+            data=b"x" * 5000,
+            headers={"Content-Type": "application/json"},
+            timeout=5,
+        )
+    finally:
+        listener.stop()
+
+    assert answer.status_code == 413

@@ -299,3 +299,87 @@ def test_without_a_secret_nothing_is_accepted(
     assert answer.status_code == 503
     assert "FLARE_INTAKE__WEBHOOK_SECRET" in answer.json()["error"]
     assert queued(redis_client) == []
+
+
+# values out of range, ids that could address another case: refused at the door ---------------
+X_POST = {
+    "data": {
+        "id": "1860000000000000001",
+        "text": "@acme still waiting",
+        "created_at": "2026-11-20T09:10:00.000Z",
+        "author_id": "42",
+        "public_metrics": {"like_count": 3},
+    },
+    "includes": {"users": [{"id": "42", "username": "kenji", "public_metrics": {}}]},
+}
+
+
+def x_post(**data: object) -> dict[str, object]:
+    users = X_POST["includes"]["users"]  # type: ignore[index]
+    return {**X_POST, "data": {**X_POST["data"], **data}, "includes": {"users": users}}  # type: ignore[dict-item]
+
+
+OUT_OF_RANGE = {
+    "year 0001": (flare_mention(created_at="0001-01-01T00:00:00Z"), "created_at"),
+    "year 9999": (flare_mention(created_at="9999-12-31T23:59:59Z"), "created_at"),
+    "followers 10**400": (
+        flare_mention(author={"id": "u-1", "followers": 10**400}),
+        "author.followers",
+    ),
+    "negative likes": (flare_mention(metrics={"likes": -1}), "metrics.likes"),
+    "X year 9999": (x_post(created_at="9999-01-01T00:00:00Z"), "data.created_at"),
+    "X likes 10**400": (
+        x_post(public_metrics={"like_count": 10**400}),
+        "data.public_metrics.like_count",
+    ),
+}
+
+
+@pytest.mark.parametrize(("payload", "field"), OUT_OF_RANGE.values(), ids=list(OUT_OF_RANGE))
+def test_a_date_or_count_out_of_range_is_refused_at_the_door_naming_the_field(
+    post: Callable[..., requests.Response],
+    redis_client: redis.Redis,
+    payload: dict[str, object],
+    field: str,
+) -> None:
+    answer = post(json.dumps(payload).encode())
+
+    assert (answer.status_code, answer.json()["field"]) == (422, field)
+    assert any(word in answer.json()["error"] for word in ("range", "less than", "greater"))
+    assert queued(redis_client) == []
+
+
+PIPED_IDS = {
+    "a pipe in the post id": (flare_mention(id="v-pipe|x"), "id"),
+    "a key separator": (flare_mention(id="42:follow-ups"), "id"),
+    "a space": (flare_mention(id="a b"), "id"),
+    "an author id with a pipe": (flare_mention(author={"id": "u|1"}), "author.id"),
+    "an X post id with a pipe": (x_post(id="1|2"), "data.id"),
+    "an X conversation id": (x_post(conversation_id="c|1"), "data.conversation_id"),
+}
+
+
+@pytest.mark.parametrize(("payload", "field"), PIPED_IDS.values(), ids=list(PIPED_IDS))
+def test_an_id_that_could_address_another_case_is_refused_naming_the_field(
+    post: Callable[..., requests.Response],
+    redis_client: redis.Redis,
+    payload: dict[str, object],
+    field: str,
+) -> None:
+    answer = post(json.dumps(payload).encode())
+
+    assert (answer.status_code, answer.json()["field"]) == (422, field)
+    assert "letters, digits" in answer.json()["error"]
+    assert queued(redis_client) == []
+
+
+def test_a_timestamp_of_309_digits_is_a_400_not_a_crash(
+    post: Callable[..., requests.Response],
+) -> None:
+    body = json.dumps(flare_mention()).encode()
+    stamp = "9" * 309
+
+    answer = post(body, {**headers_for(body), "X-Flare-Timestamp": stamp})
+
+    assert (answer.status_code, answer.json()["field"]) == (400, "X-Flare-Timestamp")
+    assert answer.json()["error"] == "timestamp must be unix seconds"
