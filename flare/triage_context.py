@@ -12,7 +12,7 @@ import redis
 from flare import keys
 from rules.context import AuthorHistory, Changes, Snapshot
 from rules.playbook import SpikeSettings
-from rules.spike import SpikeState, observe
+from rules.spike import ALL_TOPICS, SpikeState, count_traffic, observe
 
 COUNTED_TTL = timedelta(days=3)
 MAX_EVENTS = 500  # per author: enough for flood and harassment windows
@@ -78,7 +78,8 @@ class RedisContext:
         marks = results[len(results) - len(changes.topics) :] if changes.topics else []
         fresh: dict[str, list[int]] = defaultdict(list)
         for event, marked in zip(changes.topics, marks, strict=True):
-            if marked:
+            if marked:  # counted once, into its topic and into all the traffic
+                fresh[ALL_TOPICS].append(event.minute)
                 fresh[event.topic].append(event.minute)
         if fresh:
             self._apply_topics(fresh, changes.spike)
@@ -96,12 +97,19 @@ class RedisContext:
                 try:
                     pipe.watch(*spike_keys)
                     raws = pipe.mget(spike_keys)
-                    states = []
-                    for minutes, raw in zip(fresh.values(), raws, strict=True):
-                        state = SpikeState.from_dict(json.loads(raw)) if raw else SpikeState()
-                        for minute in minutes:
-                            observe(state, settings, minute)
-                        states.append(state)
+                    loaded = {
+                        topic: SpikeState.from_dict(json.loads(raw)) if raw else SpikeState()
+                        for topic, raw in zip(fresh, raws, strict=True)
+                    }
+                    overall = loaded.get(ALL_TOPICS)
+                    # all the traffic first: each topic is weighed against it, as the engine did
+                    for topic in sorted(loaded, key=lambda t: t != ALL_TOPICS):
+                        for minute in sorted(fresh[topic]):
+                            if topic == ALL_TOPICS:
+                                count_traffic(loaded[topic], settings, minute)
+                            else:
+                                observe(loaded[topic], settings, minute, overall=overall)
+                    states = list(loaded.values())
                     pipe.multi()
                     for key, state in zip(spike_keys, states, strict=True):
                         pipe.set(key, json.dumps(state.to_dict()), ex=ttl)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from rules.playbook import SpikeSettings
-from rules.spike import SpikeState, observe
+from rules.spike import ALL_TOPICS, SpikeState, count_traffic, observe
 
 
 @dataclass
@@ -119,5 +119,7 @@ class MemoryContext:
             if event.mention_id in self._topics_seen:
                 continue
             self._topics_seen.add(event.mention_id)
+            overall = self.spikes.setdefault(ALL_TOPICS, SpikeState())
+            count_traffic(overall, changes.spike, event.minute)
             state = self.spikes.setdefault(event.topic, SpikeState())
-            observe(state, changes.spike, event.minute)
+            observe(state, changes.spike, event.minute, overall=overall)

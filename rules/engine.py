@@ -33,7 +33,7 @@ from rules.review import reviewed
 from rules.risk import RiskReader
 from rules.sentiment import praise_words, sentiment
 from rules.spam import SpamReader
-from rules.spike import SpikeState, SpikeStatus, observe
+from rules.spike import ALL_TOPICS, SpikeState, SpikeStatus, count_traffic, observe
 from rules.spread import Spread, blast_radius, spread
 from rules.topic import TopicReader
 from rules.toxicity import Toxicity, ToxicityReader
@@ -205,6 +205,8 @@ class Engine:
             return []
         readings = [self.read(m) for m in mentions]
         topics = {r.topic for r in readings if r.topic}
+        if topics:
+            topics.add(ALL_TOPICS)  # a topic's spike is weighed against all the traffic
         since = min(m.created_at for m in mentions) - self._lookback
         snapshot = context.load({m.author.id for m in mentions}, topics, since)
         changes = Changes(spike=self._spike, keep=self._lookback)
@@ -456,11 +458,11 @@ class Engine:
         self, m: Mention, at: float, topic: str, snap: Snapshot, changes: Changes
     ) -> SpikeStatus:
         minute = int(at // 60)
-        state = snap.spikes.get(topic)
-        if state is None:
-            state = snap.spikes[topic] = SpikeState()
+        overall = snap.spikes.setdefault(ALL_TOPICS, SpikeState())
+        state = snap.spikes.setdefault(topic, SpikeState())
         changes.topics.append(TopicEvent(topic, m.id, minute))
-        return observe(state, self._spike, minute)
+        count_traffic(overall, self._spike, minute)
+        return observe(state, self._spike, minute, overall=overall)
 
     def _final(
         self,

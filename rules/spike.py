@@ -1,4 +1,5 @@
-"""Spike detector per topic: counts per minute against a learned baseline, warm-up, cooldown."""
+"""Spike detector per topic: counts per minute against a learned baseline and the rest of the
+traffic, warm-up, cooldown."""
 
 # State and clock are passed in (minutes since the epoch, or any integer bucket index), so the
 # same code runs in the workers over Redis and over a file in memory.
@@ -9,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rules.playbook import SpikeSettings
+
+ALL_TOPICS = "*"  # the state every complaint with a topic is also counted into
 
 
 @dataclass
@@ -91,13 +94,42 @@ def _advance(state: SpikeState, settings: SpikeSettings, bucket: int) -> None:
         state.learned_to = start - 1
 
 
-def _evaluate(state: SpikeState, settings: SpikeSettings, bucket: int) -> SpikeStatus:
+def _window(state: SpikeState, settings: SpikeSettings, bucket: int) -> tuple[int, float]:
+    """The state's count in the window ending at `bucket`, and what its baseline expects there."""
     count = sum(v for k, v in state.recent.items() if k > bucket - settings.window_minutes)
-    warm = state.warm_from is not None and bucket - state.warm_from >= settings.warmup_minutes
     rate = state.level / state.weight if state.weight > 0 else 0.0
-    expected = rate * settings.window_minutes
-    hot = count >= settings.overwhelming_count or (
-        warm and count >= settings.min_count and count >= settings.ratio * expected
+    return count, rate * settings.window_minutes
+
+
+def _warm(state: SpikeState, settings: SpikeSettings, bucket: int) -> bool:
+    return state.warm_from is not None and bucket - state.warm_from >= settings.warmup_minutes
+
+
+def _evaluate(
+    state: SpikeState, settings: SpikeSettings, bucket: int, overall: SpikeState | None = None
+) -> SpikeStatus:
+    """Is the topic hot? A topic's count must stand out from the rest of the traffic as well as
+    from its own baseline: when everything is busier (a flood on another topic, a big day),
+    the ordinary topics grow with it and are not spikes.
+
+    - Overwhelming: at least `overwhelming_count` in the window, and at least
+      `overwhelming_share` of every complaint counted there (with or without a baseline).
+    - Warm: at least `min_count`, and `ratio` times the topic's baseline, times how much the
+      rest of the traffic has grown over its own baseline when it has one.
+    """
+    count, expected = _window(state, settings, bucket)
+    warm = _warm(state, settings, bucket)
+    total, growth = count, 1.0
+    if overall is not None:
+        total, usual_total = _window(overall, settings, bucket)
+        rest, usual_rest = total - count, usual_total - expected
+        if _warm(overall, settings, bucket) and usual_rest > 0:
+            growth = max(1.0, rest / usual_rest)
+    overwhelming = count >= settings.overwhelming_count and (
+        count >= settings.overwhelming_share * max(total, count)
+    )
+    hot = overwhelming or (
+        warm and count >= settings.min_count and count >= settings.ratio * expected * growth
     )
     opened = False
     if hot:
@@ -115,8 +147,8 @@ def _evaluate(state: SpikeState, settings: SpikeSettings, bucket: int) -> SpikeS
     return SpikeStatus(state.since is not None, opened, count, expected, warm)
 
 
-def observe(state: SpikeState, settings: SpikeSettings, bucket: int, count: int = 1) -> SpikeStatus:
-    """Count `count` events at `bucket` into the topic's state and say where it stands."""
+def _count(state: SpikeState, settings: SpikeSettings, bucket: int, count: int) -> int:
+    """Count `count` events at `bucket` into the state; returns the state's newest bucket."""
     now = bucket if state.latest is None else max(bucket, state.latest)
     if state.first is None:
         state.first = bucket
@@ -129,7 +161,25 @@ def observe(state: SpikeState, settings: SpikeSettings, bucket: int, count: int 
     state.events += count
     if state.warm_from is None and state.events >= settings.warmup_events:
         state.warm_from = now
-    return _evaluate(state, settings, now)
+    return now
+
+
+def observe(
+    state: SpikeState,
+    settings: SpikeSettings,
+    bucket: int,
+    count: int = 1,
+    overall: SpikeState | None = None,
+) -> SpikeStatus:
+    """Count `count` events at `bucket` into the topic's state and say where it stands, against
+    `overall` (all the traffic, counted with `count_traffic`) when given."""
+    return _evaluate(state, settings, _count(state, settings, bucket, count), overall)
+
+
+def count_traffic(state: SpikeState, settings: SpikeSettings, bucket: int, count: int = 1) -> None:
+    """Count complaints into the state of all the traffic, which is never a spike itself: its
+    baseline keeps learning whatever happens, so topics are weighed against a true usual."""
+    _count(state, settings, bucket, count)
 
 
 def check(state: SpikeState, settings: SpikeSettings, bucket: int) -> SpikeStatus:

@@ -107,7 +107,7 @@ def _triage_one(
         recent_on_topic.clear()
     if decision.action is Action.CRISIS and decision.topic:
         loud = decision.vip or decision.spreading or decision.influential
-        cause, negative = "a spike of complaints", decision.sentiment < 0
+        cause, negative = _spike_cause(decision), decision.sentiment < 0
         opened = rt.paging.open(decision.topic, mention.id, cause, loud, negative)
         counts["incidents"] += opened.opened
         return
@@ -126,6 +126,15 @@ def _triage_one(
             retry=CHAT_RETRY,
             at_front=decision.priority is Priority.P1,
         )
+
+
+def _spike_cause(decision: Decision) -> str:
+    """Why a spike opened the incident, saying so when the topic had no baseline yet: PR should
+    know the count was judged against the rest of the traffic only."""
+    spike = decision.signals.get("spike") or {}
+    if spike.get("warm", True):
+        return "a spike of complaints"
+    return "a spike of complaints, judged cold: no usual level learned yet for this topic"
 
 
 def _reason(exc: Exception) -> str:
