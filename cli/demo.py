@@ -25,6 +25,7 @@ from flare.queries import Queries
 from flare.settings import Settings
 from flare.words import plain
 from rules.mention import Mention
+from rules.screen import Screen
 from workers import runtime
 from workers.intake import Intake, IntakeReport
 
@@ -85,7 +86,7 @@ def run_demo(
     client = connect(settings)
     client.flushdb()  # the demo's own database under <data dir>/demo: start from nothing
     rt = runtime.install(wiring.build_runtime(settings, client))
-    intake = Intake(client)
+    intake = Intake(client, screen=Screen(rt.playbook))
     report = IntakeReport()
     path = sample or sample_path()
     with console.status(f"Reading {path.name} …"):

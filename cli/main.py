@@ -115,7 +115,7 @@ def replay(
     from workers.intake import Intake
 
     settings = settings_or_exit()
-    intake = Intake(connect(settings))
+    intake = Intake.for_settings(settings, connect(settings))
     with progress(err, f"Replaying {file.name}", file.stat().st_size, in_bytes=True) as step:
         report = intake.replay_file(file, progress=step)
     for where, error in report.dead:
@@ -136,7 +136,7 @@ def worker(
         str | None,
         typer.Option(
             help="Serve only these queues, in this one process (comma-separated: page, act, "
-            "notify, triage), to scale one kind of work on its own.",
+            "urgent, notify, triage), to scale one kind of work on its own.",
             show_default=False,
         ),
     ] = None,
@@ -150,7 +150,8 @@ def worker(
     the cards in Slack, triage what intake queued, and run reminders and lease expiry. By
     default one process per lane, so that nothing can hold up anything else: **pages** (the
     page queue), **chat** (act, then notify: a person waiting on a reply comes before a new
-    card) and **triage**. Each runs its jobs in itself (the playbook and clients are built once)
+    card) and **triage** (urgent first: the posts intake's screen picked out for a possible PR
+    risk, danger or VIP). Each runs its jobs in itself (the playbook and clients are built once)
     and a lane that dies is started again. The jobs of a worker that died (kill -9, a lost
     host) are taken back and run again within about 15 seconds.
 
@@ -323,7 +324,8 @@ def dlq_replay(
     """
     from workers.intake import Intake, IntakeReport
 
-    intake = Intake(connect(settings_or_exit()))
+    settings = settings_or_exit()
+    intake = Intake.for_settings(settings, connect(settings))
     ids = [record_id] if record_id else intake.dead_letters.ids()
     if not ids:
         console.print("no dead letters to replay")

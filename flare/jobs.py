@@ -54,10 +54,13 @@ class Job(StrEnum):
         return QueueName.NOTIFY
 
 
-def enqueue(client: redis.Redis, job: Job, *args: Any, **options: Any) -> RqJob:
-    """Run `job(*args)` as soon as a worker is free; results are not kept unless asked."""
+def enqueue(
+    client: redis.Redis, job: Job, *args: Any, on: QueueName | None = None, **options: Any
+) -> RqJob:
+    """Run `job(*args)` as soon as a worker is free (on its own queue, or `on`); results are
+    not kept unless asked."""
     options.setdefault("result_ttl", 0)
-    return queue(client, job.queue).enqueue(job.value, *args, **options)
+    return queue(client, on or job.queue).enqueue(job.value, *args, **options)
 
 
 def enqueue_at(client: redis.Redis, when: datetime, job: Job, *args: Any, **options: Any) -> RqJob:

@@ -10,14 +10,21 @@ from rq import Queue
 
 class QueueName(StrEnum):
     PAGE = "page"
+    URGENT = "urgent"  # triage of the posts the screen at the door picked out
     TRIAGE = "triage"
     NOTIFY = "notify"
     ACT = "act"
 
 
-# Workers listen in this order: pages first, then a person waiting on an action, then cards,
-# then new posts.
-WORK_ORDER = (QueueName.PAGE, QueueName.ACT, QueueName.NOTIFY, QueueName.TRIAGE)
+# Workers listen in this order: pages first, then a person waiting on an action, then posts
+# that may need PR or a lead, then cards, then the other new posts.
+WORK_ORDER = (
+    QueueName.PAGE,
+    QueueName.ACT,
+    QueueName.URGENT,
+    QueueName.NOTIFY,
+    QueueName.TRIAGE,
+)
 
 
 def queue(client: redis.Redis, name: QueueName) -> Queue:

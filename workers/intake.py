@@ -16,9 +16,12 @@ from flare.dlq import DeadLetters
 from flare.http import Wsgi
 from flare.jobs import Job, enqueue
 from flare.lines import lines
+from flare.queues import QueueName
 from flare.settings import Settings
 from rules.mention import Mention, Source
 from rules.normalize import read_payload
+from rules.playbook import load_playbook
+from rules.screen import Screen
 from workers.webhook import build_intake_endpoint
 
 DEDUPE_WINDOW = timedelta(days=14)
@@ -35,12 +38,27 @@ class IntakeReport:
 
 
 class Intake:
-    """The one way into triage, whatever the source."""
+    """The one way into triage, whatever the source.
 
-    def __init__(self, client: redis.Redis, batch_size: int = BATCH_SIZE) -> None:
+    With a `screen`, the posts it picks out (a risk phrase, someone in danger, a VIP) go to
+    triage on a queue of their own that the workers take first, so a legal threat is decided
+    in seconds however many ordinary posts are queued before it.
+    """
+
+    def __init__(
+        self, client: redis.Redis, batch_size: int = BATCH_SIZE, screen: Screen | None = None
+    ) -> None:
         self.redis = client
         self.batch_size = batch_size
+        self.screen = screen
         self.dead_letters = DeadLetters(client)
+
+    @classmethod
+    def for_settings(
+        cls, settings: Settings, client: redis.Redis, batch_size: int = BATCH_SIZE
+    ) -> Intake:
+        """Intake with the screen of the playbook the workers use."""
+        return cls(client, batch_size, Screen(load_playbook(settings.playbook)))
 
     def parse(self, raw: bytes, source: Source, where: str, report: IntakeReport) -> list[Mention]:
         """Read one payload; on failure keep it as a dead letter and say where and why."""
@@ -94,14 +112,22 @@ class Intake:
         report.duplicates += len(batch) - len(fresh)
         if not fresh:
             return
+        picked = [self.screen is not None and self.screen.urgent(m) for m in fresh]
+        lanes = [
+            (QueueName.URGENT, [m for m, u in zip(fresh, picked, strict=True) if u]),
+            (QueueName.TRIAGE, [m for m, u in zip(fresh, picked, strict=True) if not u]),
+        ]
         try:
-            enqueue(
-                self.redis,
-                Job.TRIAGE_BATCH,
-                [m.model_dump(mode="json") for m in fresh],
-                failure_ttl=DEDUPE_TTL,
-                retry=TRIAGE_RETRY,
-            )
+            for lane, mentions in lanes:
+                if mentions:
+                    enqueue(
+                        self.redis,
+                        Job.TRIAGE_BATCH,
+                        [m.model_dump(mode="json") for m in mentions],
+                        on=lane,
+                        failure_ttl=DEDUPE_TTL,
+                        retry=TRIAGE_RETRY,
+                    )
         except redis.RedisError:
             self.redis.delete(*[keys.seen(dedupe_id(m)) for m in fresh])  # let a retry try
             raise
@@ -178,7 +204,7 @@ def webhook_routes(settings: Settings, client: redis.Redis) -> dict[str, Wsgi]:
     if secret is None:
         return {}
     endpoint = build_intake_endpoint(
-        Intake(client),
+        Intake.for_settings(settings, client),
         secret.get_secret_value(),
         settings.intake.webhook_max_bytes,
         time.time,

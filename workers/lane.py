@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 LANES: dict[str, tuple[QueueName, ...]] = {
     "pages": (QueueName.PAGE,),
     "chat": (QueueName.ACT, QueueName.NOTIFY),
-    "triage": (QueueName.TRIAGE,),
+    "triage": (QueueName.URGENT, QueueName.TRIAGE),
 }
 
 

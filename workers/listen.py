@@ -143,7 +143,7 @@ class Listener:
         self.parts = {p.name: p for p in plan(settings, stream, poll, webhook, self.port)}
         self.clock = clock
         s = settings.intake
-        self.intake = Intake(client, batch_size=s.batch_size)
+        self.intake = Intake.for_settings(settings, client, batch_size=s.batch_size)
         self.batcher = Batcher.for_intake(
             self.intake,
             size=s.batch_size,

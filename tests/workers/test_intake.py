@@ -211,3 +211,29 @@ def test_an_over_long_line_becomes_a_short_dead_letter_and_the_rest_go_through(
     assert where == "mentions.jsonl:1" and "over the limit" in error
     [letter] = DeadLetters(redis_client).all()
     assert len(letter.raw) <= 4096 and huge.encode().startswith(letter.raw)
+
+
+def test_a_post_that_may_need_pr_is_queued_apart_and_triaged_before_the_queue_before_it(
+    redis_client: redis.Redis, settings: Settings
+) -> None:
+    from cli import wiring
+    from workers import runtime
+    from workers.lane import Lane, lane_queues
+
+    intake = Intake.for_settings(settings, redis_client, batch_size=2)
+    ordinary = [mention(id=str(n), text="@acme my parcel is late") for n in range(1, 7)]
+    threat = mention(id="99", text="@acme my lawyer will hear about this")
+
+    intake.take([*ordinary, threat])
+
+    assert [
+        m["id"] for j in queue(redis_client, QueueName.URGENT).get_jobs() for m in j.args[0]
+    ] == ["99"]
+    assert len(_queued_mentions(redis_client)) == 6
+    runtime.install(wiring.build_runtime(settings, redis_client))
+    lane = Lane(
+        lane_queues(redis_client, (QueueName.URGENT, QueueName.TRIAGE)), redis_client, False
+    )
+    lane.work(burst=True, max_jobs=1)  # the triage lane's first job
+    assert redis_client.exists(keys.case("99"))
+    assert not any(redis_client.exists(keys.case(m.id)) for m in ordinary)
