@@ -4,7 +4,7 @@
     .venv/bin/python bench/flood.py --flood 20000 --others 2000 --seconds 120   # issue 10's size
 
 What runs is Flare as deployed, on this machine: an embedded Redis in a temporary directory,
-`flare worker` processes (`--workers`, no work horse per job unless `--fork`), Flare's Slack
+`flare worker` processes (`--workers`, default 1: a process per lane each), Flare's Slack
 stand-in on 127.0.0.1 answering 429 with Retry-After above one post per second per channel
 (bursts of two), and a playbook whose crisis plan pages a Slack user for the flood topic (a DM)
 and another for any other topic. Mentions are submitted through `Intake.submit` in real time:
@@ -55,6 +55,7 @@ from rules.decision import Priority  # noqa: E402
 from rules.engine import Engine  # noqa: E402
 from rules.mention import Author, Mention, Metrics  # noqa: E402
 from rules.playbook import default_playbook_path, load_playbook  # noqa: E402
+from rules.screen import Screen  # noqa: E402
 from workers.intake import Intake, IntakeReport  # noqa: E402
 
 SAMPLE = ROOT / "cli" / "samples" / "demo.jsonl"
@@ -202,12 +203,10 @@ def worker_env(redis_url: str, data_dir: Path, playbook: Path, slack_url: str) -
     return env
 
 
-def start_workers(
-    n: int, env: dict[str, str], fork: bool, logs: Path
-) -> list[subprocess.Popen[bytes]]:
+def start_workers(n: int, env: dict[str, str], logs: Path) -> list[subprocess.Popen[bytes]]:
     flare = shutil.which("flare", path=str(Path(sys.executable).parent))
     command = [flare] if flare else [sys.executable, "-c", "from cli.main import main; main()"]
-    command += ["worker", "--fork" if fork else "--no-fork"]
+    command += ["worker"]
     procs = []
     for i in range(n):
         log = (logs / f"worker-{i}.log").open("wb")
@@ -293,12 +292,13 @@ def run(args: argparse.Namespace) -> int:
         client = redis.Redis.from_url(server.acquire())
         standin = SlackStandIn(rate_limit=1.0, rate_burst=2.0).start()
         env = worker_env(server.url, tmp / "data", playbook_path, standin.base_url)
-        procs = start_workers(args.workers, env, args.fork, tmp)
+        args.playbook = playbook_path
+        procs = start_workers(args.workers, env, tmp)
         print(
             f"flood: {len(plan.flood):,} on {TOPIC} in {args.seconds:g} s after {args.lead:g} s "
             f"of ordinary traffic; {args.others:,} others; {len(plan.p1)} P1; "
-            f"{args.workers} worker{'s' * (args.workers != 1)}"
-            f" ({'a work horse per job' if args.fork else 'no fork'}); {os.cpu_count()} CPUs"
+            f"{args.workers} `flare worker`{'s' * (args.workers != 1)} (a process per lane); "
+            f"{os.cpu_count()} CPUs"
         )
         try:
             submitted, onset, triage_done, submit_end = _feed(args, client, plan, standin)
@@ -327,7 +327,7 @@ def _feed(
     """Submit the mentions as they fall due, then let the workers catch up (at most --drain s).
     Returns the submit time of each P1 post, the onset, when triage caught up, and when
     submitting ended."""
-    intake = Intake(client)
+    intake = Intake(client, screen=Screen(load_playbook(args.playbook)))  # as `flare listen` does
     report = IntakeReport()
     submitted: dict[str, float] = {}
     onset = 0.0
@@ -447,7 +447,7 @@ def _measure(
         q.name: int(client.zcard(ScheduledJobRegistry(queue=q).key)) for q in all_queues(client)
     }
     r["backlog"] = {
-        channel: int(client.scard(keys.send_waiting(channel))) for channel in (ALERTS, PR)
+        channel: int(client.zcard(keys.send_waiting(channel))) for channel in (ALERTS, PR)
     }
     r["queued"] = {q.name: int(q.count) for q in all_queues(client)}
     by_channel: dict[str, int] = defaultdict(int)
@@ -580,8 +580,7 @@ def main() -> int:
     parser.add_argument("--p1", type=int, default=10, help="PR-risk posts in the flood (10)")
     parser.add_argument("--seconds", type=float, default=60, help="the flood lasts (60 s)")
     parser.add_argument("--lead", type=float, default=5, help="ordinary traffic first (5 s)")
-    parser.add_argument("--workers", type=int, default=2, help="`flare worker` processes (2)")
-    parser.add_argument("--fork", action="store_true", help="a work horse per job, as deployed")
+    parser.add_argument("--workers", type=int, default=1, help="`flare worker` processes (1)")
     parser.add_argument("--drain", type=float, default=60, help="most seconds to catch up (60)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()

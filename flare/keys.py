@@ -212,8 +212,14 @@ def card_dirty(mention_id: str) -> str:
 
 
 def send_waiting(channel: str) -> str:
-    """Set: case ids whose cards wait for a send slot in this channel (most urgent goes first)."""
+    """Sorted set: case ids whose cards wait for a send slot in this channel, scored by urgency
+    (workers.send_budget.urgency): the lowest score goes first."""
     return f"{PREFIX}:send:{channel}:waiting"
+
+
+def send_draining(channel: str) -> str:
+    """Mark with expiry: a drain job for this channel's waiting cards is queued or running."""
+    return f"{PREFIX}:send:{channel}:draining"
 
 
 # Telling people about a case: the heads-up when its card is posted, the nudge when it is overdue.

@@ -16,7 +16,7 @@ from bot.mrkdwn import say
 from bot.slack_client import Posted, SlackError
 from flare import keys
 from flare.case import Case, CaseState
-from flare.defaults import CHAT_RETRY, TOLD_TTL
+from flare.defaults import CHAT_RETRY, DRAINING_TTL, TOLD_TTL
 from flare.dlq import DeadLetters
 from flare.jobs import Job, enqueue, enqueue_at, enqueue_in
 from flare.threads import threads_for
@@ -26,7 +26,7 @@ from rules.conversation import Conversation
 from rules.decision import Action, Decision, Priority
 from rules.mention import Mention, Source
 from workers.runtime import Runtime, current
-from workers.send_budget import PendingSend, SendBudget, most_urgent_first
+from workers.send_budget import SendBudget, urgency
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +192,8 @@ def _post(
     try:
         if thread_ts:
             return rt.slack.client.post_in_thread(channel, thread_ts, text, blocks or None)
+        if not blocks:
+            return rt.slack.client.post_text(channel, text)
         return rt.slack.client.post_card(channel, blocks, text)
     except SlackError as exc:
         if exc.retry_after:
@@ -222,12 +224,12 @@ def notify_case(case_id: str) -> str:
         _tell(rt, case)  # a retry after the card went up but before the heads-up did
         return "updated"
     channel = _channel_for(rt, case.decision.action)
-    if rt.redis.scard(keys.send_waiting(channel)):
-        return _wait_for_slot(rt, channel, case_id, 0.0)
+    if rt.redis.zcard(keys.send_waiting(channel)):
+        return _wait_for_slot(rt, channel, case, 0.0)
     blocks, text = card.render(case, rt.clock())
     posted = _post(rt, channel, blocks, text)
     if not isinstance(posted, Posted):
-        return _wait_for_slot(rt, channel, case_id, posted)
+        return _wait_for_slot(rt, channel, case, posted)
     _carded(rt, case, posted)
     return "posted"
 
@@ -272,42 +274,57 @@ def tell_case(case_id: str) -> str:
     return "told"
 
 
-def _wait_for_slot(rt: Runtime, channel: str, case_id: str, wait: float) -> str:
-    """Put the card in the channel's backlog; one drain job per waiting card posts them."""
-    rt.redis.sadd(keys.send_waiting(channel), case_id)
-    if wait > 0:
-        _later(rt, wait, Job.DRAIN_CHANNEL, channel)
-    else:  # retried like every chat job: a drain lost to a Slack outage would strand the card
-        enqueue(rt.redis, Job.DRAIN_CHANNEL, channel, retry=CHAT_RETRY)
+def _wait_for_slot(rt: Runtime, channel: str, case: Case, wait: float) -> str:
+    """Put the card in the channel's backlog, which one drain job at a time posts."""
+    score = urgency(case.decision.priority, case.decision.due)
+    rt.redis.zadd(keys.send_waiting(channel), {case.id: score}, nx=True)
+    _drain_later(rt, channel, wait)
     return "waiting"
 
 
+def _drain_later(rt: Runtime, channel: str, wait: float) -> None:
+    """Queue the channel's drain job unless one is queued or running already."""
+    if not rt.redis.set(keys.send_draining(channel), "1", nx=True, ex=DRAINING_TTL):
+        return
+    if wait > 0:
+        _later(rt, wait, Job.DRAIN_CHANNEL, channel)
+    else:  # retried like every chat job: a drain lost to a Slack outage would strand the cards
+        enqueue(rt.redis, Job.DRAIN_CHANNEL, channel, retry=CHAT_RETRY)
+
+
 def drain_channel(channel: str) -> str:
-    """Post the most urgent card waiting for this channel, or wait for the next slot."""
+    """Post the most urgent card waiting for this channel, then come back at the next slot while
+    any are left. One drain per channel at a time; it reads only the card it posts."""
     rt = current()
     if rt.slack is None:
         return "no-slack"
-    waiting_key = keys.send_waiting(channel)
-    waiting = [i.decode() for i in rt.redis.smembers(waiting_key)]
-    cases = {c.id: c for c in rt.store.get_many(waiting)}
-    gone = {i for i in waiting if i not in cases or rt.store.card(i)}
-    if gone:
-        rt.redis.srem(waiting_key, *gone)
-    pending = [
-        PendingSend(c.id, c.decision.priority, c.decision.due)
-        for c in cases.values()
-        if c.id not in gone
-    ]
-    if not pending:
-        return "empty"
-    case = cases[most_urgent_first(pending)[0].case_id]
-    blocks, text = card.render(case, rt.clock())
-    posted = _post(rt, channel, blocks, text)
-    if not isinstance(posted, Posted):
-        return _later(rt, posted, Job.DRAIN_CHANNEL, channel)
-    rt.redis.srem(waiting_key, case.id)
-    _carded(rt, case, posted)
-    return case.id
+    waiting = keys.send_waiting(channel)
+    while True:
+        top = rt.redis.zrange(waiting, 0, 0)
+        if not top:
+            rt.redis.delete(keys.send_draining(channel))
+            if rt.redis.zcard(waiting):  # a card joined as the drain let go
+                _drain_later(rt, channel, 0.0)
+            return "empty"
+        case_id = top[0].decode()
+        case = rt.store.get(case_id)
+        if case is None or rt.store.card(case_id):
+            rt.redis.zrem(waiting, case_id)  # gone, or posted some other way meanwhile
+            continue
+        blocks, text = card.render(case, rt.clock())
+        posted = _post(rt, channel, blocks, text)
+        if not isinstance(posted, Posted):
+            rt.redis.expire(keys.send_draining(channel), DRAINING_TTL)
+            _later(rt, posted, Job.DRAIN_CHANNEL, channel)
+            return "deferred"
+        rt.redis.zrem(waiting, case.id)
+        _carded(rt, case, posted)
+        if rt.redis.zcard(waiting):
+            rt.redis.expire(keys.send_draining(channel), DRAINING_TTL)
+            enqueue(rt.redis, Job.DRAIN_CHANNEL, channel, retry=CHAT_RETRY)  # at the next slot
+        else:
+            rt.redis.delete(keys.send_draining(channel))
+        return case.id
 
 
 def post_message(channel: str, blocks: list[dict[str, Any]], text: str) -> str:

@@ -17,9 +17,9 @@ from rq.exceptions import DuplicateJobError
 from bot import incident_card
 from bot.slack_client import SlackError
 from flare import keys
-from flare.defaults import ONCE_TTL, PAGE_RETRY
+from flare.defaults import CHAT_RETRY, ONCE_TTL, PAGE_RETRY
 from flare.incidents import CLOSED_TTL, Incident
-from flare.jobs import Job, enqueue_at, job_id
+from flare.jobs import Job, enqueue, enqueue_at, job_id
 from flare.paging import audit_id
 from rules.crisis import Step
 from workers.runtime import Runtime, current
@@ -82,7 +82,7 @@ def _page(rt: Runtime, incident: Incident, step: int, token: str, due: Step) -> 
 
         def pr_line() -> None:
             line = incident_card.paging_line(incident, contact, step, total)
-            slack.client.post_text(rt.settings.slack.pr_channel, line)
+            _to_pr_channel(rt, line)
 
         # each its own mark: a failed PR-channel line retried never sends the DM again
         if contact.slack and _once(rt, incident, token, "dm", dm):
@@ -132,6 +132,12 @@ def _once(
     return True
 
 
+def _to_pr_channel(rt: Runtime, line: str) -> None:
+    """A line for PR's channel, posted within the channel's send budget by the chat lane: the
+    page itself (DM, pager, email) goes out at once, the line follows at the channel's pace."""
+    enqueue(rt.redis, Job.POST_MESSAGE, rt.settings.slack.pr_channel, [], line, retry=CHAT_RETRY)
+
+
 def _nobody_acknowledged(rt: Runtime, incident: Incident, step: int, token: str) -> None:
     """The chain ran out: PR's channel and the leads hear that nobody acknowledged, once."""
     mark = keys.page_sent(incident.id, token, "spent")
@@ -141,11 +147,7 @@ def _nobody_acknowledged(rt: Runtime, incident: Incident, step: int, token: str)
     if rt.slack is None:
         return
     line = incident_card.nobody_line(incident, step, rt.settings.slack.leads)
-    try:
-        rt.slack.client.post_text(rt.settings.slack.pr_channel, line)
-    except SlackError:
-        rt.redis.delete(mark)
-        raise
+    _to_pr_channel(rt, line)
 
 
 def jump_notice(topic: str, incident_id: str, user: str, why: str) -> str:
@@ -166,9 +168,7 @@ def jump_notice(topic: str, incident_id: str, user: str, why: str) -> str:
         dm = rt.slack.client.open_dm(user)
         posted = rt.slack.client.post_card(dm, blocks, text)
         rt.redis.rpush(keys.incident_pages(incident_id), f"{posted.channel}|{posted.ts}")
-        rt.slack.client.post_text(
-            rt.settings.slack.pr_channel, incident_card.jump_line(incident, user, why)
-        )
+        _to_pr_channel(rt, incident_card.jump_line(incident, user, why))
     except SlackError:
         rt.redis.delete(mark)
         raise
@@ -182,9 +182,7 @@ def paging_stopped(topic: str, incident_id: str, user: str) -> str:
         rt.pager.acknowledge(incident_id)
     if rt.slack is not None:
         _settle_pages(rt, incident_id, incident_card.acknowledged_line(topic, user))
-        rt.slack.client.post_text(
-            rt.settings.slack.pr_channel, incident_card.acknowledged_line(topic, user)
-        )
+        _to_pr_channel(rt, incident_card.acknowledged_line(topic, user))
     return "stopped"
 
 
@@ -203,7 +201,7 @@ def incident_closed(topic: str, incident_id: str, user: str, summary: str) -> st
         with contextlib.suppress(SlackError):  # the card may have been deleted
             rt.slack.client.update_card(channel, ts, incident_card.closed_blocks(line), line)
         rt.redis.delete(keys.incident_card(topic))
-    rt.slack.client.post_text(rt.settings.slack.pr_channel, line)
+    _to_pr_channel(rt, line)
     return "closed"
 
 

@@ -97,6 +97,13 @@ class PendingSend:
     due: datetime | None
 
 
+def urgency(priority: Priority | None, due: datetime | None) -> float:
+    """A sort score, lowest first: P1 before P4, then the soonest response target; no priority
+    or no target goes last (the order of `most_urgent_first`, as one number for Redis)."""
+    rank = priority.rank if priority else 99
+    return rank * 1e11 + (due.timestamp() if due else 9e10)
+
+
 def most_urgent_first(items: Iterable[U]) -> list[U]:
     """P1 before P4, then the soonest response target; no priority or no target goes last."""
 

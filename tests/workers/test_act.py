@@ -188,7 +188,7 @@ def test_cards_waiting_for_a_busy_channel_go_out_most_urgent_first(
     SendBudget(rt.redis).backoff("C0ALERTS", 30)  # Slack said 429, Retry-After: 30
 
     assert [jobs.notify_case(c) for c in ("3", "1", "2")] == ["waiting"] * 3
-    assert rt.redis.smembers(keys.send_waiting("C0ALERTS")) == {b"1", b"2", b"3"}
+    assert rt.redis.zrange(keys.send_waiting("C0ALERTS"), 0, -1) == [b"1", b"2", b"3"]
 
     rt.redis.delete(keys.send_hold("C0ALERTS"))  # the Retry-After has passed
 
