@@ -418,11 +418,15 @@ def _measure(
     r["p1 delays"] = sorted(carded[i] - submitted[i] for i in carded if i in submitted)
     r["p1 missing"] = len(plan.p1) - len(r["p1 delays"])
     opened: dict[str, int] = {}
+    by_spike: list[str] = []
     for raw_topic in client.smembers(keys.incidents_open()):
         topic = raw_topic.decode()
         found = incidents.get(topic)
         opened[topic] = found.count if found else 0
+        if found and found.cause.startswith("a spike"):
+            by_spike.append(topic)
     r["incidents"] = opened
+    r["by spike"] = sorted(by_spike)
     edits = 0
     for topic in opened:
         where = client.hgetall(keys.incident_card(topic))
@@ -481,7 +485,9 @@ def _print(args: argparse.Namespace, plan: Plan, r: dict[str, Any]) -> None:
     peak_posts, peak_channel = r["peak posts"]
     peak_calls, calls_channel = r["peak calls"]
     incidents: dict[str, int] = r["incidents"]
-    false = sorted(t for t in incidents if t != TOPIC)
+    by_spike: list[str] = r["by spike"]
+    false = [t for t in by_spike if t != TOPIC]
+    by_post = sorted(t for t in incidents if t not in by_spike)
     rows: list[tuple[str, str, str, bool | None]] = [
         ("onset → first page (DM)", _seconds(r["first page"]), "as soon as possible", None),
         (
@@ -518,10 +524,16 @@ def _print(args: argparse.Namespace, plan: Plan, r: dict[str, Any]) -> None:
             r["p1 missing"] == 0,
         ),
         (
-            "incidents opened",
-            f"{len(incidents)}" + (f" (false: {', '.join(false)})" if false else ""),
+            "incidents opened by a spike",
+            f"{len(by_spike)}" + (f" (false: {', '.join(false)})" if false else ""),
             "one",
-            len(incidents) == 1,
+            by_spike == [TOPIC],
+        ),
+        (
+            "  by a single PR-risk post",
+            f"{len(by_post)}" + (f" ({', '.join(by_post)})" if by_post else ""),
+            "one per risk (issue 10)",
+            None,
         ),
         (
             "  pages to the other topics' contact",

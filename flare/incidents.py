@@ -284,6 +284,10 @@ class Incidents:
         pipe.execute()
         return new
 
+    def open_topics(self) -> set[str]:
+        """The topics with an incident open now."""
+        return {raw.decode() for raw in self.redis.smembers(keys.incidents_open())}
+
     def get(self, topic: str) -> Incident | None:
         pipe = self.redis.pipeline()
         read_incident(pipe, topic)

@@ -415,6 +415,21 @@ def test_a_spike_of_complaints_opens_the_incident_folds_the_earlier_cards_and_pa
     assert len(pages_to(flare, ANA)) == 1
 
 
+def test_while_an_incident_is_open_a_plain_question_on_its_topic_is_counted_not_carded(
+    flare: Session,
+) -> None:
+    command(flare, "crisis open outage")
+    before = flare.paging_incident("outage").count
+
+    asked = flare.someone_posts("@acme is the app down for everyone?", author="801")
+    legal = flare.someone_posts("@acme the app is down, my lawyer will hear of it", author="802")
+
+    assert flare.case(asked).decision.action.value == "respond"
+    assert flare.case(asked).rolled_into == "outage" and flare.store.card(asked) is None
+    assert flare.paging_incident("outage").count == before + 1
+    assert flare.store.card(legal) is not None  # a risk of its own still gets its card
+
+
 def test_a_post_counted_on_an_incident_is_findable_and_claimable_from_it(flare: Session) -> None:
     for i in range(7):
         flare.someone_posts(OUTAGE, author=str(701 + i))

@@ -61,8 +61,13 @@ def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
             except Exception as exc:
                 _dead(rt, mention.model_dump(mode="json"), _reason(exc), counts)
     recent_on_topic: dict[str, dict[str, float]] = {}
+    open_topics = rt.paging.incidents.open_topics() if decided else set()
     for mention, decision, conversation, link in decided:
         try:
+            if conversation is None and _rolled_up(
+                rt, mention, decision, link, open_topics, counts
+            ):
+                continue
             _triage_one(rt, mention, decision, conversation, link, now, counts, recent_on_topic)
         except redis.RedisError:
             raise
@@ -83,6 +88,31 @@ def _decide(rt: Runtime, mentions: list[Mention], now: datetime) -> list[Decided
         (m, d, threads.joins.get(m.id), threads.links.get(m.id))
         for m, d in zip(mentions, decisions, strict=True)
     ]
+
+
+ROLLED_UP = (Action.RESPOND, Action.IGNORE)  # no risk of their own: the incident answers them
+
+
+def _rolled_up(
+    rt: Runtime,
+    mention: Mention,
+    decision: Decision,
+    link: str | None,
+    open_topics: set[str],
+    counts: dict[str, int],
+) -> bool:
+    """A later mention of a topic whose incident is open, with nothing of its own that needs a
+    person (no risk, no VIP, no danger), is stored and counted on the incident: no card each,
+    still findable from it. True when it was (or had been) taken that way."""
+    topic = decision.topic
+    if topic not in open_topics or decision.action not in ROLLED_UP or not topic:
+        return False
+    if rt.store.save(mention, decision, rt.clock(), link):
+        counts["stored"] += 1
+        rt.paging.open(topic, mention.id, "a later mention", negative=decision.sentiment < 0)
+        rt.store.note(mention.id, "flare", "rolled-up", rolled_into=topic)
+        counts["rolled_up"] = counts.get("rolled_up", 0) + 1
+    return True
 
 
 def _triage_one(
