@@ -262,3 +262,65 @@ def test_a_reply_form_opened_before_the_incident_is_stopped_until_opened_again(
     assert "open Reply again to tick" in answer["errors"]["draft"]
     assert flare.case(case_id).reply_id is None
     assert agent.opens(ActionId.REPLY, case_id).asks_to_confirm()
+
+
+# when X says no ------------------------------------------------------------------------------
+def _approved(flare: Session) -> None:
+    command(flare, "crisis open outage")
+    flare.agent(PR).submits(drafts_statement(flare), draft=FILLED)
+    approves(flare, LEAD)
+
+
+def _thread(flare: Session) -> list[str]:
+    """The lines in the incident card's thread, oldest first."""
+    (channel, ts), _ = incident_card(flare)
+    return [
+        m["text"]
+        for (c, _), m in sorted(flare.slack.messages.items(), key=lambda kv: float(kv[0][1]))
+        if c == channel and m.get("thread_ts") == ts
+    ]
+
+
+def test_a_statement_x_refuses_is_not_posted_and_pr_is_told_to_draft_again(
+    flare: Session, fake_x: FakeX
+) -> None:
+    fake_x.fail("POST /2/tweets", 403, body={"title": "Forbidden", "detail": "duplicate content"})
+
+    _approved(flare)
+
+    assert statements_on_x(fake_x) == []
+    [line] = [t for t in _thread(flare) if "was not posted" in t]
+    assert "X refused it" in line and "draft it again" in line and FILLED in line
+    assert "statement-failed" in audit(flare)
+    assert "Statement posted" not in card_text(flare)
+
+
+def test_a_statement_x_rate_limits_goes_out_once_when_the_limit_resets(
+    flare: Session, fake_x: FakeX
+) -> None:
+    reset = int(flare.clock().timestamp()) + 120
+    fake_x.fail("POST /2/tweets", 429, headers={"x-rate-limit-reset": str(reset)})
+
+    _approved(flare)
+    assert statements_on_x(fake_x) == []
+    assert any("X rate limit: the statement goes out at" in t for t in _thread(flare))
+
+    flare.time_passes(minutes=3)
+
+    [statement] = statements_on_x(fake_x)
+    assert statement["text"] == FILLED
+    assert "Statement posted" in card_text(flare)
+
+
+def test_a_statement_whose_fate_x_left_unknown_is_not_posted_blindly_again(
+    flare: Session, fake_x: FakeX
+) -> None:
+    fake_x.fail("POST /2/tweets", 503, times=10)
+
+    _approved(flare)
+    flare.time_passes(minutes=10)
+
+    assert statements_on_x(fake_x) == []
+    [line] = [t for t in _thread(flare) if "was not posted" in t]
+    assert "may or may not be on X" in line  # PR checks X before drafting again
+    assert len(fake_x.requests_to("POST /2/tweets")) <= 4  # tweepy's own retries at most
