@@ -111,6 +111,7 @@ class SpikeSettings(_Strict):
     ratio: float = Field(default=4.0, gt=1)
     overwhelming_count: int = Field(default=15, ge=1)
     overwhelming_share: float = Field(default=0.3, gt=0, le=1)
+    cold_share: float = Field(default=0.6, gt=0, le=1)
     cooldown_minutes: int = Field(default=30, ge=0)
 
 

@@ -113,7 +113,9 @@ def _evaluate(
     the ordinary topics grow with it and are not spikes.
 
     - Overwhelming: at least `overwhelming_count` in the window, and at least
-      `overwhelming_share` of every complaint counted there (with or without a baseline).
+      `overwhelming_share` of every complaint counted there; `cold_share` while the topic has
+      no usual level yet (on a fresh install a big topic is a large share of normal traffic:
+      only a true flood, most of all complaints, may page).
     - Warm: at least `min_count`, and `ratio` times the topic's baseline, times how much the
       rest of the traffic has grown over its own baseline when it has one.
     """
@@ -125,9 +127,12 @@ def _evaluate(
         rest, usual_rest = total - count, usual_total - expected
         if _warm(overall, settings, bucket) and usual_rest > 0:
             growth = max(1.0, rest / usual_rest)
-    overwhelming = count >= settings.overwhelming_count and (
-        count >= settings.overwhelming_share * max(total, count)
+    share = (
+        settings.overwhelming_share
+        if warm
+        else max(settings.overwhelming_share, settings.cold_share)
     )
+    overwhelming = count >= settings.overwhelming_count and count >= share * max(total, count)
     hot = overwhelming or (
         warm and count >= settings.min_count and count >= settings.ratio * expected * growth
     )

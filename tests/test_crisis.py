@@ -430,6 +430,20 @@ def test_while_an_incident_is_open_a_plain_question_on_its_topic_is_counted_not_
     assert flare.store.card(legal) is not None  # a risk of its own still gets its card
 
 
+def test_a_complaint_in_the_spike_that_carries_a_risk_of_its_own_still_gets_its_card(
+    flare: Session,
+) -> None:
+    for i in range(7):
+        flare.someone_posts(OUTAGE, author=str(701 + i))
+    before = flare.paging_incident("outage").count
+
+    threat = flare.someone_posts(OUTAGE + ", my lawyer will hear of it", author="790")
+
+    assert flare.case(threat).decision.action.value == "crisis"
+    assert flare.paging_incident("outage").count == before + 1
+    assert flare.store.card(threat) is not None
+
+
 def test_a_post_counted_on_an_incident_is_findable_and_claimable_from_it(flare: Session) -> None:
     for i in range(7):
         flare.someone_posts(OUTAGE, author=str(701 + i))

@@ -140,7 +140,8 @@ def _triage_one(
         cause, negative = _spike_cause(decision), decision.sentiment < 0
         opened = rt.paging.open(decision.topic, mention.id, cause, loud, negative)
         counts["incidents"] += opened.opened
-        return
+        if not (decision.risks or decision.vip):
+            return  # counted on the incident; a risk or a VIP of its own still gets a card
     if decision.action is Action.ESCALATE_PR and decision.topic:
         cause, negative = "a post that may need PR", decision.sentiment < 0
         opened = rt.paging.open(decision.topic, mention.id, cause, negative=negative)

@@ -116,3 +116,12 @@ def test_a_warm_topic_that_jumps_while_the_rest_stays_calm_spikes() -> None:
     status = _both(billing, overall, 121, 8)
 
     assert status.in_spike and status.warm
+
+
+def test_a_topic_that_is_always_a_big_share_is_no_spike_on_a_fresh_install() -> None:
+    delivery, overall = SpikeState(), SpikeState()
+    count_traffic(overall, SETTINGS, 0, 60)  # the ordinary mix: delivery is 40% of it
+
+    status = _both(delivery, overall, 0, 40)
+
+    assert not status.in_spike
