@@ -232,6 +232,14 @@ def _post(
         raise
 
 
+def _cards_waiting(rt: Runtime, channel: str, before: float) -> float:
+    """A line (a heads-up, a note for PR) yields to the cards waiting for the channel's slot
+    that are more urgent than `before` (an urgency score): how long to put it off, 0 if none."""
+    if rt.redis.zrangebyscore(keys.send_waiting(channel), "-inf", f"({before}", start=0, num=1):
+        return 1.0 / rt.settings.slack.send_per_second
+    return 0.0
+
+
 def _later(rt: Runtime, wait: float, job: Job, *args: Any) -> str:
     """Run `job` again once the channel's send budget has a slot for it."""
     enqueue_in(rt.redis, timedelta(seconds=wait), job, *args, retry=CHAT_RETRY)
@@ -292,6 +300,9 @@ def tell_case(case_id: str) -> str:
         return "nothing to tell"
     where = rt.store.card(case.id)
     told = keys.case_told(case.id, case.decision.action)
+    score = urgency(case.decision.priority, case.decision.due)
+    if where is not None and (wait := _cards_waiting(rt, where[0], score)):
+        return _later(rt, wait, Job.TELL_CASE, case_id)
     if where is None or not rt.redis.set(told, "1", nx=True, ex=TOLD_TTL):
         return "told before" if where else "no card"
     try:
@@ -363,6 +374,8 @@ def post_message(channel: str, blocks: list[dict[str, Any]], text: str) -> str:
     rt = current()
     if rt.slack is None:
         return "no-slack"
+    if wait := _cards_waiting(rt, channel, urgency(Priority.P1, None)):  # P1 cards first
+        return _later(rt, wait, Job.POST_MESSAGE, channel, blocks, text)
     posted = _post(rt, channel, blocks, text)
     if not isinstance(posted, Posted):
         return _later(rt, posted, Job.POST_MESSAGE, channel, blocks, text)

@@ -351,3 +351,27 @@ def test_an_incident_card_is_edited_at_most_once_per_gap_and_nothing_is_lost(
     rt.redis.delete(keys.incident_card_edited("outage"))  # the gap is over
     assert jobs.notify_incident("outage", True) == "updated"
     assert "2 complaints" in str(fake_slack.calls_to("chat.update")[-1].args["blocks"])
+
+
+def test_a_heads_up_lets_a_more_urgent_card_waiting_for_the_channel_go_first(
+    rt: Runtime, fake_slack: SlackStandIn
+) -> None:
+    told_about = stored(rt, "2001")  # a P2 priority case, carded
+    assert jobs.notify_case(told_about) == "posted"
+    urgent = stored(rt, "2002", action=Action.ESCALATE_PR, risks=("legal",))  # P1, PR's channel
+    rt.redis.zadd(keys.send_waiting("C0ALERTS"), {urgent: 1.0})  # waiting for a slot here
+
+    assert jobs.tell_case(told_about) == "deferred"
+    rt.redis.zrem(keys.send_waiting("C0ALERTS"), urgent)
+    assert tell(told_about) == "told"
+
+
+def test_a_heads_up_does_not_wait_behind_less_urgent_cards(
+    rt: Runtime, fake_slack: SlackStandIn
+) -> None:
+    told_about = stored(rt, "2001")  # a P2 priority case, carded
+    assert jobs.notify_case(told_about) == "posted"
+    routine = {f"30{n}": 4e11 for n in range(50)}  # fifty P4 cards waiting for a slot
+    rt.redis.zadd(keys.send_waiting("C0ALERTS"), routine)
+
+    assert tell(told_about) == "told"
