@@ -7,6 +7,7 @@ for the risk; a case still unanswered at its response target tells its holder (o
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -82,3 +83,16 @@ def overdue(case: Case, now: datetime, leads: Sequence[str]) -> str:
     if not leads:
         return f"{head} Nobody holds it, and no leads are set (FLARE_SLACK__LEADS) to tell."
     return f"{head} Nobody holds it. {_names(leads)}: please find someone to take it."
+
+
+def slack_back(since: str | None, leads: Sequence[str]) -> str:
+    """Said once in a channel when Slack takes its posts again after an outage."""
+    when = ""
+    if since:
+        with contextlib.suppress(ValueError):
+            when = f" since {datetime.fromisoformat(since):%H:%M} UTC"
+    people = f"{_names(leads)}: " if leads else ""
+    return (
+        f"📶 {people}Slack was not taking Flare's posts here{when}. The cards that waited are "
+        "going out now, most urgent first: check their response targets."
+    )

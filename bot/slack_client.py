@@ -8,15 +8,35 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+# Slack's error strings for its own trouble, not the call's: the same call may work later.
+_PASSING = frozenset(
+    {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
+)
+
 
 class SlackError(RuntimeError):
-    """Slack refused a call; `code` is Slack's error string (e.g. channel_not_found)."""
+    """Slack refused a call; `code` is Slack's error string (e.g. channel_not_found), or
+    "unreachable" when no answer came at all."""
 
-    def __init__(self, method: str, code: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, method: str, code: str, retry_after: float | None = None, status: int = 200
+    ) -> None:
         super().__init__(f"Slack {method} failed: {code}")
         self.method = method
         self.code = code
         self.retry_after = retry_after
+        self.status = status
+
+    @property
+    def passing(self) -> bool:
+        """Slack is down, slow or busy rather than refusing this call: try again later, however
+        long it takes, and the call may work."""
+        return (
+            self.retry_after is not None
+            or self.status >= 500
+            or self.code in _PASSING
+            or self.code.startswith("unreachable")
+        )
 
 
 @dataclass(frozen=True)
@@ -44,7 +64,10 @@ class SlackClient:
         except SlackApiError as exc:
             retry = exc.response.headers.get("Retry-After") if exc.response is not None else None
             code = exc.response.get("error", "unknown") if exc.response is not None else "unknown"
-            raise SlackError(method, str(code), float(retry) if retry else None) from exc
+            status = exc.response.status_code if exc.response is not None else 200
+            raise SlackError(method, str(code), float(retry) if retry else None, status) from exc
+        except (OSError, ValueError) as exc:  # refused, reset, timed out, not JSON: no answer
+            raise SlackError(method, f"unreachable ({type(exc).__name__})", status=503) from exc
         return dict(response.data) if isinstance(response.data, dict) else {}
 
     def post_card(self, channel: str, blocks: list[dict[str, Any]], text: str) -> Posted:

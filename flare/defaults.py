@@ -9,6 +9,10 @@ from rq import Retry
 LEASE = timedelta(minutes=30)  # how long a claim holds a case before it is free again
 ONCE_TTL = int(timedelta(days=7).total_seconds())  # a reply, DM or escalation sent once per key
 TOLD_TTL = int(timedelta(days=30).total_seconds())  # "told once" marks: heads-up, overdue nudge
+# A channel Slack cannot take posts for (down, 5xx): its cards wait in its backlog and the drain
+# tries again after 5 s, doubling to at most 5 min, for as long as the outage lasts.
+OUTAGE_FIRST_WAIT = 5.0
+OUTAGE_MOST_WAIT = 300.0
 DRAINING_TTL = 60  # seconds: a drain job lost with its worker holds up a channel no longer
 DIRTY_TTL = 60  # seconds: a redraw lost with its worker blocks later redraws no longer than this
 SIGNATURE_TTL = 86_400  # seconds an agent's sign-off is cached from their chat profile

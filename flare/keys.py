@@ -217,6 +217,11 @@ def send_waiting(channel: str) -> str:
     return f"{PREFIX}:send:{channel}:waiting"
 
 
+def slack_outage(channel: str) -> str:
+    """Hash: since when Slack has not taken posts for this channel, and how many tries failed."""
+    return f"{PREFIX}:send:{channel}:outage"
+
+
 def send_draining(channel: str) -> str:
     """Mark with expiry: a drain job for this channel's waiting cards is queued or running."""
     return f"{PREFIX}:send:{channel}:draining"

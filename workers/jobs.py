@@ -16,7 +16,13 @@ from bot.mrkdwn import say
 from bot.slack_client import Posted, SlackError
 from flare import keys
 from flare.case import Case, CaseState
-from flare.defaults import CHAT_RETRY, DRAINING_TTL, TOLD_TTL
+from flare.defaults import (
+    CHAT_RETRY,
+    DRAINING_TTL,
+    OUTAGE_FIRST_WAIT,
+    OUTAGE_MOST_WAIT,
+    TOLD_TTL,
+)
 from flare.dlq import DeadLetters
 from flare.jobs import Job, enqueue, enqueue_at, enqueue_in
 from flare.threads import threads_for
@@ -214,7 +220,11 @@ def _post(
     thread_ts: str | None = None,
 ) -> Posted | float:
     """Post within the channel's send budget (in a card's thread when `thread_ts` is given),
-    or say how long to wait: the caller schedules the job again for then, nothing sleeps."""
+    or say how long to wait: the caller schedules the job again for then, nothing sleeps.
+
+    Slack busy (429) or down (5xx, no answer) is a wait too, however long it lasts: the post is
+    never given up for it, and the leads hear once Slack takes posts again. Slack refusing the
+    post itself (channel_not_found, invalid_blocks) raises."""
     assert rt.slack is not None
     budget = SendBudget(rt.redis, per_second=rt.settings.slack.send_per_second)
     wait = budget.try_acquire(channel)
@@ -222,14 +232,19 @@ def _post(
         return wait
     try:
         if thread_ts:
-            return rt.slack.client.post_in_thread(channel, thread_ts, text, blocks or None)
-        if not blocks:
-            return rt.slack.client.post_text(channel, text)
-        return rt.slack.client.post_card(channel, blocks, text)
+            posted = rt.slack.client.post_in_thread(channel, thread_ts, text, blocks or None)
+        elif not blocks:
+            posted = rt.slack.client.post_text(channel, text)
+        else:
+            posted = rt.slack.client.post_card(channel, blocks, text)
     except SlackError as exc:
         if exc.retry_after:
             budget.backoff(channel, exc.retry_after)  # every worker holds off this channel
+        if exc.passing:
+            return _held_up(rt, channel, exc)
         raise
+    _outage_over(rt, channel)
+    return posted
 
 
 def _cards_waiting(rt: Runtime, channel: str, before: float) -> float:
@@ -271,6 +286,36 @@ def notify_case(case_id: str) -> str:
         return _wait_for_slot(rt, channel, case, posted)
     _carded(rt, case, posted)
     return "posted"
+
+
+def _held_up(rt: Runtime, channel: str, exc: SlackError) -> float:
+    """Slack is busy (429) or down for this channel: the seconds before its backlog is tried
+    again. An outage is remembered, so the leads hear once it is over."""
+    if exc.retry_after is not None:
+        return exc.retry_after
+    key = keys.slack_outage(channel)
+    pipe = rt.redis.pipeline()
+    pipe.hsetnx(key, "since", rt.clock().isoformat())
+    pipe.hincrby(key, "tries", 1)
+    pipe.expire(key, TOLD_TTL)
+    tries = int(pipe.execute()[1])
+    log.warning("Slack did not take a post for %s (%s): the cards wait", channel, exc.code)
+    return min(OUTAGE_MOST_WAIT, OUTAGE_FIRST_WAIT * 2 ** min(tries - 1, 16))
+
+
+def _outage_over(rt: Runtime, channel: str) -> None:
+    """A post went through: if Slack had been down for this channel, tell the leads once."""
+    key = keys.slack_outage(channel)
+    if not rt.redis.exists(key):
+        return
+    pipe = rt.redis.pipeline()  # MULTI: one worker reads and ends the outage, and tells
+    pipe.hget(key, "since")
+    pipe.delete(key)
+    since, ended = pipe.execute()
+    if not ended:
+        return
+    line = nudges.slack_back(since.decode() if since else None, rt.leads())
+    enqueue(rt.redis, Job.POST_MESSAGE, channel, [], line, retry=CHAT_RETRY)
 
 
 def _carded(rt: Runtime, case: Case, posted: Posted) -> None:
@@ -356,7 +401,7 @@ def drain_channel(channel: str) -> str:
         blocks, text = card.render(case, rt.clock())
         posted = _post(rt, channel, blocks, text)
         if not isinstance(posted, Posted):
-            rt.redis.expire(keys.send_draining(channel), DRAINING_TTL)
+            rt.redis.expire(keys.send_draining(channel), int(DRAINING_TTL + posted))
             _later(rt, posted, Job.DRAIN_CHANNEL, channel)
             return "deferred"
         rt.redis.zrem(waiting, case.id)

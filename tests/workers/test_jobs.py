@@ -114,14 +114,14 @@ def test_a_retried_card_job_tells_the_leads_once(rt: Runtime, fake_slack: SlackS
     assert heads_up.startswith("👀 <@U0LEAD>: a priority case (P2)")
 
 
-def test_a_heads_up_slack_refused_is_posted_by_the_jobs_retry(
+def test_a_heads_up_slack_refused_is_raised_for_the_jobs_retry(
     rt: Runtime, fake_slack: SlackStandIn
 ) -> None:
     case_id = stored(rt)
     assert jobs.notify_case(case_id) == "posted"
 
-    fake_slack.fail("chat.postMessage", error="fatal_error")
-    with pytest.raises(SlackError, match="fatal_error"):
+    fake_slack.fail("chat.postMessage", error="channel_not_found")
+    with pytest.raises(SlackError, match="channel_not_found"):
         tell(case_id)
     assert thread(fake_slack) == []
 
@@ -129,6 +129,23 @@ def test_a_heads_up_slack_refused_is_posted_by_the_jobs_retry(
 
     (heads_up,) = thread(fake_slack)
     assert heads_up.startswith("👀 <@U0LEAD>")
+
+
+def test_a_heads_up_waits_out_slack_being_down_and_the_leads_hear_it_is_back(
+    rt: Runtime, fake_slack: SlackStandIn
+) -> None:
+    case_id = stored(rt)
+    assert jobs.notify_case(case_id) == "posted"
+
+    fake_slack.fail("chat.postMessage", status=503, error="service_unavailable", times=3)
+
+    assert tell(case_id) == "told"  # put off while Slack is down (never raised), then told
+    refused = [c for c in fake_slack.calls_to("chat.postMessage") if c.status == 503]
+    assert len(refused) == 3 and len(thread(fake_slack)) == 1
+    assert not rt.redis.exists(keys.slack_outage("C0ALERTS"))
+    work(rt)
+    back = [c.args["text"] for c in fake_slack.calls_to("chat.postMessage") if c.status == 200]
+    assert sum("Slack was not taking Flare's posts here since 12:00 UTC" in t for t in back) == 1
 
 
 def test_a_heads_up_waits_for_its_channels_budget_like_every_post(
@@ -317,7 +334,7 @@ def test_an_activity_line_waits_for_a_held_channel_instead_of_being_lost(
     assert later.args == [case_id, CLAIMED]
 
 
-def test_an_activity_line_slack_refuses_is_raised_for_the_jobs_retry(
+def test_an_activity_line_slack_rate_limits_waits_for_retry_after_and_every_worker_holds_off(
     rt: Runtime, fake_slack: SlackStandIn
 ) -> None:
     case_id = stored(rt, action=Action.RESPOND)
@@ -325,10 +342,12 @@ def test_an_activity_line_slack_refuses_is_raised_for_the_jobs_retry(
     fake_slack.fail("chat.postMessage", status=429, error="ratelimited", retry_after=7)
     rt.redis.delete(keys.send_next("C0ALERTS"))  # a second has passed since the card went up
 
-    with pytest.raises(SlackError):
-        jobs.post_note(case_id, CLAIMED)
+    assert jobs.post_note(case_id, CLAIMED) == "deferred"  # put off, not failed
 
     assert SendBudget(rt.redis).try_acquire("C0ALERTS") > 5  # every worker now holds off
+    scheduled = ScheduledJobRegistry(queue=queue(rt.redis, QueueName.NOTIFY))
+    later = [rt.redis.hget(f"rq:job:{j}", "description") for j in scheduled.get_job_ids()]
+    assert any(b"post_note" in (d or b"") for d in later)
 
 
 # the incident card -----------------------------------------------------------------------------
