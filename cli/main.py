@@ -204,8 +204,11 @@ def bot(
             "`flare demo` runs without Slack.[/red]"
         )
         raise typer.Exit(2)
+    from cli.wiring import teams_routes_for
+
     client = connect(settings, socket_timeout=1.5)
-    run_bot(settings, client, host, port or settings.port, webhook_routes(settings, client))
+    routes = {**webhook_routes(settings, client), **teams_routes_for(settings, client)}
+    run_bot(settings, client, host, port or settings.port, routes)
 
 
 def config() -> None:

@@ -212,9 +212,14 @@ class Casework:
         case = self._admit(case_id, actor, Need.HOLDER, Act.ESCALATE)
         if isinstance(case, Outcome):
             return case
+        topics, default = self.topics_for(case)
+        return Outcome(Kind.DONE, form=Form(case, topics=topics, topic=default))
+
+    def topics_for(self, case: Case) -> tuple[tuple[str, ...], str | None]:
+        """What the case may be escalated under, and the one offered first: its own topic."""
         default = case.decision.topic or next(iter(case.decision.risks), None)
         topics = tuple(sorted({*self.topics, *([default] if default else [])})) or ("general",)
-        return Outcome(Kind.DONE, form=Form(case, topics=topics, topic=default))
+        return topics, default
 
     def dm_form(self, case_id: str, actor: Actor) -> Outcome:
         case = self._admit(case_id, actor, Need.HOLDER, Act.DM)

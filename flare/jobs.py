@@ -41,6 +41,10 @@ class Job(StrEnum):
     INCIDENT_CLOSED = "workers.pages.incident_closed"
     JUMP_NOTICE = "workers.pages.jump_notice"
     SETTLE_ROLLED_UP = "workers.jobs.settle_rolled_up"
+    TEAMS_CARD = "workers.teams.post_card"
+    TEAMS_DRAW = "workers.teams.draw_card"
+    TEAMS_NOTE = "workers.teams.post_note"
+    TEAMS_SETTLE_PAGES = "workers.teams.settle_pages"
 
     @property
     def queue(self) -> QueueName:

@@ -225,3 +225,24 @@ def case_told(mention_id: str, action: str) -> str:
 def case_overdue(mention_id: str) -> str:
     """Mark, SET NX EX: the case's card thread was told it is overdue (once per case)."""
     return f"{PREFIX}:case:{mention_id}:overdue"
+
+
+# Microsoft Teams: where each case's card and each page is, and each conversation's serviceUrl.
+def teams_card(mention_id: str) -> str:
+    """Hash: where the case's card lives in Teams (conversation, activity id)."""
+    return f"{PREFIX}:teams:card:{mention_id}"
+
+
+def teams_service_url(conversation_id: str) -> str:
+    """String: the serviceUrl the Bot Connector last named for this conversation."""
+    return f"{PREFIX}:teams:service-url:{conversation_id}"
+
+
+def teams_user(person: str) -> str:
+    """String: a person's Teams user id (29:…), learnt from their clicks, for a card's refresh."""
+    return f"{PREFIX}:teams:user:{person}"
+
+
+def teams_pages(incident_id: str) -> str:
+    """List of "conversation|activity id": the pages an incident sent in Teams."""
+    return f"{PREFIX}:teams:incident:{incident_id}:pages"

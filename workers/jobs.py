@@ -19,6 +19,7 @@ from flare.triage_context import RedisContext
 from flare.words import Person, Words, from_json
 from rules.decision import Action, Priority
 from rules.mention import Mention
+from workers import teams
 from workers.runtime import Runtime, current
 from workers.send_budget import PendingSend, SendBudget, most_urgent_first
 
@@ -130,6 +131,8 @@ def notify_case(case_id: str) -> str:
     case = rt.store.get(case_id)
     if case is None:
         return "missing"
+    if rt.teams is not None:
+        teams.follow(rt.redis, Job.TEAMS_CARD, case_id, once=True)
     if rt.slack is None:
         log.warning("no Slack bot token set: case %s kept in Redis, no card posted", case_id)
         return "no-slack"
@@ -232,6 +235,8 @@ def _card_of(rt: Runtime, case_id: str) -> tuple[str, str] | str:
 def post_note(case_id: str, line: list[Any]) -> str:
     """A line of a case's activity log in its card's thread, within the channel's budget."""
     rt = current()
+    if rt.teams is not None:
+        teams.follow(rt.redis, Job.TEAMS_NOTE, case_id, line)
     where = _card_of(rt, case_id)
     if isinstance(where, str):
         return where
@@ -248,7 +253,7 @@ def redraw_card(case_id: str) -> str:
     mark stays set meanwhile, so changes made until then fold into that one redraw.
     """
     rt = current()
-    if rt.slack is None:
+    if rt.slack is None and rt.teams is None:
         rt.redis.delete(keys.card_dirty(case_id))
         return "no-slack"
     gap = rt.settings.slack.redraw_gap_ms
@@ -257,7 +262,10 @@ def redraw_card(case_id: str) -> str:
         enqueue_in(rt.redis, timedelta(milliseconds=wait), Job.REDRAW_CARD, case_id)
         return "later"
     rt.redis.delete(keys.card_dirty(case_id))  # from here on, a change queues a fresh redraw
-    rt.slack.draw(case_id)
+    if rt.teams is not None:
+        teams.follow(rt.redis, Job.TEAMS_DRAW, case_id)
+    if rt.slack is not None:
+        rt.slack.draw(case_id)
     return "drawn"
 
 

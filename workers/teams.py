@@ -1,0 +1,129 @@
+"""The Teams jobs: a case's card posted and redrawn, its thread's lines, pages settled.
+
+Each runs beside Slack's job for the same change (queued by it), so an outage of one surface
+delays only that surface. Posts to a conversation take a slot of the same send budget as
+Slack's (`SendBudget`, keyed by the conversation, at Teams' pace); a 429 holds the
+conversation for every worker, and the job runs again when it may.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+from typing import Any
+
+import redis
+from rq.exceptions import DuplicateJobError
+
+from bot.teams.connector import Sent, TeamsError
+from flare.defaults import CHAT_RETRY
+from flare.jobs import Job, enqueue, enqueue_in, job_id
+from flare.words import Outside, Person, Words, from_json, to_json, words
+from workers.runtime import Runtime, current
+from workers.send_budget import SendBudget
+
+_BUDGET = "teams:{}"  # a conversation's budget, apart from any Slack channel's
+
+
+def follow(client: redis.Redis, job: Job, *args: Any, once: bool = False) -> None:
+    """Queue Teams' half of a change. `once`: not while the same job for the same subject is
+    waiting (a card is posted once, though the Slack job that asks may be retried)."""
+    if not once:
+        enqueue(client, job, *args, retry=CHAT_RETRY)
+        return
+    with contextlib.suppress(DuplicateJobError):
+        name = job.name.lower().replace("_", "-")
+        enqueue(
+            client, job, *args, job_id=job_id(name, str(args[0])), unique=True, retry=CHAT_RETRY
+        )
+
+
+def _slot(rt: Runtime, conversation: str) -> float:
+    assert rt.teams is not None
+    budget = SendBudget(rt.redis, per_second=rt.teams.settings.send_per_second)
+    return budget.try_acquire(_BUDGET.format(conversation.split(";")[0]))
+
+
+def _held(rt: Runtime, conversation: str, exc: TeamsError) -> None:
+    """Teams throttled the conversation: every worker holds off it for as long as it said."""
+    if exc.status == 429 and exc.retry_after is not None:
+        assert rt.teams is not None
+        budget = SendBudget(rt.redis, per_second=rt.teams.settings.send_per_second)
+        budget.backoff(_BUDGET.format(conversation.split(";")[0]), exc.retry_after)
+
+
+def _later(rt: Runtime, wait: float, job: Job, *args: Any) -> str:
+    enqueue_in(rt.redis, timedelta(seconds=wait), job, *args, retry=CHAT_RETRY)
+    return "deferred"
+
+
+def post_card(case_id: str) -> str:
+    """Put the case's card in the team channel, or redraw it if it is there already."""
+    rt = current()
+    if rt.teams is None:
+        return "no-teams"
+    case = rt.store.get(case_id)
+    if case is None:
+        return "missing"
+    if rt.teams.card(case_id):
+        return draw_card(case_id)
+    channel = rt.teams.settings.channel
+    wait = _slot(rt, channel)
+    if wait:
+        return _later(rt, wait, Job.TEAMS_CARD, case_id)
+    try:
+        rt.teams.post(case)
+    except TeamsError as exc:
+        _held(rt, channel, exc)
+        raise
+    return "posted"
+
+
+def draw_card(case_id: str) -> str:
+    """Redraw the case's card for everyone in Teams (edits are not counted against the budget:
+    the Slack redraw that queued this one already spaced them by the redraw gap)."""
+    rt = current()
+    if rt.teams is None:
+        return "no-teams"
+    return "drawn" if rt.teams.draw(case_id) else "no card"
+
+
+def post_note(case_id: str, line: list[Any]) -> str:
+    """A line of the case's activity in its Teams card's thread, within the budget."""
+    rt = current()
+    if rt.teams is None:
+        return "no-teams"
+    where = rt.teams.card(case_id)
+    if where is None:
+        return "no card"
+    wait = _slot(rt, where[0])
+    if wait:
+        return _later(rt, wait, Job.TEAMS_NOTE, case_id, line)
+    try:
+        sent = rt.teams.note(case_id, from_json(line))
+    except TeamsError as exc:
+        _held(rt, where[0], exc)
+        raise
+    return sent.id if isinstance(sent, Sent) else "no card"
+
+
+def pages_settled(client: redis.Redis, incident_id: str, line: Words) -> None:
+    """Have the incident's pages in Teams lose their buttons, saying what became of them."""
+    enqueue(client, Job.TEAMS_SETTLE_PAGES, incident_id, to_json(line), retry=CHAT_RETRY)
+
+
+def acknowledged(topic: str, user: str) -> Words:
+    return words(
+        "✅ ", Person(user), " acknowledged the ", Outside(topic), " incident: paging stopped."
+    )
+
+
+def closed(topic: str, user: str) -> Words:
+    return words("☑️ ", Person(user), " closed the ", Outside(topic), " incident.")
+
+
+def settle_pages(incident_id: str, line: list[Any]) -> int:
+    rt = current()
+    if rt.teams is None:
+        return 0
+    return rt.teams.settle_pages(incident_id, from_json(line))
