@@ -89,6 +89,15 @@ class Need(StrEnum):
     LEAD = "lead"  # a team lead
 
 
+DRAFT_REF = "draft:"
+
+
+def draft_ref(text: str) -> str:
+    """What an approval button names where it shows the draft itself rather than a request
+    message: the words, by digest, so a lead approves only the words they were shown."""
+    return DRAFT_REF + hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
 def explain(result: ClaimResult, user: str) -> Words:
     """What a person reads when their claim, release or close did not take."""
     if result.reason == "held":
@@ -343,7 +352,10 @@ class Casework:
             return case
         if not case.awaiting_approval:
             return refused(NOTHING_WAITING)
-        if case.approval_ts and request and request != case.approval_ts:
+        if request.startswith(DRAFT_REF):  # a card showing the draft itself (Teams)
+            if request != draft_ref(case.awaiting_approval):
+                return refused(STALE_APPROVAL)
+        elif case.approval_ts and request and request != case.approval_ts:
             return refused(STALE_APPROVAL)
         if not self.team.may_approve(case, actor.id):
             return self._refuse(case_id, actor, what, "lead")

@@ -49,10 +49,11 @@ from workers import runtime
 __all__ = ["fake_teams", "fake_x"]
 
 COMPLAINT = "@acme I was charged twice for my order #4471 and nobody answers my emails"
-JO_AAD, SAM_AAD, ANA_AAD = (
+JO_AAD, SAM_AAD, ANA_AAD, LEE_AAD = (
     "aaaaaaaa-0000-4000-8000-000000000001",
     "aaaaaaaa-0000-4000-8000-000000000002",
     "aaaaaaaa-0000-4000-8000-000000000003",
+    "aaaaaaaa-0000-4000-8000-000000000004",
 )
 ANA = "U0ANA"  # first in the outage chain, in Slack and in Teams
 
@@ -164,7 +165,7 @@ def both(
         },
         teams=fake_teams.settings(
             agents=(SAM_AAD,),
-            people=(f"{JO_AAD}={AGENT}", f"{ANA_AAD}={ANA}"),
+            people=(f"{JO_AAD}={AGENT}", f"{ANA_AAD}={ANA}", f"{LEE_AAD}={LEAD}"),
             send_per_second=7,
         ),
         x=fake_x.settings(),
@@ -293,6 +294,46 @@ def test_a_claim_in_teams_refuses_a_claim_in_slack(both: Both) -> None:
     assert flare.agent(OTHER_AGENT).was_told()[-1] == "This case is already claimed by <@U0AGENT1>."
     assert "Claimed by <@U0AGENT1>" in flare.card_text(case_id)
     assert flare.case(case_id).claimed_by == AGENT
+
+
+# a lead approves a priority case's reply ---------------------------------------------------------
+VIP = {"author": "504", "username": "famous", "followers": 2_400_000, "verified": True}
+
+
+def test_a_lead_in_teams_approves_the_reply_an_agent_drafted_there(both: Both) -> None:
+    flare = both.session
+    case_id = flare.someone_posts(COMPLAINT, **VIP)
+    jo(both).presses("Claim", both.teams_card(case_id))
+    jo(both).presses("Post reply", both.teams_card(case_id), draft="Sorry! Refund on its way.")
+    assert flare.replies_on_x() == []  # a priority case's reply waits for a lead
+    card = both.teams_card(case_id)
+    assert "Reply awaiting a lead's approval:\n\nSorry\\! Refund on its way\\." in card_text(
+        card.card
+    )
+
+    refused = jo(both).presses("Approve and post", card).json()["value"]
+    assert "⚠️ Only a team lead may do that." in card_text(refused)
+
+    lee = both.in_teams("29:lee", LEE_AAD, "Lee Lead")
+    lee.presses("Approve and post", card)
+    (reply,) = flare.replies_on_x()
+    assert reply["text"] == "Sorry! Refund on its way. ^JD"
+
+
+def test_a_lead_cannot_approve_words_they_were_not_shown(both: Both) -> None:
+    flare = both.session
+    case_id = flare.someone_posts(COMPLAINT, **VIP)
+    jo(both).presses("Claim", both.teams_card(case_id))
+    jo(both).presses("Post reply", both.teams_card(case_id), draft="First draft.")
+    live = both.teams_card(case_id)
+    seen = Message(live.conversation, live.id, copy.deepcopy(live.activity))  # the lead's screen
+    jo(both).presses("Post reply", both.teams_card(case_id), draft="Second, different draft.")
+
+    lee = both.in_teams("29:lee", LEE_AAD, "Lee Lead")
+    answer = lee.presses("Approve and post", seen).json()["value"]
+
+    assert "That approval request is out of date" in card_text(answer)
+    assert flare.replies_on_x() == []
 
 
 # the rails ------------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ class Pressed:
             return None
         try:
             press = Press.model_validate(
-                {k: data[k] for k in ("verb", "case", "incident", "topic") if k in data}
+                {k: data[k] for k in ("verb", "case", "incident", "topic", "draft") if k in data}
             )
         except ValidationError:
             return None

@@ -34,7 +34,7 @@ from pydantic import BaseModel
 from bot.card import can_reply_publicly, headline
 from bot.teams.markdown import clip, escape, fit, plain
 from flare.case import Case, CaseState
-from flare.casework import CLOSE_REASONS, SEVERITIES, Act
+from flare.casework import CLOSE_REASONS, SEVERITIES, Act, draft_ref
 from flare.incidents import Incident
 from flare.outcome import Field
 from rules.crisis import Contact, Step
@@ -60,6 +60,8 @@ class Verb(StrEnum):
     ESCALATE = Act.ESCALATE.value
     CLOSE = Act.CLOSE.value
     REOPEN = Act.REOPEN.value
+    APPROVE = Act.APPROVE.value
+    SEND_BACK = Act.SEND_BACK.value
     ACKNOWLEDGE = "incident_ack"
     PASS = "incident_pass"
     REFRESH = "refresh"  # the card's automatic refresh: answered with the card, nothing changes
@@ -73,6 +75,7 @@ class Press(BaseModel):
     case: str = ""
     incident: str = ""
     topic: str = ""
+    draft: str = ""  # the reply draft a lead approves or sends back (`casework.draft_ref`)
 
     def data(self) -> dict[str, str]:
         return self.model_dump(mode="json", exclude_defaults=True) | {"verb": self.verb.value}
@@ -170,6 +173,15 @@ def actions_for(case: Case, viewer: Viewer) -> list[Action]:
         ),
         TextInput(id=Field.NOTE.value, label="Note for PR", is_multiline=True),
     ]
+    decide: list[Action] = []
+    if case.awaiting_approval:
+        shown = draft_ref(case.awaiting_approval)
+        decide = [
+            _button(
+                "Approve and post", Press(verb=Verb.APPROVE, case=ref, draft=shown), "positive"
+            ),
+            _button("Send back", Press(verb=Verb.SEND_BACK, case=ref, draft=shown)),
+        ]
     close = [
         ChoiceSetInput(
             id=Field.REASON.value,
@@ -179,6 +191,7 @@ def actions_for(case: Case, viewer: Viewer) -> list[Action]:
         )
     ]
     return [
+        *decide,
         *work,
         _form("DM", dm, "Send DM", Press(verb=Verb.DM, case=ref)),
         _form("Escalate to PR", escalate, "Escalate", Press(verb=Verb.ESCALATE, case=ref)),
@@ -263,7 +276,7 @@ def status_lines(case: Case, now: datetime, name: Names) -> list[str]:
     if case.escalated_to:
         lines.append(f"Escalated to PR ({escape(case.escalated_to)})")
     if case.awaiting_approval:
-        lines.append("Reply awaiting a lead's approval")
+        lines.append(f"Reply awaiting a lead's approval:\n\n{fit(case.awaiting_approval, 1400)}")
     if case.state is CaseState.CLAIMED and not can_reply_publicly(case):
         lines.append("No public reply: the post does not mention the brand, so X would refuse it")
     if d.due and case.state in (CaseState.OPEN, CaseState.CLAIMED) and case.awaiting_answer:

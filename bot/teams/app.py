@@ -63,6 +63,8 @@ def actions(surface: TeamsSurface) -> dict[Verb, Act]:
         Verb.RELEASE: lambda p, a: desk.release(p.press.case, a),
         Verb.TAKE_OVER: lambda p, a: desk.take_over(p.press.case, a),
         Verb.REOPEN: lambda p, a: desk.reopen(p.press.case, a),
+        Verb.APPROVE: lambda p, a: desk.approve(p.press.case, a, p.press.draft),
+        Verb.SEND_BACK: lambda p, a: desk.send_back(p.press.case, a, p.press.draft),
         Verb.REPLY: reply,
         Verb.DM: dm,
         Verb.ESCALATE: escalate,

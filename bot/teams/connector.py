@@ -73,8 +73,9 @@ class Connector:
                 },
                 timeout=self.timeout,
             )
-            if answer.status_code != 200:
-                raise TeamsError(answer.status_code, "token: " + answer.text[:200], _later(answer))
+            if answer.status_code != 200:  # a wrong secret is not retried; an outage is
+                retry = _later(answer) if answer.status_code in RETRIED | {500, 503} else None
+                raise TeamsError(answer.status_code, "token: " + answer.text[:200], retry)
             body = answer.json()
             lasts = max(60, int(body.get("expires_in", 3600)) - _EARLY)
             self._token = (str(body["access_token"]), time.monotonic() + lasts)
