@@ -233,6 +233,11 @@ def teams_card(mention_id: str) -> str:
     return f"{PREFIX}:teams:card:{mention_id}"
 
 
+def teams_card_pending(mention_id: str) -> str:
+    """Mark, SET NX EX: a job is posting the case's Teams card (or waits for a slot to)."""
+    return f"{PREFIX}:teams:card:{mention_id}:pending"
+
+
 def teams_service_url(conversation_id: str) -> str:
     """String: the serviceUrl the Bot Connector last named for this conversation."""
     return f"{PREFIX}:teams:service-url:{conversation_id}"

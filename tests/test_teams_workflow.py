@@ -45,6 +45,8 @@ from tests.fakes.teams import (
 from tests.fakes.x_api import FakeX, fake_x
 from tests.session import AGENT, LEAD, OTHER_AGENT, PR, Clock, ListenerPool, Session
 from workers import runtime
+from workers import teams as teams_jobs
+from workers.send_budget import SendBudget
 
 __all__ = ["fake_teams", "fake_x"]
 
@@ -496,3 +498,14 @@ def test_a_throttled_post_waits_and_goes_out_once(both: Both) -> None:
     assert both.teams.throttled == 1
     assert both.teams_card(case_id).conversation == CHANNEL
     assert len(both.teams.in_conversation(CHANNEL)) == 1
+
+
+def test_a_card_waiting_for_its_slot_is_posted_once_however_many_jobs_ask(both: Both) -> None:
+    flare = both.session
+    case_id = flare.someone_posts(COMPLAINT)
+    flare.redis.delete(keys.teams_card(case_id))  # as if it were not carded yet
+    SendBudget(flare.redis).backoff(f"teams:{CHANNEL}", 60)  # the channel is held a minute
+
+    assert teams_jobs.post_card(case_id) == "deferred"
+    assert teams_jobs.post_card(case_id) == "pending"  # e.g. a follow-up carded it again
+    assert teams_jobs.post_card(case_id, waited=True) == "deferred"  # the first, still waiting

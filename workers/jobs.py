@@ -132,7 +132,7 @@ def notify_case(case_id: str) -> str:
     if case is None:
         return "missing"
     if rt.teams is not None:
-        teams.follow(rt.redis, Job.TEAMS_CARD, case_id, once=True)
+        teams.follow(rt.redis, Job.TEAMS_CARD, case_id)
     if rt.slack is None:
         log.warning("no Slack bot token set: case %s kept in Redis, no card posted", case_id)
         return "no-slack"

@@ -8,34 +8,26 @@ conversation for every worker, and the job runs again when it may.
 
 from __future__ import annotations
 
-import contextlib
 from datetime import timedelta
 from typing import Any
 
 import redis
-from rq.exceptions import DuplicateJobError
 
 from bot.teams.connector import Sent, TeamsError
+from flare import keys
 from flare.defaults import CHAT_RETRY
-from flare.jobs import Job, enqueue, enqueue_in, job_id
+from flare.jobs import Job, enqueue, enqueue_in
 from flare.words import Outside, Person, Words, from_json, to_json, words
 from workers.runtime import Runtime, current
 from workers.send_budget import SendBudget
 
 _BUDGET = "teams:{}"  # a conversation's budget, apart from any Slack channel's
+PENDING_TTL = 900  # seconds a card may wait for its slot before another job may post it
 
 
-def follow(client: redis.Redis, job: Job, *args: Any, once: bool = False) -> None:
-    """Queue Teams' half of a change. `once`: not while the same job for the same subject is
-    waiting (a card is posted once, though the Slack job that asks may be retried)."""
-    if not once:
-        enqueue(client, job, *args, retry=CHAT_RETRY)
-        return
-    with contextlib.suppress(DuplicateJobError):
-        name = job.name.lower().replace("_", "-")
-        enqueue(
-            client, job, *args, job_id=job_id(name, str(args[0])), unique=True, retry=CHAT_RETRY
-        )
+def follow(client: redis.Redis, job: Job, *args: Any) -> None:
+    """Queue Teams' half of a change, retried like every chat job."""
+    enqueue(client, job, *args, retry=CHAT_RETRY)
 
 
 def _slot(rt: Runtime, conversation: str) -> float:
@@ -57,8 +49,12 @@ def _later(rt: Runtime, wait: float, job: Job, *args: Any) -> str:
     return "deferred"
 
 
-def post_card(case_id: str) -> str:
-    """Put the case's card in the team channel, or redraw it if it is there already."""
+def post_card(case_id: str, waited: bool = False) -> str:
+    """Put the case's card in the team channel, or redraw it if it is there already.
+
+    One job posts a case's card: the first takes a mark, which a job put off for a send slot
+    (`waited`) keeps; a failure drops it, so the job's retry may post.
+    """
     rt = current()
     if rt.teams is None:
         return "no-teams"
@@ -67,15 +63,21 @@ def post_card(case_id: str) -> str:
         return "missing"
     if rt.teams.card(case_id):
         return draw_card(case_id)
+    pending = keys.teams_card_pending(case_id)
+    if not waited and not rt.redis.set(pending, "1", nx=True, ex=PENDING_TTL):
+        return "pending"  # another job is posting it
     channel = rt.teams.settings.channel
     wait = _slot(rt, channel)
     if wait:
-        return _later(rt, wait, Job.TEAMS_CARD, case_id)
+        return _later(rt, wait, Job.TEAMS_CARD, case_id, True)
     try:
         rt.teams.post(case)
-    except TeamsError as exc:
-        _held(rt, channel, exc)
+    except Exception as exc:
+        rt.redis.delete(pending)
+        if isinstance(exc, TeamsError):
+            _held(rt, channel, exc)
         raise
+    rt.redis.delete(pending)
     return "posted"
 
 
