@@ -71,6 +71,13 @@ def demo(
             help="Replay this JSON-lines file instead of the bundled sample.",
         ),
     ] = None,
+    teams_cards: Annotated[
+        Path | None,
+        typer.Option(
+            file_okay=False,
+            help="Also write each case's Microsoft Teams card here, as Adaptive Card JSON.",
+        ),
+    ] = None,
 ) -> None:
     """Run the whole pipeline on embedded defaults and show what agents would see.
 
@@ -91,7 +98,9 @@ def demo(
             "[red]--slack needs FLARE_SLACK__BOT_TOKEN and FLARE_SLACK__SIGNING_SECRET.[/red]"
         )
         raise typer.Exit(2)
-    run_demo(settings, console, sample=sample, use_slack=slack, follow=follow)
+    run_demo(
+        settings, console, sample=sample, use_slack=slack, follow=follow, teams_cards=teams_cards
+    )
 
 
 def replay(
