@@ -267,6 +267,27 @@ def test_a_page_reaches_a_contact_in_teams_and_is_acknowledged_there(both: Both)
     assert both.teams.in_conversation(chat) == [page]  # nobody is paged after it
 
 
+def test_a_jump_after_an_acknowledgement_in_teams_asks_again_there(both: Both) -> None:
+    flare = both.session
+    case_id = flare.someone_posts("@acme the whole app has been down for an hour")
+    jo(both).presses("Claim", both.teams_card(case_id))
+    jo(both).presses("Escalate", both.teams_card(case_id), topic="outage", severity="critical")
+    chat = f"a:personal-{ANA_AAD}"
+    both.in_teams("29:ana", ANA_AAD, "Ana").presses(
+        "Acknowledge", both.teams.in_conversation(chat)[0]
+    )
+
+    paging = runtime.current().paging
+    for n in range(4):  # complaints pour in: the rate jumps
+        paging.open("outage", f"later-{n}", "a spike of complaints")
+    flare.work()
+
+    # Flare now knows her Teams user id (from her press), and opens her chat with it
+    [asked] = both.teams.in_conversation("a:personal-29:ana")
+    assert "The **outage** incident you acknowledged jumped" in card_text(asked.card)
+    assert titles(asked.card) == ["Acknowledge", "Can't take it"]
+
+
 # one case, two surfaces -----------------------------------------------------------------------
 def test_a_claim_in_slack_refuses_a_claim_in_teams_and_both_cards_show_it(both: Both) -> None:
     flare = both.session

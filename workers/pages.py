@@ -90,7 +90,7 @@ def _page(rt: Runtime, incident: Incident, step: int, token: str, due: Step) -> 
             sent.append("dm")
         if _once(rt, incident, token, "pr-channel", pr_line):
             sent.append("pr-channel")
-    if rt.teams is not None and rt.teams.reaches(contact):
+    if rt.teams is not None and rt.teams.reaches(contact.slack):
         surface = rt.teams
 
         def personal() -> None:
@@ -164,6 +164,7 @@ def jump_notice(topic: str, incident_id: str, user: str, why: str) -> str:
     incident = rt.paging.incidents.get(topic)
     if incident is None or incident.id != incident_id or incident.acknowledged:
         return "settled"  # closed, or acknowledged again already
+    teams.jump_notice(rt, incident, user, why)
     if rt.slack is None:
         return "no-slack"
     rearmed = rt.redis.hget(keys.incident(topic), "token") or b""

@@ -15,7 +15,8 @@ import redis
 
 from bot.teams.connector import Sent, TeamsError
 from flare import keys
-from flare.defaults import CHAT_RETRY
+from flare.defaults import CHAT_RETRY, ONCE_TTL
+from flare.incidents import Incident
 from flare.jobs import Job, enqueue, enqueue_in
 from flare.words import Outside, Person, Words, from_json, to_json, words
 from workers.runtime import Runtime, current
@@ -107,6 +108,22 @@ def post_note(case_id: str, line: list[Any]) -> str:
         _held(rt, where[0], exc)
         raise
     return sent.id if isinstance(sent, Sent) else "no card"
+
+
+def jump_notice(rt: Runtime, incident: Incident, user: str, why: str) -> None:
+    """For `workers.pages.jump_notice`: the acknowledger asked again in Teams too, once per
+    re-arming (a mark of its own, so a retry of the Slack half never sends this twice)."""
+    if rt.teams is None or not rt.teams.reaches(user):
+        return
+    rearmed = rt.redis.hget(keys.incident(incident.topic), "token") or b""
+    mark = keys.page_sent(incident.id, rearmed.decode(), "jump-teams")
+    if not rt.redis.set(mark, "1", nx=True, ex=ONCE_TTL):
+        return
+    try:
+        rt.teams.jump(incident, user, why)
+    except Exception:
+        rt.redis.delete(mark)
+        raise
 
 
 def pages_settled(client: redis.Redis, incident_id: str, line: Words) -> None:

@@ -320,6 +320,25 @@ def page(incident: Incident, contact: Contact, step: int, total: int, due: Step)
     )
 
 
+def jump(incident: Incident, why: str) -> Card:
+    """What the acknowledger reads when the incident jumps after their acknowledgement."""
+    drill = "🧪 DRILL · " if incident.cause == "drill" else ""
+    first = incident.chain.steps[0].ack_within if incident.chain and incident.chain.steps else None
+    within = f" within {duration(first, seconds=True)}" if first else ""
+    ref = {"incident": incident.id, "topic": incident.topic}
+    text = (
+        f"{drill}📈 The **{fit(incident.topic, 100)}** incident you acknowledged jumped "
+        f"({fit(why, 200)}). Acknowledge again{within}, or the chain is paged again."
+    )
+    return _card(
+        [_text(text, weight="Bolder")],
+        [
+            _button("Acknowledge", Press(verb=Verb.ACKNOWLEDGE, **ref), "positive"),
+            _button("Can't take it", Press(verb=Verb.PASS, **ref)),
+        ],
+    )
+
+
 def settled(line: str) -> Card:
     """A page once acknowledged, passed on or closed: what became of it, no buttons."""
     return _card([_text(line)])

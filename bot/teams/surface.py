@@ -133,23 +133,30 @@ class TeamsSurface:
         self.connector.send(url, pressed.conversation, adaptive.note(self.say(said)))
 
     # pages -------------------------------------------------------------------------------
-    def reaches(self, contact: Contact) -> bool:
-        """Whether a contact is known in Teams: FLARE_TEAMS__PEOPLE maps their Slack id."""
-        return bool(contact.slack and self.settings.aad_of(contact.slack))
+    def reaches(self, person: str) -> bool:
+        """Whether a person (by the id they act as) is known in Teams: a Teams user, or a Slack
+        user FLARE_TEAMS__PEOPLE maps."""
+        return bool(person and self.settings.aad_of(person))
 
     def page(self, incident: Incident, contact: Contact, step: int, total: int, due: Step) -> None:
-        """Page a contact known in Teams (`reaches`) in their personal chat with Flare."""
-        aad = self.settings.aad_of(contact.slack)
-        assert aad is not None, "page only a contact Teams reaches"
-        person = self.settings.person(aad)
-        user = self._teams_user(person) or aad
+        """Page a contact Teams `reaches` in their personal chat with Flare."""
+        card = adaptive.page(incident, contact, step, total, due)
+        self._personal(incident.id, contact.slack, card)
+
+    def jump(self, incident: Incident, person: str, why: str) -> None:
+        """Ask whoever acknowledged to acknowledge again: the incident jumped."""
+        self._personal(incident.id, person, adaptive.jump(incident, why))
+
+    def _personal(self, incident_id: str, person: str, card: adaptive.Card) -> None:
+        """A card about an incident in a person's chat with Flare, settled with its pages."""
+        aad = self.settings.aad_of(person)
+        assert aad is not None, "only someone Teams reaches"
+        user = self._teams_user(self.settings.person(aad)) or aad
         url = self.settings.service_url
         chat = self.connector.personal_chat(url, user)
         self.remember(chat, url)
-        sent = self.connector.send(
-            url, chat, _message(adaptive.page(incident, contact, step, total, due))
-        )
-        pages = keys.teams_pages(incident.id)
+        sent = self.connector.send(url, chat, _message(card))
+        pages = keys.teams_pages(incident_id)
         self.store.redis.rpush(pages, f"{chat}|{sent.id}")
         self.store.redis.expire(pages, CLOSED_TTL)
 
