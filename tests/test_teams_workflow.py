@@ -220,10 +220,10 @@ def test_an_agent_in_teams_claims_a_complaint_replies_on_x_and_resolves_it(both:
     card = both.teams_card(case_id)
     assert titles(card.card) == ["Reopen"]
     assert [m.text for m in both.teams.in_conversation(f"{CHANNEL};messageid={card.id}")] == [
-        "**Jo Doe** claimed this case.",
-        f"**Jo Doe** replied on X: https://x.com/i/status/{reply['id']}",
-        "**Jo Doe** closed this case as resolved: resolved with the customer.",
-    ]
+        "<at>Jo Doe</at> claimed this case.",
+        f"<at>Jo Doe</at> replied on X: https://x.com/i/status/{reply['id']}",
+        "<at>Jo Doe</at> closed this case as resolved: resolved with the customer.",
+    ]  # the thread @mentions her, as Slack's does
     # one person in the audit, whichever surface she used
     assert {e.who for e in flare.store.trail.of_case(case_id) if e.who != "flare"} == {AGENT}
 
@@ -321,6 +321,21 @@ def test_a_claim_in_teams_refuses_a_claim_in_slack(both: Both) -> None:
 
 # a lead approves a priority case's reply ---------------------------------------------------------
 VIP = {"author": "504", "username": "famous", "followers": 2_400_000, "verified": True}
+
+
+def test_a_priority_card_tells_the_leads_in_its_teams_thread_with_a_mention(both: Both) -> None:
+    case_id = both.session.someone_posts(COMPLAINT, **VIP)
+
+    card = both.teams_card(case_id)
+    [heads_up] = both.teams.in_conversation(f"{CHANNEL};messageid={card.id}")
+    assert heads_up.text.startswith("👀 <at>U0LEAD</at>: a priority case \\(P2\\) for a lead")
+    assert heads_up.activity["entities"] == [
+        {
+            "type": "mention",
+            "text": "<at>U0LEAD</at>",
+            "mentioned": {"id": LEE_AAD, "name": "U0LEAD"},
+        }
+    ]
 
 
 def test_a_lead_in_teams_approves_the_reply_an_agent_drafted_there(both: Both) -> None:

@@ -169,11 +169,14 @@ def _tell(rt: Runtime, case: Case) -> None:
     told = keys.case_told(case.id, case.decision.action)
     if where is None or not rt.redis.set(told, "1", nx=True, ex=TOLD_TTL):
         return
+    line = nudges.heads_up(case, rt.to_tell(case))
     try:
-        rt.slack.client.post_in_thread(*where, nudges.heads_up(case, rt.to_tell(case)))
+        rt.slack.client.post_in_thread(*where, line)
     except SlackError:
         rt.redis.delete(told)  # the job's retry tells them
         raise
+    if rt.teams is not None:
+        teams.told(rt.redis, case.id, line)
 
 
 def _wait_for_slot(rt: Runtime, channel: str, case_id: str, wait: float) -> str:
@@ -331,11 +334,15 @@ def check_due(case_id: str) -> str:
     if not rt.redis.set(keys.case_overdue(case_id), "1", nx=True, ex=TOLD_TTL):
         return "told before"
     rt.slack.draw(case_id)
+    line = nudges.overdue(case, now, rt.leads())
     try:
-        rt.slack.client.post_in_thread(*where, nudges.overdue(case, now, rt.leads()))
+        rt.slack.client.post_in_thread(*where, line)
     except SlackError:
         rt.redis.delete(keys.case_overdue(case_id))
         raise
+    if rt.teams is not None:
+        teams.follow(rt.redis, Job.TEAMS_DRAW, case_id)  # now overdue
+        teams.told(rt.redis, case_id, line)
     rt.store.audit(case_id, "flare", "overdue", due=due.isoformat())
     return "nudged"
 

@@ -14,6 +14,7 @@ from typing import Any
 import redis
 
 from bot.teams.connector import Sent, TeamsError
+from bot.teams.markdown import from_mrkdwn
 from flare import keys
 from flare.defaults import CHAT_RETRY, ONCE_TTL
 from flare.incidents import Incident
@@ -97,6 +98,8 @@ def post_note(case_id: str, line: list[Any]) -> str:
     if rt.teams is None:
         return "no-teams"
     where = rt.teams.card(case_id)
+    if where is None and rt.redis.exists(keys.teams_card_pending(case_id)):
+        return _later(rt, 1.0, Job.TEAMS_NOTE, case_id, line)  # its card waits for a slot
     if where is None:
         return "no card"
     wait = _slot(rt, where[0])
@@ -108,6 +111,11 @@ def post_note(case_id: str, line: list[Any]) -> str:
         _held(rt, where[0], exc)
         raise
     return sent.id if isinstance(sent, Sent) else "no card"
+
+
+def told(client: redis.Redis, case_id: str, line: str) -> None:
+    """What Slack's card thread was just told (a heads-up, an overdue nudge), in Teams' too."""
+    follow(client, Job.TEAMS_NOTE, case_id, to_json(from_mrkdwn(line)))
 
 
 def jump_notice(rt: Runtime, incident: Incident, user: str, why: str) -> None:

@@ -344,9 +344,12 @@ def settled(line: str) -> Card:
     return _card([_text(line)])
 
 
-def note(line: str) -> dict[str, Any]:
-    """A message of plain markdown text, e.g. a line in a card's thread."""
-    return {"type": "message", "text": line, "textFormat": "markdown"}
+def note(line: str, mentions: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """A message of markdown text, e.g. a line in a card's thread, with its @mentions."""
+    message: dict[str, Any] = {"type": "message", "text": line, "textFormat": "markdown"}
+    if mentions:
+        message["entities"] = list(mentions)
+    return message
 
 
 def attachment(card: Card) -> dict[str, Any]:

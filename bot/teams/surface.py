@@ -8,7 +8,7 @@ import contextlib
 from bot.teams import adaptive
 from bot.teams.activities import Pressed
 from bot.teams.connector import Connector, Sent, TeamsError, thread_of
-from bot.teams.markdown import say
+from bot.teams.markdown import mentioning, say
 from flare import defaults, keys
 from flare.case import Case, CaseState
 from flare.casework import Casework
@@ -124,8 +124,9 @@ class TeamsSurface:
         if where is None:
             return None
         conversation = thread_of(*where)
-        text = self.say(line)
-        return self.connector.send(self.service_url(where[0]), conversation, adaptive.note(text))
+        text, mentions = mentioning(line, self.name, self._mentionable)
+        message = adaptive.note(text, mentions)
+        return self.connector.send(self.service_url(where[0]), conversation, message)
 
     def tell(self, pressed: Pressed, said: Words) -> None:
         """Say something in the conversation a person pressed in (an Action.Submit's answer)."""
@@ -170,6 +171,11 @@ class TeamsSurface:
                 self.connector.update(self.service_url(chat), chat, activity, _message(settled))
                 done += 1
         return done
+
+    def _mentionable(self, person: str) -> str | None:
+        """How Teams knows a person to @mention them: their Teams user id once they pressed
+        something, else their Azure AD object id where settings give one."""
+        return self._teams_user(person) or self.settings.aad_of(person)
 
     def _teams_user(self, person: str | None) -> str | None:
         if not person:
