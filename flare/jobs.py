@@ -45,10 +45,11 @@ class Job(StrEnum):
     TEAMS_DRAW = "workers.teams.draw_card"
     TEAMS_NOTE = "workers.teams.post_note"
     TEAMS_SETTLE_PAGES = "workers.teams.settle_pages"
+    TEAMS_JUMP_NOTICE = "workers.teams.jump_notice"
 
     @property
     def queue(self) -> QueueName:
-        if self.value.startswith("workers.pages."):
+        if self.value.startswith("workers.pages.") or self is Job.TEAMS_JUMP_NOTICE:
             return QueueName.PAGE  # nothing may delay a page
         if self.value.startswith("workers.act."):
             return QueueName.ACT  # a person is waiting on these

@@ -524,6 +524,32 @@ def test_a_good_token_for_this_bot_is_accepted(both: Both) -> None:
     assert post_activity(both.session.url, activity, token).status_code == 200
 
 
+def test_flare_answers_at_the_service_url_teams_last_named_for_the_conversation(
+    both: Both,
+) -> None:
+    flare, fake = both.session, both.teams
+    case_id = flare.someone_posts(COMPLAINT)
+    card = both.teams_card(case_id)
+    moved = f"{fake.base_url}/teams/emea/"  # Teams moved the team to another region
+    activity = card_press(
+        "case_claim",
+        {"verb": "case_claim", "case": case_id},
+        user="29:jo",
+        aad=JO_AAD,
+        name="Jo Doe",
+        conversation=f"{CHANNEL};messageid={card.id}",
+        reply_to=card.id,
+        service_url=moved,
+    )
+
+    assert post_activity(flare.url, activity, fake.sign(service_url=moved)).status_code == 200
+    flare.settle()
+
+    _, path = fake.updates()[-1]
+    assert path.startswith("/teams/emea/v3/conversations/")  # the card redrawn there
+    assert "Claimed by **Jo Doe**" in card_text(card.card)
+
+
 # within Teams' limits -------------------------------------------------------------------------
 def test_a_throttled_post_waits_and_goes_out_once(both: Both) -> None:
     flare = both.session

@@ -238,15 +238,20 @@ def _card_of(rt: Runtime, case_id: str) -> tuple[str, str] | str:
 def post_note(case_id: str, line: list[Any]) -> str:
     """A line of a case's activity log in its card's thread, within the channel's budget."""
     rt = current()
-    if rt.teams is not None:
-        teams.follow(rt.redis, Job.TEAMS_NOTE, case_id, line)
     where = _card_of(rt, case_id)
     if isinstance(where, str):
+        _teams_note(rt, case_id, line)
         return where
     posted = _post(rt, where[0], [], say(from_json(line)), thread_ts=where[1])
     if not isinstance(posted, Posted):
         return _later(rt, posted, Job.POST_NOTE, case_id, line)
+    _teams_note(rt, case_id, line)  # once: a run put off or retried has not reached here
     return posted.ts
+
+
+def _teams_note(rt: Runtime, case_id: str, line: list[Any]) -> None:
+    if rt.teams is not None:
+        teams.follow(rt.redis, Job.TEAMS_NOTE, case_id, line)
 
 
 def redraw_card(case_id: str) -> str:

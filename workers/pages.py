@@ -90,14 +90,6 @@ def _page(rt: Runtime, incident: Incident, step: int, token: str, due: Step) -> 
             sent.append("dm")
         if _once(rt, incident, token, "pr-channel", pr_line):
             sent.append("pr-channel")
-    if rt.teams is not None and rt.teams.reaches(contact.slack):
-        surface = rt.teams
-
-        def personal() -> None:
-            surface.page(incident, contact, step, total, due)
-
-        if _once(rt, incident, token, "teams", personal):
-            sent.append("teams")
     if rt.pager is not None and rt.pager.enabled:
         pager = rt.pager
 
@@ -119,6 +111,15 @@ def _page(rt: Runtime, incident: Incident, step: int, token: str, due: Step) -> 
 
         if _once(rt, incident, token, "email", mail):
             sent.append("email")
+    # last, so a chat with Flare not yet installed never holds up the pager or the email
+    if rt.teams is not None and rt.teams.reaches(contact.slack):
+        surface = rt.teams
+
+        def personal() -> None:
+            surface.page(incident, contact, step, total, due)
+
+        if _once(rt, incident, token, "teams", personal):
+            sent.append("teams")
     return ",".join(sent)
 
 
@@ -164,7 +165,7 @@ def jump_notice(topic: str, incident_id: str, user: str, why: str) -> str:
     incident = rt.paging.incidents.get(topic)
     if incident is None or incident.id != incident_id or incident.acknowledged:
         return "settled"  # closed, or acknowledged again already
-    teams.jump_notice(rt, incident, user, why)
+    teams.ask_again(rt.redis, topic, incident_id, user, why)
     if rt.slack is None:
         return "no-slack"
     rearmed = rt.redis.hget(keys.incident(topic), "token") or b""

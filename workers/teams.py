@@ -16,8 +16,7 @@ import redis
 from bot.teams.connector import Sent, TeamsError
 from bot.teams.markdown import from_mrkdwn
 from flare import keys
-from flare.defaults import CHAT_RETRY, ONCE_TTL
-from flare.incidents import Incident
+from flare.defaults import CHAT_RETRY, ONCE_TTL, PAGE_RETRY
 from flare.jobs import Job, enqueue, enqueue_in
 from flare.words import Outside, Person, Words, from_json, to_json, words
 from workers.runtime import Runtime, current
@@ -118,20 +117,31 @@ def told(client: redis.Redis, case_id: str, line: str) -> None:
     follow(client, Job.TEAMS_NOTE, case_id, to_json(from_mrkdwn(line)))
 
 
-def jump_notice(rt: Runtime, incident: Incident, user: str, why: str) -> None:
-    """For `workers.pages.jump_notice`: the acknowledger asked again in Teams too, once per
-    re-arming (a mark of its own, so a retry of the Slack half never sends this twice)."""
+def ask_again(client: redis.Redis, topic: str, incident_id: str, user: str, why: str) -> None:
+    """For `workers.pages.jump_notice`: ask the acknowledger again in Teams too, as a job of its
+    own on the page queue, so neither surface's failure holds up the other's."""
+    enqueue(client, Job.TEAMS_JUMP_NOTICE, topic, incident_id, user, why, retry=PAGE_RETRY)
+
+
+def jump_notice(topic: str, incident_id: str, user: str, why: str) -> str:
+    """The incident jumped after `user` acknowledged it: ask again in their chat with Flare,
+    once per re-arming, unless it was acknowledged again or closed meanwhile."""
+    rt = current()
     if rt.teams is None or not rt.teams.reaches(user):
-        return
-    rearmed = rt.redis.hget(keys.incident(incident.topic), "token") or b""
-    mark = keys.page_sent(incident.id, rearmed.decode(), "jump-teams")
+        return "not in teams"
+    incident = rt.paging.incidents.get(topic)
+    if incident is None or incident.id != incident_id or incident.acknowledged:
+        return "settled"
+    rearmed = rt.redis.hget(keys.incident(topic), "token") or b""
+    mark = keys.page_sent(incident_id, rearmed.decode(), "jump-teams")
     if not rt.redis.set(mark, "1", nx=True, ex=ONCE_TTL):
-        return
+        return "told"
     try:
         rt.teams.jump(incident, user, why)
     except Exception:
         rt.redis.delete(mark)
         raise
+    return "told"
 
 
 def pages_settled(client: redis.Redis, incident_id: str, line: Words) -> None:

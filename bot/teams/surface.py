@@ -61,8 +61,8 @@ class TeamsSurface:
     # where ------------------------------------------------------------------------------
     def remember(self, conversation: str, service_url: str) -> None:
         """Keep the serviceUrl an inbound activity named: answers to it go there."""
-        if conversation and service_url:
-            self.store.redis.set(keys.teams_service_url(conversation), service_url)
+        if conversation and service_url:  # a channel's threads share the channel's
+            self.store.redis.set(keys.teams_service_url(conversation.split(";")[0]), service_url)
 
     def service_url(self, conversation: str) -> str:
         known = self.store.redis.get(keys.teams_service_url(conversation.split(";")[0]))

@@ -187,7 +187,8 @@ class FakeConnector:
                 self._issued.add(token)
                 self.tokens_issued += 1
                 return 200, {"token_type": "Bearer", "expires_in": 3599, "access_token": token}
-            if not path.startswith("/teams/v3/conversations"):
+            # any serviceUrl under /teams/ (Teams names one per region), e.g. /teams/emea/
+            if not path.startswith("/teams/") or "/v3/conversations" not in path:
                 return 404, {"error": {"code": "NotFound", "message": path}}
             if auth.removeprefix("Bearer ") not in self._issued:
                 return 401, {"error": {"code": "Unauthorized", "message": "bad bot token"}}
@@ -197,7 +198,8 @@ class FakeConnector:
                 headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
                 return status, {"error": {"code": "Throttled", "message": "try later"}}, headers
             body = json.loads(raw or b"{}")
-            parts = [unquote(p) for p in path.removeprefix("/teams/v3/conversations").split("/")]
+            rest = path.split("/v3/conversations", 1)[1]
+            parts = [unquote(p) for p in rest.split("/")]
             if method == "POST" and parts == [""]:  # open a personal chat
                 user = body["members"][0]["id"]
                 chat = f"a:personal-{user}"
