@@ -188,10 +188,12 @@ def bot(
 ) -> None:
     """Run the Slack app agents work in (Socket Mode or HTTP), with /healthz and /metrics.
 
-    Needs FLARE_SLACK__BOT_TOKEN and FLARE_SLACK__SIGNING_SECRET. With FLARE_SLACK__APP_TOKEN set
-    it talks to Slack over Socket Mode (no public URL); otherwise Slack posts to
-    http://HOST:PORT/slack/events. Either way the port also answers /healthz and /metrics, and
-    POST /intake when FLARE_INTAKE__WEBHOOK_SECRET is set. Setting up the app: docs/slack.md.
+    Needs FLARE_SLACK__BOT_TOKEN and FLARE_SLACK__SIGNING_SECRET, or Teams alone: with
+    FLARE_TEAMS__APP_ID set it also answers Teams at /api/messages (docs/teams.md). With
+    FLARE_SLACK__APP_TOKEN set it talks to Slack over Socket Mode (no public URL); otherwise
+    Slack posts to http://HOST:PORT/slack/events. Either way the port also answers /healthz and
+    /metrics, and POST /intake when FLARE_INTAKE__WEBHOOK_SECRET is set. Setting up the app:
+    docs/slack.md.
 
     **Example**: `flare bot --port 3000`
     """
@@ -207,10 +209,10 @@ def bot(
         )
         if value is None
     ]
-    if missing:
+    if missing and (len(missing) == 1 or not settings.teams.enabled):  # Teams alone will do
         err.print(
-            f"[red]`flare bot` needs {' and '.join(missing)} (see docs/slack.md); "
-            "`flare demo` runs without Slack.[/red]"
+            f"[red]`flare bot` needs {' and '.join(missing)} (see docs/slack.md), or Teams "
+            "alone (FLARE_TEAMS__APP_ID, docs/teams.md); `flare demo` runs without either.[/red]"
         )
         raise typer.Exit(2)
     from cli.wiring import teams_routes_for
