@@ -33,6 +33,7 @@ from flare.redis_server import EmbeddedRedis
 from flare.settings import Settings
 from rules.playbook import default_playbook_path
 from tests.conftest import SIGNING_SECRET
+from tests.fakes.pager import FakePager
 from tests.fakes.teams import (
     APP_ID,
     CHANNEL,
@@ -139,6 +140,7 @@ def both(
     fake_slack: SlackStandIn,
     fake_x: FakeX,
     fake_teams: FakeConnector,
+    fake_pager: FakePager,
     serve_wsgi: Callable[[Any], str],
 ) -> Both:
     plan = yaml.safe_load(default_playbook_path().read_text())
@@ -171,6 +173,7 @@ def both(
             send_per_second=7,
         ),
         x=fake_x.settings(),
+        pager=fake_pager.settings(),
     )
     clock = Clock()
     runtime.install(build_runtime(settings, redis_client, clock=clock))
@@ -265,6 +268,23 @@ def test_a_page_reaches_a_contact_in_teams_and_is_acknowledged_there(both: Both)
     assert "actions" not in page.card
     flare.time_passes(minutes=5)
     assert both.teams.in_conversation(chat) == [page]  # nobody is paged after it
+
+
+def test_a_teams_hiccup_on_a_page_neither_holds_up_nor_doubles_the_other_channels(
+    both: Both, fake_pager: FakePager
+) -> None:
+    flare = both.session
+    case_id = flare.someone_posts("@acme the whole app has been down for an hour")
+    jo(both).presses("Claim", both.teams_card(case_id))
+    both.teams.fail_next(502)  # Teams stumbles on the first call after this: opening Ana's chat
+
+    jo(both).presses("Escalate", both.teams_card(case_id), topic="outage", severity="critical")
+
+    assert [e["event_action"] for e in fake_pager.events] == ["trigger"]  # sent, and once
+    assert both.teams.failed == [("POST", "/teams/v3/conversations")]  # her chat, at first
+    [page] = both.teams.in_conversation(f"a:personal-{ANA_AAD}")  # the retry paged her
+    assert titles(page.card) == ["Acknowledge", "Can't take it"]
+    assert len(flare.slack.calls_to("conversations.open")) == 1  # her Slack DM once too
 
 
 def test_a_jump_after_an_acknowledgement_in_teams_asks_again_there(both: Both) -> None:

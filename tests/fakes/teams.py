@@ -62,6 +62,7 @@ class FakeConnector:
     chats: dict[str, str] = field(default_factory=dict)  # personal chat id → the user in it
     tokens_issued: int = 0
     throttled: int = 0  # calls answered with a scripted failure
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (method, path) of those
     _failures: list[tuple[int, float | None]] = field(default_factory=list)
     _key: rsa.RSAPrivateKey = field(
         default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -195,6 +196,7 @@ class FakeConnector:
             if self._failures:
                 status, retry_after = self._failures.pop(0)
                 self.throttled += 1
+                self.failed.append((method, path))
                 headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
                 return status, {"error": {"code": "Throttled", "message": "try later"}}, headers
             body = json.loads(raw or b"{}")
