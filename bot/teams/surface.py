@@ -22,6 +22,8 @@ from rules.crisis import Contact, Step
 
 
 class TeamsSurface:
+    """Teams as the core's jobs and the endpoint reach it, over one Bot Connector client."""
+
     def __init__(
         self,
         connector: Connector,
