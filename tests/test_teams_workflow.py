@@ -496,6 +496,7 @@ def test_an_action_submit_from_an_older_client_works_too(both: Both) -> None:
         "for another bot",
         "from another issuer",
         "for another serviceUrl",
+        "naming no serviceUrl",
         "signed by someone else",
     ],
 )
@@ -519,6 +520,7 @@ def test_a_request_without_a_good_token_is_refused(both: Both, token: str | None
         "for another bot": lambda: fake.sign(aud="another-app-id"),
         "from another issuer": lambda: fake.sign(iss="https://attacker.example"),
         "for another serviceUrl": lambda: fake.sign(service_url="https://elsewhere.example/t/"),
+        "naming no serviceUrl": lambda: fake.sign(serviceurl=None),
         "signed by someone else": lambda: FakeConnector().sign(service_url=fake.service_url),
     }[token]()
 

@@ -3,7 +3,8 @@
 The token is checked as the Bot Framework's authentication spec says: RS256, signed by a key
 the OpenID metadata document lists, issued by the Bot Framework, for this app id, not
 expired (five minutes' leeway for clocks), and naming the serviceUrl of the activity it
-carries, so a token cannot send Flare's answers to a server of someone else's choosing.
+carries (a token naming none is refused too), so a token cannot send Flare's answers to a
+server of someone else's choosing.
 """
 
 from __future__ import annotations
@@ -56,8 +57,8 @@ class Tokens:
         except (jwt.PyJWTError, requests.RequestException, ValueError) as exc:
             raise Unauthorized(str(exc)) from exc
         named = str(claims.get("serviceurl") or claims.get("serviceUrl") or "")
-        if named and named.rstrip("/") != service_url.rstrip("/"):
-            raise Unauthorized("the token is for another serviceUrl")
+        if not named or named.rstrip("/") != service_url.rstrip("/"):
+            raise Unauthorized("the token names no serviceUrl, or another one")
         return claims
 
     def _signing_keys(self) -> jwt.PyJWKClient:

@@ -95,7 +95,8 @@ class FakeConnector:
 
     # what Teams would send ----------------------------------------------------------------
     def sign(self, service_url: str | None = None, **claims: Any) -> str:
-        """A token as the Bot Connector signs it for this bot; `claims` override any part."""
+        """A token as the Bot Connector signs it for this bot; `claims` override any part (None
+        leaves it out)."""
         now = int(time.time())
         body = {
             "iss": ISSUER,
@@ -106,7 +107,8 @@ class FakeConnector:
             "exp": now + 3600,
             **claims,
         }
-        return jwt.encode(body, self._key, algorithm="RS256", headers={"kid": KID})
+        given = {name: value for name, value in body.items() if value is not None}
+        return jwt.encode(given, self._key, algorithm="RS256", headers={"kid": KID})
 
     def fail_next(self, status: int, retry_after: float | None = None) -> None:
         """The next call to the serviceUrl answers `status` (with Retry-After if given)."""
