@@ -46,6 +46,7 @@ class Job(StrEnum):
     TEAMS_NOTE = "workers.teams.post_note"
     TEAMS_SETTLE_PAGES = "workers.teams.settle_pages"
     TEAMS_JUMP_NOTICE = "workers.teams.jump_notice"
+    TEAMS_CHECK_CONVERSATION = "workers.teams.check_conversation"
 
     @property
     def queue(self) -> QueueName:

@@ -238,6 +238,12 @@ def teams_card_pending(mention_id: str) -> str:
     return f"{PREFIX}:teams:card:{mention_id}:pending"
 
 
+def teams_brand_replied(mention_id: str) -> str:
+    """Mark with expiry: X showed the brand already replied in the case's conversation, so a
+    reply from Teams needs a tick."""
+    return f"{PREFIX}:teams:card:{mention_id}:brand-replied"
+
+
 def teams_service_url(conversation_id: str) -> str:
     """String: the serviceUrl the Bot Connector last named for this conversation."""
     return f"{PREFIX}:teams:service-url:{conversation_id}"

@@ -43,7 +43,7 @@ from tests.fakes.teams import (
     fake_teams,
     post_activity,
 )
-from tests.fakes.x_api import FakeX, fake_x
+from tests.fakes.x_api import BRAND_ID, FakeX, fake_x
 from tests.session import AGENT, LEAD, OTHER_AGENT, PR, Clock, ListenerPool, Session
 from workers import runtime
 from workers import teams as teams_jobs
@@ -91,6 +91,24 @@ class TeamsUser:
         response = post_activity(self.flare.url, activity, self.teams.sign())
         self.flare.settle()
         return response
+
+
+def views(person: TeamsUser, message: Message) -> dict[str, Any]:
+    """The card as `person`'s Teams shows it when they look: its automatic refresh, answered."""
+    refresh = message.card["refresh"]["action"]
+    activity = card_press(
+        refresh["verb"],
+        refresh["data"],
+        user=person.user,
+        aad=person.aad,
+        name=person.name,
+        reply_to=message.id,
+        service_url=person.teams.service_url,
+        trigger="automatic",
+    )
+    answer = post_activity(person.flare.url, activity, person.teams.sign())
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json()["value"])
 
 
 def button(card: dict[str, Any], title: str) -> tuple[str, dict[str, Any]]:
@@ -415,6 +433,24 @@ def test_a_teams_only_agent_acts_under_their_azure_ad_id(both: Both) -> None:
 
     assert flare.case(case_id).claimed_by == SAM_AAD
     assert "Claimed by **Sam Roe**" in card_text(both.teams_card(case_id).card)
+
+
+def test_an_agent_in_teams_ticks_to_reply_where_the_brand_already_answered(both: Both) -> None:
+    flare = both.session
+    case_id = flare.someone_posts(COMPLAINT)
+    flare.x.publish("@user501 we're on it", author=BRAND_ID, mention=False, conversation_id=case_id)
+
+    jo(both).presses("Claim", both.teams_card(case_id))  # a job asks X meanwhile
+    mine = views(jo(both), both.teams_card(case_id))
+    reply = next(a for a in mine["actions"] if a["title"] == "Reply")["card"]
+    assert reply["body"][0]["text"].startswith("The brand already replied in this conversation")
+    assert reply["body"][-1]["title"] == "Post anyway: it adds to it"
+
+    card = both.teams_card(case_id)
+    answer = jo(both).presses("Post reply", card, draft="Following up: refund sent.").json()
+    assert "⚠️ The brand already answered: tick to post anyway." in card_text(answer["value"])
+    jo(both).presses("Post reply", card, draft="Following up: refund sent.", confirm="yes")
+    assert len(flare.replies_on_x()) == 2
 
 
 def test_a_reply_sent_twice_by_teams_goes_out_once(both: Both) -> None:

@@ -8,6 +8,7 @@ conversation for every worker, and the job runs again when it may.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -21,9 +22,13 @@ from flare.jobs import Job, enqueue, enqueue_in
 from flare.words import Outside, Person, Words, from_json, to_json, words
 from workers.runtime import Runtime, current
 from workers.send_budget import SendBudget
+from workers.x_client import XError
 
 _BUDGET = "teams:{}"  # a conversation's budget, apart from any Slack channel's
 PENDING_TTL = 900  # seconds a card may wait for its slot before another job may post it
+BRAND_REPLIED_TTL = 3600  # seconds "the brand already replied" holds before X is asked again
+
+log = logging.getLogger(__name__)
 
 
 def follow(client: redis.Redis, job: Job, *args: Any) -> None:
@@ -110,6 +115,24 @@ def post_note(case_id: str, line: list[Any]) -> str:
         _held(rt, where[0], exc)
         raise
     return sent.id if isinstance(sent, Sent) else "no card"
+
+
+def check_conversation(case_id: str) -> bool:
+    """Whether the brand already replied in the case's conversation on X: if so, the holder's
+    card says it and asks for a tick before another reply (their Teams refreshes it)."""
+    rt = current()
+    case = rt.store.get(case_id)
+    if case is None or rt.x is None or rt.teams is None:
+        return False
+    try:
+        answered = rt.x.has_brand_replied(case.mention.conversation_id or case.mention.id)
+    except XError as exc:
+        log.warning("could not check the conversation of case %s: %s", case_id, exc)
+        return False
+    if answered:
+        rt.redis.set(keys.teams_brand_replied(case_id), "1", ex=BRAND_REPLIED_TTL)
+        follow(rt.redis, Job.TEAMS_DRAW, case_id)
+    return answered
 
 
 def told(client: redis.Redis, case_id: str, line: str) -> None:

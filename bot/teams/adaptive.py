@@ -47,6 +47,7 @@ _MAX_POST = 2900
 _MAX_WHO = 200
 _FOLLOW_UPS = 3
 _MAX_REFRESH = 60  # Teams refreshes a card automatically for at most 60 users
+ANSWERED = "The brand already replied in this conversation. Post again only if it adds something."
 
 
 class Verb(StrEnum):
@@ -90,6 +91,7 @@ class Viewer:
     topics: tuple[str, ...] = ()
     draft: str = ""
     problem: str = ""  # markdown already: words rendered by `markdown.say`
+    brand_replied: bool = False  # X shows the brand already replied: a reply asks for a tick
     refresh_for: tuple[str, ...] = ()  # Teams user ids whose client refreshes the card itself
 
 
@@ -144,11 +146,14 @@ def actions_for(case: Case, viewer: Viewer) -> list[Action]:
     work: list[Action] = []
     if can_reply_publicly(case):
         reply: list[CardElement] = [_draft_input(viewer.draft, "The public reply on X")]
-        if case.rolled_into:
+        if viewer.brand_replied:
+            reply.insert(0, _text(ANSWERED, color="Warning"))
+        if case.rolled_into or viewer.brand_replied:
+            why = "PR's statement answers this incident" if case.rolled_into else "it adds to it"
             reply.append(
                 ToggleInput(
                     id=Field.CONFIRM.value,
-                    title="Post anyway: PR's statement answers this incident",
+                    title=f"Post anyway: {why}",
                     value_on="yes",
                     value_off="",
                 )

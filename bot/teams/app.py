@@ -20,6 +20,7 @@ from bot.teams.adaptive import Verb
 from bot.teams.surface import TeamsSurface
 from bot.teams.tokens import Tokens, Unauthorized
 from flare.http import Wsgi
+from flare.jobs import Job, enqueue
 from flare.outcome import DONE, Actor, Field, Kind, Outcome
 
 log = logging.getLogger(__name__)
@@ -35,11 +36,17 @@ def actions(surface: TeamsSurface) -> dict[Verb, Act]:
     inputs are sent only if the person may open that form (`*_form` first)."""
     desk, paging = surface.desk, surface.desk.paging
 
+    def claim(p: Pressed, a: Actor) -> Outcome:
+        outcome = desk.claim(p.press.case, a)
+        if outcome.ok:  # whether the brand already answered is a call to X: a job looks
+            enqueue(desk.redis, Job.TEAMS_CHECK_CONVERSATION, p.press.case)
+        return outcome
+
     def reply(p: Pressed, a: Actor) -> Outcome:
         form = desk.reply_form(p.press.case, a)
         if not form.ok or form.form is None:
             return form
-        asked = bool(form.form.notice)
+        asked = bool(form.form.notice) or surface.brand_replied(p.press.case)
         draft, confirmed = p.text(Field.DRAFT), bool(p.text(Field.CONFIRM))
         return desk.reply(p.press.case, a, draft, p.key, asked, confirmed)
 
@@ -59,7 +66,7 @@ def actions(surface: TeamsSurface) -> dict[Verb, Act]:
         return desk.close(p.press.case, a, p.text(Field.REASON)) if form.ok else form
 
     return {
-        Verb.CLAIM: lambda p, a: desk.claim(p.press.case, a),
+        Verb.CLAIM: claim,
         Verb.RELEASE: lambda p, a: desk.release(p.press.case, a),
         Verb.TAKE_OVER: lambda p, a: desk.take_over(p.press.case, a),
         Verb.REOPEN: lambda p, a: desk.reopen(p.press.case, a),

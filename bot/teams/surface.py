@@ -60,6 +60,10 @@ class TeamsSurface:
     def say(self, said: Words) -> str:
         return say(said, self.name)
 
+    def brand_replied(self, case_id: str) -> bool:
+        """X showed the brand already replied in the case's conversation (checked on a claim)."""
+        return bool(self.store.redis.exists(keys.teams_brand_replied(case_id)))
+
     # where ------------------------------------------------------------------------------
     def remember(self, conversation: str, service_url: str) -> None:
         """Keep the serviceUrl an inbound activity named: answers to it go there."""
@@ -90,6 +94,7 @@ class TeamsSurface:
             name=self.name,
             topics=self.desk.topics_for(case)[0],
             draft=draft,
+            brand_replied=holds and self.brand_replied(case.id),
             problem=self.say(problem),
             refresh_for=(holder,) if holder else (),
         )
