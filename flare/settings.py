@@ -223,7 +223,8 @@ class TeamsSettings(BaseModel):
     tenant_id: str = ""
     """The Entra tenant (single-tenant bots get their token there, else botframework.com)."""
     channel: str = ""
-    """Conversation id of the team channel cases are carded in (19:…@thread.tacv2)."""
+    """Conversation id of the team channel cases are carded in (19:…@thread.tacv2); empty:
+    no cards in Teams, only pages."""
     service_url: str = "https://smba.trafficmanager.net/teams/"
     """Where Flare sends until an inbound activity names a conversation's own serviceUrl."""
     login_url: str = "https://login.microsoftonline.com"

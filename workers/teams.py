@@ -69,6 +69,8 @@ def post_card(case_id: str, waited: bool = False) -> str:
         return "missing"
     if rt.teams.card(case_id):
         return draw_card(case_id)
+    if not rt.teams.settings.channel:
+        return "no channel"  # Teams for pages only
     pending = keys.teams_card_pending(case_id)
     if not waited and not rt.redis.set(pending, "1", nx=True, ex=PENDING_TTL):
         return "pending"  # another job is posting it

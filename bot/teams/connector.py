@@ -120,6 +120,9 @@ class Connector:
             )
         except requests.RequestException as exc:
             raise TeamsError(0, f"unreachable: {exc}", 5.0) from exc
+        if answer.status_code == 401:
+            with self._lock:
+                self._token = None  # revoked or rolled: the retry asks for a new one
         if answer.status_code >= 300:
             code = _code(answer)
             retry = _later(answer) if answer.status_code in RETRIED else None

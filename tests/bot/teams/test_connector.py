@@ -75,3 +75,18 @@ def test_a_personal_chat_is_opened_with_the_user(fake_teams: FakeConnector) -> N
     chat = connector(fake_teams).personal_chat(fake_teams.service_url, "29:ana")
 
     assert fake_teams.chats[chat] == "29:ana"
+
+
+def test_a_token_the_connector_no_longer_takes_is_replaced_on_the_next_call(
+    fake_teams: FakeConnector,
+) -> None:
+    teams = connector(fake_teams)
+    teams.send(fake_teams.service_url, CHANNEL, {"text": "x"})
+    fake_teams.fail_next(401)
+
+    with pytest.raises(TeamsError):
+        teams.send(fake_teams.service_url, CHANNEL, {"text": "y"})
+    teams.send(fake_teams.service_url, CHANNEL, {"text": "z"})
+
+    assert fake_teams.tokens_issued == 2
+    assert [m.text for m in fake_teams.in_conversation(CHANNEL)] == ["x", "z"]
