@@ -225,6 +225,8 @@ class TeamsSettings(BaseModel):
     channel: str = ""
     """Conversation id of the team channel cases are carded in (19:…@thread.tacv2); empty:
     no cards in Teams, only pages."""
+    pr_channel: str = ""
+    """Where PR risks and crises are carded, as FLARE_SLACK__PR_CHANNEL; empty: `channel`."""
     service_url: str = "https://smba.trafficmanager.net/teams/"
     """Where Flare sends until an inbound activity names a conversation's own serviceUrl."""
     login_url: str = "https://login.microsoftonline.com"
@@ -261,6 +263,10 @@ class TeamsSettings(BaseModel):
     @property
     def enabled(self) -> bool:
         return bool(self.app_id)
+
+    def channel_for(self, for_pr: bool) -> str:
+        """The channel a card goes to: PR's, for a PR risk or a crisis, if one is set."""
+        return (self.pr_channel or self.channel) if for_pr else self.channel
 
     def person(self, aad_id: str) -> str:
         """The id a Teams user acts under: their Slack id where `people` maps them, else their

@@ -37,6 +37,7 @@ from tests.fakes.pager import FakePager
 from tests.fakes.teams import (
     APP_ID,
     CHANNEL,
+    PR_CHANNEL,
     FakeConnector,
     Message,
     card_press,
@@ -189,6 +190,7 @@ def both(
             agents=(SAM_AAD,),
             people=(f"{JO_AAD}={AGENT}", f"{ANA_AAD}={ANA}", f"{LEE_AAD}={LEAD}"),
             send_per_second=7,
+            pr_channel=PR_CHANNEL,
         ),
         x=fake_x.settings(),
         pager=fake_pager.settings(),
@@ -252,6 +254,7 @@ def test_an_agent_in_teams_claims_a_complaint_replies_on_x_and_resolves_it(both:
 def test_an_agent_in_teams_escalates_a_safety_risk_to_pr(both: Both) -> None:
     flare = both.session
     case_id = flare.someone_posts("@acme your heater caught fire in my kitchen last night")
+    assert both.teams_card(case_id).conversation == PR_CHANNEL  # carded where PR sees it
     jo(both).presses("Claim", both.teams_card(case_id))
 
     card = both.teams_card(case_id)

@@ -69,12 +69,12 @@ def post_card(case_id: str, waited: bool = False) -> str:
         return "missing"
     if rt.teams.card(case_id):
         return draw_card(case_id)
-    if not rt.teams.settings.channel:
+    channel = rt.teams.channel_for(case)
+    if not channel:
         return "no channel"  # Teams for pages only
     pending = keys.teams_card_pending(case_id)
     if not waited and not rt.redis.set(pending, "1", nx=True, ex=PENDING_TTL):
         return "pending"  # another job is posting it
-    channel = rt.teams.settings.channel
     wait = _slot(rt, channel)
     if wait:
         return _later(rt, wait, Job.TEAMS_CARD, case_id, True)

@@ -19,6 +19,7 @@ from flare.store import Store
 from flare.time import Clock, utcnow
 from flare.words import Words
 from rules.crisis import Contact, Step
+from rules.review import PR_ACTIONS
 
 
 class TeamsSurface:
@@ -74,6 +75,9 @@ class TeamsSurface:
         known = self.store.redis.get(keys.teams_service_url(conversation.split(";")[0]))
         return known.decode() if known else self.settings.service_url
 
+    def channel_for(self, case: Case) -> str:
+        return self.settings.channel_for(case.decision.action in PR_ACTIONS)
+
     def card(self, case_id: str) -> tuple[str, str] | None:
         """(conversation, activity id) of the case's card in Teams."""
         raw = self.store.redis.hgetall(keys.teams_card(case_id))
@@ -107,8 +111,8 @@ class TeamsSurface:
         return adaptive.render(case, self.clock(), self.viewer(case, person, problem))
 
     def post(self, case: Case) -> Sent:
-        """Post the case's card in the team channel and remember where it is."""
-        channel = self.settings.channel
+        """Post the case's card in its channel (PR's for a PR risk) and remember where it is."""
+        channel = self.channel_for(case)
         card = adaptive.render(case, self.clock(), self.viewer(case))
         sent = self.connector.send(self.service_url(channel), channel, _message(card))
         self.store.redis.hset(

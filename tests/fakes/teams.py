@@ -30,6 +30,7 @@ APP_ID = "00000000-0000-4000-8000-00000000f1a2"
 APP_SECRET = "teams-test-secret"
 TENANT = "11111111-1111-4111-8111-111111111111"
 CHANNEL = "19:social-care@thread.tacv2"
+PR_CHANNEL = "19:pr-escalations@thread.tacv2"
 ISSUER = "https://api.botframework.com"
 KID = "fake-connector-key-1"
 
