@@ -26,10 +26,15 @@ def run_bot(
     port: int,
     routes: dict[str, Wsgi] | None = None,
 ) -> None:
-    """Serve the Slack app (HTTP or Socket Mode), /healthz, /metrics and any extra `routes`."""
-    app = build_app_for(settings, client)
+    """Serve the Slack app (HTTP or Socket Mode), /healthz, /metrics and any extra `routes`;
+    without Slack's settings, only those (Teams' /api/messages among them)."""
     metrics.install(client, utcnow)
     max_body = max(MAX_SLACK_BYTES, settings.intake.webhook_max_bytes)  # its largest route's
+    if not settings.slack.configured:
+        log.warning("No Slack: serving http://%s:%d%s", host, port, ",".join(routes or {}))
+        serve(router(client, routes), host, port, max_body)
+        return
+    app = build_app_for(settings, client)
     if settings.slack.app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

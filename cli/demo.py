@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from bot.teams import adaptive
 from cli import terminal, wiring
 from cli.standin import Call, SlackStandIn
 from cli.worker import run_until_done, run_workers
@@ -80,6 +83,7 @@ def run_demo(
     sample: Path | None = None,
     use_slack: bool = False,
     follow: bool = False,
+    teams_cards: Path | None = None,
 ) -> DemoResult:
     standin = None if use_slack else SlackStandIn().start()
     settings = demo_settings(settings, standin, bundled=sample is None)
@@ -94,6 +98,14 @@ def run_demo(
         intake.submit(rebase(mentions, rt.clock()), report)
     with console.status(f"Triage and cards for {report.new} mentions …"):
         run_until_done(client)
+    if teams_cards is not None:
+        written = write_teams_cards(rt, [m.id for m in mentions], teams_cards)
+        console.print(
+            f"{written} Teams cards written to {teams_cards} (Adaptive Card JSON: paste one into "
+            "the Adaptive Cards Designer, host app Microsoft Teams, to see it as Teams shows it).",
+            markup=False,
+            highlight=False,
+        )
     cards: list[tuple[str, str]] = []
     if standin:
         # messages are kept in the order posted; thread replies are the quiet activity log
@@ -115,6 +127,21 @@ def run_demo(
     if follow:
         _follow(settings, console, standin)
     return result
+
+
+def write_teams_cards(rt: runtime.Runtime, case_ids: list[str], folder: Path) -> int:
+    """Each carded case's card as Teams would show it, one Adaptive Card JSON file per case."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for case in rt.store.get_many(case_ids):
+        if rt.store.card(case.id) is None:
+            continue
+        viewer = adaptive.Viewer(topics=rt.casework.topics_for(case)[0])
+        card = adaptive.render(case, rt.clock(), viewer)
+        name = re.sub(r"[^A-Za-z0-9_-]", "_", case.id)
+        (folder / f"case-{name}.json").write_text(json.dumps(card, indent=2, ensure_ascii=False))
+        written += 1
+    return written
 
 
 def _draw(console: Console, standin: SlackStandIn, keys: list[tuple[str, str]]) -> None:

@@ -71,6 +71,13 @@ def demo(
             help="Replay this JSON-lines file instead of the bundled sample.",
         ),
     ] = None,
+    teams_cards: Annotated[
+        Path | None,
+        typer.Option(
+            file_okay=False,
+            help="Also write each case's Microsoft Teams card here, as Adaptive Card JSON.",
+        ),
+    ] = None,
 ) -> None:
     """Run the whole pipeline on embedded defaults and show what agents would see.
 
@@ -91,7 +98,9 @@ def demo(
             "[red]--slack needs FLARE_SLACK__BOT_TOKEN and FLARE_SLACK__SIGNING_SECRET.[/red]"
         )
         raise typer.Exit(2)
-    run_demo(settings, console, sample=sample, use_slack=slack, follow=follow)
+    run_demo(
+        settings, console, sample=sample, use_slack=slack, follow=follow, teams_cards=teams_cards
+    )
 
 
 def replay(
@@ -219,10 +228,12 @@ def bot(
 ) -> None:
     """Run the Slack app agents work in (Socket Mode or HTTP), with /healthz and /metrics.
 
-    Needs FLARE_SLACK__BOT_TOKEN and FLARE_SLACK__SIGNING_SECRET. With FLARE_SLACK__APP_TOKEN set
-    it talks to Slack over Socket Mode (no public URL); otherwise Slack posts to
-    http://HOST:PORT/slack/events. Either way the port also answers /healthz and /metrics, and
-    POST /intake when FLARE_INTAKE__WEBHOOK_SECRET is set. Setting up the app: docs/slack.md.
+    Needs FLARE_SLACK__BOT_TOKEN and FLARE_SLACK__SIGNING_SECRET, or Teams alone: with
+    FLARE_TEAMS__APP_ID set it also answers Teams at /api/messages (docs/teams.md). With
+    FLARE_SLACK__APP_TOKEN set it talks to Slack over Socket Mode (no public URL); otherwise
+    Slack posts to http://HOST:PORT/slack/events. Either way the port also answers /healthz and
+    /metrics, and POST /intake when FLARE_INTAKE__WEBHOOK_SECRET is set. Setting up the app:
+    docs/slack.md.
 
     **Example**: `flare bot --port 3000`
     """
@@ -238,15 +249,18 @@ def bot(
         )
         if value is None
     ]
-    if missing:
+    if missing and (len(missing) == 1 or not settings.teams.enabled):  # Teams alone will do
         err.print(
-            f"[red]`flare bot` needs {' and '.join(missing)} (see docs/slack.md); "
-            "`flare demo` runs without Slack.[/red]"
+            f"[red]`flare bot` needs {' and '.join(missing)} (see docs/slack.md), or Teams "
+            "alone (FLARE_TEAMS__APP_ID, docs/teams.md); `flare demo` runs without either.[/red]"
         )
         raise typer.Exit(2)
+    from cli.wiring import teams_routes_for
+
     client = connect(settings, socket_timeout=1.5)
     where = host or settings.host
-    run_bot(settings, client, where, port or settings.port, webhook_routes(settings, client))
+    routes = {**webhook_routes(settings, client), **teams_routes_for(settings, client)}
+    run_bot(settings, client, where, port or settings.port, routes)
 
 
 def config() -> None:

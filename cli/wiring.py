@@ -11,8 +11,13 @@ from slack_bolt import App
 from bot.app import build_app
 from bot.slack_client import SlackClient
 from bot.slack_surface import SlackSurface
+from bot.teams.app import teams_routes
+from bot.teams.connector import Connector
+from bot.teams.surface import TeamsSurface
+from bot.teams.tokens import Tokens
 from flare.casework import Casework
 from flare.draft import drafter_for
+from flare.http import Wsgi
 from flare.paging import Paging
 from flare.settings import Settings
 from flare.store import Store
@@ -27,8 +32,18 @@ from workers.x_client import XClient
 
 
 def team_of(settings: Settings) -> Team:
-    slack = settings.slack
-    return Team(frozenset(slack.agents), frozenset(slack.pr_team), frozenset(slack.leads))
+    """One team across the surfaces: Teams users count under the id they act as (their Slack
+    id where FLARE_TEAMS__PEOPLE maps them)."""
+    slack, teams = settings.slack, settings.teams
+
+    def people(slack_ids: tuple[str, ...], aad_ids: tuple[str, ...]) -> frozenset[str]:
+        return frozenset(slack_ids) | {teams.person(aad) for aad in aad_ids}
+
+    return Team(
+        people(slack.agents, teams.agents),
+        people(slack.pr_team, teams.pr_team),
+        people(slack.leads, teams.leads),
+    )
 
 
 def build_casework(
@@ -90,6 +105,33 @@ def build_app_for(
     )
 
 
+def teams_surface_for(
+    settings: Settings, client: redis.Redis, clock: Clock = utcnow, desk: Casework | None = None
+) -> TeamsSurface | None:
+    """Teams as the settings name it; None without FLARE_TEAMS__APP_ID."""
+    teams = settings.teams
+    if not teams.enabled or teams.app_secret is None:
+        return None
+    connector = Connector(
+        teams.app_id, teams.app_secret.get_secret_value(), teams.tenant_id, teams.login_url
+    )
+    desk = desk or build_casework(settings, client, load_playbook(settings.playbook), clock)
+    return TeamsSurface(connector, desk, teams, clock)
+
+
+def teams_routes_for(
+    settings: Settings, client: redis.Redis, clock: Clock = utcnow
+) -> dict[str, Wsgi]:
+    """/api/messages for `flare bot`, when Teams is set up; nothing otherwise."""
+    surface = teams_surface_for(settings, client, clock)
+    if surface is None:
+        return {}
+    teams = settings.teams
+    return teams_routes(
+        surface, Tokens(teams.app_id, teams.openid_metadata_url, teams.token_issuer)
+    )
+
+
 def x_client_for(settings: Settings, client: redis.Redis) -> XClient | None:
     x = settings.x
     if not (x.bearer_token or x.access_token):
@@ -100,16 +142,18 @@ def x_client_for(settings: Settings, client: redis.Redis) -> XClient | None:
 def build_runtime(settings: Settings, client: redis.Redis, clock: Clock = utcnow) -> Runtime:
     """What the jobs of this process run with."""
     playbook = load_playbook(settings.playbook)
+    casework = build_casework(settings, client, playbook, clock)
     return Runtime(
         settings=settings,
         redis=client,
         store=Store(client),
         playbook=playbook,
         engine=Engine(playbook, brand_handles=settings.brand.handles),
-        casework=build_casework(settings, client, playbook, clock),
+        casework=casework,
         slack=slack_surface_for(settings, client, clock),
         x=x_client_for(settings, client),
         clock=clock,
         pager=Pager(settings.pager),
         mailer=Mailer(settings.smtp),
+        teams=teams_surface_for(settings, client, clock, casework),
     )

@@ -89,6 +89,15 @@ class Need(StrEnum):
     LEAD = "lead"  # a team lead
 
 
+DRAFT_REF = "draft:"
+
+
+def draft_ref(text: str) -> str:
+    """What an approval button names where it shows the draft itself rather than a request
+    message: the words, by digest, so a lead approves only the words they were shown."""
+    return DRAFT_REF + hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
 def explain(result: ClaimResult, user: str) -> Words:
     """What a person reads when their claim, release or close did not take."""
     if result.reason == "held":
@@ -212,9 +221,14 @@ class Casework:
         case = self._admit(case_id, actor, Need.HOLDER, Act.ESCALATE)
         if isinstance(case, Outcome):
             return case
+        topics, default = self.topics_for(case)
+        return Outcome(Kind.DONE, form=Form(case, topics=topics, topic=default))
+
+    def topics_for(self, case: Case) -> tuple[tuple[str, ...], str | None]:
+        """What the case may be escalated under, and the one offered first: its own topic."""
         default = case.decision.topic or next(iter(case.decision.risks), None)
         topics = tuple(sorted({*self.topics, *([default] if default else [])})) or ("general",)
-        return Outcome(Kind.DONE, form=Form(case, topics=topics, topic=default))
+        return topics, default
 
     def dm_form(self, case_id: str, actor: Actor) -> Outcome:
         case = self._admit(case_id, actor, Need.HOLDER, Act.DM)
@@ -346,7 +360,10 @@ class Casework:
             return case
         if not case.awaiting_approval:
             return refused(NOTHING_WAITING)
-        if case.approval_ts and request and request != case.approval_ts:
+        if request.startswith(DRAFT_REF):  # a card showing the draft itself (Teams)
+            if request != draft_ref(case.awaiting_approval):
+                return refused(STALE_APPROVAL)
+        elif case.approval_ts and request and request != case.approval_ts:
             return refused(STALE_APPROVAL)
         if not self.team.may_approve(case, actor.id):
             return self._refuse(case_id, actor, what, "lead")

@@ -42,10 +42,16 @@ class Job(StrEnum):
     INCIDENT_CLOSED = "workers.pages.incident_closed"
     JUMP_NOTICE = "workers.pages.jump_notice"
     SETTLE_ROLLED_UP = "workers.jobs.settle_rolled_up"
+    TEAMS_CARD = "workers.teams.post_card"
+    TEAMS_DRAW = "workers.teams.draw_card"
+    TEAMS_NOTE = "workers.teams.post_note"
+    TEAMS_SETTLE_PAGES = "workers.teams.settle_pages"
+    TEAMS_JUMP_NOTICE = "workers.teams.jump_notice"
+    TEAMS_CHECK_CONVERSATION = "workers.teams.check_conversation"
 
     @property
     def queue(self) -> QueueName:
-        if self.value.startswith("workers.pages."):
+        if self.value.startswith("workers.pages.") or self is Job.TEAMS_JUMP_NOTICE:
             return QueueName.PAGE  # nothing may delay a page
         if self.value.startswith("workers.act."):
             return QueueName.ACT  # a person is waiting on these

@@ -241,3 +241,35 @@ def case_overdue(mention_id: str) -> str:
 def scheduler_lock() -> str:
     """String with a short expiry: the token of the one worker process moving due jobs now."""
     return f"{PREFIX}:scheduler-lock"
+
+
+# Microsoft Teams: where each case's card and each page is, and each conversation's serviceUrl.
+def teams_card(mention_id: str) -> str:
+    """Hash: where the case's card lives in Teams (conversation, activity id)."""
+    return f"{PREFIX}:teams:card:{mention_id}"
+
+
+def teams_card_pending(mention_id: str) -> str:
+    """Mark, SET NX EX: a job is posting the case's Teams card (or waits for a slot to)."""
+    return f"{PREFIX}:teams:card:{mention_id}:pending"
+
+
+def teams_brand_replied(mention_id: str) -> str:
+    """Mark with expiry: X showed the brand already replied in the case's conversation, so a
+    reply from Teams needs a tick."""
+    return f"{PREFIX}:teams:card:{mention_id}:brand-replied"
+
+
+def teams_service_url(conversation_id: str) -> str:
+    """String: the serviceUrl the Bot Connector last named for this conversation."""
+    return f"{PREFIX}:teams:service-url:{conversation_id}"
+
+
+def teams_user(person: str) -> str:
+    """String: a person's Teams user id (29:…), learnt from their clicks, for a card's refresh."""
+    return f"{PREFIX}:teams:user:{person}"
+
+
+def teams_pages(incident_id: str) -> str:
+    """List of "conversation|activity id": the pages an incident sent in Teams."""
+    return f"{PREFIX}:teams:incident:{incident_id}:pages"

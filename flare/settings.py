@@ -218,6 +218,82 @@ class SmtpSettings(BaseModel):
         return smtp_server(self.url)
 
 
+class TeamsSettings(BaseModel):
+    """Microsoft Teams beside (or instead of) Slack; off while `app_id` is empty."""
+
+    app_id: str = ""
+    """The bot's Microsoft App ID (Entra app registration); inbound tokens must be for it."""
+    app_secret: SecretStr | None = None
+    """The app registration's client secret, for the token Flare sends to the Bot Connector."""
+    tenant_id: str = ""
+    """The Entra tenant (single-tenant bots get their token there, else botframework.com)."""
+    channel: str = ""
+    """Conversation id of the team channel cases are carded in (19:…@thread.tacv2); empty:
+    no cards in Teams, only pages."""
+    pr_channel: str = ""
+    """Where PR risks and crises are carded, as FLARE_SLACK__PR_CHANNEL; empty: `channel`."""
+    service_url: str = "https://smba.trafficmanager.net/teams/"
+    """Where Flare sends until an inbound activity names a conversation's own serviceUrl."""
+    login_url: str = "https://login.microsoftonline.com"
+    """Entra's token endpoint host (the tests point it at the fake Bot Connector)."""
+    openid_metadata_url: str = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    """The Bot Connector's OpenID metadata: where the keys that sign inbound tokens are listed."""
+    token_issuer: str = "https://api.botframework.com"
+    agents: CsvList = ()
+    """Azure AD object ids of the agents (added to FLARE_SLACK__AGENTS: one team)."""
+    leads: CsvList = ()
+    pr_team: CsvList = ()
+    people: CsvList = ()
+    """`aad-object-id=SLACKID` pairs: one person in both surfaces, audited and claiming as one."""
+    send_per_second: float = Field(default=0.5, gt=0, le=7)
+    """Messages per second to one conversation (Teams: 7/s, 1,800/h, so 0.5/s sustained)."""
+
+    _csv = field_validator("agents", "leads", "pr_team", "people", mode="before")(_split_csv)
+
+    @field_validator("people")
+    @classmethod
+    def _pairs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pair in value:
+            aad, _, other = pair.partition("=")
+            if not aad.strip() or not other.strip():
+                raise ValueError(f"{pair!r} is not AAD-OBJECT-ID=SLACK-ID")
+        return value
+
+    @model_validator(mode="after")
+    def _secret(self) -> TeamsSettings:
+        if self.app_id and not (self.app_secret and self.app_secret.get_secret_value()):
+            raise ValueError("FLARE_TEAMS__APP_SECRET is needed with FLARE_TEAMS__APP_ID")
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.app_id)
+
+    def channel_for(self, for_pr: bool) -> str:
+        """The channel a card goes to: PR's, for a PR risk or a crisis, if one is set."""
+        return (self.pr_channel or self.channel) if for_pr else self.channel
+
+    def person(self, aad_id: str) -> str:
+        """The id a Teams user acts under: their Slack id where `people` maps them, else their
+        Azure AD object id."""
+        for pair in self.people:
+            aad, _, other = pair.partition("=")
+            if aad.strip().lower() == aad_id.lower():
+                return other.strip()
+        return aad_id
+
+    def aad_of(self, person: str) -> str | None:
+        """The Azure AD object id of a person known by their Slack id (or AAD id), if any."""
+        for pair in self.people:
+            aad, _, other = pair.partition("=")
+            if other.strip() == person:
+                return aad.strip()
+        return person if _AAD.fullmatch(person) else None
+
+
+_AAD = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="FLARE_",
@@ -237,6 +313,7 @@ class Settings(BaseSettings):
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
     pager: PagerSettings = Field(default_factory=PagerSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    teams: TeamsSettings = Field(default_factory=TeamsSettings)
     port: int = Field(default=3000, ge=1, le=65535)
     host: str = "127.0.0.1"
     """Interface `flare bot` and `flare listen` serve HTTP on: this machine only, unless set

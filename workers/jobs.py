@@ -31,6 +31,7 @@ from flare.words import Person, Words, from_json
 from rules.conversation import Conversation
 from rules.decision import Action, Decision, Priority
 from rules.mention import Mention, Source
+from workers import teams
 from workers.runtime import Runtime, current
 from workers.send_budget import SendBudget, urgency
 
@@ -270,6 +271,8 @@ def notify_case(case_id: str) -> str:
     case = rt.store.get(case_id)
     if case is None:
         return "missing"
+    if rt.teams is not None:
+        teams.follow(rt.redis, Job.TEAMS_CARD, case_id)
     if rt.slack is None:
         log.warning("no Slack bot token set: case %s kept in Redis, no card posted", case_id)
         return "no-slack"
@@ -350,14 +353,17 @@ def tell_case(case_id: str) -> str:
         return _later(rt, wait, Job.TELL_CASE, case_id)
     if where is None or not rt.redis.set(told, "1", nx=True, ex=TOLD_TTL):
         return "told before" if where else "no card"
+    line = nudges.heads_up(case, rt.to_tell(case))
     try:
-        posted = _post(rt, where[0], [], nudges.heads_up(case, rt.to_tell(case)), where[1])
+        posted = _post(rt, where[0], [], line, where[1])
     except SlackError:
         rt.redis.delete(told)  # the job's retry tells them
         raise
     if not isinstance(posted, Posted):
         rt.redis.delete(told)
         return _later(rt, posted, Job.TELL_CASE, case_id)
+    if rt.teams is not None:
+        teams.told(rt.redis, case.id, line)
     return "told"
 
 
@@ -439,11 +445,18 @@ def post_note(case_id: str, line: list[Any]) -> str:
     rt = current()
     where = _card_of(rt, case_id)
     if isinstance(where, str):
+        _teams_note(rt, case_id, line)
         return where
     posted = _post(rt, where[0], [], say(from_json(line)), thread_ts=where[1])
     if not isinstance(posted, Posted):
         return _later(rt, posted, Job.POST_NOTE, case_id, line)
+    _teams_note(rt, case_id, line)  # once: a run put off or retried has not reached here
     return posted.ts
+
+
+def _teams_note(rt: Runtime, case_id: str, line: list[Any]) -> None:
+    if rt.teams is not None:
+        teams.follow(rt.redis, Job.TEAMS_NOTE, case_id, line)
 
 
 def redraw_card(case_id: str) -> str:
@@ -453,7 +466,7 @@ def redraw_card(case_id: str) -> str:
     mark stays set meanwhile, so changes made until then fold into that one redraw.
     """
     rt = current()
-    if rt.slack is None:
+    if rt.slack is None and rt.teams is None:
         rt.redis.delete(keys.card_dirty(case_id))
         return "no-slack"
     gap = rt.settings.slack.redraw_gap_ms
@@ -462,7 +475,10 @@ def redraw_card(case_id: str) -> str:
         enqueue_in(rt.redis, timedelta(milliseconds=wait), Job.REDRAW_CARD, case_id)
         return "later"
     rt.redis.delete(keys.card_dirty(case_id))  # from here on, a change queues a fresh redraw
-    rt.slack.draw(case_id)
+    if rt.teams is not None:
+        teams.follow(rt.redis, Job.TEAMS_DRAW, case_id)
+    if rt.slack is not None:
+        rt.slack.draw(case_id)
     return "drawn"
 
 
@@ -527,8 +543,9 @@ def check_due(case_id: str) -> str:
         return "no card"
     if not rt.redis.set(keys.case_overdue(case_id), "1", nx=True, ex=TOLD_TTL):
         return "told before"
+    line = nudges.overdue(case, now, rt.leads())
     try:
-        posted = _post(rt, where[0], [], nudges.overdue(case, now, rt.leads()), where[1])
+        posted = _post(rt, where[0], [], line, where[1])
     except SlackError:
         rt.redis.delete(keys.case_overdue(case_id))
         raise
@@ -536,6 +553,9 @@ def check_due(case_id: str) -> str:
         rt.redis.delete(keys.case_overdue(case_id))
         return _later(rt, posted, Job.CHECK_DUE, case_id)
     rt.slack.draw(case_id)
+    if rt.teams is not None:
+        teams.follow(rt.redis, Job.TEAMS_DRAW, case_id)  # now overdue
+        teams.told(rt.redis, case_id, line)
     rt.store.audit(case_id, "flare", "overdue", due=due.isoformat())
     return "nudged"
 

@@ -22,6 +22,7 @@ from flare.incidents import CLOSED_TTL, Incident
 from flare.jobs import Job, enqueue, enqueue_at, job_id
 from flare.paging import audit_id
 from rules.crisis import Step
+from workers import teams
 from workers.runtime import Runtime, current
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,15 @@ def _page(rt: Runtime, incident: Incident, step: int, token: str, due: Step) -> 
 
         if _once(rt, incident, token, "email", mail):
             sent.append("email")
+    # last, so a chat with Flare not yet installed never holds up the pager or the email
+    if rt.teams is not None and rt.teams.reaches(contact.slack):
+        surface = rt.teams
+
+        def personal() -> None:
+            surface.page(incident, contact, step, total, due)
+
+        if _once(rt, incident, token, "teams", personal):
+            sent.append("teams")
     return ",".join(sent)
 
 
@@ -157,6 +167,7 @@ def jump_notice(topic: str, incident_id: str, user: str, why: str) -> str:
     incident = rt.paging.incidents.get(topic)
     if incident is None or incident.id != incident_id or incident.acknowledged:
         return "settled"  # closed, or acknowledged again already
+    teams.ask_again(rt.redis, topic, incident_id, user, why)
     if rt.slack is None:
         return "no-slack"
     rearmed = rt.redis.hget(keys.incident(topic), "token") or b""
@@ -178,6 +189,8 @@ def jump_notice(topic: str, incident_id: str, user: str, why: str) -> str:
 def paging_stopped(topic: str, incident_id: str, user: str) -> str:
     """After an acknowledgement: the pager is told, the pages lose their buttons, PR hears who."""
     rt = current()
+    if rt.teams is not None:
+        teams.pages_settled(rt.redis, incident_id, teams.acknowledged(topic, user))
     if rt.pager is not None and rt.pager.enabled:
         rt.pager.acknowledge(incident_id)
     if rt.slack is not None:
@@ -189,6 +202,8 @@ def paging_stopped(topic: str, incident_id: str, user: str) -> str:
 def incident_closed(topic: str, incident_id: str, user: str, summary: str) -> str:
     """After a close: the pager resolved, the incident card and the pages closed, PR told."""
     rt = current()
+    if rt.teams is not None:
+        teams.pages_settled(rt.redis, incident_id, teams.closed(topic, user))
     if rt.pager is not None and rt.pager.enabled:
         rt.pager.resolve(incident_id)
     if rt.slack is None:

@@ -10,6 +10,7 @@ import redis
 
 from bot.mrkdwn import escape
 from bot.slack_surface import SlackSurface
+from bot.teams.surface import TeamsSurface
 from flare.case import Case
 from flare.casework import Casework
 from flare.paging import Paging
@@ -38,6 +39,7 @@ class Runtime:
     clock: Callable[[], datetime] = utcnow
     pager: Pager | None = None  # None or disabled without FLARE_PAGER__EVENTS_URL
     mailer: Mailer | None = None  # None or disabled without FLARE_SMTP__URL
+    teams: TeamsSurface | None = None  # None without FLARE_TEAMS__APP_ID
 
     @property
     def paging(self) -> Paging:

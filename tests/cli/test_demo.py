@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from microsoft_teams.cards import AdaptiveCard
 from rich.console import Console
 
 from cli.demo import run_demo
@@ -21,3 +23,17 @@ def test_the_demo_shows_the_flood_rolled_up_paged_and_acknowledged(tmp_path: Pat
     assert "Paging PR on call for the outage incident" in shown
     assert "Acknowledged by @U0DEMOPR" in shown
     assert result.stats["pages"] >= 1 and result.stats["incidents"] >= 1
+
+
+def test_the_demo_writes_the_teams_cards_too_when_asked(tmp_path: Path) -> None:
+    console = Console(record=True, width=100, force_terminal=False)
+    folder = tmp_path / "teams"
+
+    result = run_demo(
+        Settings(data_dir=tmp_path / "data", redis_url=""), console, teams_cards=folder
+    )
+
+    cards = [json.loads(p.read_text()) for p in sorted(folder.glob("case-*.json"))]
+    assert len(cards) == result.stats["cards"] > 0
+    assert all(AdaptiveCard.model_validate(card).version == "1.5" for card in cards)
+    assert f"{len(cards)} Teams cards written to {folder}" in console.export_text()

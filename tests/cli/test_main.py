@@ -10,9 +10,11 @@ import sys
 from pathlib import Path
 
 import redis
+import requests
 
 from flare.redis_server import EmbeddedRedis
 from tests.conftest import free_port
+from tests.waiting import eventually
 
 
 def flare(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
@@ -279,6 +281,39 @@ def test_bot_names_the_slack_setting_it_lacks() -> None:
 
     assert result.returncode == 2
     assert "`flare bot` needs FLARE_SLACK__SIGNING_SECRET" in result.stderr
+
+
+def test_bot_serves_teams_alone_when_slack_is_not_set_up(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLARE_")}
+    env.update(
+        FLARE_DATA_DIR=str(tmp_path / "data"),
+        FLARE_TEAMS__APP_ID="00000000-0000-4000-8000-00000000f1a2",
+        FLARE_TEAMS__APP_SECRET="secret",
+        FLARE_TEAMS__OPENID_METADATA_URL=f"http://127.0.0.1:{free_port()}/none",
+    )
+    bot = subprocess.Popen(
+        [sys.executable, "-c", "from cli.main import main; main()", "bot", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        eventually(lambda: _answers(f"{url}/healthz"), within=30)
+        refused = requests.post(f"{url}/api/messages", json={"type": "invoke"}, timeout=10)
+        assert refused.status_code == 401  # up, and nobody gets in without the Connector's token
+    finally:
+        bot.terminate()
+        bot.wait(timeout=20)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).ok
+    except requests.RequestException:
+        return False
 
 
 def test_a_playbook_that_is_not_utf8_is_refused_without_a_traceback(tmp_path: Path) -> None:

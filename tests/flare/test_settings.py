@@ -107,3 +107,50 @@ def test_a_bad_smtp_url_is_reported_without_its_password(monkeypatch: pytest.Mon
 
     assert "FLARE_SMTP__URL: the port must be a number" in str(exc.value)
     assert "hunter2" not in str(exc.value)
+
+
+# Microsoft Teams --------------------------------------------------------------------------------
+AAD = "aaaaaaaa-0000-4000-8000-000000000001"
+
+
+def test_teams_is_off_until_its_app_id_is_set() -> None:
+    assert not load_settings().teams.enabled
+
+
+def test_a_teams_app_id_without_its_secret_stops_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLARE_TEAMS__APP_ID", "app")
+
+    with pytest.raises(SettingsError, match="FLARE_TEAMS__APP_SECRET is needed"):
+        load_settings()
+
+
+def test_a_teams_user_mapped_to_slack_acts_as_their_slack_self(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FLARE_TEAMS__PEOPLE", f"{AAD}=U0JO")
+
+    teams = load_settings().teams
+
+    assert teams.person(AAD.upper()) == "U0JO"
+    assert teams.person("another-aad") == "another-aad"
+    assert teams.aad_of("U0JO") == AAD
+    assert teams.aad_of("U0NOBODY") is None
+
+
+def test_a_people_entry_that_is_not_a_pair_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FLARE_TEAMS__PEOPLE", "U0JO")
+
+    with pytest.raises(SettingsError, match="FLARE_TEAMS__PEOPLE"):
+        load_settings()
+
+
+def test_the_teams_secret_is_masked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLARE_TEAMS__APP_ID", "app")
+    monkeypatch.setenv("FLARE_TEAMS__APP_SECRET", "very-secret")
+
+    shown = masked(load_settings())
+
+    assert shown["FLARE_TEAMS__APP_SECRET"] == "********"
+    assert "very-secret" not in str(shown)
