@@ -53,7 +53,9 @@ class SlackClient:
     """
 
     def __init__(self, token: str, base_url: str) -> None:
-        self.web = WebClient(token=token, base_url=base_url)
+        # no retry of its own: slack_sdk would resend a post whose connection dropped after Slack
+        # took it; Flare's jobs retry, and look for a card before they post it again
+        self.web = WebClient(token=token, base_url=base_url, retry_handlers=[])
 
     def _call(self, method: str, *, form: bool = False, **kwargs: Any) -> dict[str, Any]:
         try:
@@ -70,11 +72,46 @@ class SlackClient:
             raise SlackError(method, f"unreachable ({type(exc).__name__})", status=503) from exc
         return dict(response.data) if isinstance(response.data, dict) else {}
 
-    def post_card(self, channel: str, blocks: list[dict[str, Any]], text: str) -> Posted:
+    def post_card(
+        self,
+        channel: str,
+        blocks: list[dict[str, Any]],
+        text: str,
+        metadata: dict[str, Any] | None = None,
+    ) -> Posted:
+        """A message with blocks; `metadata` (Slack's message metadata: event_type and
+        event_payload) lets `find_posted` recognise it later."""
+        extra: dict[str, Any] = {"metadata": metadata} if metadata else {}
         data = self._call(
-            "chat.postMessage", channel=channel, blocks=blocks, text=text, unfurl_links=False
+            "chat.postMessage",
+            channel=channel,
+            blocks=blocks,
+            text=text,
+            unfurl_links=False,
+            **extra,
         )
         return Posted(str(data["channel"]), str(data["ts"]))
+
+    def find_posted(
+        self, channel: str, event_type: str, payload: dict[str, str], oldest: float
+    ) -> Posted | None:
+        """The channel's message since `oldest` whose metadata has this event type and payload,
+        if Slack has one: a post whose answer never came back may have gone through."""
+        data = self._call(
+            "conversations.history",
+            form=True,
+            channel=channel,
+            oldest=f"{oldest:.6f}",
+            limit=200,
+            include_all_metadata="true",
+        )
+        for message in data.get("messages") or []:
+            meta = message.get("metadata") or {}
+            if meta.get("event_type") == event_type and all(
+                (meta.get("event_payload") or {}).get(k) == v for k, v in payload.items()
+            ):
+                return Posted(channel, str(message.get("ts")))
+        return None
 
     def open_dm(self, user: str) -> str:
         """The id of the app's direct-message conversation with a user (opened if need be)."""

@@ -255,8 +255,26 @@ class SlackStandIn:
 
     def _next_ts(self) -> str:
         with self._lock:
-            self._seq += 1
-            return f"1700000000.{self._seq:06d}"
+            self._seq += 1  # epoch seconds, as Slack's are, and unique by the sequence
+            return f"{int(time.time())}.{self._seq:06d}"
+
+    def _history(self, channel: str, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: the channel's top-level messages, newest first, from `oldest`
+        on; message metadata only when `include_all_metadata` is set, as Slack does."""
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        oldest = float(args.get("oldest") or 0)
+        limit = int(args.get("limit") or 100)
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = []
+        for (where, ts), message in sorted(self.messages.items(), key=lambda kv: -float(kv[0][1])):
+            if where != channel or message.get("thread_ts") or float(ts) < oldest:
+                continue
+            shown = {k: v for k, v in message.items() if k != "metadata" or with_metadata}
+            found.append(shown)
+            if len(found) >= limit:
+                break
+        return {"ok": True, "messages": found, "has_more": False}
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         channel = str(args.get("channel", ""))
@@ -279,6 +297,8 @@ class SlackStandIn:
             message = {"ts": ts, "text": args.get("text", ""), "blocks": args.get("blocks", [])}
             if args.get("thread_ts"):
                 message["thread_ts"] = args["thread_ts"]
+            if isinstance(args.get("metadata"), dict):
+                message["metadata"] = args["metadata"]
             self.messages[(channel, ts)] = message
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
         if method == "chat.update":
@@ -304,6 +324,8 @@ class SlackStandIn:
         if method == "views.publish":
             self.homes[str(args.get("user_id", ""))] = args.get("view") or {}
             return {"ok": True, "view": args.get("view") or {}}
+        if method == "conversations.history":
+            return self._history(channel, args)
         if method == "conversations.open":
             users = str(args.get("users", ""))
             if not users or "," in users:

@@ -217,6 +217,12 @@ def send_waiting(channel: str) -> str:
     return f"{PREFIX}:send:{channel}:waiting"
 
 
+def card_attempt(mention_id: str) -> str:
+    """String with expiry: when Flare last sent the case's card to Slack (epoch seconds), set
+    before the call; a retry that finds it looks for the card in the channel before posting."""
+    return f"{PREFIX}:card:{mention_id}:attempt"
+
+
 def slack_outage(channel: str) -> str:
     """Hash: since when Slack has not taken posts for this channel, and how many tries failed."""
     return f"{PREFIX}:send:{channel}:outage"

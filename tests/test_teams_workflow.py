@@ -198,7 +198,7 @@ def both(
     clock = Clock()
     runtime.install(build_runtime(settings, redis_client, clock=clock))
     pool = ListenerPool()
-    slack = slack_routes(build_app_for(settings, redis_client, pool, clock=clock))
+    slack = slack_routes(build_app_for(settings, redis_client, pool, clock=clock), SIGNING_SECRET)
     teams = teams_routes_for(settings, redis_client, clock)
     url = serve_wsgi(router(redis_client, {**slack, **teams}))
     session = Session(settings, redis_client, fake_slack, fake_x, url, pool, clock)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ import redis
 from pydantic import ValidationError
 
 from bot import card, incident_card, nudges
+from bot.card import CARD_EVENT, card_metadata
 from bot.mrkdwn import say
 from bot.slack_client import Posted, SlackError
 from flare import keys
@@ -19,6 +21,7 @@ from flare.case import Case, CaseState
 from flare.defaults import (
     CHAT_RETRY,
     DRAINING_TTL,
+    ONCE_TTL,
     OUTAGE_FIRST_WAIT,
     OUTAGE_MOST_WAIT,
     TOLD_TTL,
@@ -219,30 +222,46 @@ def _post(
     blocks: list[dict[str, Any]],
     text: str,
     thread_ts: str | None = None,
+    card_of: str | None = None,
 ) -> Posted | float:
     """Post within the channel's send budget (in a card's thread when `thread_ts` is given),
     or say how long to wait: the caller schedules the job again for then, nothing sleeps.
 
     Slack busy (429) or down (5xx, no answer) is a wait too, however long it lasts: the post is
     never given up for it, and the leads hear once Slack takes posts again. Slack refusing the
-    post itself (channel_not_found, invalid_blocks) raises."""
+    post itself (channel_not_found, invalid_blocks) raises.
+
+    `card_of` names the case whose card this is: the card carries the case in its metadata and
+    an attempt is recorded before the call, so a retry after an answer that never came (a
+    timeout, a worker killed mid-call) finds the card in the channel instead of posting twice."""
     assert rt.slack is not None
+    client = rt.slack.client
     budget = SendBudget(rt.redis, per_second=rt.settings.slack.send_per_second)
     wait = budget.try_acquire(channel)
     if wait:
         return wait
     try:
-        if thread_ts:
-            posted = rt.slack.client.post_in_thread(channel, thread_ts, text, blocks or None)
+        if card_of is not None:
+            earlier = rt.redis.set(keys.card_attempt(card_of), time.time(), ex=ONCE_TTL, get=True)
+            if earlier is not None:
+                since = float(earlier) - 60  # Slack's clock and ours may differ a little
+                found = client.find_posted(channel, CARD_EVENT, {"case": card_of}, since)
+                if found is not None:
+                    return found
+            posted = client.post_card(channel, blocks, text, card_metadata(card_of))
+        elif thread_ts:
+            posted = client.post_in_thread(channel, thread_ts, text, blocks or None)
         elif not blocks:
-            posted = rt.slack.client.post_text(channel, text)
+            posted = client.post_text(channel, text)
         else:
-            posted = rt.slack.client.post_card(channel, blocks, text)
+            posted = client.post_card(channel, blocks, text)
     except SlackError as exc:
         if exc.retry_after:
             budget.backoff(channel, exc.retry_after)  # every worker holds off this channel
         if exc.passing:
             return _held_up(rt, channel, exc)
+        if card_of is not None:
+            rt.redis.delete(keys.card_attempt(card_of))  # refused: certainly not in the channel
         raise
     _outage_over(rt, channel)
     return posted
@@ -284,7 +303,7 @@ def notify_case(case_id: str) -> str:
     if rt.redis.zcard(keys.send_waiting(channel)):
         return _wait_for_slot(rt, channel, case, 0.0)
     blocks, text = card.render(case, rt.clock())
-    posted = _post(rt, channel, blocks, text)
+    posted = _post(rt, channel, blocks, text, card_of=case.id)
     if not isinstance(posted, Posted):
         return _wait_for_slot(rt, channel, case, posted)
     _carded(rt, case, posted)
@@ -405,7 +424,7 @@ def drain_channel(channel: str) -> str:
             rt.redis.zrem(waiting, case_id)  # gone, or posted some other way meanwhile
             continue
         blocks, text = card.render(case, rt.clock())
-        posted = _post(rt, channel, blocks, text)
+        posted = _post(rt, channel, blocks, text, card_of=case.id)
         if not isinstance(posted, Posted):
             rt.redis.expire(keys.send_draining(channel), int(DRAINING_TTL + posted))
             _later(rt, posted, Job.DRAIN_CHANNEL, channel)

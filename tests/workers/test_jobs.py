@@ -15,7 +15,7 @@ from rq.registry import ScheduledJobRegistry
 
 from bot.slack_client import SlackError
 from cli import wiring
-from cli.standin import SlackStandIn
+from cli.standin import Call, SlackStandIn
 from cli.worker import run_workers
 from flare import keys
 from flare.jobs import Job, job_id
@@ -394,3 +394,25 @@ def test_a_heads_up_does_not_wait_behind_less_urgent_cards(
     rt.redis.zadd(keys.send_waiting("C0ALERTS"), routine)
 
     assert tell(told_about) == "told"
+
+
+def test_a_card_slack_took_without_answering_is_found_in_the_channel_not_posted_twice(
+    rt: Runtime, fake_slack: SlackStandIn
+) -> None:
+    case_id = stored(rt)
+    hung_up: list[Call] = []
+
+    def take_it_and_hang_up(call: Call) -> None:
+        if call.method == "chat.postMessage" and not hung_up:
+            hung_up.append(call)
+            raise ConnectionAbortedError("Slack took the card; its answer never comes back")
+
+    fake_slack.on_call = take_it_and_hang_up
+    assert jobs.notify_case(case_id) == "waiting"  # no answer: the card waits, nothing raised
+    fake_slack.on_call = None
+
+    assert when_free(jobs.drain_channel, "C0ALERTS") == case_id
+
+    cards = [c for c in fake_slack.calls_to("chat.postMessage") if c.args.get("blocks")]
+    assert len(cards) == 1  # the card Slack took was found by its metadata and recorded
+    assert rt.store.card(case_id) in fake_slack.messages
