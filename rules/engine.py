@@ -50,6 +50,8 @@ PRIORITY_OF = {
     Action.THANK: Priority.P4,
 }
 
+UNLISTED = "written to us, not praise, spam or abuse: a person should read it"
+
 _LANG_NAMES = {
     "es": "Spanish",
     "fr": "French",
@@ -83,6 +85,8 @@ class Reading:
     complaint_score: float
     problems: tuple[str, ...]
     grievances: tuple[str, ...]
+    weak: tuple[str, ...]  # weak words of dissatisfaction ("why", "again")
+    uneasy: int  # weak signs in all: weak words, negations, "??" or "#fail"
     request: bool
     praise: tuple[str, ...]
     toxicity: Toxicity
@@ -93,6 +97,7 @@ class Reading:
     danger: Danger | None  # self-harm or a threat to hurt someone: a lead at once
     own_account: str | None  # the author's own account hacked or locked: their emergency
     fixed: bool  # thanks for a problem now put right: praise, not a complaint
+    sarcasm: str | None  # praise aimed at a failure ("great job losing my bag"): a complaint
 
     complaint: bool
     is_praise: bool  # praise, not a complaint, not abuse, and not a question unless warmly put
@@ -110,6 +115,7 @@ class Engine:
         th = playbook.thresholds
         self._negative = th.negative
         self._positive = th.positive
+        self._warm = th.warm
         self._influential = th.influential_followers
         self._high_reach = th.high_reach_followers
         self._verified = th.verified_is_influential
@@ -146,7 +152,7 @@ class Engine:
         request = is_request(text)
         found = self._complaints.read(text, tone, len(praise), request)
         complaint = found.complaint or tone <= self._negative
-        if complaint and praise and not found.cues.grievances and _emoji_only(text):
+        if complaint and praise and not found.cues.grievances and not _own_words(text):
             complaint = False  # "👍🔥": VADER reads the fire, the post is applause
         fixed = bool(praise) and thanks_for_a_fix(text, self._complaints)
         if fixed:  # "my lost parcel finally came, thanks!": the fix outranks the problem word
@@ -163,6 +169,8 @@ class Engine:
             complaint_score=found.score,
             problems=found.cues.problems,
             grievances=found.cues.grievances,
+            weak=found.cues.weak,
+            uneasy=found.cues.weak_signs(),
             request=request,
             praise=praise,
             complaint=complaint,
@@ -183,6 +191,7 @@ class Engine:
             danger=self._danger.read(text),
             own_account=self._account.read(text),
             fixed=fixed,
+            sarcasm=found.cues.sarcasm,
         )
 
     # -- deciding ---------------------------------------------------------------------
@@ -306,9 +315,10 @@ class Engine:
         fast_spread = how.spreading or blast >= self._blast
         loud = who.influential or fast_spread
         action, reasons = self._choose(
-            m, r, who, how, blast, loud, troll, status, abuse_count, warned
+            m, r, who, how, blast, loud, troll, status, abuse_count, warned, is_summoned
         )
-        if case is not None and owed_an_answer(case, action, troll):
+        unlisted = reasons[0].startswith(UNLISTED)  # a follow-up's case says more than this
+        if case is not None and owed_an_answer(case, Action.IGNORE if unlisted else action, troll):
             action, reasons = Action.RESPOND, [WROTE_AGAIN]
         if action in (Action.RESPOND, Action.PRIORITY) and r.complaint:
             back = looking_back(m.text)
@@ -345,6 +355,7 @@ class Engine:
         status: SpikeStatus | None,
         abuse_count: int,
         warned: bool,
+        addressed: bool,
     ) -> tuple[Action, list[str]]:
         worry = list(who.reasons)
         if how.reason:
@@ -435,8 +446,19 @@ class Engine:
                 f"written in {lang}: the rules read English, a person should read it",
                 *worry,
             ]
+        words = _own_words(m.text) if addressed else 0  # counted only here: few posts get here
+        if words >= 2 and (r.sentiment < self._warm or r.uneasy):
+            signs = f" ({', '.join(r.weak[:3])})" if r.weak else ""
+            return (Action.PRIORITY if loud else Action.RESPOND), [
+                UNLISTED + (f"; signs of dissatisfaction{signs}" if r.uneasy else ""),
+                *worry,
+            ]
         if loud:
             return Action.PRIORITY, ["mention from an account others are watching", *worry]
+        if words >= 2:
+            return Action.IGNORE, [
+                f"warm words, nothing asked or wrong (tone {r.sentiment:+.2f}): nothing to answer"
+            ]
         return Action.IGNORE, ["nothing to answer: no question, complaint or praise"]
 
     def _remember(
@@ -593,9 +615,9 @@ def _drop(m: Mention, reason: str, signals: dict[str, Any], now: datetime) -> De
 _HANDLES_AND_LINKS = re.compile(r"[@#]\w+|https?://\S+")
 
 
-def _emoji_only(text: str) -> bool:
-    """No word in the post beyond handles, tags and links: emoji and punctuation only."""
-    return not any(ch.isalpha() for ch in _HANDLES_AND_LINKS.sub("", text))
+def _own_words(text: str) -> int:
+    """How many words the post has beyond handles, tags and links (0: emoji and punctuation)."""
+    return sum(1 for w in _HANDLES_AND_LINKS.sub(" ", text).split() if any(c.isalpha() for c in w))
 
 
 def _substance(r: Reading) -> bool:
@@ -607,9 +629,18 @@ def _what(r: Reading) -> str:
     """What the post says, for the first reason: the complaint's cues, or a question."""
     if r.enquiry:
         what = "question or request" + (f" about {', '.join(r.problems[:2])}" if r.problems else "")
+    elif r.complaint and r.sarcasm is not None:
+        what = f'complaint: praise aimed at a failure ("{r.sarcasm}")'
     elif r.complaint:
         cues = list(r.problems[:3]) or list(r.grievances[:2])
-        what = f"complaint: {', '.join(cues)}" if cues else "complaint: negative tone"
+        if cues:
+            what = f"complaint: {', '.join(cues)}"
+        elif r.sentiment < 0:
+            what = f"complaint: negative tone ({r.sentiment:+.2f})"
+        else:
+            what = "complaint: several weak signs" + (
+                f" ({', '.join(r.weak[:3])})" if r.weak else ""
+            )
     else:
         what = "question or request"
     if r.toxicity.abusive:

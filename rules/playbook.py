@@ -56,6 +56,7 @@ class ResponseTargets(_Strict):
 class Thresholds(_Strict):
     negative: float = Field(default=-0.3, ge=-1, le=0)
     positive: float = Field(default=0.5, ge=0, le=1)
+    warm: float = Field(default=0.25, ge=0, le=1)
     influential_followers: int = Field(default=10_000, ge=0)
     high_reach_followers: int = Field(default=1_000_000, ge=0)
     verified_is_influential: bool = True

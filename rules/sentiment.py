@@ -11,8 +11,13 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 _PRAISE_WORDS = (  # for lower-cased text
     r"(?<!\w)(?:thank(?:s| you| u)|thx|ty|love|loved|loving|great|awesome|amazing|excellent|"
     r"fantastic|wonderful|lovely|brilliant|superb|perfect|best|kudos|props|shout ?out|"
+    r"nice|good job|good work|enjoy(?:ed|ing)?|comfortable|favou?rite|congrat\w*|proud|yay|"
+    r"excited|cheers|recommend|top notch|spot on|first class|safe(?:ly)? home|made my day|"
+    r"bravo|way to go|stellar|outstanding|terrific|splendid|"
     r"appreciate\w*|well done|good job|nice job|impressed|delight\w*|pleasure|smooth|happy|"
-    r"glad|grateful|friendly|helpful|lifesaver|rock(?:s|ed)?|star|stars|hero|heroes)(?!\w)"
+    r"glad|grateful|friendly|helpful|lifesaver|rock(?:s|ed)?|star|stars|hero|heroes|"
+    r"can'?t wait|cannot wait|looking forward|(?:hassle|trouble|problem|worry|stress)[ -]free|"
+    r"never had (?:an? |any )?(?:problems?|issues?|trouble|complaints?)|no complaints)(?!\w)"
 )
 _WORDS = re.compile(_PRAISE_WORDS)
 _PUNCTUATION = string.punctuation  # what VADER strips from around a word

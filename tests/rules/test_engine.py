@@ -649,3 +649,109 @@ def test_a_negated_problem_or_applause_in_emoji_is_not_a_complaint(
 )
 def test_real_dissatisfaction_is_still_a_complaint(engine: Engine, text: str) -> None:
     assert decide(engine, text).signals["complaint"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme made about 30 calls and you keep telling me to call back later",
+        "@acme I just have a question about my account",
+        "@acme my order number is 4471 and it still says processing since monday",
+        "@acme flight 212 from Leeds, seat 14C",
+    ],
+)
+def test_a_post_written_to_us_with_no_listed_word_still_reaches_a_person(
+    engine: Engine, text: str
+) -> None:
+    d = decide(engine, text)
+
+    assert d.action is Action.RESPOND and d.priority is Priority.P3
+    assert d.reasons[0].startswith("written to us, not praise, spam or abuse")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme excited for my trip tomorrow!",
+        "@acme booking was hassle free",
+        "@acme never had issues with you in ten years",
+        "@acme can't wait to fly with you again",
+        "@acme ok",
+        "@acme 👍",
+    ],
+)
+def test_warm_words_applause_and_a_bare_nod_do_not_take_a_persons_time(
+    engine: Engine, text: str
+) -> None:
+    d = decide(engine, text)
+
+    assert d.action in (Action.THANK, Action.IGNORE) and not d.signals["complaint"]
+
+
+def test_a_post_about_us_that_does_not_write_to_us_is_not_pushed_at_anyone(
+    engine: Engine,
+) -> None:
+    d = decide(engine, "saw an acme van on the high street today", mentioned=())
+
+    assert d.action is Action.IGNORE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme great job losing my bag again",
+        "@acme thanks for cancelling my flight without telling me",
+        "@acme love how the app crashes every time I pay",
+        "@acme nice, another delay",
+        "@acme wonderful, two hours on hold and counting",
+    ],
+)
+def test_praise_aimed_at_a_failure_is_a_complaint_not_a_thank_you(
+    engine: Engine, text: str
+) -> None:
+    d = decide(engine, text)
+
+    assert d.action is Action.RESPOND and d.signals["complaint"] and not d.signals["praise"]
+    assert d.template in ("ownership", "take_private")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme great job fixing my wifi so fast",
+        "@acme thanks for getting my bag back to me",
+        "@acme love how easy the new app is",
+        "@acme nice crew on my flight today",
+    ],
+)
+def test_sincere_praise_is_still_thanked(engine: Engine, text: str) -> None:
+    d = decide(engine, text)
+
+    assert d.action is Action.THANK and not d.signals["complaint"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["@acme why would anyone do that", "@acme I can't find the settings page", "@acme really"],
+)
+def test_one_weak_sign_in_a_calm_post_is_never_called_a_negative_tone(
+    engine: Engine, text: str
+) -> None:
+    d = decide(engine, text)
+
+    assert not d.signals["complaint"]
+    assert not any("negative tone" in r for r in d.reasons)
+
+
+def test_negative_tone_is_named_only_for_a_post_that_reads_negative(engine: Engine) -> None:
+    d = decide(engine, "@acme this makes me sad")
+
+    assert d.signals["complaint"] and d.sentiment < 0
+    assert d.reasons[0].startswith("complaint: negative tone (-")
+
+
+def test_several_weak_signs_in_a_calm_post_are_named_as_such(engine: Engine) -> None:
+    d = decide(engine, "@acme the same thing again, every time")
+
+    assert d.signals["complaint"]
+    assert d.reasons[0].startswith("complaint: several weak signs (")
