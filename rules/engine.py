@@ -22,12 +22,13 @@ from rules.conversation import (
 )
 from rules.danger import Danger, DangerReader
 from rules.decision import Action, Decision, Priority
+from rules.language import language, name_of
 from rules.mention import Mention
 from rules.origin import is_own, is_retweet, summoned
 from rules.personal_data import personal_data
 from rules.phrases import compile_phrases
 from rules.phrases import found as found_phrases
-from rules.playbook import Playbook
+from rules.playbook import Playbook, Risk
 from rules.reach import Reach, reach
 from rules.review import reviewed
 from rules.risk import RiskReader
@@ -39,8 +40,6 @@ from rules.topic import TopicReader
 from rules.toxicity import Toxicity, ToxicityReader
 from rules.units import duration, handle
 
-ENGLISH = frozenset({None, "", "en", "und", "zxx", "qme", "qht", "qam", "art"})
-
 PRIORITY_OF = {
     Action.CRISIS: Priority.P1,
     Action.ESCALATE_PR: Priority.P1,
@@ -50,20 +49,9 @@ PRIORITY_OF = {
     Action.THANK: Priority.P4,
 }
 
-UNLISTED = "written to us, not praise, spam or abuse: a person should read it"
+_CALM = Toxicity(0.0, ())  # what a post the English rules cannot read is taken to say
 
-_LANG_NAMES = {
-    "es": "Spanish",
-    "fr": "French",
-    "de": "German",
-    "it": "Italian",
-    "pt": "Portuguese",
-    "nl": "Dutch",
-    "ja": "Japanese",
-    "ar": "Arabic",
-    "hi": "Hindi",
-    "tr": "Turkish",
-}
+UNLISTED = "written to us, not praise, spam or abuse: a person should read it"
 
 
 @dataclass(slots=True)  # not frozen: built per mention, and frozen costs ~1 µs more
@@ -98,6 +86,8 @@ class Reading:
     own_account: str | None  # the author's own account hacked or locked: their emergency
     fixed: bool  # thanks for a problem now put right: praise, not a complaint
     sarcasm: str | None  # praise aimed at a failure ("great job losing my bag"): a complaint
+    lang: str  # the language it is read in: the source's tag, else detected ("en", "es", ...)
+    lang_detected: bool  # the source gave no tag
 
     complaint: bool
     is_praise: bool  # praise, not a complaint, not abuse, and not a question unless warmly put
@@ -134,6 +124,22 @@ class Engine:
         self._risks = RiskReader(playbook.risks)
         self._danger = DangerReader(playbook.danger.self_harm, playbook.danger.threats)
         self._account = AccountReader()
+        self._foreign = {
+            code: (
+                RiskReader(
+                    {
+                        name: Risk(label=playbook.risks[name].label, phrases=phrases)
+                        for name, phrases in lang.risks.items()
+                        if phrases
+                    }
+                ),
+                DangerReader(
+                    [*playbook.danger.self_harm, *lang.self_harm],
+                    [*playbook.danger.threats, *lang.threats],
+                ),
+            )
+            for code, lang in playbook.languages.items()
+        }
         self._controversial = compile_phrases(playbook.controversial.phrases)
         self._private = frozenset(t.name for t in playbook.topics if t.private)
         self._targets = {p: playbook.target(p.value) for p in Priority}
@@ -147,6 +153,9 @@ class Engine:
     # -- reading the text -------------------------------------------------------------
     def read(self, mention: Mention) -> Reading:
         text = mention.text
+        lang = language(text, mention.lang)
+        if lang.code != "en":
+            return self._read_foreign(text, lang.code, lang.detected)
         tone = sentiment(text)
         praise = tuple(praise_words(text))
         request = is_request(text)
@@ -192,6 +201,44 @@ class Engine:
             own_account=self._account.read(text),
             fixed=fixed,
             sarcasm=found.cues.sarcasm,
+            lang="en",
+            lang_detected=lang.detected,
+        )
+
+    def _read_foreign(self, text: str, code: str, detected: bool) -> Reading:
+        """A post the English rules cannot read: only its risks and danger, in the playbook's
+        words for its language (and the English ones: posts mix). The rest is a person's to read."""
+        risks = self._risks.risks(text)
+        danger = self._danger.read(text)
+        foreign = self._foreign.get(code)
+        if foreign is not None:
+            for name, phrase in foreign[0].risks(text).items():
+                risks.setdefault(name, phrase)
+            danger = danger or foreign[1].read(text)
+        return Reading(
+            sentiment=0.0,
+            complaint_score=0.0,
+            problems=(),
+            grievances=(),
+            weak=(),
+            uneasy=0,
+            request=False,
+            praise=(),
+            toxicity=_CALM,
+            personal_data=tuple(personal_data(text)),
+            topic=None,
+            risks=risks,
+            controversial=(),
+            danger=danger,
+            own_account=None,
+            fixed=False,
+            complaint=False,
+            is_praise=False,
+            enquiry=False,
+            competitor=None,
+            sarcasm=None,
+            lang=code,
+            lang_detected=detected,
         )
 
     # -- deciding ---------------------------------------------------------------------
@@ -240,7 +287,7 @@ class Engine:
     ) -> Decision:
         signals: dict[str, Any] = {
             "sentiment": round(r.sentiment, 3),
-            "lang": m.lang,
+            "lang": r.lang,
         }
         if is_own(m, self.brand):
             signals["own"] = True
@@ -252,9 +299,12 @@ class Engine:
         earlier = snap.authors.get(m.author.id)
         recent_posts = 1 + (earlier.posts_between(at - 3600, at) if earlier else 0)
         verdict = self._spam.read(m, recent_posts, self._flood)
-        if verdict.spam and (r.danger is not None or _substance(r) or r.grievances):
-            signals["spam_signs_overruled"] = list(verdict.signs)  # a customer, not a bot
+        foreign = r.lang != "en"  # never dropped: the rules cannot tell it is spam
+        if verdict.spam and (r.danger is not None or _substance(r) or r.grievances or foreign):
+            overruled = list(verdict.signs)  # a customer (or a language we cannot read)
             verdict.spam = False
+        else:
+            overruled = []
         troll = r.toxicity.abusive and not _substance(r)
         history = self._remember(m, at, troll and not verdict.spam, snap, changes)
         window = self._abuse_window.total_seconds()
@@ -269,7 +319,7 @@ class Engine:
         is_summoned = summoned(m, self.brand) if self.brand else True
         signals = {  # built in one go (cheaper than update()); the key order is the output's
             "sentiment": signals["sentiment"],
-            "lang": m.lang,
+            "lang": r.lang,
             "complaint": r.complaint,
             "complaint_score": r.complaint_score,
             "problems": list(r.problems),
@@ -294,6 +344,10 @@ class Engine:
             "controversial": list(r.controversial),
             "summoned": is_summoned,
         }
+        if overruled:
+            signals["spam_signs_overruled"] = overruled
+        if r.lang_detected and r.lang != "en":
+            signals["lang_detected"] = True
         if r.competitor is not None:
             signals["competitor"] = r.competitor
         if r.danger is not None:
@@ -327,6 +381,8 @@ class Engine:
                 reasons.append(
                     f"about something {back}: low urgency, high impact; go beyond the fix"
                 )
+        if r.lang != "en" and action.needs_person and not reasons[0].startswith("written in"):
+            reasons.append(f"written in {name_of(r.lang)}: a person who reads it should answer")
         if action.needs_person and r.personal_data:
             reasons.append(
                 f"personal data in the post ({', '.join(r.personal_data)}): take it private, "
@@ -440,12 +496,8 @@ class Engine:
                     *who.reasons,
                 ]
             return Action.THANK, ["praise", *who.reasons]
-        if m.lang not in ENGLISH:
-            lang = _LANG_NAMES.get(m.lang or "", m.lang)
-            return (Action.PRIORITY if loud else Action.RESPOND), [
-                f"written in {lang}: the rules read English, a person should read it",
-                *worry,
-            ]
+        if r.lang != "en":
+            return (Action.PRIORITY if loud else Action.RESPOND), [self._unread(r.lang), *worry]
         words = _own_words(m.text) if addressed else 0  # counted only here: few posts get here
         if words >= 2 and (r.sentiment < self._warm or r.uneasy):
             signs = f" ({', '.join(r.weak[:3])})" if r.weak else ""
@@ -460,6 +512,16 @@ class Engine:
                 f"warm words, nothing asked or wrong (tone {r.sentiment:+.2f}): nothing to answer"
             ]
         return Action.IGNORE, ["nothing to answer: no question, complaint or praise"]
+
+    def _unread(self, code: str) -> str:
+        """Why a post in another language goes to a person."""
+        name = name_of(code)
+        if code in self._foreign:
+            return (
+                f"written in {name}: the rules read only its risks and danger (none found); "
+                f"a person who reads {name} should answer it"
+            )
+        return f"written in {name}, which the rules do not read: a person should read it"
 
     def _remember(
         self, m: Mention, at: float, troll: bool, snap: Snapshot, changes: Changes
@@ -513,7 +575,7 @@ class Engine:
             target = self._targets[priority]
             due = m.created_at + target
             late = age > target
-            template = self._template(action, late, r, m.lang in ENGLISH, signals.get("report"))
+            template = self._template(action, late, r, r.lang == "en", signals.get("report"))
             if late:
                 reasons.append(
                     f"found late: {duration(age)} after posting (target {duration(target)})"

@@ -97,6 +97,16 @@ class DangerPhrases(_Strict):
     threats: list[str] = Field(default_factory=list)
 
 
+class Language(_Strict):
+    """A language the rules read besides English: its own words for the PR risks and for
+    someone in danger. Anything else a post in it says goes to a person who reads it."""
+
+    name: str
+    risks: dict[str, list[str]] = Field(default_factory=dict)  # risk name → phrases
+    self_harm: list[str] = Field(default_factory=list)
+    threats: list[str] = Field(default_factory=list)
+
+
 class Controversial(_Strict):
     """Topics that divide the audience (PLAYBOOK.md §3): reviewed replies that take no side."""
 
@@ -139,6 +149,7 @@ class Playbook(_Strict):
     risks: dict[str, Risk] = Field(default_factory=_default_risks)
     controversial: Controversial = Field(default_factory=Controversial)
     danger: DangerPhrases = Field(default_factory=DangerPhrases)
+    languages: dict[str, Language] = Field(default_factory=dict)  # ISO 639-1 code → words
     spike: SpikeSettings = Field(default_factory=SpikeSettings)
     templates: dict[str, str] = Field(default_factory=dict)
     crisis: Crisis = Field(default_factory=Crisis)
@@ -237,6 +248,14 @@ def _cross_checks(book: Playbook) -> list[tuple[tuple[Any, ...], str]]:
         if key not in chains:
             problems.append((where, f"no topic, risk or crisis chain is called {key!r}"))
         problems.extend(_placeholder_problems(where, text))
+    for code, lang in book.languages.items():
+        if not (code.isascii() and code.isalpha() and code.islower() and len(code) in (2, 3)):
+            problems.append((("languages", code), "a language is named by its ISO 639-1 code"))
+        for risk in lang.risks:
+            if risk not in book.risks:
+                problems.append(
+                    (("languages", code, "risks", risk), f"no risk category is called {risk!r}")
+                )
     if book.thresholds.high_reach_followers < book.thresholds.influential_followers:
         problems.append(
             (("thresholds", "high_reach_followers"), "must be at least influential_followers")

@@ -248,3 +248,20 @@ def test_rules_explain_shows_a_signal_whose_value_is_zero() -> None:
     }
     assert rows.get("sentiment") == "0.0" and rows.get("followers") == "0"
     assert "verified" not in rows and "abuse_words" not in rows  # False and [] stay hidden
+
+
+def test_rules_explain_reads_a_post_in_the_language_given() -> None:
+    result = runner.invoke(app, ["rules", "explain", "@acme los voy a demandar", "--lang", "es"])
+
+    assert result.exit_code == 0
+    assert result.stdout.startswith("escalate_pr")
+    assert "written in Spanish" in result.stdout and '"es"' in result.stdout
+
+
+def test_rules_explain_detects_the_language_when_none_is_given() -> None:
+    result = runner.invoke(
+        app, ["rules", "explain", "@acme ich warte seit drei Wochen auf mein Paket"]
+    )
+
+    assert result.exit_code == 0
+    assert "written in German, which the rules do not read" in result.stdout

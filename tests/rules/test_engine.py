@@ -755,3 +755,65 @@ def test_several_weak_signs_in_a_calm_post_are_named_as_such(engine: Engine) -> 
 
     assert d.signals["complaint"]
     assert d.reasons[0].startswith("complaint: several weak signs (")
+
+
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [
+        ("@acme los voy a demandar, mi abogado ya tiene todo", "legal"),
+        ("@acme el cargador se incendió en mi mesa", "safety"),
+        ("@acme mi hijo se enfermó después de comer su producto", "health"),
+        ("@acme el guardia fue racista con mi familia", "discrimination"),
+        ("@acme mon colis n'est jamais arrivé, je vais porter plainte", "legal"),
+    ],
+)
+def test_a_risk_in_a_language_the_playbook_lists_goes_to_pr(
+    engine: Engine, text: str, risk: str
+) -> None:
+    d = decide(engine, text)
+
+    assert d.action is Action.ESCALATE_PR and d.topic == risk
+    assert any(r.startswith("written in") for r in d.reasons)
+    assert d.signals["lang_detected"] is True
+
+
+def test_someone_in_danger_in_spanish_reaches_a_lead_at_once(engine: Engine) -> None:
+    d = decide(engine, "@acme ya no quiero vivir, nada tiene sentido")
+
+    assert (d.action, d.priority, d.template) == (Action.PRIORITY, Priority.P1, "someone_in_danger")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "reason"),
+    [
+        ("@acme mi pedido nunca llegó y nadie contesta", None, "written in Spanish: the rules"),
+        ("@acme mein Paket ist nie angekommen", "de", "written in German, which the rules do"),
+        ("@acme 私の荷物が届きません", None, "written in Japanese, which the rules do not"),
+    ],
+)
+def test_a_post_the_rules_cannot_read_goes_to_a_person_with_the_reason(
+    engine: Engine, text: str, lang: str | None, reason: str
+) -> None:
+    d = decide(engine, text, lang=lang)
+
+    assert d.action is Action.RESPOND and d.reasons[0].startswith(reason)
+
+
+def test_a_post_in_another_language_is_never_dropped_as_spam(engine: Engine) -> None:
+    d = decide(engine, "@acme crypto giveaway, double your bitcoin http://x.example/1", lang="es")
+
+    assert d.action is Action.RESPOND and "spam_signs_overruled" in d.signals
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme el pedido llegó tarde, qué pena",
+        "@acme gracias, todo perfecto con el envío",
+        "@acme la película de fuego en la tele estuvo genial",
+    ],
+)
+def test_everyday_spanish_is_not_a_pr_risk(engine: Engine, text: str) -> None:
+    d = decide(engine, text, lang="es")
+
+    assert d.action is Action.RESPOND and not d.risks
