@@ -216,6 +216,10 @@ PROBLEM_PHRASES = (
     "negligen*",
     "forfeit*",
     "disappeared",
+    "is gone",
+    "it's gone",
+    "its gone",
+    "now gone",
 )
 
 # Problem topics that also appear in neutral questions ("any delays tomorrow?"). Weight 1.
@@ -464,6 +468,7 @@ _EXASPERATION = re.compile(
 _NEGATED = re.compile(
     r"(?<!\w)(?:(?:no|not a|not any|without|zero|never had(?: an?y?)?) (?:problems?|issues?|"
     r"trouble|complaints?|delays?|hassle)|(?:problem|issue) (?:solved|resolved|fixed)|"
+    r"(?:problems?|issues?|errors?|bugs?|worr(?:y|ies)|pain) (?:is |are )?(?:now )?gone|"
     r"(?:hassle|trouble|problem|issue|worry|stress)[ -]free|"
     r"no worries|why not|can'?t wait|(?:on|in) time|not bad)(?!\w)"
 )
@@ -473,7 +478,8 @@ _REQUEST = re.compile(  # and any question mark, looked for apart (faster)
     r"how do i|how can i|how do you|how to|is there|are there|is it|do you|does anyone|anyone know|"
     r"when will|when does|when is|where is|where's|what is|what's|which|need help|need to know|"
     r"i need|i want to|i'd like to|i would like to|let me know|dm me|dm'd|dmed|sent you a dm|"
-    r"any update|any news|any idea|wondering|looking for|how long)(?!\w)",
+    r"any update|any news|any idea|wondering|looking for|how long|"
+    r"(?:when|where|how|who|what) (?:do|can|should|would) (?:i|we)|who do i|who can i)(?!\w)",
 )
 
 

@@ -817,3 +817,23 @@ def test_everyday_spanish_is_not_a_pr_risk(engine: Engine, text: str) -> None:
     d = decide(engine, text, lang="es")
 
     assert d.action is Action.RESPOND and not d.risks
+
+
+def test_a_question_about_a_legal_claim_goes_to_pr(engine: Engine) -> None:
+    d = decide(engine, "@acme who can I speak to regarding a legal claim against your company?")
+
+    assert d.action is Action.ESCALATE_PR and d.topic == "legal"
+
+
+@pytest.mark.parametrize(
+    "text", ["@acme when do I receive my bonus", "@acme where can I find the invoice"]
+)
+def test_a_question_without_a_question_mark_is_still_a_question(engine: Engine, text: str) -> None:
+    d = decide(engine, text)
+
+    assert d.action is Action.RESPOND and d.signals["question"]
+
+
+def test_a_thing_that_is_now_gone_is_a_problem_but_a_problem_gone_is_not(engine: Engine) -> None:
+    assert decide(engine, "@acme I won the car yesterday and now its gone").signals["complaint"]
+    assert decide(engine, "@acme the problem is gone, thanks").action is Action.THANK
