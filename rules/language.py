@@ -53,65 +53,14 @@ NAMES = {
 DETECTED = tuple(NAMES)  # what the detector may answer
 CONFIDENT = 0.7  # below this share of the detector's belief, the post is read as English
 
-# Short everyday English words that the other languages above rarely write alone.
+# Short everyday English words that the other languages above do not write (no "was", "will",
+# "has", "on", "to", "im", "me", "a", "in", "is": German, Spanish, French, Polish, Dutch use them).
 _ENGLISH_WORDS = frozenset(
     (
-        "the",
-        "to",
-        "and",
-        "my",
-        "you",
-        "your",
-        "it",
-        "for",
-        "of",
-        "this",
-        "with",
-        "have",
-        "has",
-        "had",
-        "can",
-        "that",
-        "are",
-        "but",
-        "just",
-        "get",
-        "got",
-        "what",
-        "why",
-        "how",
-        "when",
-        "where",
-        "who",
-        "i'm",
-        "im",
-        "it's",
-        "its",
-        "not",
-        "on",
-        "at",
-        "be",
-        "been",
-        "will",
-        "would",
-        "please",
-        "thanks",
-        "thank",
-        "from",
-        "they",
-        "we",
-        "our",
-        "was",
-        "were",
-        "did",
-        "does",
-        "don't",
-        "can't",
-        "cant",
-        "won't",
-        "dont",
-        "any",
-    )
+        "the and my you your it for of this with have had can that are but just get got what why "
+        "how when where who i'm it's its not at be been would please thanks thank from they we "
+        "our were did does don't can't cant won't dont any"
+    ).split()
 )
 _HANDLES_AND_LINKS = re.compile(r"[@#]\w+|https?://\S+")
 
@@ -142,14 +91,18 @@ def language(text: str, tag: str | None) -> Language:
 
 def detect(text: str) -> str:
     """The language of an untagged post: "en" unless the detector is confident of another."""
-    words = [w for w in _HANDLES_AND_LINKS.sub(" ", text.lower()).split() if _lettered(w)]
+    low = _HANDLES_AND_LINKS.sub(" ", text.lower())
+    words = [w for w in low.split() if _lettered(w)]
     if not words:
         return "en"
     english = sum(w.strip('.,!?;:"()') in _ENGLISH_WORDS for w in words)
-    if english >= 2 or (english and len(words) <= 3):
+    ascii_letters = low.isascii() or not any(
+        ch.isalpha() and not ch.isascii() for w in words for ch in w
+    )
+    if english >= 2 or (english and (ascii_letters or len(words) <= 3)):
         return "en"
-    if len(words) < 3 and text.isascii():
-        return "en"  # "PS4 pro", "ok thx": too short to tell, and nothing to read
+    if len(words) < 3 and ascii_letters:
+        return "en"  # "PS4 pro", "ok thx 👍": too short to tell, and nothing to read
     code, confidence = _identifier().classify(" ".join(words))
     return str(code) if code != "en" and confidence >= CONFIDENT else "en"
 
