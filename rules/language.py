@@ -56,7 +56,7 @@ CONFIDENT = 0.7  # below this share of the detector's belief, the post is read a
 # Short everyday English words that the other languages above do not write (no "was", "will",
 # "has", "on", "to", "im", "me", "a", "in", "is": German, Spanish, French, Polish, Dutch use them).
 _ENGLISH_WORDS = frozenset(
-    (
+    (  # noqa: SIM905 (one string reads better than fifty quoted words)
         "the and my you your it for of this with have had can that are but just get got what why "
         "how when where who i'm it's its not at be been would please thanks thank from they we "
         "our were did does don't can't cant won't dont any"
