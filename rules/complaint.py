@@ -508,7 +508,8 @@ _SARCASM = re.compile(
 
 # A small complaint tucked into praise: "love it, but the lid leaks", "just wish it were faster".
 _RESERVATION = re.compile(
-    r"(?<!\w)(?:but|though|although|however|except|only thing is|just wish|i wish)(?!\w)"
+    r"(?<!\w)(?:but|though|although|however|except|only thing is|just wish|i wish|despite|"
+    r"in spite of|even with)(?!\w)"
     r"[\s,:]*([^.!?\n]{3,80})"
 )
 
@@ -627,6 +628,16 @@ def sarcasm(low: str) -> str | None:
     """Praise aimed at a failure in lower-cased text ("great job losing my bag"), or None."""
     match = _SARCASM.search(low)
     return " ".join(match.group(0).split()) if match else None
+
+
+# A problem conceded beside thanks: "great crew despite the delay", "even though we were late,
+# the staff were wonderful". The clause marks the problem as background to the thanks.
+_CONCEDED = re.compile(r"(?<!\w)(?:despite|in spite of|even though|even with|although)(?!\w)")
+
+
+def conceded(low: str) -> bool:
+    """Whether lower-cased text concedes a problem ("despite the delay", "even though ...")."""
+    return _CONCEDED.search(low) is not None
 
 
 def reservation(text: str) -> str | None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from rules.account import AccountReader
 from rules.competitor import CompetitorReader
-from rules.complaint import ComplaintReader, is_request, looking_back, reservation
+from rules.complaint import ComplaintReader, conceded, is_request, looking_back, reservation
 from rules.context import AuthorHistory, Changes, Context, PostEvent, Snapshot, TopicEvent
 from rules.conversation import (
     WROTE_AGAIN,
@@ -163,6 +163,16 @@ class Engine:
         complaint = found.complaint or tone <= self._negative
         if complaint and praise and not found.cues.grievances and not _own_words(text):
             complaint = False  # "👍🔥": VADER reads the fire, the post is applause
+        if (
+            complaint
+            and praise
+            and tone >= self._positive
+            and not request
+            and not found.cues.grievances
+            and found.cues.sarcasm is None
+            and conceded(text.lower())
+        ):
+            complaint = False  # "great crew despite the delay": thanks, with a small complaint
         fixed = bool(praise) and thanks_for_a_fix(text, self._complaints)
         if fixed:  # "my lost parcel finally came, thanks!": the fix outranks the problem word
             complaint = False

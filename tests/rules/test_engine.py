@@ -837,3 +837,32 @@ def test_a_question_without_a_question_mark_is_still_a_question(engine: Engine, 
 def test_a_thing_that_is_now_gone_is_a_problem_but_a_problem_gone_is_not(engine: Engine) -> None:
     assert decide(engine, "@acme I won the car yesterday and now its gone").signals["complaint"]
     assert decide(engine, "@acme the problem is gone, thanks").action is Action.THANK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme great crew and a smooth landing despite the two hour delay, thank you",
+        "@acme even though my flight was cancelled, your agent was great and got me home, thanks!",
+    ],
+)
+def test_thanks_that_concede_a_problem_are_thanked_and_the_problem_named(
+    engine: Engine, text: str
+) -> None:
+    d = decide(engine, text)
+
+    assert d.action is Action.THANK and d.reasons[0].startswith("praise, with a small complaint")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme despite the great crew, the two hour delay ruined my day",
+        "@acme love you guys but even though I paid, my bag was lost",
+        "@acme great service despite the delay, but when will my bag arrive?",
+    ],
+)
+def test_a_concession_does_not_hide_a_grievance_a_failure_or_a_question(
+    engine: Engine, text: str
+) -> None:
+    assert decide(engine, text).action is Action.RESPOND
