@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rules.phrases import compile_phrases, found
@@ -589,9 +590,9 @@ class ComplaintReader:
         self._grievance = compile_phrases(GRIEVANCE_PHRASES)
         self._weak = compile_phrases(WEAK_PHRASES)
 
-    def cues(self, text: str, praise: int = 0) -> ComplaintCues:
+    def cues(self, text: str, praise_said: Sequence[str] = ()) -> ComplaintCues:
         """The cues: problems stated (concrete ones first), grievances, weak signs, negations,
-        and, when the post has words of praise (`praise`), whether they are aimed at a failure."""
+        and, given the post's words of praise (`praise_said`), whether they aim at a failure."""
         low = text.lower()
         clean = _without_negated(low)
         strong = found(self._problem, clean)
@@ -603,7 +604,7 @@ class ComplaintReader:
             weak=tuple(found(self._weak, clean)) + tuple(_SPAN.findall(clean))[:2],
             negations=len(_NEGATION.findall(clean)),
             exasperation=_EXASPERATION.search(low) is not None,
-            sarcasm=sarcasm(clean) if praise else None,
+            sarcasm=sarcasm(low, praise_said) if praise_said else None,
         )
 
     def stated(self, low: str) -> list[str]:
@@ -616,18 +617,34 @@ class ComplaintReader:
         )
 
     def read(
-        self, text: str, sentiment: float, praise: int = 0, request: bool = False
+        self,
+        text: str,
+        sentiment: float,
+        praise: int = 0,
+        request: bool = False,
+        praise_said: Sequence[str] = (),
     ) -> Complaint:
-        """A problem stated or dissatisfaction voiced, weighed against praise and a kind tone."""
-        cues = self.cues(text, praise)
+        """A problem stated or dissatisfaction voiced, weighed against praise and a kind tone;
+        `praise_said`, the words of praise themselves, lets sarcasm be looked for."""
+        cues = self.cues(text, praise_said)
         score = cues.score(sentiment, praise, request)
         return Complaint(score >= THRESHOLD, round(score, 2), cues)
 
 
-def sarcasm(low: str) -> str | None:
-    """Praise aimed at a failure in lower-cased text ("great job losing my bag"), or None."""
-    match = _SARCASM.search(low)
-    return " ".join(match.group(0).split()) if match else None
+def sarcasm(low: str, praise_said: Iterable[str]) -> str | None:
+    """Praise aimed at a failure in lower-cased text ("great job losing my bag"), or None.
+
+    Every frame begins with a word of praise, so the pattern is tried only where those words
+    stand (`praise_said`), not at every character of the post.
+    """
+    for word in dict.fromkeys(praise_said):
+        at = low.find(word)
+        while at >= 0:
+            match = _SARCASM.match(low, at)
+            if match is not None:
+                return " ".join(match.group(0).split())
+            at = low.find(word, at + 1)
+    return None
 
 
 # A problem conceded beside thanks: "great crew despite the delay", "even though we were late,

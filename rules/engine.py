@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -159,7 +158,7 @@ class Engine:
         tone = sentiment(text)
         praise = tuple(praise_words(text))
         request = is_request(text)
-        found = self._complaints.read(text, tone, len(praise), request)
+        found = self._complaints.read(text, tone, len(praise), request, praise)
         complaint = found.complaint or tone <= self._negative
         if complaint and praise and not found.cues.grievances and not _own_words(text):
             complaint = False  # "👍🔥": VADER reads the fire, the post is applause
@@ -684,12 +683,15 @@ def _drop(m: Mention, reason: str, signals: dict[str, Any], now: datetime) -> De
     )
 
 
-_HANDLES_AND_LINKS = re.compile(r"[@#]\w+|https?://\S+")
-
-
 def _own_words(text: str) -> int:
     """How many words the post has beyond handles, tags and links (0: emoji and punctuation)."""
-    return sum(1 for w in _HANDLES_AND_LINKS.sub(" ", text).split() if any(c.isalpha() for c in w))
+    n = 0
+    for word in text.split():
+        if word[0] in "@#" or word.startswith(("http://", "https://")):
+            continue
+        if word.isalpha() or any(ch.isalpha() for ch in word):
+            n += 1
+    return n
 
 
 def _substance(r: Reading) -> bool:
