@@ -13,6 +13,9 @@ How decisions map to the file's labels:
 - complaint precision/recall/F1: "negative" against airline_sentiment == negative;
 - topic agreement: over negative rows with a reason other than "Can't Tell", the engine's topic
   mapped to the file's negativereason by REASON_TOPICS below (no topic counts as a miss);
+- actions decided live (each tweet on its own, at the moment it was posted): the share of
+  negative rows that reach a person (any action but thank, ignore or drop), of positive rows
+  handled lightly (thank, ignore or drop), and of positive rows escalated (PR, crisis or P1);
 - spikes: complaints per topic per airline counted per hour and fed to the same spike detector
   with one bucket per hour (EVAL_SPIKE), so "minutes" in its settings read as hours here.
 """
@@ -34,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from rules.context import MemoryContext  # noqa: E402
-from rules.decision import Decision  # noqa: E402
+from rules.decision import Action, Decision, Priority  # noqa: E402
 from rules.engine import Engine  # noqa: E402
 from rules.mention import Author, Mention, Metrics  # noqa: E402
 from rules.playbook import SpikeSettings, load_playbook  # noqa: E402
@@ -192,6 +195,66 @@ def decide_all(rows: list[Row], playbook_path: str | None) -> dict[int, Decision
     return out
 
 
+def decide_live(rows: list[Row], playbook_path: str | None) -> dict[int, Decision]:
+    """Each tweet decided on its own at the moment it was posted, each airline in time order."""
+    playbook = load_playbook(playbook_path)
+    out: dict[int, Decision] = {}
+    by_airline: dict[str, list[int]] = defaultdict(list)
+    for i, row in enumerate(rows):
+        by_airline[row.airline].append(i)
+    for airline, indexes in by_airline.items():
+        engine = Engine(playbook, brand_handles=(HANDLES[airline],))
+        context = MemoryContext()
+        for i in sorted(indexes, key=lambda i: rows[i].mention.created_at):
+            out[i] = engine.decide(rows[i].mention, context, rows[i].mention.created_at)
+    return out
+
+
+LIGHT = frozenset({Action.THANK, Action.IGNORE, Action.DROP})  # no agent works on it
+ESCALATED = frozenset({Action.ESCALATE_PR, Action.CRISIS})  # PR paged, or a lead at once (P1)
+
+
+def escalated(d: Decision) -> bool:
+    return d.action in ESCALATED or d.priority is Priority.P1
+
+
+def vader_action(text: str) -> tuple[bool, bool]:
+    """(to a person, escalated) by VADER alone: negative to a person, -0.5 or below escalated."""
+    score = sentiment(text)
+    return score <= -0.05, score <= -0.5
+
+
+def report_actions(name: str, rows: list[Row], idx: list[int], live: dict[int, Decision]) -> None:
+    """The issue's targets: what a person sees, decided live, against VADER alone."""
+    neg = [i for i in idx if rows[i].label == "negative"]
+    pos = [i for i in idx if rows[i].label == "positive"]
+    reached = sum(live[i].action not in LIGHT for i in neg) / len(neg)
+    light = sum(live[i].action in LIGHT for i in pos) / len(pos)
+    up = sum(escalated(live[i]) for i in pos) / len(pos)
+    v_neg = [vader_action(rows[i].mention.text) for i in neg]
+    v_pos = [vader_action(rows[i].mention.text) for i in pos]
+    v_reached = sum(p for p, _ in v_neg) / len(neg)
+    v_light = sum(not p for p, _ in v_pos) / len(pos)
+    v_up = sum(e for _, e in v_pos) / len(pos)
+    print(f"\n== actions decided live, {name}: {len(neg)} negative, {len(pos)} positive rows")
+    print(
+        f"  complaints reaching a person {reached:.3f} (target >= 0.92)"
+        f"    | VADER alone: {v_reached:.3f}"
+    )
+    print(
+        f"  positive handled lightly (thank, ignore, drop) {light:.3f} (target >= 0.85)"
+        f"    | VADER alone: {v_light:.3f}"
+    )
+    print(
+        f"  positive escalated (PR, crisis or P1) {up:.2%} (target <= 0.5%)"
+        f"    | VADER alone (compound <= -0.5): {v_up:.2%}"
+    )
+    pos_actions = Counter(live[i].action.value for i in pos)
+    neg_actions = Counter(live[i].action.value for i in neg)
+    print("  positive rows: " + ", ".join(f"{k} {v}" for k, v in pos_actions.most_common()))
+    print("  negative rows: " + ", ".join(f"{k} {v}" for k, v in neg_actions.most_common()))
+
+
 def prf(pairs: Iterable[tuple[bool, bool]]) -> tuple[float, float, float]:
     tp = fp = fn = 0
     for truth, guess in pairs:
@@ -307,6 +370,10 @@ def main() -> int:
     report_half("even tweet_id (developed against)", rows, even, decisions)
     report_half("odd tweet_id (held out: the honest figure)", rows, odd, decisions)
     report_half("all rows", rows, list(range(len(rows))), decisions)
+    live = decide_live(rows, args.playbook)
+    report_actions("even tweet_id (developed against)", rows, even, live)
+    report_actions("odd tweet_id (held out)", rows, odd, live)
+    report_actions("all rows", rows, list(range(len(rows))), live)
     leaky = read_rows(args.csv, fix_leaks=False)
     print("\n== topic with the leaked label text left in (for comparison)")
     topic_only(leaky, odd, args.playbook, "odd half, leaks left in")

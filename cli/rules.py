@@ -245,6 +245,10 @@ def explain_command(
     replies: Annotated[int, typer.Option(min=0, help="Replies so far.")] = 0,
     age: Annotated[str, typer.Option(help="How old the post is: 90s, 10m, 2h, 3d.")] = "1m",
     username: Annotated[str, typer.Option(help="The author's handle, without @.")] = "someone",
+    lang: Annotated[
+        str | None,
+        typer.Option(help="The language the source tags it with (es, fr, ...); default: detected."),
+    ] = None,
     brand: Annotated[
         list[str] | None,
         typer.Option(
@@ -260,7 +264,7 @@ def explain_command(
     the reply its template would draft.
 
     **Example**: `flare rules explain "@acme I'll sue you, my card was charged twice"
-    --followers 12000 --age 2h`
+    --followers 12000 --age 2h`, or `flare rules explain "@acme los voy a demandar" --lang es`
     """
     _, book, handles = _in_use(playbook, brand)
     handles = handles or ("acme",)
@@ -282,6 +286,7 @@ def explain_command(
         ),
         metrics=Metrics(reposts=reposts, replies=replies),
         mentioned=tuple(h for h in handles if f"@{h}" in text.lower()),
+        lang=lang,
     )
     decision = Engine(book, handles).decide(mention, MemoryContext(), now)
     show_decision(decision, mention, book)

@@ -59,6 +59,25 @@ OWN_ACCOUNT_PHRASES = (
     "taken over my",
     "account takeover",
     "lost access to my",
+    *(
+        f"{who} {aux} {verb} my"
+        for who in ("someone", "somebody", "some one")
+        for aux in ("is", "has been", "keeps", "kept", "was", "been", "keeps on")
+        for verb in (
+            "logging into",
+            "logging in to",
+            "signing into",
+            "signing in to",
+            "trying to log into",
+            "trying to log in to",
+            "trying to sign into",
+            "trying to get into",
+            "trying to access",
+            "accessing",
+            "using",
+        )
+    ),
+    *(f"password {be} changed" for be in ("got", "was", "has been", "had been", "been", "is")),
     *(f"{a} {verb}" for a in _ACCOUNT for verb in ("was stolen", "got stolen", "stolen")),
     *(
         f"{a} {be} {state}"
@@ -84,6 +103,14 @@ OWN_ACCOUNT_PHRASES = (
 _FIRST_PERSON = re.compile(r"(?<!\w)(?:i|i'm|im|i've|ive|my|me|mine|we|our|us)(?!\w)")
 
 
+# Someone else in the author's account, with a word or three between ("someone from russia
+# logging into my spotify", "somebody in another country signed into my account").
+_INTRUDER = re.compile(
+    r"(?<!\w)some ?(?:one|body)(?: \w+){0,3} (?:is |was |keeps |has been )?"
+    r"(?:logg|sign)(?:ing|ed) ?in(?:to| to)? my(?!\w)"
+)
+
+
 class AccountReader:
     """The first sign that the author's own account was hacked or locked, or None."""
 
@@ -95,6 +122,8 @@ class AccountReader:
             return None
         low = text.lower().replace("’", "'")
         match = self._pattern.search(low)
+        if match is None and "some" in low:
+            match = _INTRUDER.search(low)
         if match is None or _FIRST_PERSON.search(low) is None:
             return None
         return " ".join(match.group(0).split())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rules.phrases import compile_phrases, found
@@ -216,6 +217,10 @@ PROBLEM_PHRASES = (
     "negligen*",
     "forfeit*",
     "disappeared",
+    "is gone",
+    "it's gone",
+    "its gone",
+    "now gone",
 )
 
 # Problem topics that also appear in neutral questions ("any delays tomorrow?"). Weight 1.
@@ -357,10 +362,6 @@ GRIEVANCE_PHRASES = (
     "seriously",
     "stranded",
     "what a way",
-    "thanks a lot",
-    "great job guys",
-    "love how",
-    "love that you",
     "got nowhere",
     "joke",
     "discourteous",
@@ -468,6 +469,7 @@ _EXASPERATION = re.compile(
 _NEGATED = re.compile(
     r"(?<!\w)(?:(?:no|not a|not any|without|zero|never had(?: an?y?)?) (?:problems?|issues?|"
     r"trouble|complaints?|delays?|hassle)|(?:problem|issue) (?:solved|resolved|fixed)|"
+    r"(?:problems?|issues?|errors?|bugs?|worr(?:y|ies)|pain) (?:is |are )?(?:now )?gone|"
     r"(?:hassle|trouble|problem|issue|worry|stress)[ -]free|"
     r"no worries|why not|can'?t wait|(?:on|in) time|not bad)(?!\w)"
 )
@@ -477,13 +479,38 @@ _REQUEST = re.compile(  # and any question mark, looked for apart (faster)
     r"how do i|how can i|how do you|how to|is there|are there|is it|do you|does anyone|anyone know|"
     r"when will|when does|when is|where is|where's|what is|what's|which|need help|need to know|"
     r"i need|i want to|i'd like to|i would like to|let me know|dm me|dm'd|dmed|sent you a dm|"
-    r"any update|any news|any idea|wondering|looking for|how long)(?!\w)",
+    r"any update|any news|any idea|wondering|looking for|how long|"
+    r"(?:when|where|how|who|what) (?:do|can|should|would) (?:i|we)|who do i|who can i)(?!\w)",
 )
 
 
+# Sarcasm: words of praise aimed at a failure ("great job losing my bag", "thanks for cancelling
+# my flight", "love how it crashes"). The praise is the frame; what it praises is the complaint.
+# Looked for only in posts with words of praise (rules.sentiment), which every frame here is.
+_SARCASM = re.compile(
+    r"(?<!\w)(?:(?:great|good|nice|fantastic|awesome|brilliant|excellent|amazing|wonderful|"
+    r"stellar|superb|outstanding|terrific|splendid)\s+(?:job|work|going|one|effort)|"
+    r"way to go|well done|bravo|kudos|props|"
+    r"(?:great|nice|awesome|perfect|lovely|wonderful|fantastic|brilliant)\s*[,.!]+|"
+    r"thanks?(?:\s+(?:you|u))?(?:\s+(?:so|very)\s+much)?(?:\s+again)?\s+for|"
+    r"(?:i\s+)?(?:just\s+)?(?:love|loving|adore)\s+(?:how|that|it\s+when|the\s+way|being))"
+    r"(?!\w)[^.!?\n]{0,40}?(?<!\w)(?:"
+    r"los(?:ing|t)|cancel+(?:ing|ed)|delay(?:ing|ed)|break(?:ing)?|broke|ruin(?:ing|ed)|"
+    r"overcharg(?:ing|ed)|charg(?:ing|ed)\s+me|double\s+charg\w*|ignor(?:ing|ed)|"
+    r"wast(?:ing|ed)|strand(?:ing|ed)|leav(?:ing|e)\s+(?:me|us)|left\s+(?:me|us)|"
+    r"keep(?:ing)?\s+(?:me|us)\s+(?:waiting|on\s+hold)|making\s+(?:me|us)\s+wait|"
+    r"(?:never|not)\s+(?:answer|arriv|reply|respond|show|deliver|call|work)\w*|"
+    r"forget(?:ting)?|forgot|misplac(?:ing|ed)|damag(?:ing|ed)|crash(?:ing|es|ed)?|"
+    r"bump(?:ing|ed)|hang(?:ing)?\s+up|hung\s+up|"
+    r"(?:yet\s+)?another\s+(?:delay|cancel\w*|outage|hour|day|week)|"
+    r"(?:two|three|four|five|six|\d+)\s+(?:hours?|days?|weeks?)\s+(?:on\s+hold|late|delay\w*|"
+    r"waiting|wait|of\s+waiting)|on\s+hold|stuck)(?!\w)"
+)
+
 # A small complaint tucked into praise: "love it, but the lid leaks", "just wish it were faster".
 _RESERVATION = re.compile(
-    r"(?<!\w)(?:but|though|although|however|except|only thing is|just wish|i wish)(?!\w)"
+    r"(?<!\w)(?:but|though|although|however|except|only thing is|just wish|i wish|despite|"
+    r"in spite of|even with)(?!\w)"
     r"[\s,:]*([^.!?\n]{3,80})"
 )
 
@@ -505,6 +532,7 @@ WEIGHTS = {
     "positive_tone": 0.75,  # times compound
     "praise": 1.25,  # per word of praise, at most two, unless a failure is stated beside it
     "request": 0.5,
+    "sarcasm": 3.0,  # praise aimed at a failure, counted instead of the tone and the praise
 }
 THRESHOLD = 0.25
 
@@ -517,6 +545,7 @@ class ComplaintCues:
     weak: tuple[str, ...]
     negations: int
     exasperation: bool
+    sarcasm: str | None = None  # praise aimed at a failure: "great job losing my bag"
 
     def score(self, sentiment: float, praise: int, request: bool) -> float:
         """Complaint score: at or above THRESHOLD the post is a complaint."""
@@ -525,11 +554,19 @@ class ComplaintCues:
         s = w["problem"] * min(strong, 2) + w["topical"] * min(len(self.problems) - strong, 2)
         s += w["grievance"] * min(len(self.grievances), 2) + w["weak"] * min(len(self.weak), 2)
         s += w["negation"] * min(self.negations, 2) + w["exasperation"] * self.exasperation
+        if self.sarcasm is not None:  # the praise is the frame: its warmth counts for nothing
+            return s + w["sarcasm"]
         s += w["negative_tone"] * max(0.0, -sentiment) - w["positive_tone"] * max(0.0, sentiment)
         if not strong and not self.grievances:  # praise beside a failure is sarcasm
             s -= w["praise"] * min(praise, 2)
         s -= w["request"] if request else 0.0
+        if not self.problems and not self.grievances and sentiment >= 0 and self.weak_signs() < 2:
+            return min(s, THRESHOLD - 0.01)  # one weak sign in a calm post is not a complaint
         return s
+
+    def weak_signs(self) -> int:
+        """Weak signs of dissatisfaction: weak words, negations, exasperation ("??", "#fail")."""
+        return len(self.weak) + self.negations + self.exasperation
 
 
 @dataclass(slots=True)  # not frozen: built per mention, and frozen costs ~1 µs more
@@ -553,8 +590,9 @@ class ComplaintReader:
         self._grievance = compile_phrases(GRIEVANCE_PHRASES)
         self._weak = compile_phrases(WEAK_PHRASES)
 
-    def cues(self, text: str) -> ComplaintCues:
-        """The cues: problems stated (concrete ones first), grievances, weak signs, negations."""
+    def cues(self, text: str, praise_said: Sequence[str] = ()) -> ComplaintCues:
+        """The cues: problems stated (concrete ones first), grievances, weak signs, negations,
+        and, given the post's words of praise (`praise_said`), whether they aim at a failure."""
         low = text.lower()
         clean = _without_negated(low)
         strong = found(self._problem, clean)
@@ -566,6 +604,7 @@ class ComplaintReader:
             weak=tuple(found(self._weak, clean)) + tuple(_SPAN.findall(clean))[:2],
             negations=len(_NEGATION.findall(clean)),
             exasperation=_EXASPERATION.search(low) is not None,
+            sarcasm=sarcasm(low, praise_said) if praise_said else None,
         )
 
     def stated(self, low: str) -> list[str]:
@@ -578,12 +617,44 @@ class ComplaintReader:
         )
 
     def read(
-        self, text: str, sentiment: float, praise: int = 0, request: bool = False
+        self,
+        text: str,
+        sentiment: float,
+        praise: int = 0,
+        request: bool = False,
+        praise_said: Sequence[str] = (),
     ) -> Complaint:
-        """A problem stated or dissatisfaction voiced, weighed against praise and a kind tone."""
-        cues = self.cues(text)
+        """A problem stated or dissatisfaction voiced, weighed against praise and a kind tone;
+        `praise_said`, the words of praise themselves, lets sarcasm be looked for."""
+        cues = self.cues(text, praise_said)
         score = cues.score(sentiment, praise, request)
         return Complaint(score >= THRESHOLD, round(score, 2), cues)
+
+
+def sarcasm(low: str, praise_said: Iterable[str]) -> str | None:
+    """Praise aimed at a failure in lower-cased text ("great job losing my bag"), or None.
+
+    Every frame begins with a word of praise, so the pattern is tried only where those words
+    stand (`praise_said`), not at every character of the post.
+    """
+    for word in dict.fromkeys(praise_said):
+        at = low.find(word)
+        while at >= 0:
+            match = _SARCASM.match(low, at)
+            if match is not None:
+                return " ".join(match.group(0).split())
+            at = low.find(word, at + 1)
+    return None
+
+
+# A problem conceded beside thanks: "great crew despite the delay", "even though we were late,
+# the staff were wonderful". The clause marks the problem as background to the thanks.
+_CONCEDED = re.compile(r"(?<!\w)(?:despite|in spite of|even though|even with|although)(?!\w)")
+
+
+def conceded(low: str) -> bool:
+    """Whether lower-cased text concedes a problem ("despite the delay", "even though ...")."""
+    return _CONCEDED.search(low) is not None
 
 
 def reservation(text: str) -> str | None:

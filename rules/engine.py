@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,7 +9,7 @@ from typing import Any
 
 from rules.account import AccountReader
 from rules.competitor import CompetitorReader
-from rules.complaint import ComplaintReader, is_request, looking_back, reservation
+from rules.complaint import ComplaintReader, conceded, is_request, looking_back, reservation
 from rules.context import AuthorHistory, Changes, Context, PostEvent, Snapshot, TopicEvent
 from rules.conversation import (
     WROTE_AGAIN,
@@ -22,12 +21,13 @@ from rules.conversation import (
 )
 from rules.danger import Danger, DangerReader
 from rules.decision import Action, Decision, Priority
+from rules.language import language, name_of
 from rules.mention import Mention
 from rules.origin import is_own, is_retweet, summoned
 from rules.personal_data import personal_data
 from rules.phrases import compile_phrases
 from rules.phrases import found as found_phrases
-from rules.playbook import Playbook
+from rules.playbook import Playbook, Risk
 from rules.reach import Reach, reach
 from rules.review import reviewed
 from rules.risk import RiskReader
@@ -39,8 +39,6 @@ from rules.topic import TopicReader
 from rules.toxicity import Toxicity, ToxicityReader
 from rules.units import duration, handle
 
-ENGLISH = frozenset({None, "", "en", "und", "zxx", "qme", "qht", "qam", "art"})
-
 PRIORITY_OF = {
     Action.CRISIS: Priority.P1,
     Action.ESCALATE_PR: Priority.P1,
@@ -50,18 +48,9 @@ PRIORITY_OF = {
     Action.THANK: Priority.P4,
 }
 
-_LANG_NAMES = {
-    "es": "Spanish",
-    "fr": "French",
-    "de": "German",
-    "it": "Italian",
-    "pt": "Portuguese",
-    "nl": "Dutch",
-    "ja": "Japanese",
-    "ar": "Arabic",
-    "hi": "Hindi",
-    "tr": "Turkish",
-}
+_CALM = Toxicity(0.0, ())  # what a post the English rules cannot read is taken to say
+
+UNLISTED = "written to us, not praise, spam or abuse: a person should read it"
 
 
 @dataclass(slots=True)  # not frozen: built per mention, and frozen costs ~1 µs more
@@ -83,6 +72,8 @@ class Reading:
     complaint_score: float
     problems: tuple[str, ...]
     grievances: tuple[str, ...]
+    weak: tuple[str, ...]  # weak words of dissatisfaction ("why", "again")
+    uneasy: int  # weak signs in all: weak words, negations, "??" or "#fail"
     request: bool
     praise: tuple[str, ...]
     toxicity: Toxicity
@@ -93,6 +84,9 @@ class Reading:
     danger: Danger | None  # self-harm or a threat to hurt someone: a lead at once
     own_account: str | None  # the author's own account hacked or locked: their emergency
     fixed: bool  # thanks for a problem now put right: praise, not a complaint
+    sarcasm: str | None  # praise aimed at a failure ("great job losing my bag"): a complaint
+    lang: str  # the language it is read in: the source's tag, else detected ("en", "es", ...)
+    lang_detected: bool  # the source gave no tag
 
     complaint: bool
     is_praise: bool  # praise, not a complaint, not abuse, and not a question unless warmly put
@@ -110,6 +104,7 @@ class Engine:
         th = playbook.thresholds
         self._negative = th.negative
         self._positive = th.positive
+        self._warm = th.warm
         self._influential = th.influential_followers
         self._high_reach = th.high_reach_followers
         self._verified = th.verified_is_influential
@@ -128,6 +123,22 @@ class Engine:
         self._risks = RiskReader(playbook.risks)
         self._danger = DangerReader(playbook.danger.self_harm, playbook.danger.threats)
         self._account = AccountReader()
+        self._foreign = {
+            code: (
+                RiskReader(
+                    {
+                        name: Risk(label=playbook.risks[name].label, phrases=phrases)
+                        for name, phrases in lang.risks.items()
+                        if phrases
+                    }
+                ),
+                DangerReader(
+                    [*playbook.danger.self_harm, *lang.self_harm],
+                    [*playbook.danger.threats, *lang.threats],
+                ),
+            )
+            for code, lang in playbook.languages.items()
+        }
         self._controversial = compile_phrases(playbook.controversial.phrases)
         self._private = frozenset(t.name for t in playbook.topics if t.private)
         self._targets = {p: playbook.target(p.value) for p in Priority}
@@ -141,13 +152,26 @@ class Engine:
     # -- reading the text -------------------------------------------------------------
     def read(self, mention: Mention) -> Reading:
         text = mention.text
+        lang = language(text, mention.lang)
+        if lang.code != "en":
+            return self._read_foreign(text, lang.code, lang.detected)
         tone = sentiment(text)
         praise = tuple(praise_words(text))
         request = is_request(text)
-        found = self._complaints.read(text, tone, len(praise), request)
+        found = self._complaints.read(text, tone, len(praise), request, praise)
         complaint = found.complaint or tone <= self._negative
-        if complaint and praise and not found.cues.grievances and _emoji_only(text):
+        if complaint and praise and not found.cues.grievances and not _own_words(text):
             complaint = False  # "👍🔥": VADER reads the fire, the post is applause
+        if (
+            complaint
+            and praise
+            and tone >= self._positive
+            and not request
+            and not found.cues.grievances
+            and found.cues.sarcasm is None
+            and conceded(text.lower())
+        ):
+            complaint = False  # "great crew despite the delay": thanks, with a small complaint
         fixed = bool(praise) and thanks_for_a_fix(text, self._complaints)
         if fixed:  # "my lost parcel finally came, thanks!": the fix outranks the problem word
             complaint = False
@@ -163,6 +187,8 @@ class Engine:
             complaint_score=found.score,
             problems=found.cues.problems,
             grievances=found.cues.grievances,
+            weak=found.cues.weak,
+            uneasy=found.cues.weak_signs(),
             request=request,
             praise=praise,
             complaint=complaint,
@@ -183,6 +209,45 @@ class Engine:
             danger=self._danger.read(text),
             own_account=self._account.read(text),
             fixed=fixed,
+            sarcasm=found.cues.sarcasm,
+            lang="en",
+            lang_detected=lang.detected,
+        )
+
+    def _read_foreign(self, text: str, code: str, detected: bool) -> Reading:
+        """A post the English rules cannot read: only its risks and danger, in the playbook's
+        words for its language (and the English ones: posts mix). The rest is a person's to read."""
+        risks = self._risks.risks(text)
+        danger = self._danger.read(text)
+        foreign = self._foreign.get(code)
+        if foreign is not None:
+            for name, phrase in foreign[0].risks(text).items():
+                risks.setdefault(name, phrase)
+            danger = danger or foreign[1].read(text)
+        return Reading(
+            sentiment=0.0,
+            complaint_score=0.0,
+            problems=(),
+            grievances=(),
+            weak=(),
+            uneasy=0,
+            request=False,
+            praise=(),
+            toxicity=_CALM,
+            personal_data=tuple(personal_data(text)),
+            topic=None,
+            risks=risks,
+            controversial=(),
+            danger=danger,
+            own_account=None,
+            fixed=False,
+            complaint=False,
+            is_praise=False,
+            enquiry=False,
+            competitor=None,
+            sarcasm=None,
+            lang=code,
+            lang_detected=detected,
         )
 
     # -- deciding ---------------------------------------------------------------------
@@ -233,7 +298,7 @@ class Engine:
     ) -> Decision:
         signals: dict[str, Any] = {
             "sentiment": round(r.sentiment, 3),
-            "lang": m.lang,
+            "lang": r.lang,
         }
         if is_own(m, self.brand):
             signals["own"] = True
@@ -245,9 +310,12 @@ class Engine:
         earlier = snap.authors.get(m.author.id)
         recent_posts = 1 + (earlier.posts_between(at - 3600, at) if earlier else 0)
         verdict = self._spam.read(m, recent_posts, self._flood)
-        if verdict.spam and (r.danger is not None or _substance(r) or r.grievances):
-            signals["spam_signs_overruled"] = list(verdict.signs)  # a customer, not a bot
+        foreign = r.lang != "en"  # never dropped: the rules cannot tell it is spam
+        if verdict.spam and (r.danger is not None or _substance(r) or r.grievances or foreign):
+            overruled = list(verdict.signs)  # a customer (or a language we cannot read)
             verdict.spam = False
+        else:
+            overruled = []
         troll = r.toxicity.abusive and not _substance(r)
         history = self._remember(m, at, troll and not verdict.spam, snap, changes)
         window = self._abuse_window.total_seconds()
@@ -262,7 +330,7 @@ class Engine:
         is_summoned = summoned(m, self.brand) if self.brand else True
         signals = {  # built in one go (cheaper than update()); the key order is the output's
             "sentiment": signals["sentiment"],
-            "lang": m.lang,
+            "lang": r.lang,
             "complaint": r.complaint,
             "complaint_score": r.complaint_score,
             "problems": list(r.problems),
@@ -287,6 +355,10 @@ class Engine:
             "controversial": list(r.controversial),
             "summoned": is_summoned,
         }
+        if overruled:
+            signals["spam_signs_overruled"] = overruled
+        if r.lang_detected and r.lang != "en":
+            signals["lang_detected"] = True
         if r.competitor is not None:
             signals["competitor"] = r.competitor
         if r.danger is not None:
@@ -308,9 +380,10 @@ class Engine:
         fast_spread = how.spreading or blast >= self._blast
         loud = who.influential or fast_spread
         action, reasons = self._choose(
-            m, r, who, how, blast, loud, troll, status, abuse_count, warned
+            m, r, who, how, blast, loud, troll, status, abuse_count, warned, is_summoned
         )
-        if case is not None and owed_an_answer(case, action, troll):
+        unlisted = reasons[0].startswith(UNLISTED)  # a follow-up's case says more than this
+        if case is not None and owed_an_answer(case, Action.IGNORE if unlisted else action, troll):
             action, reasons = Action.RESPOND, [WROTE_AGAIN]
         if action in (Action.RESPOND, Action.PRIORITY) and r.complaint:
             back = looking_back(m.text)
@@ -319,6 +392,8 @@ class Engine:
                 reasons.append(
                     f"about something {back}: low urgency, high impact; go beyond the fix"
                 )
+        if r.lang != "en" and action.needs_person and not reasons[0].startswith("written in"):
+            reasons.append(f"written in {name_of(r.lang)}: a person who reads it should answer")
         if action.needs_person and r.personal_data:
             reasons.append(
                 f"personal data in the post ({', '.join(r.personal_data)}): take it private, "
@@ -347,6 +422,7 @@ class Engine:
         status: SpikeStatus | None,
         abuse_count: int,
         warned: bool,
+        addressed: bool,
     ) -> tuple[Action, list[str]]:
         worry = list(who.reasons)
         if how.reason:
@@ -431,15 +507,32 @@ class Engine:
                     *who.reasons,
                 ]
             return Action.THANK, ["praise", *who.reasons]
-        if m.lang not in ENGLISH:
-            lang = _LANG_NAMES.get(m.lang or "", m.lang)
+        if r.lang != "en":
+            return (Action.PRIORITY if loud else Action.RESPOND), [self._unread(r.lang), *worry]
+        words = _own_words(m.text) if addressed else 0  # counted only here: few posts get here
+        if words >= 2 and (r.sentiment < self._warm or r.uneasy):
+            signs = f" ({', '.join(r.weak[:3])})" if r.weak else ""
             return (Action.PRIORITY if loud else Action.RESPOND), [
-                f"written in {lang}: the rules read English, a person should read it",
+                UNLISTED + (f"; signs of dissatisfaction{signs}" if r.uneasy else ""),
                 *worry,
             ]
         if loud:
             return Action.PRIORITY, ["mention from an account others are watching", *worry]
+        if words >= 2:
+            return Action.IGNORE, [
+                f"warm words, nothing asked or wrong (tone {r.sentiment:+.2f}): nothing to answer"
+            ]
         return Action.IGNORE, ["nothing to answer: no question, complaint or praise"]
+
+    def _unread(self, code: str) -> str:
+        """Why a post in another language goes to a person."""
+        name = name_of(code)
+        if code in self._foreign:
+            return (
+                f"written in {name}: the rules read only its risks and danger (none found); "
+                f"a person who reads {name} should answer it"
+            )
+        return f"written in {name}, which the rules do not read: a person should read it"
 
     def _remember(
         self, m: Mention, at: float, troll: bool, snap: Snapshot, changes: Changes
@@ -493,7 +586,7 @@ class Engine:
             target = self._targets[priority]
             due = m.created_at + target
             late = age > target
-            template = self._template(action, late, r, m.lang in ENGLISH, signals.get("report"))
+            template = self._template(action, late, r, r.lang == "en", signals.get("report"))
             if late:
                 reasons.append(
                     f"found late: {duration(age)} after posting (target {duration(target)})"
@@ -592,12 +685,15 @@ def _drop(m: Mention, reason: str, signals: dict[str, Any], now: datetime) -> De
     )
 
 
-_HANDLES_AND_LINKS = re.compile(r"[@#]\w+|https?://\S+")
-
-
-def _emoji_only(text: str) -> bool:
-    """No word in the post beyond handles, tags and links: emoji and punctuation only."""
-    return not any(ch.isalpha() for ch in _HANDLES_AND_LINKS.sub("", text))
+def _own_words(text: str) -> int:
+    """How many words the post has beyond handles, tags and links (0: emoji and punctuation)."""
+    n = 0
+    for word in text.split():
+        if word[0] in "@#" or word.startswith(("http://", "https://")):
+            continue
+        if word.isalpha() or any(ch.isalpha() for ch in word):
+            n += 1
+    return n
 
 
 def _substance(r: Reading) -> bool:
@@ -609,9 +705,18 @@ def _what(r: Reading) -> str:
     """What the post says, for the first reason: the complaint's cues, or a question."""
     if r.enquiry:
         what = "question or request" + (f" about {', '.join(r.problems[:2])}" if r.problems else "")
+    elif r.complaint and r.sarcasm is not None:
+        what = f'complaint: praise aimed at a failure ("{r.sarcasm}")'
     elif r.complaint:
         cues = list(r.problems[:3]) or list(r.grievances[:2])
-        what = f"complaint: {', '.join(cues)}" if cues else "complaint: negative tone"
+        if cues:
+            what = f"complaint: {', '.join(cues)}"
+        elif r.sentiment < 0:
+            what = f"complaint: negative tone ({r.sentiment:+.2f})"
+        else:
+            what = "complaint: several weak signs" + (
+                f" ({', '.join(r.weak[:3])})" if r.weak else ""
+            )
     else:
         what = "question or request"
     if r.toxicity.abusive:

@@ -56,6 +56,7 @@ class ResponseTargets(_Strict):
 class Thresholds(_Strict):
     negative: float = Field(default=-0.3, ge=-1, le=0)
     positive: float = Field(default=0.5, ge=0, le=1)
+    warm: float = Field(default=0.25, ge=0, le=1)
     influential_followers: int = Field(default=10_000, ge=0)
     high_reach_followers: int = Field(default=1_000_000, ge=0)
     verified_is_influential: bool = True
@@ -92,6 +93,16 @@ class Risk(_Strict):
 class DangerPhrases(_Strict):
     """Words of someone in danger, added to the built-in English ones (rules.danger)."""
 
+    self_harm: list[str] = Field(default_factory=list)
+    threats: list[str] = Field(default_factory=list)
+
+
+class Language(_Strict):
+    """A language the rules read besides English: its own words for the PR risks and for
+    someone in danger. Anything else a post in it says goes to a person who reads it."""
+
+    name: str
+    risks: dict[str, list[str]] = Field(default_factory=dict)  # risk name → phrases
     self_harm: list[str] = Field(default_factory=list)
     threats: list[str] = Field(default_factory=list)
 
@@ -140,6 +151,7 @@ class Playbook(_Strict):
     risks: dict[str, Risk] = Field(default_factory=_default_risks)
     controversial: Controversial = Field(default_factory=Controversial)
     danger: DangerPhrases = Field(default_factory=DangerPhrases)
+    languages: dict[str, Language] = Field(default_factory=dict)  # ISO 639-1 code → words
     spike: SpikeSettings = Field(default_factory=SpikeSettings)
     templates: dict[str, str] = Field(default_factory=dict)
     crisis: Crisis = Field(default_factory=Crisis)
@@ -238,6 +250,14 @@ def _cross_checks(book: Playbook) -> list[tuple[tuple[Any, ...], str]]:
         if key not in chains:
             problems.append((where, f"no topic, risk or crisis chain is called {key!r}"))
         problems.extend(_placeholder_problems(where, text))
+    for code, lang in book.languages.items():
+        if not (code.isascii() and code.isalpha() and code.islower() and len(code) in (2, 3)):
+            problems.append((("languages", code), "a language is named by its ISO 639-1 code"))
+        for risk in lang.risks:
+            if risk not in book.risks:
+                problems.append(
+                    (("languages", code, "risks", risk), f"no risk category is called {risk!r}")
+                )
     if book.thresholds.high_reach_followers < book.thresholds.influential_followers:
         problems.append(
             (("thresholds", "high_reach_followers"), "must be at least influential_followers")

@@ -8,15 +8,36 @@ from functools import lru_cache
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-_PRAISE_WORDS = (  # for lower-cased text
-    r"(?<!\w)(?:thank(?:s| you| u)|thx|ty|love|loved|loving|great|awesome|amazing|excellent|"
-    r"fantastic|wonderful|lovely|brilliant|superb|perfect|best|kudos|props|shout ?out|"
-    r"appreciate\w*|well done|good job|nice job|impressed|delight\w*|pleasure|smooth|happy|"
-    r"glad|grateful|friendly|helpful|lifesaver|rock(?:s|ed)?|star|stars|hero|heroes)(?!\w)"
+from rules.phrases import trie_pattern
+
+# Words of thanks or praise, for lower-cased text; one trie-shaped regex (rules.phrases).
+PRAISE_PHRASES = (
+    *("thanks", "thank you", "thank u", "thx", "ty", "cheers", "kudos", "props", "bravo"),
+    *("shout out", "shoutout", "appreciate*", "grateful", "well done", "way to go", "made my day"),
+    *("love", "loved", "loving", "great", "awesome", "amazing", "excellent", "fantastic"),
+    *("wonderful", "lovely", "brilliant", "superb", "perfect", "best", "nice", "stellar"),
+    *("outstanding", "terrific", "splendid", "top notch", "spot on", "first class"),
+    *("good job", "good work", "nice job", "impressed", "delight*", "pleasure", "smooth"),
+    *("happy", "glad", "friendly", "helpful", "lifesaver", "rock", "rocks", "rocked", "star"),
+    *("stars", "hero", "heroes", "enjoy", "enjoyed", "enjoying", "comfortable", "favorite"),
+    *("favourite", "congrat*", "proud", "yay", "excited", "recommend", "safe home"),
+    *("safely home", "can't wait", "cant wait", "cannot wait", "looking forward"),
+    *(
+        f"{what}{sep}free"
+        for what in ("hassle", "trouble", "problem", "worry", "stress")
+        for sep in (" ", "-")
+    ),
+    *(
+        f"never had{a} {what}"
+        for a in ("", " a", " an", " any")
+        for what in ("problem", "problems", "issue", "issues", "trouble", "complaint", "complaints")
+    ),
+    "no complaints",
 )
-_WORDS = re.compile(_PRAISE_WORDS)
+_BODY = trie_pattern(PRAISE_PHRASES)
+_WORDS = re.compile(rf"(?<!\w)(?:{_BODY})")
+_PRAISE = re.compile(rf"(?<!\w)(?:{_BODY})|<3|[❤💕💙😍🥰😊🙏👏👍🙌🎉😃😄]")
 _PUNCTUATION = string.punctuation  # what VADER strips from around a word
-_PRAISE = re.compile(_PRAISE_WORDS + r"|<3|[❤💕💙😍🥰😊🙏👏👍🙌🎉😃😄]")
 
 
 @lru_cache(maxsize=1)

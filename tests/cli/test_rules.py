@@ -262,3 +262,20 @@ def test_triage_names_an_over_long_line_and_decides_the_rest(tmp_path: Path) -> 
     first, second = (json.loads(line) for line in result.stdout.splitlines())
     assert first["id"] is None and "over the limit" in first["error"]
     assert second["id"] == "1"
+
+
+def test_rules_explain_reads_a_post_in_the_language_given() -> None:
+    result = runner.invoke(app, ["rules", "explain", "@acme los voy a demandar", "--lang", "es"])
+
+    assert result.exit_code == 0
+    assert result.stdout.startswith("escalate_pr")
+    assert "written in Spanish" in result.stdout and '"es"' in result.stdout
+
+
+def test_rules_explain_detects_the_language_when_none_is_given() -> None:
+    result = runner.invoke(
+        app, ["rules", "explain", "@acme ich warte seit drei Wochen auf mein Paket"]
+    )
+
+    assert result.exit_code == 0
+    assert "written in German, which the rules do not read" in result.stdout

@@ -72,3 +72,27 @@ def test_a_plain_login_question_is_not_an_emergency(engine: Engine) -> None:
     d = decide(engine, "@acme how do I reset my password?")
 
     assert d.action is Action.RESPOND and "own_account" not in d.signals
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme why is someone from russia logging into my account??",
+        "@acme someone has been using my account, songs I don't know in my list",
+        "@acme my password got changed and I can't get in",
+    ],
+)
+def test_someone_else_in_the_customers_account_is_their_emergency(
+    engine: Engine, text: str
+) -> None:
+    d = decide(engine, text)
+
+    assert d.action is Action.PRIORITY and d.template == "take_private"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["@acme I'm logging into my account and it fails", "@acme how do I change my password?"],
+)
+def test_the_customer_signing_in_themselves_is_not_a_takeover(engine: Engine, text: str) -> None:
+    assert decide(engine, text).signals.get("own_account") is None

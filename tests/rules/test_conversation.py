@@ -55,7 +55,8 @@ def test_a_still_waiting_follow_up_in_an_open_case_needs_the_holder(
 ) -> None:
     m = follow_up(text)
     now = m.created_at + timedelta(minutes=1)
-    assert decide(engine, None, m, now).action is Action.IGNORE  # alone, nothing to answer
+    alone = decide(engine, None, m, now)  # alone: a new post, with no case to join
+    assert "conversation" not in alone.reasons[0] and "case_id" not in alone.signals
 
     d = decide(engine, case_for(engine), m, now)
 

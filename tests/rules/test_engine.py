@@ -649,3 +649,220 @@ def test_a_negated_problem_or_applause_in_emoji_is_not_a_complaint(
 )
 def test_real_dissatisfaction_is_still_a_complaint(engine: Engine, text: str) -> None:
     assert decide(engine, text).signals["complaint"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme made about 30 calls and you keep telling me to call back later",
+        "@acme I just have a question about my account",
+        "@acme my order number is 4471 and it still says processing since monday",
+        "@acme flight 212 from Leeds, seat 14C",
+    ],
+)
+def test_a_post_written_to_us_with_no_listed_word_still_reaches_a_person(
+    engine: Engine, text: str
+) -> None:
+    d = decide(engine, text)
+
+    assert d.action is Action.RESPOND and d.priority is Priority.P3
+    assert d.reasons[0].startswith("written to us, not praise, spam or abuse")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme excited for my trip tomorrow!",
+        "@acme booking was hassle free",
+        "@acme never had issues with you in ten years",
+        "@acme can't wait to fly with you again",
+        "@acme ok",
+        "@acme 👍",
+    ],
+)
+def test_warm_words_applause_and_a_bare_nod_do_not_take_a_persons_time(
+    engine: Engine, text: str
+) -> None:
+    d = decide(engine, text)
+
+    assert d.action in (Action.THANK, Action.IGNORE) and not d.signals["complaint"]
+
+
+def test_a_post_about_us_that_does_not_write_to_us_is_not_pushed_at_anyone(
+    engine: Engine,
+) -> None:
+    d = decide(engine, "saw an acme van on the high street today", mentioned=())
+
+    assert d.action is Action.IGNORE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme great job losing my bag again",
+        "@acme thanks for cancelling my flight without telling me",
+        "@acme love how the app crashes every time I pay",
+        "@acme nice, another delay",
+        "@acme wonderful, two hours on hold and counting",
+    ],
+)
+def test_praise_aimed_at_a_failure_is_a_complaint_not_a_thank_you(
+    engine: Engine, text: str
+) -> None:
+    d = decide(engine, text)
+
+    assert d.action is Action.RESPOND and d.signals["complaint"] and not d.signals["praise"]
+    assert d.template in ("ownership", "take_private")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme great job fixing my wifi so fast",
+        "@acme thanks for getting my bag back to me",
+        "@acme love how easy the new app is",
+        "@acme nice crew on my flight today",
+    ],
+)
+def test_sincere_praise_is_still_thanked(engine: Engine, text: str) -> None:
+    d = decide(engine, text)
+
+    assert d.action is Action.THANK and not d.signals["complaint"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["@acme why would anyone do that", "@acme I can't find the settings page", "@acme really"],
+)
+def test_one_weak_sign_in_a_calm_post_is_never_called_a_negative_tone(
+    engine: Engine, text: str
+) -> None:
+    d = decide(engine, text)
+
+    assert not d.signals["complaint"]
+    assert not any("negative tone" in r for r in d.reasons)
+
+
+def test_negative_tone_is_named_only_for_a_post_that_reads_negative(engine: Engine) -> None:
+    d = decide(engine, "@acme this makes me sad")
+
+    assert d.signals["complaint"] and d.sentiment < 0
+    assert d.reasons[0].startswith("complaint: negative tone (-")
+
+
+def test_several_weak_signs_in_a_calm_post_are_named_as_such(engine: Engine) -> None:
+    d = decide(engine, "@acme the same thing again, every time")
+
+    assert d.signals["complaint"]
+    assert d.reasons[0].startswith("complaint: several weak signs (")
+
+
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [
+        ("@acme los voy a demandar, mi abogado ya tiene todo", "legal"),
+        ("@acme el cargador se incendió en mi mesa", "safety"),
+        ("@acme mi hijo se enfermó después de comer su producto", "health"),
+        ("@acme el guardia fue racista con mi familia", "discrimination"),
+        ("@acme mon colis n'est jamais arrivé, je vais porter plainte", "legal"),
+    ],
+)
+def test_a_risk_in_a_language_the_playbook_lists_goes_to_pr(
+    engine: Engine, text: str, risk: str
+) -> None:
+    d = decide(engine, text)
+
+    assert d.action is Action.ESCALATE_PR and d.topic == risk
+    assert any(r.startswith("written in") for r in d.reasons)
+    assert d.signals["lang_detected"] is True
+
+
+def test_someone_in_danger_in_spanish_reaches_a_lead_at_once(engine: Engine) -> None:
+    d = decide(engine, "@acme ya no quiero vivir, nada tiene sentido")
+
+    assert (d.action, d.priority, d.template) == (Action.PRIORITY, Priority.P1, "someone_in_danger")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "reason"),
+    [
+        ("@acme mi pedido nunca llegó y nadie contesta", None, "written in Spanish: the rules"),
+        ("@acme mein Paket ist nie angekommen", "de", "written in German, which the rules do"),
+        ("@acme 私の荷物が届きません", None, "written in Japanese, which the rules do not"),
+    ],
+)
+def test_a_post_the_rules_cannot_read_goes_to_a_person_with_the_reason(
+    engine: Engine, text: str, lang: str | None, reason: str
+) -> None:
+    d = decide(engine, text, lang=lang)
+
+    assert d.action is Action.RESPOND and d.reasons[0].startswith(reason)
+
+
+def test_a_post_in_another_language_is_never_dropped_as_spam(engine: Engine) -> None:
+    d = decide(engine, "@acme crypto giveaway, double your bitcoin http://x.example/1", lang="es")
+
+    assert d.action is Action.RESPOND and "spam_signs_overruled" in d.signals
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme el pedido llegó tarde, qué pena",
+        "@acme gracias, todo perfecto con el envío",
+        "@acme la película de fuego en la tele estuvo genial",
+    ],
+)
+def test_everyday_spanish_is_not_a_pr_risk(engine: Engine, text: str) -> None:
+    d = decide(engine, text, lang="es")
+
+    assert d.action is Action.RESPOND and not d.risks
+
+
+def test_a_question_about_a_legal_claim_goes_to_pr(engine: Engine) -> None:
+    d = decide(engine, "@acme who can I speak to regarding a legal claim against your company?")
+
+    assert d.action is Action.ESCALATE_PR and d.topic == "legal"
+
+
+@pytest.mark.parametrize(
+    "text", ["@acme when do I receive my bonus", "@acme where can I find the invoice"]
+)
+def test_a_question_without_a_question_mark_is_still_a_question(engine: Engine, text: str) -> None:
+    d = decide(engine, text)
+
+    assert d.action is Action.RESPOND and d.signals["question"]
+
+
+def test_a_thing_that_is_now_gone_is_a_problem_but_a_problem_gone_is_not(engine: Engine) -> None:
+    assert decide(engine, "@acme I won the car yesterday and now its gone").signals["complaint"]
+    assert decide(engine, "@acme the problem is gone, thanks").action is Action.THANK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme great crew and a smooth landing despite the two hour delay, thank you",
+        "@acme even though my flight was cancelled, your agent was great and got me home, thanks!",
+    ],
+)
+def test_thanks_that_concede_a_problem_are_thanked_and_the_problem_named(
+    engine: Engine, text: str
+) -> None:
+    d = decide(engine, text)
+
+    assert d.action is Action.THANK and d.reasons[0].startswith("praise, with a small complaint")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme despite the great crew, the two hour delay ruined my day",
+        "@acme love you guys but even though I paid, my bag was lost",
+        "@acme great service despite the delay, but when will my bag arrive?",
+    ],
+)
+def test_a_concession_does_not_hide_a_grievance_a_failure_or_a_question(
+    engine: Engine, text: str
+) -> None:
+    assert decide(engine, text).action is Action.RESPOND

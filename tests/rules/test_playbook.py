@@ -236,3 +236,41 @@ def test_a_duration_longer_than_a_year_is_refused_naming_file_line_and_field(
 def test_a_duration_of_a_year_is_still_fine() -> None:
     assert parse_duration("52w") == timedelta(weeks=52)
     assert parse_duration("366d") == timedelta(days=366)
+
+
+def test_the_shipped_playbook_reads_spanish_and_french_risks() -> None:
+    book = load_playbook(None)
+
+    assert book.languages["es"].name == "Spanish" and book.languages["fr"].name == "French"
+    assert {"legal", "safety"} <= set(book.languages["es"].risks)
+    assert book.languages["es"].self_harm
+
+
+def test_a_language_naming_an_unknown_risk_is_refused_on_its_line() -> None:
+    text = default_playbook_path().read_text() + "\n"
+    extra = "\n".join(
+        [
+            "languages:",
+            "  de:",
+            "    name: German",
+            "    risks:",
+            "      lawsuits: [anwalt]",
+        ]
+    )
+    start = text.index("\nlanguages:\n")
+    end = text.index("\n# ", start + 1)
+    text = text[:start] + "\n" + extra + text[end:]
+    with pytest.raises(PlaybookError) as exc:
+        parse_playbook(text, "p.yaml")
+    line = text[:start].count("\n") + 6
+    assert f"p.yaml:{line}: languages.de.risks.lawsuits: no risk category is called" in str(
+        exc.value
+    )
+
+
+def test_a_language_is_named_by_its_iso_code() -> None:
+    with pytest.raises(PlaybookError) as exc:
+        parse_playbook("version: 1\nlanguages:\n  Spanish:\n    name: Spanish\n", "p.yaml")
+    assert "p.yaml:3: languages.Spanish: a language is named by its ISO 639-1 code" in str(
+        exc.value
+    )
