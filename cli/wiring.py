@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import timedelta
 
 import redis
@@ -71,13 +71,19 @@ def slack_surface_for(
     return SlackSurface(web, Store(client), clock)
 
 
+def listener_pool(settings: Settings) -> ThreadPoolExecutor:
+    """The threads that run the Slack app's listeners (FLARE_SLACK__LISTENER_THREADS)."""
+    return ThreadPoolExecutor(settings.slack.listener_threads, thread_name_prefix="bolt-listener")
+
+
 def build_app_for(
     settings: Settings,
     client: redis.Redis,
     executor: Executor | None = None,
     clock: Clock = utcnow,
 ) -> App:
-    """The Slack app as `flare bot` runs it, from settings."""
+    """The Slack app as `flare bot` runs it, from settings; its listeners run on `executor`
+    (by default a pool of FLARE_SLACK__LISTENER_THREADS threads)."""
     slack = slack_surface_for(settings, client, clock)
     assert slack is not None and settings.slack.signing_secret is not None
     assert settings.slack.bot_token is not None
@@ -86,7 +92,7 @@ def build_app_for(
         slack,
         settings.slack.signing_secret.get_secret_value(),
         settings.slack.bot_token.get_secret_value(),
-        executor,
+        executor or listener_pool(settings),
     )
 
 
