@@ -224,6 +224,9 @@ def bot(
     http://HOST:PORT/slack/events. Either way the port also answers /healthz and /metrics, and
     POST /intake when FLARE_INTAKE__WEBHOOK_SECRET is set. Setting up the app: docs/slack.md.
 
+    On SIGTERM it stops taking requests and finishes the clicks it acknowledged (at most 8 s),
+    then exits; with status 1 if some could not finish.
+
     **Example**: `flare bot --port 3000`
     """
     from cli.bot import run_bot
@@ -245,8 +248,9 @@ def bot(
         )
         raise typer.Exit(2)
     client = connect(settings, socket_timeout=1.5)
-    where = host or settings.host
-    run_bot(settings, client, where, port or settings.port, webhook_routes(settings, client))
+    where, routes = host or settings.host, webhook_routes(settings, client)
+    if not run_bot(settings, client, where, port or settings.port, routes):
+        raise typer.Exit(1)  # acknowledged clicks left unfinished: said in the log
 
 
 def config() -> None:

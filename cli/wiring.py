@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from datetime import timedelta
 
 import redis
 from slack_bolt import App
 
 from bot.app import build_app
+from bot.listeners import Listeners
 from bot.slack_client import SlackClient
 from bot.slack_surface import SlackSurface
 from flare.casework import Casework
@@ -71,9 +72,9 @@ def slack_surface_for(
     return SlackSurface(web, Store(client), clock)
 
 
-def listener_pool(settings: Settings) -> ThreadPoolExecutor:
+def listener_pool(settings: Settings) -> Listeners:
     """The threads that run the Slack app's listeners (FLARE_SLACK__LISTENER_THREADS)."""
-    return ThreadPoolExecutor(settings.slack.listener_threads, thread_name_prefix="bolt-listener")
+    return Listeners(settings.slack.listener_threads)
 
 
 def build_app_for(
