@@ -4,15 +4,18 @@ metrics."""
 from __future__ import annotations
 
 import logging
+import signal
 import threading
+import time
+from collections.abc import Callable
 
 import redis
 
 from bot.app import slack_routes
-from cli.wiring import build_app_for
+from cli.wiring import build_app_for, listener_pool
 from flare import metrics
-from flare.defaults import MAX_SLACK_BYTES
-from flare.http import Wsgi, router, serve
+from flare.defaults import MAX_SLACK_BYTES, STOP_GRACE
+from flare.http import Server, Wsgi, router, serve
 from flare.settings import Settings
 from flare.time import utcnow
 
@@ -25,16 +28,24 @@ def run_bot(
     host: str,
     port: int,
     routes: dict[str, Wsgi] | None = None,
-) -> None:
-    """Serve the Slack app (HTTP or Socket Mode), /healthz, /metrics and any extra `routes`;
-    without Slack's settings, only those (Teams' /api/messages among them)."""
+    stop: threading.Event | None = None,
+) -> bool:
+    """Serve the Slack app (HTTP or Socket Mode), /healthz, /metrics and any extra `routes`
+    (without Slack's settings, only those: Teams' /api/messages among them) until `stop` is set
+    (SIGTERM or Ctrl-C). Then take nothing more in and finish the listeners already
+    acknowledged, within `STOP_GRACE` s; False if some did not finish."""
+    stop = stop or threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     metrics.install(client, utcnow)
     max_body = max(MAX_SLACK_BYTES, settings.intake.webhook_max_bytes)  # its largest route's
     if not settings.slack.configured:
         log.warning("No Slack: serving http://%s:%d%s", host, port, ",".join(routes or {}))
-        serve(router(client, routes), host, port, max_body)
-        return
-    app = build_app_for(settings, client)
+        alone = Server(router(client, routes), host, port, max_body).start()
+        _until(stop)
+        return alone.stop_taking(STOP_GRACE)
+    listeners = listener_pool(settings)
+    app = build_app_for(settings, client, listeners)
+    stop_taking: Callable[[float], bool]
     if settings.slack.app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -42,10 +53,34 @@ def run_bot(
         wsgi = router(client, routes)
         threading.Thread(target=serve, args=(wsgi, host, port, max_body), daemon=True).start()
         log.warning("Slack Socket Mode; health on http://%s:%d/healthz", host, port)
-        SocketModeHandler(app, settings.slack.app_token.get_secret_value()).start()
+        socket = SocketModeHandler(app, settings.slack.app_token.get_secret_value())
+        socket.connect()
+
+        def stop_taking(timeout: float) -> bool:
+            socket.close()
+            return True
     else:
         log.warning("Slack over HTTP at http://%s:%d/slack/events", host, port)
         assert settings.slack.signing_secret is not None  # `flare bot` checked it is set
         secret = settings.slack.signing_secret.get_secret_value()
         wsgi = router(client, {**(routes or {}), **slack_routes(app, secret)})
-        serve(wsgi, host, port, max_body)
+        server = Server(wsgi, host, port, max_body).start()
+        stop_taking = server.stop_taking
+    _until(stop)
+    deadline = time.monotonic() + STOP_GRACE
+    log.warning("stopping: finishing the clicks already acknowledged")
+    answered = stop_taking(STOP_GRACE)
+    unfinished = listeners.drain(max(0.0, deadline - time.monotonic()))
+    if unfinished or not answered:
+        log.error("stopped with %d acknowledged Slack actions unfinished", unfinished)
+        return False
+    return True
+
+
+def _until(stop: threading.Event) -> None:
+    """Wait for SIGTERM (which sets `stop`) or Ctrl-C."""
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass

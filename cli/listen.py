@@ -60,7 +60,8 @@ def listen_command(
 
     The HTTP port answers /healthz and /metrics whatever the sources. Exits with status 2 when
     no source can bring a mention in. Stops on Ctrl-C or SIGTERM after handing the mentions it
-    holds to Redis.
+    holds to Redis; those Redis does not take within 10 s are kept in FLARE_DATA_DIR and handed
+    on at the next start, before anything new. Exits with status 1 if some could not be kept.
     """
     if spend:
         spend_command(days=7)
@@ -86,6 +87,8 @@ def listen_command(
         )
         if not listener.takes_anything_in:
             raise typer.Exit(2)
+        if listener.lost:
+            raise typer.Exit(1)  # mentions neither handed on nor kept: said above
 
 
 def spend_command(

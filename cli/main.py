@@ -235,6 +235,9 @@ def bot(
     /metrics, and POST /intake when FLARE_INTAKE__WEBHOOK_SECRET is set. Setting up the app:
     docs/slack.md.
 
+    On SIGTERM it stops taking requests and finishes the clicks it acknowledged (at most 8 s),
+    then exits; with status 1 if some could not finish.
+
     **Example**: `flare bot --port 3000`
     """
     from cli.bot import run_bot
@@ -260,7 +263,8 @@ def bot(
     client = connect(settings, socket_timeout=1.5)
     where = host or settings.host
     routes = {**webhook_routes(settings, client), **teams_routes_for(settings, client)}
-    run_bot(settings, client, where, port or settings.port, routes)
+    if not run_bot(settings, client, where, port or settings.port, routes):
+        raise typer.Exit(1)  # acknowledged clicks left unfinished: said in the log
 
 
 def config() -> None:

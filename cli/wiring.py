@@ -9,6 +9,7 @@ import redis
 from slack_bolt import App
 
 from bot.app import build_app
+from bot.listeners import Listeners
 from bot.slack_client import SlackClient
 from bot.slack_surface import SlackSurface
 from bot.teams.app import teams_routes
@@ -86,13 +87,19 @@ def slack_surface_for(
     return SlackSurface(web, Store(client), clock)
 
 
+def listener_pool(settings: Settings) -> Listeners:
+    """The threads that run the Slack app's listeners (FLARE_SLACK__LISTENER_THREADS)."""
+    return Listeners(settings.slack.listener_threads)
+
+
 def build_app_for(
     settings: Settings,
     client: redis.Redis,
     executor: Executor | None = None,
     clock: Clock = utcnow,
 ) -> App:
-    """The Slack app as `flare bot` runs it, from settings."""
+    """The Slack app as `flare bot` runs it, from settings; its listeners run on `executor`
+    (by default a pool of FLARE_SLACK__LISTENER_THREADS threads)."""
     slack = slack_surface_for(settings, client, clock)
     assert slack is not None and settings.slack.signing_secret is not None
     assert settings.slack.bot_token is not None
@@ -101,7 +108,7 @@ def build_app_for(
         slack,
         settings.slack.signing_secret.get_secret_value(),
         settings.slack.bot_token.get_secret_value(),
-        executor,
+        executor or listener_pool(settings),
     )
 
 

@@ -41,3 +41,7 @@ MAX_LINE_BYTES = 64 * 1024  # one line of a JSON-lines file (`flare replay`, `fl
 MAX_INTAKE_BYTES = 1_000_000  # one POST /intake body (FLARE_INTAKE__WEBHOOK_MAX_BYTES)
 MAX_SLACK_BYTES = 1_000_000  # one request to /slack/events (a modal's state is the largest)
 KEPT_BYTES = 1024  # of a line refused for its size, the start kept in its dead letter
+
+# Stopping. Docker and Kubernetes send SIGKILL 10 s after SIGTERM unless told otherwise: a
+# process finishes what it acknowledged within this, then exits.
+STOP_GRACE = 8.0  # seconds from SIGTERM to exit for the work in hand (the bot's listeners)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -53,3 +55,62 @@ def serve(wsgi: Wsgi, host: str, port: int, max_body: int = MAX_SLACK_BYTES) -> 
     waitress_serve(
         wsgi, host=host, port=port, threads=8, ident="flare", max_request_body_size=max_body
     )
+
+
+class Server:
+    """A waitress server on a thread of its own that can stop taking requests and wait for
+    the ones in flight to be answered (a process stopping on SIGTERM)."""
+
+    def __init__(
+        self, wsgi: Wsgi, host: str, port: int, max_body: int = MAX_SLACK_BYTES, threads: int = 8
+    ) -> None:
+        from waitress.server import create_server
+
+        self._in_flight = 0
+        self._idle = threading.Condition()
+        server: Any = create_server(
+            self._counted(wsgi),
+            host=host,
+            port=port,
+            threads=threads,
+            ident="flare",
+            max_request_body_size=max_body,
+        )
+        self._server = server
+        self.port = int(server.effective_port)
+
+    def _counted(self, wsgi: Wsgi) -> Wsgi:
+        def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            with self._idle:
+                self._in_flight += 1
+            try:
+                return list(wsgi(environ, start_response))  # every route answers in one piece
+            finally:
+                with self._idle:
+                    self._in_flight -= 1
+                    self._idle.notify_all()
+
+        return app
+
+    def start(self) -> Server:
+        threading.Thread(target=self._server.run, name="flare-http", daemon=True).start()
+        return self
+
+    def stop_taking(self, timeout: float) -> bool:
+        """Close the port to new connections, then wait up to `timeout` s for the requests in
+        flight to be answered; False if some were not."""
+        from waitress import wasyncore
+
+        closed = threading.Event()
+
+        def close_port() -> None:  # on the server's own thread; open connections carry on
+            wasyncore.dispatcher.close(self._server)
+            closed.set()
+
+        deadline = time.monotonic() + timeout
+        self._server.trigger.pull_trigger(close_port)
+        closed.wait(timeout)
+        with self._idle:
+            return self._idle.wait_for(
+                lambda: self._in_flight == 0, max(0.0, deadline - time.monotonic())
+            )

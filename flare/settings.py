@@ -61,6 +61,10 @@ class SlackSettings(BaseModel):
     incident_edit_gap_ms: int = Field(default=3000, ge=0, le=60_000)
     """Fewest milliseconds between two edits of an incident's card (3 s: at most 20 a minute,
     however fast the flood grows)."""
+    listener_threads: int = Field(default=32, ge=1, le=512)
+    """Threads that run the bot's Slack listeners; each click is acknowledged on one of them, so
+    when every thread waits on a slow Slack call a further click is not answered within Slack's
+    3 s (Bolt's own pool has 5)."""
 
     _csv = field_validator("agents", "pr_team", "leads", mode="before")(_split_csv)
 

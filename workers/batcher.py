@@ -15,6 +15,7 @@ from prometheus_client import Counter, Gauge
 
 from rules.mention import Mention
 from workers.intake import Intake, IntakeReport
+from workers.spool import Held
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ class Batcher:
         self._flush_upto = 0
         self._closing = False
         self._thread: threading.Thread | None = None
+        self._trying: tuple[int, str] | None = None  # the batch being handed on: size, token
 
     @classmethod
     def for_intake(
@@ -131,6 +133,12 @@ class Batcher:
         with self._cond:
             return len(self._items)
 
+    def held(self) -> list[Held]:
+        """What waits, oldest first; the batch being tried carries its retry token."""
+        with self._cond:
+            size, token = self._trying or (0, None)
+            return [Held(m, token if i < size else None) for i, (_, m) in enumerate(self._items)]
+
     # the handing thread ---------------------------------------------------
     def start(self) -> Batcher:
         self._thread = threading.Thread(target=self._run, name="flare-batcher", daemon=True)
@@ -173,12 +181,15 @@ class Batcher:
                 for _ in batch:
                     self._items.popleft()
                 self._done += len(batch)
+                self._trying = None
                 WAITING.set(len(self._items))
                 self._cond.notify_all()
 
     def _hand_on(self, batch: list[Mention]) -> bool:
         """Hand one batch on, trying again with backoff until it goes; False if closed first."""
         token = uuid.uuid4().hex
+        with self._cond:
+            self._trying = (len(batch), token)
         delays = retry_delays(self.retry_first, self.retry_max)
         while True:
             try:

@@ -19,6 +19,7 @@ from workers.batcher import Batcher
 from workers.intake import Intake
 from workers.poller import Checkpoint, Poller
 from workers.spend import Rates, Spend
+from workers.spool import Spool
 from workers.stream import Alert, XStream, build_rules
 from workers.webhook import build_intake_endpoint
 from workers.x_client import XClient
@@ -152,6 +153,10 @@ class Listener:
             retry_max=s.redis_retry_max,
         )
         self.spend = Spend(client, Rates.of(settings.x))
+        self.spool = Spool.in_dir(settings.data_dir)
+        self.unspooled = 0  # mentions the last run kept on disk, handed on at this start
+        self.spooled = 0  # mentions this run could not hand on and kept on disk for the next
+        self.lost = 0  # mentions this run could neither hand on nor keep
         self.poller: Poller | None = None
         self.stream: XStream | None = None
         self._server: Any = None
@@ -164,6 +169,8 @@ class Listener:
 
     def start(self) -> Listener:
         settings, s = self.settings, self.settings.intake
+        # what the last run could not hand on goes first, before anything new is taken in
+        self.unspooled = self.spool.hand_on(self.intake.submit_batch)
         self.batcher.start()
         if self.parts["backfill"].on:
             assert settings.x.user_id is not None
@@ -241,14 +248,25 @@ class Listener:
         )
 
     def stop(self) -> bool:
-        """Stop every source, then hand on what waits; False if some mentions did not make it."""
+        """Stop every source, then hand on what waits; what Redis does not take in time is kept
+        in the spool for the next start. False if some mentions could not even be kept."""
         if self.stream:
             self.stream.stop()
         if self.poller:
             self.poller.stop()
         if self._server is not None:
             self._server.close()
-        return self.batcher.close()
+        if self.batcher.close():
+            return True
+        held = self.batcher.held()
+        try:
+            self.spool.keep(held, self.settings.intake.batch_size)
+        except OSError as exc:
+            log.error("%d mentions could not be kept in %s: %s", len(held), self.spool.path, exc)
+            self.lost = len(held)
+            return False
+        self.spooled = len(held)
+        return True
 
 
 def run_listen(
@@ -278,6 +296,8 @@ def run_listen(
         return listener
     stop = stop or threading.Event()
     listener.start()
+    if listener.unspooled:
+        say(f"{listener.unspooled} mentions kept by the last run handed on to triage")
     if on_start:
         on_start(listener)
     try:
@@ -286,5 +306,10 @@ def run_listen(
     finally:
         say("stopping: handing the last mentions to triage")
         if not listener.stop():
-            say(f"{listener.batcher.waiting} mentions were not handed on (Redis down?)")
+            say(f"{listener.lost} mentions were not handed on (Redis down?) and could not be kept")
+        elif listener.spooled:
+            say(
+                f"{listener.spooled} mentions were not handed on (Redis down?): kept in "
+                f"{listener.spool.path}, to be handed on at the next start"
+            )
     return listener

@@ -303,3 +303,17 @@ def test_flare_listen_takes_stream_poll_and_webhook_once_each_without_gaps(
     eventually(lambda: redis_client.get(checkpoint), within=SLOW)  # set once re-read ones are in
     assert restarted.stop()[0] == 0
     assert queued_ids(redis_client) == {i: 1 for i in expected}
+
+
+def test_mentions_that_reach_neither_redis_nor_the_spool_are_counted_as_lost(
+    fake_x: FakeX, tmp_path: Path
+) -> None:
+    in_the_way = tmp_path / "data"
+    in_the_way.write_text("a file where the data dir should be")
+    settings = listen_settings(fake_x, "redis://unused").model_copy(update={"data_dir": in_the_way})
+    down = redis.Redis(unix_socket_path=str(tmp_path / "no-redis.sock"))
+    listener = Listener(settings, down, stream=False, poll=False, port=free_port()).start()
+    listener.batcher.put_many([Mention.model_validate_json(flare_mention("lost-1"))])
+
+    assert not listener.stop()
+    assert (listener.lost, listener.spooled) == (1, 0)
