@@ -21,7 +21,7 @@ from cli.progress import progress
 from cli.rules import rules_app, triage_command
 from flare.connection import connect
 from flare.redis_server import EmbeddedRedisError
-from flare.settings import masked, masked_url
+from flare.settings import masked, without_password
 from rules.playbook import PlaybookError
 
 app = typer.Typer(
@@ -202,7 +202,7 @@ def worker(
         plan = f"queues {', '.join(chosen)}"
     else:
         plan = "; ".join(f"{name}: {', '.join(qs)}" for name, qs in LANES.items())
-    err.print(f"Flare worker on {masked_url(str(where))} ({plan})", highlight=False)
+    err.print(f"Flare worker on {without_password(str(where))} ({plan})", highlight=False)
     if not settings.slack.configured:
         err.print(
             "[yellow]Slack is not configured (FLARE_SLACK__BOT_TOKEN, "

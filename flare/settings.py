@@ -363,7 +363,7 @@ def load_settings(**overrides: Any) -> Settings:
 def _shown(error: Any) -> Any:
     """The bad value as an error may repeat it: a URL's password is not repeated."""
     value = error.get("input")
-    return _without_password(value) if isinstance(value, str) else value
+    return without_password(value) if isinstance(value, str) else value
 
 
 def masked(settings: Settings) -> dict[str, str]:
@@ -383,13 +383,13 @@ def masked(settings: Settings) -> dict[str, str]:
             elif isinstance(value, tuple):
                 out[env_name(loc)] = ",".join(value)
             else:
-                out[env_name(loc)] = _without_password(str(value))
+                out[env_name(loc)] = without_password(str(value))
 
     walk((), settings)
     return out
 
 
-def _without_password(value: str) -> str:
+def without_password(value: str) -> str:
     """A URL's password (smtp://user:pass@host, redis://:pass@host) shown as stars."""
     try:
         parts = urlsplit(value)
@@ -401,15 +401,3 @@ def _without_password(value: str) -> str:
     user, _, host = parts.netloc.rpartition("@")
     name = user.split(":", 1)[0]
     return urlunsplit(parts._replace(netloc=f"{name}:********@{host}"))
-
-
-def masked_url(url: str) -> str:
-    """`url` with any password in it replaced by ***, for showing on screen or in logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    user = f"{parts.username}:***@" if parts.username else ":***@"
-    return urlunsplit(parts._replace(netloc=user + host))

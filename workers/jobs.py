@@ -244,8 +244,7 @@ def _post(
         if card_of is not None:
             earlier = rt.redis.set(keys.card_attempt(card_of), time.time(), ex=ONCE_TTL, get=True)
             if earlier is not None:
-                since = float(earlier) - 60  # Slack's clock and ours may differ a little
-                found = client.find_posted(channel, CARD_EVENT, {"case": card_of}, since)
+                found = _card_posted_since(rt, channel, card_of, float(earlier))
                 if found is not None:
                     return found
             posted = client.post_card(channel, blocks, text, card_metadata(card_of))
@@ -308,6 +307,27 @@ def notify_case(case_id: str) -> str:
         return _wait_for_slot(rt, channel, case, posted)
     _carded(rt, case, posted)
     return "posted"
+
+
+def _card_posted_since(rt: Runtime, channel: str, case_id: str, attempt: float) -> Posted | None:
+    """The case's card, if an attempt whose answer never came had put it in the channel. A
+    channel Flare may not read (not a member, no history scope) is said in the log, and the card
+    is posted: twice at worst, never lost."""
+    assert rt.slack is not None
+    since = attempt - 60  # Slack's clock and ours may differ a little
+    try:
+        return rt.slack.client.find_posted(channel, CARD_EVENT, {"case": case_id}, since)
+    except SlackError as exc:
+        if exc.passing:
+            raise
+        log.warning(
+            "could not look for case %s's card in %s (%s): posting it; invite the app to the "
+            "channel so a retried card is never posted twice",
+            case_id,
+            channel,
+            exc.code,
+        )
+        return None
 
 
 def _held_up(rt: Runtime, channel: str, exc: SlackError) -> float:

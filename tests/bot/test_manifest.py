@@ -23,11 +23,13 @@ METHOD_SCOPES: dict[str, str | None] = {
     "views.publish": None,
     "users.info": "users:read",
     "conversations.open": "im:write",
+    "conversations.history": "channels:history",
 }
 # Scopes that come from features rather than methods.
 FEATURE_SCOPES = {
     "commands",  # the /flare slash command
     "chat:write.public",  # cards go to the configured channels without inviting the bot first
+    "groups:history",  # conversations.history in a private channel
 }
 
 
