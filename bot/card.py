@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bot.action_ids import ActionId
-from bot.mrkdwn import clip, escape, fit, link
+from bot.mrkdwn import clip, escape, fit, link, say
 from bot.payloads import button_value
 from flare.case import Case, CaseState
+from flare.status import can_reply_publicly, status_lines
 from rules.decision import Action, Priority
 from rules.units import count, duration
 
@@ -42,11 +43,6 @@ def _button(label: str, action: ActionId, case_id: str, style: str | None = None
     if style:
         button["style"] = style
     return button
-
-
-def can_reply_publicly(case: Case) -> bool:
-    """X accepts a reply from a self-serve app only when the post mentions or quotes the brand."""
-    return case.decision.summoned
 
 
 def buttons_for(case: Case) -> list[Block]:
@@ -162,39 +158,10 @@ def gone(case_id: str) -> list[Block]:
 
 
 def _status_line(case: Case, now: datetime) -> str:
-    d = case.decision
     parts = [link(case.mention.url, "Open on X")]
-    if case.state is CaseState.CLAIMED and case.claimed_by:
-        until = f" until {case.claim_until:%H:%M} UTC" if case.claim_until else ""
-        parts.append(f"Claimed by <@{case.claimed_by}>{until}")
-    elif case.state in (CaseState.RESOLVED, CaseState.IGNORED):
-        closed = f"*{case.state.value.capitalize()}*"
-        if case.closed_by:
-            closed += f" by <@{case.closed_by}>"
-        if case.close_reason:
-            closed += f": {escape(case.close_reason)}"
-        parts.append(closed)
+    parts += [say(line) for line in status_lines(case, now)]
     if case.reply_url:
-        parts.append(f"<{case.reply_url}|Replied on X> by <@{case.replied_by}>")
-    if case.dm_by:
-        parts.append(f"DM sent by <@{case.dm_by}>")
-    if case.rolled_into:
-        parts.append(
-            f"🚨 Rolled up into the *{fit(case.rolled_into, 100)}* incident: PR owns the "
-            "statement, so reply one by one only if you must"
-        )
-    if case.linked_to:
-        parts.append(f"Follows an earlier case of this conversation ({fit(case.linked_to, 60)})")
-    if case.escalated_to:
-        parts.append(f"Escalated to PR ({escape(case.escalated_to)})")
-    if case.awaiting_approval:
-        parts.append("Reply awaiting a lead's approval")
-    if case.state is CaseState.CLAIMED and not can_reply_publicly(case):
-        parts.append("No public reply: the post does not mention the brand, so X would refuse it")
-    if d.due and case.state in (CaseState.OPEN, CaseState.CLAIMED) and case.awaiting_answer:
-        left = d.due - now
-        when = f"in {duration(left)}" if left > timedelta(0) else f"*{duration(left)} overdue*"
-        parts.append(f"Respond by {d.due:%H:%M} UTC ({when})")
+        parts.append(link(case.reply_url, "Open the reply"))
     return " · ".join(parts)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flare.words import Outside, Person, Quote, Words
+from flare.words import Outside, Person, Quote, Strong, Words
 
 
 def escape(text: str) -> str:
@@ -59,6 +59,8 @@ def say(said: Words) -> str:
             out.append(escape(part.text))
         elif isinstance(part, Quote):
             out.append("\n>" + escape(part.text).replace("\n", "\n>"))
+        elif isinstance(part, Strong):
+            out.append(f"*{escape(part.text)}*")
         else:
             out.append(part)
     return "".join(out)

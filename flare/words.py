@@ -27,7 +27,14 @@ class Quote:
     text: str
 
 
-Part = str | Person | Outside | Quote
+@dataclass(frozen=True)
+class Strong:
+    """Flare's own words that must stand out (a state, "overdue"): bold wherever shown."""
+
+    text: str
+
+
+Part = str | Person | Outside | Quote | Strong
 Words = tuple[Part, ...]
 
 
@@ -41,14 +48,19 @@ def plain(said: Words, person: str = "@{}") -> str:
     for part in said:
         if isinstance(part, Person):
             out.append(person.format(part.id))
-        elif isinstance(part, Outside | Quote):
+        elif isinstance(part, Outside | Quote | Strong):
             out.append(part.text)
         else:
             out.append(part)
     return "".join(out)
 
 
-_KINDS: dict[type, str] = {Person: "person", Outside: "outside", Quote: "quote"}
+_KINDS: dict[type, str] = {
+    Person: "person",
+    Outside: "outside",
+    Quote: "quote",
+    Strong: "strong",
+}
 _TYPES = {name: kind for kind, name in _KINDS.items()}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -31,12 +31,14 @@ from microsoft_teams.cards import (
 )
 from pydantic import BaseModel
 
-from bot.card import can_reply_publicly, headline
-from bot.teams.markdown import clip, escape, fit, plain
+from bot.card import headline
+from bot.teams.markdown import clip, escape, fit, plain, say
+from flare import status as flare_status
 from flare.case import Case, CaseState
 from flare.casework import CLOSE_REASONS, SEVERITIES, Act, draft_ref
 from flare.incidents import Incident
 from flare.outcome import Field
+from flare.status import can_reply_publicly
 from rules.crisis import Contact, Step
 from rules.units import count, duration
 
@@ -250,44 +252,13 @@ def render(case: Case, now: datetime, viewer: Viewer | None = None) -> Card:
 
 
 def status_lines(case: Case, now: datetime, name: Names) -> list[str]:
-    """Who holds the case, what was done on X, where it stands: one short line each."""
-    d = case.decision
-
-    def who(user: str | None) -> str:
-        return f"**{escape(name(user or ''))}**"
-
-    lines = []
-    if case.state is CaseState.CLAIMED and case.claimed_by:
-        until = f" until {case.claim_until:%H:%M} UTC" if case.claim_until else ""
-        lines.append(f"Claimed by {who(case.claimed_by)}{until}")
-    elif case.state in (CaseState.RESOLVED, CaseState.IGNORED):
-        closed = f"**{case.state.value.capitalize()}**"
-        if case.closed_by:
-            closed += f" by {who(case.closed_by)}"
-        if case.close_reason:
-            closed += f": {escape(case.close_reason)}"
-        lines.append(closed)
-    if case.reply_url:
-        lines.append(f"Replied on X by {who(case.replied_by)}")
-    if case.dm_by:
-        lines.append(f"DM sent by {who(case.dm_by)}")
-    if case.rolled_into:
-        lines.append(
-            f"🚨 Rolled up into the **{fit(case.rolled_into, 100)}** incident: PR owns the "
-            "statement, so reply one by one only if you must"
-        )
-    if case.linked_to:
-        lines.append(f"Follows an earlier case of this conversation ({fit(case.linked_to, 60)})")
-    if case.escalated_to:
-        lines.append(f"Escalated to PR ({escape(case.escalated_to)})")
+    """Who holds the case, what was done on X, where it stands: one short line each; on Teams
+    the draft awaiting approval is shown too, since the card approves it."""
+    lines = [say(line, name) for line in flare_status.status_lines(case, now)]
     if case.awaiting_approval:
-        lines.append(f"Reply awaiting a lead's approval:\n\n{fit(case.awaiting_approval, 1400)}")
-    if case.state is CaseState.CLAIMED and not can_reply_publicly(case):
-        lines.append("No public reply: the post does not mention the brand, so X would refuse it")
-    if d.due and case.state in (CaseState.OPEN, CaseState.CLAIMED) and case.awaiting_answer:
-        left = d.due - now
-        when = f"in {duration(left)}" if left > timedelta(0) else f"**{duration(left)} overdue**"
-        lines.append(f"Respond by {d.due:%H:%M} UTC ({when})")
+        waiting = say(flare_status.AWAITING_APPROVAL, name)
+        draft = fit(case.awaiting_approval, 1400)
+        lines = [f"{line}:\n\n{draft}" if line == waiting else line for line in lines]
     return lines
 
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from flare.words import Outside, Part, Person, Quote, Words
+from flare.words import Outside, Part, Person, Quote, Strong, Words
 
 # CommonMark lets a backslash escape any ASCII punctuation; Teams renders emphasis, links, lists
 # and headings from these. "{{" opens an Adaptive Card DATE()/TIME() function: a zero-width
@@ -89,6 +89,8 @@ def say(said: Words, name: Names) -> str:
             out.append(escape(part.text))
         elif isinstance(part, Quote):
             out.append("\n\n" + escape(part.text) + "\n\n")
+        elif isinstance(part, Strong):
+            out.append(f"**{escape(part.text)}**")
         else:
             out.append(part)
     return "".join(out)
