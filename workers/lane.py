@@ -51,6 +51,11 @@ class Lane(SimpleWorker):
         )
         self.parent = os.getppid() if watch_parent else None
 
+    def subscribe(self) -> None:
+        """No commands over pub/sub (`rq shutdown`, `rq kill-horse`): its listener thread holds
+        up a stopping lane for up to a minute, and SIGTERM does what Flare needs."""
+        return None
+
     def get_heartbeat_ttl(self, job: RqJob, working_time: float = 0.0) -> int:
         return JOB_HEARTBEAT_TTL
 

@@ -131,7 +131,7 @@ def test_a_step_due_while_the_worker_is_dead_goes_out_soon_after_a_new_one_start
     [ana] = eventually(lambda: pages_to(fake_slack, ANA), within=STARTED_WITHIN)
 
     kill_all(first)  # the host dies with Ben's step scheduled five seconds on
-    worker(workers, env, tmp_path)
+    second = worker(workers, env, tmp_path)
 
     [ben] = eventually(lambda: pages_to(fake_slack, BEN), within=STARTED_WITHIN + LATE_AT_MOST)
     assert ben.at - (ana.at + STEP) < LATE_AT_MOST
@@ -145,6 +145,7 @@ def test_a_step_due_while_the_worker_is_dead_goes_out_soon_after_a_new_one_start
     )
     assert len(pages_to(fake_slack, ANA)) == 1
     assert len(pages_to(fake_slack, BEN)) == 1
+    assert stop(second) == 0  # SIGTERM: every lane finishes and exits, none has to be killed
 
 
 @pytest.mark.parametrize("step", [40])  # the step is taken back well before the next is due
