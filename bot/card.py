@@ -198,9 +198,3 @@ def approval_blocks(case_id: str, author: str, text: str) -> list[Block]:
 
 
 CARD_EVENT = "flare_case_card"  # Slack message metadata: this message is a case's card
-
-
-def card_metadata(case_id: str) -> dict[str, Any]:
-    """Slack message metadata naming the case, so a card whose post went unanswered can be
-    found in the channel instead of posted twice."""
-    return {"event_type": CARD_EVENT, "event_payload": {"case": case_id}}

@@ -39,6 +39,9 @@ class SlackError(RuntimeError):
         )
 
 
+POST_EVENT = "flare_post"  # Slack message metadata: the one post of a job, by the job's id
+
+
 @dataclass(frozen=True)
 class Posted:
     channel: str
@@ -93,18 +96,23 @@ class SlackClient:
         return Posted(str(data["channel"]), str(data["ts"]))
 
     def find_posted(
-        self, channel: str, event_type: str, payload: dict[str, str], oldest: float
+        self,
+        channel: str,
+        event_type: str,
+        payload: dict[str, str],
+        oldest: float,
+        thread_ts: str | None = None,
     ) -> Posted | None:
-        """The channel's message since `oldest` whose metadata has this event type and payload,
-        if Slack has one: a post whose answer never came back may have gone through."""
-        data = self._call(
-            "conversations.history",
-            form=True,
-            channel=channel,
-            oldest=f"{oldest:.6f}",
-            limit=200,
-            include_all_metadata="true",
-        )
+        """The message since `oldest` (in the thread of `thread_ts`, if given) whose metadata
+        has this event type and payload, if Slack has one: a post whose answer never came back
+        may have gone through."""
+        since = {"oldest": f"{oldest:.6f}", "limit": 200, "include_all_metadata": "true"}
+        if thread_ts:
+            data = self._call(
+                "conversations.replies", form=True, channel=channel, ts=thread_ts, **since
+            )
+        else:
+            data = self._call("conversations.history", form=True, channel=channel, **since)
         for message in data.get("messages") or []:
             meta = message.get("metadata") or {}
             if meta.get("event_type") == event_type and all(
@@ -118,9 +126,12 @@ class SlackClient:
         channel = self._call("conversations.open", users=user).get("channel") or {}
         return str(channel.get("id") or "")
 
-    def post_text(self, channel: str, text: str) -> Posted:
+    def post_text(self, channel: str, text: str, metadata: dict[str, Any] | None = None) -> Posted:
         """A plain message (mrkdwn) in a channel, or in a DM when `channel` is a user id."""
-        data = self._call("chat.postMessage", channel=channel, text=text, unfurl_links=False)
+        extra: dict[str, Any] = {"metadata": metadata} if metadata else {}
+        data = self._call(
+            "chat.postMessage", channel=channel, text=text, unfurl_links=False, **extra
+        )
         return Posted(str(data.get("channel") or channel), str(data.get("ts") or ""))
 
     def update_card(self, channel: str, ts: str, blocks: list[dict[str, Any]], text: str) -> None:
@@ -130,13 +141,20 @@ class SlackClient:
         self._call("chat.postEphemeral", channel=channel, user=user, text=text)
 
     def post_in_thread(
-        self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None
+        self,
+        channel: str,
+        ts: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> Posted:
         """A message under the card at (channel, ts); `text` is the fallback when there are
         `blocks`."""
         args: dict[str, Any] = {"channel": channel, "thread_ts": ts, "text": text}
         if blocks:
             args["blocks"] = blocks
+        if metadata:
+            args["metadata"] = metadata
         data = self._call("chat.postMessage", unfurl_links=False, **args)
         return Posted(str(data.get("channel") or channel), str(data.get("ts") or ""))
 

@@ -259,16 +259,21 @@ class SlackStandIn:
             return f"{int(time.time())}.{self._seq:06d}"
 
     def _history(self, channel: str, args: dict[str, Any]) -> dict[str, Any]:
-        """conversations.history: the channel's top-level messages, newest first, from `oldest`
-        on; message metadata only when `include_all_metadata` is set, as Slack does."""
+        """conversations.history (the channel's top-level messages) or conversations.replies
+        (a thread's, with `ts`), newest first, from `oldest` on; message metadata only when
+        `include_all_metadata` is set, as Slack does."""
         if not channel:
             return {"ok": False, "error": "channel_not_found"}
         oldest = float(args.get("oldest") or 0)
         limit = int(args.get("limit") or 100)
         with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        thread = str(args.get("ts") or "")  # conversations.replies: that thread
         found = []
         for (where, ts), message in sorted(self.messages.items(), key=lambda kv: -float(kv[0][1])):
-            if where != channel or message.get("thread_ts") or float(ts) < oldest:
+            in_thread = message.get("thread_ts") == thread or (thread and ts == thread)
+            if where != channel or float(ts) < oldest:
+                continue
+            if (thread and not in_thread) or (not thread and message.get("thread_ts")):
                 continue
             shown = {k: v for k, v in message.items() if k != "metadata" or with_metadata}
             found.append(shown)
@@ -324,7 +329,7 @@ class SlackStandIn:
         if method == "views.publish":
             self.homes[str(args.get("user_id", ""))] = args.get("view") or {}
             return {"ok": True, "view": args.get("view") or {}}
-        if method == "conversations.history":
+        if method in ("conversations.history", "conversations.replies"):
             return self._history(channel, args)
         if method == "conversations.open":
             users = str(args.get("users", ""))

@@ -223,6 +223,12 @@ def card_attempt(mention_id: str) -> str:
     return f"{PREFIX}:card:{mention_id}:attempt"
 
 
+def post_attempt(post_key: str) -> str:
+    """String with expiry: when a job last sent its one post to Slack (epoch seconds), set
+    before the call; a later run of the job that finds it looks for the post before posting."""
+    return f"{PREFIX}:post:{post_key}:attempt"
+
+
 def slack_outage(channel: str) -> str:
     """Hash: since when Slack has not taken posts for this channel, and how many tries failed."""
     return f"{PREFIX}:send:{channel}:outage"

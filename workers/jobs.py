@@ -11,11 +11,13 @@ from typing import Any
 
 import redis
 from pydantic import ValidationError
+from rq import get_current_job
+from rq.job import Job as RqJob
 
 from bot import card, incident_card, nudges
-from bot.card import CARD_EVENT, card_metadata
+from bot.card import CARD_EVENT
 from bot.mrkdwn import say
-from bot.slack_client import Posted, SlackError
+from bot.slack_client import POST_EVENT, Posted, SlackError
 from flare import keys
 from flare.case import Case, CaseState
 from flare.defaults import (
@@ -231,36 +233,38 @@ def _post(
     never given up for it, and the leads hear once Slack takes posts again. Slack refusing the
     post itself (channel_not_found, invalid_blocks) raises.
 
-    `card_of` names the case whose card this is: the card carries the case in its metadata and
-    an attempt is recorded before the call, so a retry after an answer that never came (a
-    timeout, a worker killed mid-call) finds the card in the channel instead of posting twice."""
+    Every post is recorded before the call and carries Slack message metadata naming it: a
+    case's card by its case (`card_of`), any other post by the job that sends it (each job
+    sends one). A retry after an answer that never came (a timeout, a worker killed mid-call)
+    looks for the post in the channel or thread first, so nothing is posted twice."""
     assert rt.slack is not None
     client = rt.slack.client
     budget = SendBudget(rt.redis, per_second=rt.settings.slack.send_per_second)
     wait = budget.try_acquire(channel)
     if wait:
         return wait
+    mark, event, payload = _post_identity(card_of)
+    meta = {"event_type": event, "event_payload": payload} if event else None
     try:
-        if card_of is not None:
-            earlier = rt.redis.set(keys.card_attempt(card_of), time.time(), ex=ONCE_TTL, get=True)
+        if mark is not None:
+            earlier = rt.redis.set(mark, time.time(), ex=ONCE_TTL, get=True)
             if earlier is not None:
-                found = _card_posted_since(rt, channel, card_of, float(earlier))
+                found = _posted_since(rt, channel, thread_ts, event, payload, float(earlier))
                 if found is not None:
                     return found
-            posted = client.post_card(channel, blocks, text, card_metadata(card_of))
-        elif thread_ts:
-            posted = client.post_in_thread(channel, thread_ts, text, blocks or None)
+        if thread_ts:
+            posted = client.post_in_thread(channel, thread_ts, text, blocks or None, meta)
         elif not blocks:
-            posted = client.post_text(channel, text)
+            posted = client.post_text(channel, text, meta)
         else:
-            posted = client.post_card(channel, blocks, text)
+            posted = client.post_card(channel, blocks, text, meta)
     except SlackError as exc:
         if exc.retry_after:
             budget.backoff(channel, exc.retry_after)  # every worker holds off this channel
         if exc.passing:
             return _held_up(rt, channel, exc)
-        if card_of is not None:
-            rt.redis.delete(keys.card_attempt(card_of))  # refused: certainly not in the channel
+        if mark is not None:
+            rt.redis.delete(mark)  # refused: certainly not in the channel
         raise
     _outage_over(rt, channel)
     return posted
@@ -275,9 +279,19 @@ def _cards_waiting(rt: Runtime, channel: str, before: float) -> float:
 
 
 def _later(rt: Runtime, wait: float, job: Job, *args: Any) -> str:
-    """Run `job` again once the channel's send budget has a slot for it."""
-    enqueue_in(rt.redis, timedelta(seconds=wait), job, *args, retry=CHAT_RETRY)
+    """Run `job` again once the channel's send budget (or Slack) has a slot for it. The run
+    keeps the post's name, so a post sent by an earlier run whose answer was lost is found."""
+    running = get_current_job()
+    meta = {POST_KEY: _post_key(running)} if running is not None else None
+    enqueue_in(rt.redis, timedelta(seconds=wait), job, *args, retry=CHAT_RETRY, meta=meta)
     return "deferred"
+
+
+POST_KEY = "post_key"  # a job's meta: the name of the post it sends, kept from run to run
+
+
+def _post_key(job: RqJob) -> str:
+    return str(job.meta.get(POST_KEY) or job.id)
 
 
 def notify_case(case_id: str) -> str:
@@ -309,21 +323,39 @@ def notify_case(case_id: str) -> str:
     return "posted"
 
 
-def _card_posted_since(rt: Runtime, channel: str, case_id: str, attempt: float) -> Posted | None:
-    """The case's card, if an attempt whose answer never came had put it in the channel. A
-    channel Flare may not read (not a member, no history scope) is said in the log, and the card
-    is posted: twice at worst, never lost."""
+def _post_identity(card_of: str | None) -> tuple[str | None, str, dict[str, str]]:
+    """How a post is known again: its attempt mark, and the metadata it carries. A case's card
+    by its case; any other post by the job sending it; outside a job, not at all."""
+    if card_of is not None:
+        return keys.card_attempt(card_of), CARD_EVENT, {"case": card_of}
+    job = get_current_job()
+    if job is None:
+        return None, "", {}
+    key = _post_key(job)
+    return keys.post_attempt(key), POST_EVENT, {"post": key}
+
+
+def _posted_since(
+    rt: Runtime,
+    channel: str,
+    thread_ts: str | None,
+    event: str,
+    payload: dict[str, str],
+    attempt: float,
+) -> Posted | None:
+    """The post, if an attempt whose answer never came had put it in Slack. A channel Flare
+    may not read (not a member, no history scope) is said in the log and the post is sent:
+    twice at worst, never lost."""
     assert rt.slack is not None
     since = attempt - 60  # Slack's clock and ours may differ a little
     try:
-        return rt.slack.client.find_posted(channel, CARD_EVENT, {"case": case_id}, since)
+        return rt.slack.client.find_posted(channel, event, payload, since, thread_ts)
     except SlackError as exc:
         if exc.passing:
             raise
         log.warning(
-            "could not look for case %s's card in %s (%s): posting it; invite the app to the "
-            "channel so a retried card is never posted twice",
-            case_id,
+            "could not look in %s for a post whose answer was lost (%s): posting it; invite "
+            "the app to the channel so a retried post is never sent twice",
             channel,
             exc.code,
         )

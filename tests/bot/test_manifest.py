@@ -24,6 +24,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "users.info": "users:read",
     "conversations.open": "im:write",
     "conversations.history": "channels:history",
+    "conversations.replies": "channels:history",
 }
 # Scopes that come from features rather than methods.
 FEATURE_SCOPES = {

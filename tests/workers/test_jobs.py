@@ -18,7 +18,8 @@ from cli import wiring
 from cli.standin import Call, SlackStandIn
 from cli.worker import run_workers
 from flare import keys
-from flare.jobs import Job, job_id
+from flare.defaults import CHAT_RETRY
+from flare.jobs import Job, enqueue, job_id
 from flare.queues import QueueName, queue
 from flare.redis_server import EmbeddedRedis
 from flare.settings import Settings
@@ -416,3 +417,41 @@ def test_a_card_slack_took_without_answering_is_found_in_the_channel_not_posted_
     cards = [c for c in fake_slack.calls_to("chat.postMessage") if c.args.get("blocks")]
     assert len(cards) == 1  # the card Slack took was found by its metadata and recorded
     assert rt.store.card(case_id) in fake_slack.messages
+
+
+def _run_what_is_scheduled(rt: Runtime) -> None:
+    """Queue every scheduled notify job now, and run it, as if its time had come."""
+    notify = queue(rt.redis, QueueName.NOTIFY)
+    scheduled = ScheduledJobRegistry(queue=notify)
+    for waiting in scheduled.get_job_ids():
+        job = notify.fetch_job(waiting)
+        scheduled.remove(waiting)
+        if job is not None:
+            notify.enqueue_job(job)
+    work(rt)
+
+
+def test_a_thread_line_slack_took_without_answering_is_found_not_posted_twice(
+    rt: Runtime, fake_slack: SlackStandIn
+) -> None:
+    case_id = stored(rt, action=Action.RESPOND)  # no heads-up: the note is the thread's one line
+    assert jobs.notify_case(case_id) == "posted"
+    hung_up: list[Call] = []
+
+    def take_it_and_hang_up(call: Call) -> None:
+        if call.method == "chat.postMessage" and call.args.get("thread_ts") and not hung_up:
+            hung_up.append(call)
+            raise ConnectionAbortedError("Slack took the line; its answer never comes back")
+
+    fake_slack.on_call = take_it_and_hang_up
+    enqueue(rt.redis, Job.POST_NOTE, case_id, CLAIMED, retry=CHAT_RETRY)
+    work(rt)  # the line went out, but its job heard nothing: put off, not failed
+    fake_slack.on_call = None
+    assert hung_up and rt.store.stats().get("cards") == 1
+
+    for _ in range(3):  # the job's later runs, as the scheduler would start them
+        _run_what_is_scheduled(rt)
+
+    assert len(thread(fake_slack)) == 1  # found by its metadata, not posted again
+    looked = [c.method for c in fake_slack.calls if c.method.startswith("conversations.")]
+    assert looked == ["conversations.replies"]
