@@ -20,6 +20,7 @@ class Job(StrEnum):
     """The dotted path RQ imports; `flare.jobs` is the only place these strings are written."""
 
     TRIAGE_BATCH = "workers.jobs.triage_batch"
+    TRIAGE_FAILED = "workers.jobs.triage_failed"  # RQ's on_failure callback of a triage batch
     NOTIFY_CASE = "workers.jobs.notify_case"
     NOTIFY_INCIDENT = "workers.jobs.notify_incident"
     DRAIN_CHANNEL = "workers.jobs.drain_channel"

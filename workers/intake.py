@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import redis
+from rq import Callback
 
 from flare import keys
 from flare.defaults import TRIAGE_RETRY
@@ -127,6 +128,7 @@ class Intake:
                         on=lane,
                         failure_ttl=DEDUPE_TTL,
                         retry=TRIAGE_RETRY,
+                        on_failure=Callback(Job.TRIAGE_FAILED.value),
                     )
         except redis.RedisError:
             self.redis.delete(*[keys.seen(dedupe_id(m)) for m in fresh])  # let a retry try

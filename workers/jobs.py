@@ -89,6 +89,24 @@ def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
+def triage_failed(
+    job: RqJob, connection: redis.Redis, kind: type, value: BaseException, tb: Any
+) -> None:
+    """RQ calls this when a triage batch fails (it raised, or its worker died). While retries
+    are left, nothing: the batch runs again. After the last, each mention goes to the dead
+    letters, so a post marked seen reaches a decision or a dead letter, never neither."""
+    if job.retries_left:
+        return
+    rt = current()
+    why = f"triage failed for good: {kind.__name__}: {str(value)[:200]}"
+    counts = {"dead": 0}
+    for raw in job.args[0] if job.args else []:
+        _dead(rt, raw, why, counts)
+    log.error(
+        "triage batch %s failed for good: %d mentions kept as dead letters", job.id, counts["dead"]
+    )
+
+
 Decided = tuple[Mention, Decision, Conversation | None, str | None]
 
 

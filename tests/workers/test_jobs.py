@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import redis
 from pydantic import SecretStr
+from rq import Retry
+from rq.exceptions import AbandonedJobError
 from rq.registry import ScheduledJobRegistry
 
 from bot.slack_client import SlackError
@@ -19,6 +21,7 @@ from cli.standin import Call, SlackStandIn
 from cli.worker import run_workers
 from flare import keys
 from flare.defaults import CHAT_RETRY
+from flare.dlq import DeadLetters
 from flare.jobs import Job, enqueue, job_id
 from flare.queues import QueueName, queue
 from flare.redis_server import EmbeddedRedis
@@ -455,3 +458,25 @@ def test_a_thread_line_slack_took_without_answering_is_found_not_posted_twice(
     assert len(thread(fake_slack)) == 1  # found by its metadata, not posted again
     looked = [c.method for c in fake_slack.calls if c.method.startswith("conversations.")]
     assert looked == ["conversations.replies"]
+
+
+def test_a_triage_batch_that_fails_for_good_leaves_each_mention_as_a_dead_letter(
+    rt: Runtime,
+) -> None:
+    batch = [mention(id=n).model_dump(mode="json") for n in ("801", "802")]
+    for m in batch:
+        rt.redis.set(keys.seen(m["id"]), 1)  # taken in: marked seen at the door
+    job = queue(rt.redis, QueueName.TRIAGE).enqueue(
+        Job.TRIAGE_BATCH.value, batch, retry=Retry(max=1)
+    )
+    died = AbandonedJobError()
+
+    jobs.triage_failed(job, rt.redis, AbandonedJobError, died, None)  # a retry is left
+    assert DeadLetters(rt.redis).ids() == []
+
+    job.retries_left = 0
+    jobs.triage_failed(job, rt.redis, AbandonedJobError, died, None)  # the last try failed
+
+    letters = DeadLetters(rt.redis).all()
+    assert len(letters) == 2 and all(letter.where == "triage" for letter in letters)
+    assert not any(rt.redis.exists(keys.seen(m["id"])) for m in batch)  # `flare dlq replay`
