@@ -20,6 +20,7 @@ from pydantic import SecretStr
 
 from bot.action_ids import ActionId
 from cli.standin import SlackStandIn
+from flare import keys
 from flare.outcome import Actor, Outcome
 from flare.paging import audit_id
 from flare.redis_server import EmbeddedRedis
@@ -33,6 +34,7 @@ from tests.fakes.smtp import FakeSmtp
 from tests.fakes.x_api import FakeX, fake_x
 from tests.session import AGENT, LEAD, PR, Session, start_session
 from workers import runtime
+from workers.send_budget import SendBudget
 
 __all__ = ["fake_x"]
 
@@ -472,3 +474,19 @@ def test_a_page_whose_pr_channel_line_slack_refused_is_retried_without_a_second_
 
     assert len(pages_to(flare, ANA)) == 1
     assert any("Paging <@U0ANA>" in line for line in pr_channel(flare))
+
+
+def test_a_paging_line_still_waiting_for_its_slot_is_dropped_once_the_incident_is_acknowledged(
+    flare: Session,
+) -> None:
+    SendBudget(flare.redis).backoff("C0PR", 60)  # PR's channel is held: its lines wait
+
+    command(flare, "crisis open outage")
+    assert len(pages_to(flare, ANA)) == 1  # the DM went out at once
+    command(flare, "ack outage", user=ANA)
+    flare.redis.delete(keys.send_hold("C0PR"))
+    flare.time_passes(minutes=2)
+
+    lines = pr_channel(flare)
+    assert any("acknowledged" in line for line in lines)
+    assert not any("Paging" in line for line in lines)  # no page after the acknowledgement

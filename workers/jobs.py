@@ -509,16 +509,25 @@ def drain_channel(channel: str) -> str:
         return case.id
 
 
-def post_message(channel: str, blocks: list[dict[str, Any]], text: str) -> str:
-    """Post a message (not a case card) within the channel's send budget."""
+def post_message(
+    channel: str, blocks: list[dict[str, Any]], text: str, paging: list[str] | None = None
+) -> str:
+    """Post a message (not a case card) within the channel's send budget. `paging` (topic,
+    incident id) marks a page's own line: it is dropped if the incident was acknowledged or
+    closed while it waited for its slot, so no page goes out after either."""
     rt = current()
     if rt.slack is None:
         return "no-slack"
+    if paging is not None:
+        incident = rt.paging.incidents.get(paging[0])
+        if incident is None or incident.id != paging[1] or incident.acknowledged:
+            return "settled"
+    args = (channel, blocks, text, paging)
     if wait := _cards_waiting(rt, channel, urgency(Priority.P1, None)):  # P1 cards first
-        return _later(rt, wait, Job.POST_MESSAGE, channel, blocks, text)
+        return _later(rt, wait, Job.POST_MESSAGE, *args)
     posted = _post(rt, channel, blocks, text)
     if not isinstance(posted, Posted):
-        return _later(rt, posted, Job.POST_MESSAGE, channel, blocks, text)
+        return _later(rt, posted, Job.POST_MESSAGE, *args)
     return posted.ts
 
 

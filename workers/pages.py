@@ -83,7 +83,7 @@ def _page(rt: Runtime, incident: Incident, step: int, token: str, due: Step) -> 
 
         def pr_line() -> None:
             line = incident_card.paging_line(incident, contact, step, total)
-            _to_pr_channel(rt, line)
+            _to_pr_channel(rt, line, paging=incident)
 
         # each its own mark: a failed PR-channel line retried never sends the DM again
         if contact.slack and _once(rt, incident, token, "dm", dm):
@@ -142,10 +142,13 @@ def _once(
     return True
 
 
-def _to_pr_channel(rt: Runtime, line: str) -> None:
+def _to_pr_channel(rt: Runtime, line: str, paging: Incident | None = None) -> None:
     """A line for PR's channel, posted within the channel's send budget by the chat lane: the
-    page itself (DM, pager, email) goes out at once, the line follows at the channel's pace."""
-    enqueue(rt.redis, Job.POST_MESSAGE, rt.settings.slack.pr_channel, [], line, retry=CHAT_RETRY)
+    page itself (DM, pager, email) goes out at once, the line follows at the channel's pace.
+    A page's own line (`paging`) is dropped if the incident is acknowledged or closed first."""
+    guard = [paging.topic, paging.id] if paging is not None else None
+    channel = rt.settings.slack.pr_channel
+    enqueue(rt.redis, Job.POST_MESSAGE, channel, [], line, guard, retry=CHAT_RETRY)
 
 
 def _nobody_acknowledged(rt: Runtime, incident: Incident, step: int, token: str) -> None:
@@ -179,7 +182,7 @@ def jump_notice(topic: str, incident_id: str, user: str, why: str) -> str:
         dm = rt.slack.client.open_dm(user)
         posted = rt.slack.client.post_card(dm, blocks, text)
         rt.redis.rpush(keys.incident_pages(incident_id), f"{posted.channel}|{posted.ts}")
-        _to_pr_channel(rt, incident_card.jump_line(incident, user, why))
+        _to_pr_channel(rt, incident_card.jump_line(incident, user, why), paging=incident)
     except SlackError:
         rt.redis.delete(mark)
         raise
