@@ -193,8 +193,8 @@ def worker(
             raise typer.Exit(2)
         chosen = tuple(QueueName(name) for name in names)
     client = connect(settings)
-    # built here, once, even when each lane builds its own: a broken playbook stops the start
-    runtime.install(wiring.build_runtime(settings, client))
+    # a broken playbook stops the start here, before any lane is started
+    built = wiring.build_runtime(settings, client)
     where = settings.redis_url or settings.data_dir
     if burst:
         plan = "all queues, until they are empty"
@@ -210,9 +210,10 @@ def worker(
             "but no cards are posted.[/yellow]"
         )
     if burst:
+        runtime.install(built)
         run_workers(client, burst=True, fork=False)
     elif chosen:
-        run_lane(settings, chosen)
+        run_lane(settings, chosen, built=built)
     else:
         raise typer.Exit(run_lanes(settings, LANES))
 

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterable
 from multiprocessing.process import BaseProcess
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import redis
 from rq import SimpleWorker, Worker
@@ -19,6 +20,9 @@ from rq.serializers import JSONSerializer
 from flare.queues import QueueName, all_queues
 from flare.settings import Settings
 
+if TYPE_CHECKING:
+    from workers.runtime import Runtime
+
 log = logging.getLogger(__name__)
 
 PUT_OFF = 2.0  # seconds: a job scheduled this soon waits for a moment, it is not a timer
@@ -26,9 +30,15 @@ STOP_GRACE = 60.0  # seconds a lane has to finish its job when asked to stop
 RESTART_MOST = 30.0  # seconds: the longest wait before a lane that keeps dying is started again
 
 
-def run_lane(settings: Settings, names: Iterable[QueueName], watch_parent: bool = False) -> None:
+def run_lane(
+    settings: Settings,
+    names: Iterable[QueueName],
+    watch_parent: bool = False,
+    built: Runtime | None = None,
+) -> None:
     """Serve `names` in this process until asked to stop, moving due jobs when it holds the
-    scheduler's lock: what each of `flare worker`'s processes runs."""
+    scheduler's lock: what each of `flare worker`'s processes runs. `built` is the runtime
+    when the caller has one; a spawned lane builds its own."""
     from cli import wiring
     from flare.connection import connect
     from workers import runtime
@@ -37,8 +47,8 @@ def run_lane(settings: Settings, names: Iterable[QueueName], watch_parent: bool 
 
     if watch_parent:
         os.setpgrp()  # Ctrl-C reaches `flare worker` alone, which stops its lanes in order
-    client = connect(settings)
-    runtime.install(wiring.build_runtime(settings, client))
+    rt = runtime.install(built or wiring.build_runtime(settings, connect(settings)))
+    client = rt.redis
     scheduler = Scheduler(client, all_queues(client)).start()
     try:
         lane = Lane(lane_queues(client, tuple(names)), client, watch_parent)
