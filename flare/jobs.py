@@ -70,6 +70,26 @@ def enqueue(
     return queue(client, on or job.queue).enqueue(job.value, *args, **options)
 
 
+def enqueue_many(
+    client: redis.Redis,
+    job: Job,
+    calls: list[tuple[tuple[Any, ...], bool]],
+    **options: Any,
+) -> None:
+    """Run `job(*args)` for each `(args, at_front)` in one round trip, on the job's own queue;
+    results are not kept unless asked."""
+    if not calls:
+        return
+    options.setdefault("result_ttl", 0)
+    on = queue(client, job.queue)
+    with client.pipeline() as pipe:
+        on.enqueue_many(
+            [on.prepare_data(job.value, args, at_front=front, **options) for args, front in calls],
+            pipeline=pipe,
+        )
+        pipe.execute()
+
+
 def enqueue_at(client: redis.Redis, when: datetime, job: Job, *args: Any, **options: Any) -> RqJob:
     """Run `job(*args)` at `when` (RQ's scheduler counts whole seconds)."""
     options.setdefault("result_ttl", 0)

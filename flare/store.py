@@ -53,6 +53,55 @@ return {'ok', holder}
 """
 
 
+# Store a batch of decided mentions, each once and whole: one already stored is left as it is.
+# KEYS: stats hash, cases by due, then per case: case hash, thread of its conversation, thread of
+#   the post itself (the same key when the post starts its conversation).
+# ARGV: stored at (ISO), then per case: id, mention JSON, decision JSON, state, linked to ('' for
+#   none), due (epoch seconds, '' for none), action.
+# Returns per case 1 if stored now, 0 if it was stored before.
+_SAVE = """
+local stored, counted = {}, {}
+local n = (#KEYS - 2) / 3
+for i = 0, n - 1 do
+  local case, a = KEYS[3 + i * 3], 1 + i * 7
+  local id, linked, due, action = ARGV[a + 1], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
+  if redis.call('HSETNX', case, 'stored_at', ARGV[1]) == 1 then
+    redis.call('HSET', case, 'mention', ARGV[a + 2], 'decision', ARGV[a + 3], 'state', ARGV[a + 4])
+    for _, thread in ipairs({KEYS[4 + i * 3], KEYS[5 + i * 3]}) do
+      if linked ~= '' then
+        redis.call('SET', thread, id)  -- the conversation moves on to the new case
+      else
+        redis.call('SET', thread, id, 'NX')
+      end
+      if KEYS[4 + i * 3] == KEYS[5 + i * 3] then break end
+    end
+    if linked ~= '' then redis.call('HSET', case, 'linked_to', linked) end
+    if due ~= '' then redis.call('ZADD', KEYS[2], due, id) end
+    counted[action] = (counted[action] or 0) + 1
+    stored[#stored + 1] = 1
+  else
+    stored[#stored + 1] = 0
+  end
+end
+local total = 0
+for action, count in pairs(counted) do
+  redis.call('HINCRBY', KEYS[1], 'action:' .. action, count)
+  total = total + count
+end
+if total > 0 then redis.call('HINCRBY', KEYS[1], 'mentions', total) end
+return stored
+"""
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """A decided mention to store as a case, and the earlier case it is linked to, if any."""
+
+    mention: Mention
+    decision: Decision
+    linked_to: str | None = None
+
+
 @dataclass(frozen=True)
 class ClaimResult:
     ok: bool
@@ -72,6 +121,7 @@ class Store:
         self.trail = Audit(client)
         self._claim = client.register_script(_CLAIM)
         self._move = client.register_script(_MOVE)
+        self._save = client.register_script(_SAVE)
 
     # cases ---------------------------------------------------------------
     def save(
@@ -86,31 +136,32 @@ class Store:
         The case owns its conversation unless an earlier case does: `linked_to` names an earlier
         case of the same conversation, closed too long ago to be reopened.
         """
-        now = now or _now()
-        fields = {
-            "mention": mention.model_dump_json(),
-            "decision": decision.model_dump_json(),
-            "state": CaseState.OPEN if decision.action.needs_person else CaseState.IGNORED,
-            "stored_at": now.isoformat(),
-        }
-        if linked_to:
-            fields["linked_to"] = linked_to
-        key = keys.case(mention.id)
-        if not self.redis.hsetnx(key, "stored_at", fields["stored_at"]):
-            return False
-        pipe = self.redis.pipeline()
-        pipe.hset(key, mapping=fields)
-        for post in {mention.conversation_id or mention.id, mention.id}:
-            if linked_to:  # the conversation moves on to the new case
-                pipe.set(keys.thread(post), mention.id)
-            else:
-                pipe.set(keys.thread(post), mention.id, nx=True)
-        if decision.action.needs_person and decision.due:
-            pipe.zadd(keys.cases_by_due(), {mention.id: decision.due.timestamp()})
-        pipe.hincrby(keys.stats(), "mentions", 1)
-        pipe.hincrby(keys.stats(), f"action:{decision.action.value}", 1)
-        pipe.execute()
-        return True
+        return self.save_many([NewCase(mention, decision, linked_to)], now)[0]
+
+    def save_many(self, cases: list[NewCase], now: datetime | None = None) -> list[bool]:
+        """Store a batch of decided mentions in one round trip, each whole or not at all; for
+        each, False if it was stored before (a retried batch changes nothing twice)."""
+        if not cases:
+            return []
+        stamp = (now or _now()).isoformat()
+        keys_: list[str] = [keys.stats(), keys.cases_by_due()]
+        argv: list[str | float] = [stamp]
+        for new in cases:
+            m, d = new.mention, new.decision
+            keys_ += [keys.case(m.id), keys.thread(m.conversation_id or m.id), keys.thread(m.id)]
+            due = d.due.timestamp() if d.action.needs_person and d.due else ""
+            state = CaseState.OPEN if d.action.needs_person else CaseState.IGNORED
+            argv += [
+                m.id,
+                m.model_dump_json(),
+                d.model_dump_json(),
+                state.value,
+                new.linked_to or "",
+                due,
+                d.action.value,
+            ]
+        stored = self._save(keys=keys_, args=argv)
+        return [bool(flag) for flag in stored]
 
     def get(self, case_id: str) -> Case | None:
         found = self.get_many([case_id])

@@ -29,7 +29,8 @@ from flare.defaults import (
     TOLD_TTL,
 )
 from flare.dlq import DeadLetters
-from flare.jobs import Job, enqueue, enqueue_at, enqueue_in
+from flare.jobs import Job, enqueue, enqueue_at, enqueue_in, enqueue_many
+from flare.store import NewCase
 from flare.threads import threads_for
 from flare.triage_context import RedisContext
 from flare.words import Person, Words, from_json
@@ -72,20 +73,30 @@ def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
                 raise
             except Exception as exc:
                 _dead(rt, mention.model_dump(mode="json"), _reason(exc), counts)
-    recent_on_topic: dict[str, dict[str, float]] = {}
     open_topics = rt.paging.incidents.open_topics() if decided else set()
-    for mention, decision, conversation, link in decided:
+    fresh = _store_new(rt, decided, now, counts)
+    recent_on_topic: dict[str, dict[str, float]] = {}
+    cards: list[tuple[str, bool]] = []  # case id, and whether it goes before the others
+    for mention, decision, conversation, _ in decided:
         try:
-            if conversation is None and _rolled_up(
-                rt, mention, decision, link, open_topics, counts
-            ):
-                continue
-            _triage_one(rt, mention, decision, conversation, link, now, counts, recent_on_topic)
+            if conversation is not None and _continues(conversation, decision):
+                if rt.casework.followed_up(conversation.case_id, mention, decision):
+                    counts["follow_ups"] += 1
+            elif mention.id not in fresh:
+                continue  # triaged before: a retried batch changes nothing twice
+            elif not _rolled_up(rt, mention, decision, open_topics, counts):
+                _act_on(rt, mention, decision, now, counts, recent_on_topic, cards)
         except redis.RedisError:
             raise
         except Exception as exc:
             _dead(rt, mention.model_dump(mode="json"), _reason(exc), counts)
     _remember_on_topic(rt, recent_on_topic, now)
+    if cards and (rt.slack is not None or rt.teams is not None):
+        enqueue_many(
+            rt.redis, Job.NOTIFY_CASE, [((cid,), first) for cid, first in cards], retry=CHAT_RETRY
+        )
+    elif cards:
+        log.info("no Slack or Teams set: %d cases kept in Redis, no cards posted", len(cards))
     return counts
 
 
@@ -123,45 +134,65 @@ def _decide(rt: Runtime, mentions: list[Mention], now: datetime) -> list[Decided
 ROLLED_UP = (Action.RESPOND, Action.IGNORE)  # no risk of their own: the incident answers them
 
 
+def _continues(conversation: Conversation | None, decision: Decision) -> bool:
+    """A customer's later post in a case's conversation joins that case (unless it is spam)."""
+    return conversation is not None and decision.action is not Action.DROP
+
+
+def _store_new(
+    rt: Runtime, decided: list[Decided], now: datetime, counts: dict[str, int]
+) -> set[str]:
+    """Store each decided mention that starts a case, in one round trip; the ids stored now
+    (a mention stored by an earlier run of the batch is not among them)."""
+    new = [NewCase(m, d, link) for m, d, conv, link in decided if not _continues(conv, d)]
+    try:
+        stored = rt.store.save_many(new, now)
+    except redis.RedisError:
+        raise
+    except Exception:  # one of them can't be written: store each alone to find which
+        stored = []
+        for case in new:
+            try:
+                stored += rt.store.save_many([case], now)
+            except redis.RedisError:
+                raise
+            except Exception as exc:
+                stored.append(False)
+                _dead(rt, case.mention.model_dump(mode="json"), _reason(exc), counts)
+    fresh = {case.mention.id for case, was_new in zip(new, stored, strict=True) if was_new}
+    counts["stored"] += len(fresh)
+    return fresh
+
+
 def _rolled_up(
     rt: Runtime,
     mention: Mention,
     decision: Decision,
-    link: str | None,
     open_topics: set[str],
     counts: dict[str, int],
 ) -> bool:
     """A later mention of a topic whose incident is open, with nothing of its own that needs a
-    person (no risk, no VIP, no danger), is stored and counted on the incident: no card each,
-    still findable from it. True when it was (or had been) taken that way."""
+    person (no risk, no VIP, no danger), is counted on the incident: no card each, still
+    findable from it. True when it was taken that way."""
     topic = decision.topic
     if topic not in open_topics or decision.action not in ROLLED_UP or not topic:
         return False
-    if rt.store.save(mention, decision, rt.clock(), link):
-        counts["stored"] += 1
-        rt.paging.open(topic, mention.id, "a later mention", negative=decision.sentiment < 0)
-        rt.store.note(mention.id, "flare", "rolled-up", rolled_into=topic)
-        counts["rolled_up"] = counts.get("rolled_up", 0) + 1
+    rt.paging.open(topic, mention.id, "a later mention", negative=decision.sentiment < 0)
+    rt.store.note(mention.id, "flare", "rolled-up", rolled_into=topic)
+    counts["rolled_up"] = counts.get("rolled_up", 0) + 1
     return True
 
 
-def _triage_one(
+def _act_on(
     rt: Runtime,
     mention: Mention,
     decision: Decision,
-    conversation: Conversation | None,
-    link: str | None,
     now: datetime,
     counts: dict[str, int],
     recent_on_topic: dict[str, dict[str, float]],
+    cards: list[tuple[str, bool]],
 ) -> None:
-    if conversation is not None and decision.action is not Action.DROP:
-        if rt.casework.followed_up(conversation.case_id, mention, decision):
-            counts["follow_ups"] += 1
-        return
-    if not rt.store.save(mention, decision, now, link):
-        return  # triaged before: a retried batch changes nothing twice
-    counts["stored"] += 1
+    """What a newly stored case needs besides its card: an incident opened or joined."""
     if decision.action in (Action.CRISIS, Action.ESCALATE_PR) and decision.topic:
         _remember_on_topic(rt, recent_on_topic, now)  # the cards an opening incident folds in
         recent_on_topic.clear()
@@ -180,13 +211,7 @@ def _triage_one(
         counts["cards"] += 1
         if decision.topic:
             recent_on_topic.setdefault(decision.topic, {})[mention.id] = now.timestamp()
-        enqueue(
-            rt.redis,
-            Job.NOTIFY_CASE,
-            mention.id,
-            retry=CHAT_RETRY,
-            at_front=decision.priority is Priority.P1,
-        )
+        cards.append((mention.id, decision.priority is Priority.P1))
 
 
 def _spike_cause(decision: Decision) -> str:

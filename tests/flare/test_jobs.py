@@ -7,9 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+import redis
 
-from flare.jobs import Job, job_id
-from flare.queues import QueueName
+from flare.jobs import Job, enqueue_many, job_id
+from flare.queues import QueueName, queue
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCT = ("bot", "cli", "flare", "rules", "workers")
@@ -44,3 +45,15 @@ def test_a_case_id_rq_would_refuse_is_hashed_into_a_job_id() -> None:
     assert job_id("due", "1861") == "due-1861"
     hashed = job_id("due", "webhook:42/a b")
     assert re.fullmatch(r"due-h[0-9a-f]{20}", hashed)
+
+
+def test_many_jobs_go_on_their_queue_in_one_call_the_urgent_ones_first(
+    redis_client: redis.Redis,
+) -> None:
+    calls = [(("c1",), False), (("c2",), True), (("c3",), False)]
+
+    enqueue_many(redis_client, Job.NOTIFY_CASE, calls)
+
+    waiting = queue(redis_client, Job.NOTIFY_CASE.queue).get_jobs()
+    assert [list(j.args) for j in waiting] == [["c2"], ["c1"], ["c3"]]
+    assert {j.func_name for j in waiting} == {Job.NOTIFY_CASE.value}

