@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from rich.table import Table
 
 from cli.console import err
 from cli.progress import Step, progress
+from cli.readers import readers
 from flare.lines import lines
 from rules.context import MemoryContext
 from rules.decision import Action, Decision
@@ -94,20 +96,29 @@ def read_with_progress(path: Path) -> ReadFile:
 
 
 def decide_all(
-    engine: Engine, mentions: list[Mention], now: datetime, chunk: int = DECIDE_CHUNK
+    engine: Engine,
+    mentions: list[Mention],
+    now: datetime,
+    chunk: int = DECIDE_CHUNK,
+    processes: int = 1,
 ) -> list[Decision]:
     """Every mention decided in created_at order with one in-memory context, in input order.
 
     The engine is given the mentions a chunk at a time, oldest first, so a long file shows how
-    far it has got; the context carries authors and spikes from one chunk to the next.
+    far it has got; the context carries authors and spikes from one chunk to the next. With
+    `processes` above one and enough mentions, their text is read in that many other processes
+    meanwhile (`cli.readers`).
     """
     order = sorted(range(len(mentions)), key=lambda i: mentions[i].created_at)
+    parts = [order[start : start + chunk] for start in range(0, len(order), chunk)]
     context = MemoryContext()
     decided: list[Decision | None] = [None] * len(mentions)
-    with progress(err, "Deciding", len(mentions)) as step:
-        for start in range(0, len(order), chunk):
-            part = order[start : start + chunk]
-            decisions = engine.decide_many([mentions[i] for i in part], context, now)
+    helpers = processes if len(parts) > 1 else 1
+    with readers(engine, helpers) as read, progress(err, "Deciding", len(mentions)) as step:
+        batches = ([mentions[i] for i in part] for part in parts)
+        for part, readings in zip(parts, read(batches), strict=True):
+            batch = [mentions[i] for i in part]
+            decisions = engine.decide_many(batch, context, now, readings=readings)
             for i, decision in zip(part, decisions, strict=True):
                 decided[i] = decision
             step(len(part))
@@ -179,6 +190,16 @@ def triage_command(
         ),
     ] = None,
     playbook: PlaybookOption = None,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes reading the posts' text while this one decides; default one per "
+            "CPU. 1 reads and decides in this process alone.",
+        ),
+    ] = os.cpu_count() or 1,
 ) -> None:
     """Decide every mention in FILE, no Redis needed: one JSON decision per line on stdout.
 
@@ -194,7 +215,7 @@ def triage_command(
     engine = Engine(book, handles)
     when = _now(now)
     read = read_with_progress(file)
-    decisions = iter(decide_all(engine, read.mentions, when))
+    decisions = iter(decide_all(engine, read.mentions, when, processes=jobs))
     out = sys.stdout
     for number, got in read.lines:
         if isinstance(got, str):

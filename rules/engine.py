@@ -151,8 +151,12 @@ class Engine:
 
     # -- reading the text -------------------------------------------------------------
     def read(self, mention: Mention) -> Reading:
-        text = mention.text
-        lang = language(text, mention.lang)
+        return self.read_text(mention.text, mention.lang)
+
+    def read_text(self, text: str, tagged: str | None = None) -> Reading:
+        """What the text alone says, in the language its source tagged (else detected): a pure
+        function of the two, so it can be worked out anywhere, in another process too."""
+        lang = language(text, tagged)
         if lang.code != "en":
             return self._read_foreign(text, lang.code, lang.detected)
         tone = sentiment(text)
@@ -260,15 +264,18 @@ class Engine:
         context: Context,
         now: datetime,
         conversations: Mapping[str, Conversation] | None = None,
+        readings: Sequence[Reading] | None = None,
     ) -> list[Decision]:
         """Decide in created_at order (spikes and repeat authors count); return in input order.
 
         `conversations`, by mention id, holds the case a follow-up joins: such a mention gets
-        the decision its case should carry now (rules.conversation.carry).
+        the decision its case should carry now (rules.conversation.carry). `readings`, one per
+        mention in the same order, are what `read` would say of them, worked out elsewhere.
         """
         if not mentions:
             return []
-        readings = [self.read(m) for m in mentions]
+        if readings is None:
+            readings = [self.read(m) for m in mentions]
         topics = {r.topic for r in readings if r.topic}
         if topics:
             topics.add(ALL_TOPICS)  # a topic's spike is weighed against all the traffic
