@@ -17,6 +17,7 @@ from cli.audit import audit_command
 from cli.console import err, settings_or_exit
 from cli.crisis import crisis_app
 from cli.dlq import dlq_app
+from cli.health import health_command
 from cli.listen import listen_command, spend_command
 from cli.progress import progress
 from cli.rules import rules_app, triage_command
@@ -298,6 +299,7 @@ app.command("audit")(audit_command)
 app.add_typer(crisis_app, name="crisis")
 app.command("spend")(spend_command)
 app.command("config")(config)
+app.command("health")(health_command)
 
 
 def main() -> None:
