@@ -10,7 +10,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli.console import err, settings_or_exit
-from cli.wiring import build_casework
 from flare.connection import connect
 from flare.outcome import Actor
 from flare.words import plain
@@ -81,6 +80,8 @@ def drill_command(
     **Example**: `flare crisis drill outage`, then close it with
     `/flare crisis close outage-drill drill over`.
     """
+    from cli.wiring import build_casework  # the whole bot: loaded only for a drill
+
     settings = settings_or_exit()
     playbook = load_playbook(settings.playbook)
     client = connect(settings)

@@ -57,10 +57,15 @@ def demo_settings(
 ) -> Settings:
     """The demo's settings: always its own Redis under <data dir>/demo, which it wipes at start.
 
-    FLARE_REDIS_URL is ignored on purpose: the demo must never empty a Redis that holds a team's
-    real queue. With the bundled sample the brand is @acme and @acmehelp, as the sample has it.
+    FLARE_REDIS_URL and FLARE_REDIS_SENTINELS are ignored on purpose: the demo must never empty
+    a Redis that holds a team's real queue. With the bundled sample the brand is @acme and
+    @acmehelp, as the sample has it.
     """
-    update: dict[str, Any] = {"data_dir": settings.data_dir / "demo", "redis_url": ""}
+    update: dict[str, Any] = {
+        "data_dir": settings.data_dir / "demo",
+        "redis_url": "",
+        "redis_sentinels": (),
+    }
     if bundled:
         update["brand"] = settings.brand.model_copy(update={"handles": ("acme", "acmehelp")})
     if standin is not None:

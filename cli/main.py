@@ -14,8 +14,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli.audit import audit_command
-from cli.console import err, inert, settings_or_exit
+from cli.console import err, settings_or_exit
 from cli.crisis import crisis_app
+from cli.dlq import dlq_app
+from cli.health import health_command
 from cli.listen import listen_command, spend_command
 from cli.progress import progress
 from cli.rules import rules_app, triage_command
@@ -39,16 +41,6 @@ app = typer.Typer(
     rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
 )
-dlq_app = typer.Typer(
-    help=(
-        "Payloads that could not be read: list, show, and replay them.\n\n"
-        "Dead letters come from `flare replay`, the X stream and polls, and POST /intake; each "
-        "is kept whole with its source, where it came from and why it was refused."
-    ),
-    no_args_is_help=True,
-    rich_markup_mode="markdown",
-)
-
 console = Console()
 
 
@@ -117,7 +109,9 @@ def replay(
     docs/intake.md). A line that can't be read is named with its line number and kept as a dead
     letter (`flare dlq list`); the others go through. A post already taken in, from any source,
     is not queued again. Run `flare worker` to triage what is queued. Exit 1 when the file has
-    lines but none could be read. On a terminal, stderr shows how far it has got.
+    lines but none could be read; a file whose first 10 lines are all unreadable is not read
+    further, and what it looks like is said (a CSV, a JSON array, an HTML page). On a terminal,
+    stderr shows how far it has got.
 
     **Example**: `flare replay mentions.jsonl`
     """
@@ -136,6 +130,15 @@ def replay(
     )
     if not report.read and not report.dead:
         err.print(f"{escape(str(file))}: no lines to read")
+    if report.looks_like:
+        what = (
+            "its first lines are all unreadable, so the rest was not read"
+            if report.stopped
+            else "none of its lines reads"
+        )
+        err.print(
+            f"[red]{escape(str(file))}[/red]: {what}: {escape(report.looks_like)}.", highlight=False
+        )
     if report.dead and not report.read:
         raise typer.Exit(1)
 
@@ -283,87 +286,6 @@ def config() -> None:
     console.print(table)
 
 
-@dlq_app.command("list")
-def dlq_list() -> None:
-    """List dead letters, oldest first: id, source, where it came from, and why it was refused.
-
-    **Example**: `flare dlq list`, then `flare dlq show ID` for the raw payload.
-    """
-    from flare.dlq import DeadLetters
-
-    letters = DeadLetters(connect(settings_or_exit())).all()
-    table = Table("id", "source", "where", "error", title=f"{len(letters)} dead letters")
-    for letter in letters:
-        table.add_row(
-            *(
-                escape(inert(cell))
-                for cell in (letter.id, letter.source, letter.where, letter.error)
-            )
-        )
-    console.print(table)
-
-
-@dlq_app.command("show")
-def dlq_show(
-    record_id: Annotated[str, typer.Argument(help="Dead letter id, from `flare dlq list`.")],
-) -> None:
-    """Show one dead letter: where it came from, the error, then its payload as received (bytes
-    that are not UTF-8 shown as �, control characters such as ESC written out as \\x1b).
-
-    **Example**: `flare dlq show 12`
-    """
-    from flare.dlq import DeadLetters
-
-    letter = DeadLetters(connect(settings_or_exit())).get(record_id)
-    if letter is None:
-        err.print(f"[red]no dead letter {escape(record_id)}[/red]: `flare dlq list` shows the ids")
-        raise typer.Exit(1)
-    console.print(
-        inert(f"id {letter.id} · {letter.source} · {letter.where} · {letter.at}"),
-        markup=False,
-        highlight=False,
-    )
-    console.print(inert(f"error: {letter.error}"), markup=False, highlight=False)
-    sys.stdout.write(inert(letter.raw.decode("utf-8", errors="replace")) + "\n")
-
-
-@dlq_app.command("replay")
-def dlq_replay(
-    record_id: Annotated[
-        str | None, typer.Argument(help="One dead letter id; every one when left out.")
-    ] = None,
-) -> None:
-    """Read dead letters again, as they were received; those that now read are queued for
-    triage (each post still only once) and leave the list, the rest stay.
-
-    Useful after an upgrade of Flare that reads what an earlier version refused. Exit 1 when the
-    one asked for, or every one, is still unreadable.
-
-    **Examples**: `flare dlq replay 12`; `flare dlq replay` (all of them).
-    """
-    from workers.intake import Intake, IntakeReport
-
-    settings = settings_or_exit()
-    intake = Intake.for_settings(settings, connect(settings))
-    ids = [record_id] if record_id else intake.dead_letters.ids()
-    if not ids:
-        console.print("no dead letters to replay")
-        return
-    report = IntakeReport()
-    failed = 0
-    for rid in ids:
-        error = intake.replay_dead_letter(rid, report)
-        if error:
-            failed += 1
-            err.print(f"[yellow]{escape(rid)}[/yellow]: still unreadable: {escape(error)}")
-    console.print(
-        f"{len(ids) - failed} replayed ({report.new} queued), {failed} still dead",
-        highlight=False,
-    )
-    if failed and (record_id or failed == len(ids)):
-        raise typer.Exit(1)
-
-
 # in the order a newcomer meets them: try it, run it, then the tools
 app.command("demo")(demo)
 app.command("listen")(listen_command)
@@ -377,6 +299,7 @@ app.command("audit")(audit_command)
 app.add_typer(crisis_app, name="crisis")
 app.command("spend")(spend_command)
 app.command("config")(config)
+app.command("health")(health_command)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""The Redis connection every process uses: the configured server, or the embedded one."""
+"""The Redis connection every process uses: via Sentinel, a URL's server, or the embedded one."""
 
 from __future__ import annotations
 
@@ -22,12 +22,15 @@ def _exit_on_sigterm() -> None:
 
 
 def connect(settings: Settings, socket_timeout: float | None = None) -> redis.Redis:
-    """Open Redis for this process; with no URL set, join (or start) the embedded server.
+    """Open Redis for this process: the master the Sentinels name, else the URL's server, else
+    (no URL set) join or start the embedded one.
 
     `socket_timeout` bounds each call (the bot sets it: Slack wants an answer within three
     seconds); workers leave it unset because RQ blocks on Redis while it waits for jobs.
     """
     options = {"socket_timeout": socket_timeout, "socket_connect_timeout": socket_timeout}
+    if settings.redis_sentinels:
+        return through_sentinels(settings, socket_timeout)
     if settings.redis_url:
         return redis.Redis.from_url(settings.redis_url, **options)
     server = EmbeddedRedis(settings.data_dir)
@@ -44,3 +47,24 @@ def connect(settings: Settings, socket_timeout: float | None = None) -> redis.Re
     atexit.register(server.release)
     _exit_on_sigterm()  # so atexit runs and the last process out stops the server
     return redis.Redis.from_url(url, **options)
+
+
+def through_sentinels(settings: Settings, socket_timeout: float | None = None) -> redis.Redis:
+    """The master of FLARE_REDIS_MASTER as the Sentinels name it. Each new connection asks
+    them again, and one to a server that is no longer the master is dropped (redis-py's
+    SentinelConnectionPool), so after a failover the next call reaches the new master."""
+    from redis.sentinel import Sentinel
+
+    password = settings.redis_password.get_secret_value() if settings.redis_password else None
+    sentinel = Sentinel(
+        settings.sentinel_addresses(),
+        socket_timeout=socket_timeout,
+        socket_connect_timeout=socket_timeout,
+        sentinel_kwargs={"socket_timeout": 2.0, "socket_connect_timeout": 2.0},
+    )
+    return sentinel.master_for(
+        settings.redis_master,
+        socket_timeout=socket_timeout,
+        socket_connect_timeout=socket_timeout,
+        password=password,
+    )

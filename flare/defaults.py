@@ -25,6 +25,10 @@ MAINTENANCE_EVERY = 2  # seconds between a worker's looks for abandoned jobs
 WORKER_POLL = 2  # seconds an idle worker waits on its queues before it looks around again
 SCHEDULER_TICK = 0.2  # seconds between moves of due jobs onto their queues
 SCHEDULER_LOCK_MS = 3_000  # a dead scheduler's lock is free again after this
+# The longest any job may run before RQ interrupts it (RQ's own default, written down here so
+# that a deployment's stop grace can be longer: deploy/k8s, checked by tests/deploy). Jobs take
+# well under a second; a slow Slack or X answer is cut off by its client's timeout long before.
+JOB_TIMEOUT = 180
 
 # Every job that talks to chat: a Slack or Teams outage delays the work, it does not lose it.
 CHAT_RETRY = Retry(max=4, interval=[2, 10, 60, 300])

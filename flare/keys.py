@@ -52,8 +52,30 @@ def posted(idempotency_key: str) -> str:
 
 
 def dead_letters() -> str:
-    """List of dead-letter record ids, newest last."""
+    """List of dead-letter ids as Flare kept them before the index below; `DeadLetters.upgrade`
+    moves them into it once."""
     return f"{PREFIX}:dlq"
+
+
+def dead_letter_index() -> str:
+    """Sorted set: every dead-letter id, scored by its number (the order they first came in)."""
+    return f"{PREFIX}:dlq:index"
+
+
+def dead_letter_last_seen() -> str:
+    """Sorted set: every dead-letter id, scored by when its payload last came in (epoch s)."""
+    return f"{PREFIX}:dlq:last-seen"
+
+
+def dead_letter_digests() -> str:
+    """Hash: a payload's digest (source and bytes) → the id of its dead letter, so the same
+    payload kept again counts once more instead of making a second letter."""
+    return f"{PREFIX}:dlq:digests"
+
+
+def dead_letter_errors() -> str:
+    """Hash: an error's kind (its text with numbers written N) → how many dead letters have it."""
+    return f"{PREFIX}:dlq:errors"
 
 
 def dead_letter(record_id: str) -> str:

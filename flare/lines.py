@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -42,3 +43,56 @@ def lines(handle: BinaryIO, limit: int = MAX_LINE_BYTES, kept: int = KEPT_BYTES)
         while not piece.endswith(b"\n") and (piece := handle.readline(_DRAIN)):
             size += len(piece)
         yield Line(number, chunk[:kept], size, too_long=True)
+
+
+HEAD_BYTES = 4096  # of a file's start, read to say what it looks like
+_WANTED = "not JSON lines (one X API v2 message or Flare mention a line, docs/intake.md)"
+
+
+def looks_like(head: bytes) -> str:
+    """What a file none of whose first lines reads seems to be, from its first bytes: the
+    mistakes people make (a CSV export, a JSON array, an HTML error page, a gzip file)."""
+    text = head.removeprefix(b"\xef\xbb\xbf")
+    stripped = text.lstrip()
+    first = stripped.split(b"\n", 1)[0].strip()
+    lower = stripped[:512].lower()
+    if not stripped:
+        return "the file is empty"
+    if text.startswith(b"\x1f\x8b"):
+        return f"this looks like a gzip file, {_WANTED}: unpack it first (gunzip)"
+    if text.startswith(b"PK\x03\x04"):
+        return f"this looks like a zip archive, {_WANTED}: unpack it first"
+    if b"\0" in text or not _utf8(text):
+        return f"this looks like binary data, {_WANTED}"
+    if lower.startswith(b"<!doctype html") or b"<html" in lower:
+        return f"this looks like an HTML page, {_WANTED}: an error page saved in place of the file?"
+    if stripped.startswith(b"<"):
+        return f"this looks like XML, {_WANTED}"
+    if stripped.startswith(b"["):
+        return f"this looks like a JSON array, {_WANTED}: `jq -c '.[]' FILE` writes one a line"
+    if stripped.startswith(b"{"):
+        try:
+            json.loads(first)
+        except ValueError:
+            return (
+                f"this looks like one JSON document over several lines, {_WANTED}: "
+                "`jq -c . FILE` writes each object on one line"
+            )
+        return (
+            "its lines are JSON, but not mentions: each must be an X API v2 message or a "
+            "Flare mention (docs/intake.md)"
+        )
+    if b"\t" in first:
+        return f"this looks like tab-separated values, {_WANTED}"
+    if b"," in first or b";" in first:
+        return f"this looks like CSV, {_WANTED}"
+    return f"this looks like plain text, {_WANTED}"
+
+
+def _utf8(text: bytes) -> bool:
+    """UTF-8, allowing a character cut in two at the end of the bytes read."""
+    try:
+        text.decode()
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(text) - 3 and exc.reason == "unexpected end of data"
+    return True

@@ -51,7 +51,7 @@ class RedisCollector:
         dead = GaugeMetricFamily(
             "flare_dead_letters", "Payloads kept because they could not be read"
         )
-        dead.add_metric([], self.redis.llen(keys.dead_letters()))
+        dead.add_metric([], self.redis.zcard(keys.dead_letter_index()))
         stats = self.queries.store.stats()
         mentions = CounterMetricFamily("flare_mentions_triaged", "Mentions decided by triage")
         mentions.add_metric([], stats.get("mentions", 0))

@@ -7,6 +7,8 @@ from enum import StrEnum
 import redis
 from rq import Queue
 
+from flare.defaults import JOB_TIMEOUT
+
 
 class QueueName(StrEnum):
     PAGE = "page"
@@ -28,7 +30,7 @@ WORK_ORDER = (
 
 
 def queue(client: redis.Redis, name: QueueName) -> Queue:
-    return Queue(name.value, connection=client, serializer="json")
+    return Queue(name.value, connection=client, serializer="json", default_timeout=JOB_TIMEOUT)
 
 
 def all_queues(client: redis.Redis) -> list[Queue]:

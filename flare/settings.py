@@ -308,6 +308,13 @@ class Settings(BaseSettings):
 
     redis_url: str = ""
     """Empty: Flare starts (or joins) its own Redis server in the data dir."""
+    redis_sentinels: CsvList = ()
+    """host:port of each Redis Sentinel; when set, Flare asks them which server is the master
+    of FLARE_REDIS_MASTER and follows it through a failover (FLARE_REDIS_URL is not used)."""
+    redis_master: str = "flare"
+    """The name the Sentinels monitor Flare's Redis under (`sentinel monitor NAME ...`)."""
+    redis_password: SecretStr | None = None
+    """The password of the Redis servers the Sentinels name (not of the Sentinels)."""
     data_dir: Path = Path(".flare")
     playbook: Path | None = None
     """Empty: the playbook shipped with Flare."""
@@ -322,6 +329,21 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     """Interface `flare bot` and `flare listen` serve HTTP on: this machine only, unless set
     (0.0.0.0 in a container, where the published port is the way in)."""
+
+    @field_validator("redis_sentinels", mode="before")
+    @classmethod
+    def _sentinels(cls, value: Any) -> Any:
+        value = _split_csv(value)
+        for address in value if isinstance(value, tuple) else ():
+            host, _, port = str(address).rpartition(":")
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"expected host:port for each Sentinel, got {address!r}")
+        return value
+
+    def sentinel_addresses(self) -> list[tuple[str, int]]:
+        """FLARE_REDIS_SENTINELS as (host, port) pairs."""
+        pairs = (address.rpartition(":") for address in self.redis_sentinels)
+        return [(host, int(port)) for host, _, port in pairs]
 
     @field_validator("redis_url")
     @classmethod

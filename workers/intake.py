@@ -16,7 +16,7 @@ from flare.defaults import TRIAGE_RETRY
 from flare.dlq import DeadLetters
 from flare.http import Wsgi
 from flare.jobs import Job, enqueue
-from flare.lines import lines
+from flare.lines import HEAD_BYTES, lines, looks_like
 from flare.queues import QueueName
 from flare.settings import Settings
 from rules.mention import Mention, Source
@@ -28,6 +28,7 @@ from workers.webhook import build_intake_endpoint
 DEDUPE_WINDOW = timedelta(days=14)
 DEDUPE_TTL = int(DEDUPE_WINDOW.total_seconds())
 BATCH_SIZE = 100
+HEAD_LINES = 10  # a file whose first this many lines are all unreadable is not read further
 
 
 @dataclass
@@ -36,6 +37,8 @@ class IntakeReport:
     new: int = 0
     duplicates: int = 0
     dead: list[tuple[str, str]] = field(default_factory=list)  # (where, error)
+    stopped: bool = False  # a file's first lines were all unreadable: the rest was not read
+    looks_like: str | None = None  # when nothing in a file read: what the file seems to be
 
 
 class Intake:
@@ -148,16 +151,23 @@ class Intake:
         """
         report = report or IntakeReport()
         self.submit(self.read_file(path, report, progress), report)
+        if report.dead and not report.read:
+            with path.open("rb") as handle:
+                report.looks_like = looks_like(handle.read(HEAD_BYTES))
         return report
 
     def read_file(
         self, path: Path, report: IntakeReport, progress: Callable[[int], None] | None = None
     ) -> Iterator[Mention]:
         """The mentions of a JSON-lines file as it is read; a bad line is kept with its number,
-        a line over `MAX_LINE_BYTES` as its first `KEPT_BYTES` only."""
+        a line over `MAX_LINE_BYTES` as its first `KEPT_BYTES` only. A file whose first
+        `HEAD_LINES` lines are all unreadable is not read further: it is the wrong file."""
+        read_one = False  # a line has read: the file is JSON lines, whatever the others are
+        unreadable = 0
         with path.open("rb") as handle:
             for line in lines(handle):
                 where = f"{path.name}:{line.number}"
+                dead = len(report.dead)
                 if line.too_long:  # kept short: its start says which line it was
                     self.dead_letters.push(line.raw, Source.REPLAY.value, where, line.refusal())
                     report.dead.append((where, line.refusal()))
@@ -165,6 +175,11 @@ class Intake:
                     yield from self.parse(line.raw, Source.REPLAY, where, report)
                 if progress:
                     progress(line.size)
+                if len(report.dead) == dead:
+                    read_one = read_one or bool(line.raw.strip())
+                elif not read_one and (unreadable := unreadable + 1) >= HEAD_LINES:
+                    report.stopped = True  # the wrong file: a CSV would make a letter a line
+                    return
 
     def replay_dead_letter(self, record_id: str, report: IntakeReport) -> str | None:
         """Try a dead letter again; it leaves the list only if it now reads. Returns the error."""

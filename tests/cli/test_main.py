@@ -453,3 +453,21 @@ def test_dlq_show_writes_control_characters_out_instead_of_sending_them_to_the_t
     assert "\x1b" not in shown.stdout and "\x07" not in shown.stdout and "\r" not in shown.stdout
     assert "\x9b" not in shown.stdout
     assert "\\x1b]0;pwned\\x07\\x1b[2J" in shown.stdout
+
+
+def test_replay_of_a_csv_by_mistake_stops_early_and_says_it_is_a_csv(tmp_path: Path) -> None:
+    rows = [f"{n},@acme my refund,2026-11-20" for n in range(2_000)]
+    export = _lines(tmp_path / "export.csv", "id,text,created_at", *rows)
+    env = {"FLARE_DATA_DIR": str(tmp_path / "data")}
+
+    result = flare("replay", str(export), env=env)
+    again = flare("replay", str(export), env=env)
+    letters = flare("dlq", "list", env={**env, "COLUMNS": "200"})
+
+    assert result.returncode == again.returncode == 1
+    assert "export.csv: its first lines are all unreadable, so the rest was not read" in (
+        result.stderr
+    )
+    assert "this looks like CSV, not JSON lines" in result.stderr
+    assert "0 mentions read, 0 queued for triage, 0 already seen, 10 dead letters" in result.stdout
+    assert letters.stdout.startswith("10 dead letters")  # not 20: the same lines, kept once

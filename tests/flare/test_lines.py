@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flare.lines import lines
+from flare.lines import lines, looks_like
 
 
 class Counting(io.BytesIO):
@@ -41,3 +41,35 @@ def test_sizes_add_up_to_the_file_for_progress() -> None:
     data = b"a\n\n" + b"b" * 3000 + b"\nc"
 
     assert sum(line.size for line in lines(io.BytesIO(data), limit=100)) == len(data)
+
+
+def test_a_file_that_is_not_json_lines_is_named_for_what_it_looks_like() -> None:
+    seen = {
+        "csv": looks_like(b"id,text,created_at\n1,@acme hi,2026-11-20\n"),
+        "tsv": looks_like(b"id\ttext\n1\thi\n"),
+        "array": looks_like(b'[{"id": "1", "text": "@acme"},\n {"id": "2"}]'),
+        "pretty": looks_like(b'{\n  "id": "1",\n  "text": "@acme"\n}\n'),
+        "html": looks_like(b"<!DOCTYPE html>\n<html><body>502 Bad Gateway</body></html>"),
+        "empty": looks_like(b"\n\n  \n"),
+        "gzip": looks_like(b"\x1f\x8b\x08\x00\x00\x00\x00\x00"),
+        "binary": looks_like(b"\x00\x01\x02garbage\xff\xfe"),
+        "json, not mentions": looks_like(b'{"valid": "json"}\n{"also": 1}\n'),
+        "text": looks_like(b"hello there\nsecond line\n"),
+    }
+
+    assert seen["csv"].startswith("this looks like CSV, not JSON lines")
+    assert seen["tsv"].startswith("this looks like tab-separated values")
+    assert seen["array"].startswith("this looks like a JSON array") and "jq -c" in seen["array"]
+    assert seen["pretty"].startswith("this looks like one JSON document over several lines")
+    assert seen["html"].startswith("this looks like an HTML page")
+    assert seen["empty"] == "the file is empty"
+    assert seen["gzip"].startswith("this looks like a gzip file") and "gunzip" in seen["gzip"]
+    assert seen["binary"].startswith("this looks like binary data")
+    assert seen["json, not mentions"].startswith("its lines are JSON, but not mentions")
+    assert seen["text"].startswith("this looks like plain text")
+
+
+def test_a_character_cut_at_the_end_of_the_bytes_read_is_still_text() -> None:
+    head = ("id,text\n1,café " * 300).encode()[:4095]  # may end inside "é"
+
+    assert looks_like(head).startswith("this looks like CSV")

@@ -237,3 +237,30 @@ def test_a_post_that_may_need_pr_is_queued_apart_and_triaged_before_the_queue_be
     lane.work(burst=True, max_jobs=1)  # the triage lane's first job
     assert redis_client.exists(keys.case("99"))
     assert not any(redis_client.exists(keys.case(m.id)) for m in ordinary)
+
+
+def test_a_file_whose_first_lines_are_all_unreadable_is_not_read_further(
+    redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    export = tmp_path / "export.csv"
+    rows = [f"{n},@acme where is my refund,2026-11-20" for n in range(5_000)]
+    export.write_text("id,text,created_at\n" + "\n".join(rows) + "\n")
+
+    report = Intake(redis_client).replay_file(export)
+
+    assert report.stopped and report.read == 0
+    assert len(report.dead) == 10  # the first ten lines, kept to look at; not five thousand
+    assert report.looks_like is not None and report.looks_like.startswith("this looks like CSV")
+    assert DeadLetters(redis_client).count() == 10
+
+
+def test_a_file_with_bad_lines_among_good_ones_is_read_to_its_end(
+    redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    good = json.dumps(X_MESSAGE)
+    path = _write(tmp_path, [good, *["nope"] * 30])
+
+    report = Intake(redis_client).replay_file(path)
+
+    assert not report.stopped and report.looks_like is None
+    assert report.read == 1 and len(report.dead) == 30
