@@ -58,6 +58,7 @@ from flare.jobs import Job, enqueue_many  # noqa: E402
 from flare.queues import QueueName, queue  # noqa: E402
 from flare.redis_server import EmbeddedRedis  # noqa: E402
 from rules.context import MemoryContext  # noqa: E402
+from rules.decision import Priority  # noqa: E402
 from rules.engine import Engine  # noqa: E402
 from rules.mention import Author, Mention  # noqa: E402
 from rules.playbook import load_playbook  # noqa: E402
@@ -70,16 +71,28 @@ ALERTS, PR = "C0ALERTS", "C0PR"
 TRIAGE_QUEUES = (QueueName.URGENT, QueueName.TRIAGE)
 WORDS = ["today", "again", "please", "seriously", "now", "this morning", "!!", "?", "🙏", "😡"]
 POLL = 0.05  # seconds between this script's looks at Redis
+P1_SHARE = 0.01  # posts for PR among all: one in a hundred is already a bad day
 
 
-def mentions(n: int, seed: int, start: datetime) -> list[Mention]:
-    """`n` fresh mentions: the demo sample's posts varied in words, authors and times, the
-    newest a second old, each on its own id (`seed` keeps runs apart)."""
-    rng = random.Random(seed)
+def _sample() -> tuple[list[Mention], list[Mention]]:
+    """The demo sample's posts: those the playbook sends to PR at P1, and the rest."""
     base = [Mention.model_validate(json.loads(line)) for line in SAMPLE.read_text().splitlines()]
+    engine = Engine(load_playbook(None), brand_handles=("acme",))
+    now = max(m.created_at for m in base) + timedelta(minutes=1)
+    decided = engine.decide_many(base, MemoryContext(), now)
+    urgent = [m for m, d in zip(base, decided, strict=True) if d.priority is Priority.P1]
+    return urgent, [m for m in base if m not in urgent]
+
+
+def mentions(n: int, seed: int, start: datetime, p1_share: float = P1_SHARE) -> list[Mention]:
+    """`n` fresh mentions: the demo sample's posts varied in words, authors and times, the
+    newest a second old, each on its own id (`seed` keeps runs apart); about `p1_share` of
+    them are posts the playbook takes to PR (the sample has far more than a real day)."""
+    rng = random.Random(seed)
+    urgent, ordinary = _sample()
     out = []
     for i in range(n):
-        m = base[i % len(base)]
+        m = rng.choice(urgent) if rng.random() < p1_share else ordinary[i % len(ordinary)]
         author = Author(
             id=f"a{seed}-{rng.randint(1, n // 3 + 1)}",
             username=m.author.username + str(rng.randint(0, 50)),
@@ -414,7 +427,7 @@ def steady(args: argparse.Namespace, client: redis.Redis, url: str, tmp: Path) -
             with lock:
                 sent[m.id] = time.time()
             batcher.put(fresh)
-        batcher.stop()
+        batcher.close()
         time.sleep(args.drain)
     finally:
         stop(proc)
