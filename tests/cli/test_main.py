@@ -20,6 +20,7 @@ from tests.waiting import eventually
 def flare(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
     """Run `flare ARGS` in a fresh process, as a user would."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("FLARE_")}
+    full_env["COLUMNS"] = "200"  # a wide terminal: a long temp path must not wrap a message
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-c", "from cli.main import main; main()", *args],
