@@ -197,4 +197,10 @@ class XStandIn:
             if post["in_reply_to"]:
                 replies.setdefault(post["in_reply_to"], []).append(post)
         shown = [{**p, "replies": replies.get(p["id"], [])} for p in posts if not p["in_reply_to"]]
-        return {"posts": shown[::-1], "dms": dms[::-1], "brand": BRAND_USERNAME}
+        by_id = {p["id"]: p for p in posts}
+        sent = [
+            {**p, "answers": by_id.get(p["in_reply_to"] or "")}
+            for p in posts
+            if p["author_id"] == BRAND_ID
+        ]
+        return {"posts": shown[::-1], "sent": sent[::-1], "dms": dms[::-1], "brand": BRAND_USERNAME}

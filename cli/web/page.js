@@ -38,7 +38,8 @@ function mrkdwn(raw) {
       html += `<span class="mention">@${esc(part.slice(1).split("|")[0])}</span>`;
     } else {
       const [url, label] = part.split("|");
-      const safe = /^https?:\/\//.test(url) ? url : "#";
+      const onX = url.match(/^https:\/\/(?:x|twitter)\.com\/[^/]+\/status\/(\d+)/);
+      const safe = onX ? `/x#post-${onX[1]}` : /^https?:\/\//.test(url) ? url : "#";
       html += `<a href="${esc(safe)}" target="_blank" rel="noopener">${esc(unslack(label || url))}</a>`;
     }
   });
@@ -355,14 +356,29 @@ function fillCast(cast) {
 function post(p, reply) {
   const kind = p.kind === "statement" ? '<span class="tag">statement</span>' : "";
   const replies = (p.replies || []).map((r) => post(r, true)).join("");
-  return `<article class="post${reply ? " reply" : ""}${p.author_id === "9001" ? " brand" : ""}" data-id="${esc(p.id)}"><div class="who"><b>${esc(p.name)}</b> @${esc(p.username)} ${kind}</div><div class="text">${esc(p.text)}</div>${replies}</article>`;
+  return `<article class="post${reply ? " reply" : ""}${p.author_id === "9001" ? " brand" : ""}" id="post-${esc(p.id)}"><div class="who"><b>${esc(p.name)}</b> @${esc(p.username)} ${kind}</div><div class="text">${esc(p.text)}</div>${replies}</article>`;
 }
 
 function drawX(d) {
+  const first = !$("timeline").children.length;
   $("timeline").innerHTML = d.posts.length ? d.posts.map((p) => post(p, false)).join("") : '<p class="empty">No posts yet.</p>';
+  $("sent").innerHTML = d.sent.length
+    ? d.sent
+        .map((p) => {
+          const above = p.answers ? `<div class="answers">in reply to @${esc(p.answers.username)}: ${esc(p.answers.text)}</div>` : "";
+          const kind = p.kind === "statement" ? '<span class="tag">statement</span> ' : "";
+          return `<article class="post brand sent"><div class="who"><b>${esc(p.name)}</b> @${esc(p.username)} ${kind}</div>${above}<div class="text">${esc(p.text)}</div></article>`;
+        })
+        .join("")
+    : '<p class="empty">Nothing yet: claim a card in Slack and reply.</p>';
   $("dms").innerHTML = d.dms.length
     ? d.dms.map((m) => `<article class="post brand"><div class="who">to @${esc(m.to)}</div><div class="text">${esc(m.text)}</div></article>`).join("")
     : '<p class="empty">None yet.</p>';
+  const linked = location.hash && document.getElementById(location.hash.slice(1));
+  if (first && linked) {
+    linked.classList.add("linked");
+    linked.scrollIntoView({ block: "center" });
+  }
 }
 
 // polling ----------------------------------------------------------------------------------------

@@ -146,14 +146,12 @@ def test_a_newcomer_works_a_case_end_to_end_and_acknowledges_a_page(
 
     slack_tab = browser.current_window_handle
     browser.switch_to.new_window("tab")
-    browser.get(f"{demo}/x")
+    browser.get(f"{demo}/x")  # the X side
     reply = until(
-        lambda: xpath(
-            "//article[contains(@class,'reply')][contains(.,'Sent from the browser test.')]"
-        ),
+        lambda: xpath("//div[@id='sent']/article[contains(.,'Sent from the browser test.')]"),
         "reply on the X page",
     )
-    assert "@acmehelp" in reply.text
+    assert "@acmehelp" in reply.text and "in reply to @" in reply.text
     browser.save_screenshot(str(artifacts / "web-demo-x.png"))
     browser.close()
     browser.switch_to.window(slack_tab)
