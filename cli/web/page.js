@@ -345,11 +345,18 @@ function wireSlack() {
   });
 }
 
-function fillCast(cast) {
+// The menu says who has DMs from Flare waiting (a page to PR shows there first).
+function fillCast(cast, waiting) {
   const people = $("as");
-  if (people.options.length) return;
-  people.innerHTML = cast.map((p) => `<option value="${esc(p.id)}">${esc(p.name)} (${esc(p.role)})</option>`).join("");
-  people.value = state.me;
+  const label = (p) => {
+    const n = waiting[`D${p.id.replace(/^[UW]+/, "")}`] || 0;
+    return `${p.name} (${p.role})${n ? ` · ${n} DM${n === 1 ? "" : "s"}` : ""}`;
+  };
+  if (!people.options.length) {
+    people.innerHTML = cast.map((p) => `<option value="${esc(p.id)}"></option>`).join("");
+    people.value = state.me;
+  }
+  cast.forEach((p, i) => (people.options[i].textContent = label(p)));
 }
 
 // X side ----------------------------------------------------------------------------------------
@@ -396,7 +403,7 @@ async function poll(force) {
       if (isX) drawX(d);
       else {
         if (!state.me) state.me = d.as;
-        fillCast(d.cast);
+        fillCast(d.cast, d.dms_waiting || {});
         drawSlack(d);
       }
     }

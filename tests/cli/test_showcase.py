@@ -11,13 +11,19 @@ import pytest
 import requests
 
 from bot.action_ids import ActionId
-from cli.cast import AGENT, PR
+from cli.cast import AGENT, LEAD, PR
 from cli.showcase import Showcase, start_showcase
 from cli.worker import run_until_done
 from flare.settings import Settings
 from workers import runtime
 
-CLAIM, REPLY, ACK = ActionId.CLAIM.value, ActionId.REPLY.value, ActionId.ACKNOWLEDGE.value
+CLAIM, REPLY, DM, ACK = (
+    ActionId.CLAIM.value,
+    ActionId.REPLY.value,
+    ActionId.DM.value,
+    ActionId.ACKNOWLEDGE.value,
+)
+STATEMENT, APPROVE = ActionId.DRAFT_STATEMENT.value, ActionId.APPROVE_STATEMENT.value
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +138,86 @@ def test_pr_acknowledges_the_page_from_its_dm(show: Showcase) -> None:
 
     notes = until(lambda: state(show, PR.id)["notes"], "word of the acknowledgement")
     assert "cknowledged" in notes[-1]["text"]
+
+
+def test_an_agent_dms_a_customer_and_the_dm_reaches_x(show: Showcase) -> None:
+    site = show.site.url
+
+    def billing_card() -> dict[str, Any] | None:
+        care = state(show, AGENT.id)["channels"][0]["messages"]
+        return next((m for m in care if CLAIM in buttons(m) and "billing" in m["text"]), None)
+
+    card = until(billing_card, "a billing card")
+    click = {"as": AGENT.id, "channel": "#social-care", "ts": card["ts"]}
+    requests.post(
+        f"{site}/api/click", json={**click, "block_id": buttons(card)[CLAIM], "action_id": CLAIM}
+    )
+
+    def the_card() -> dict[str, Any]:
+        care = state(show, AGENT.id)["channels"][0]["messages"]
+        return next(m for m in care if m["ts"] == card["ts"])
+
+    claimed = until(lambda: DM in buttons(the_card()) and the_card(), "the claimed card")
+    requests.post(
+        f"{site}/api/click", json={**click, "block_id": buttons(claimed)[DM], "action_id": DM}
+    )
+    modal = until(lambda: state(show, AGENT.id)["modals"], "the DM modal")[0]["view"]
+    said = "Sorry about the double charge: which order number was it?"
+    values = {"draft": {"draft": {"type": "plain_text_input", "value": said}}}
+    requests.post(
+        f"{site}/api/submit",
+        json={"as": AGENT.id, "view_id": modal["id"], "values": values},
+        timeout=5,
+    )
+
+    dm = until(lambda: show.x.dms, "the DM on X")[0]
+    assert dm["text"].startswith(said)
+    assert f"@{dm['to']}" in card["text"]
+
+
+def test_pr_drafts_a_statement_and_the_lead_approves_it_onto_x(show: Showcase) -> None:
+    site = show.site.url
+
+    def outage_card() -> dict[str, Any] | None:
+        pr = state(show, PR.id)["channels"][1]["messages"]
+        return next((m for m in pr if STATEMENT in buttons(m) and "outage" in m["text"]), None)
+
+    card = until(outage_card, "the outage incident card")
+    requests.post(
+        f"{site}/api/click",
+        json={
+            "as": PR.id,
+            "channel": "#pr-escalations",
+            "ts": card["ts"],
+            "block_id": buttons(card)[STATEMENT],
+            "action_id": STATEMENT,
+        },
+        timeout=5,
+    )
+    modal = until(lambda: state(show, PR.id)["modals"], "the statement modal")[0]["view"]
+    said = "Our app is down for many of you. We're on it and will post again by 11:00."
+    values = {"draft": {"draft": {"type": "plain_text_input", "value": said}}}
+    requests.post(
+        f"{site}/api/submit", json={"as": PR.id, "view_id": modal["id"], "values": values}
+    )
+
+    def request() -> dict[str, Any] | None:
+        pr = state(show, LEAD.id)["channels"][1]["messages"]
+        thread = next(m for m in pr if m["ts"] == card["ts"])["replies"]
+        return next((r for r in thread if APPROVE in buttons(r)), None)
+
+    asked = until(request, "the statement's approval request")
+    requests.post(
+        f"{site}/api/click",
+        json={
+            "as": LEAD.id,
+            "channel": "#pr-escalations",
+            "ts": asked["ts"],
+            "block_id": buttons(asked)[APPROVE],
+            "action_id": APPROVE,
+        },
+        timeout=5,
+    )
+
+    posted = until(lambda: [p for p in show.x.posts if p["kind"] == "statement"], "statement")
+    assert posted[0]["text"] == said
