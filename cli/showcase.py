@@ -7,7 +7,6 @@ this process, then serves until Ctrl-C.
 
 from __future__ import annotations
 
-import logging
 import signal
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,8 +126,16 @@ def run_showcase(
     """`flare demo --web`: serve the page and work the queues here until Ctrl-C or SIGTERM."""
     from cli.worker import run_lane
 
-    logging.getLogger("slack_bolt").setLevel(logging.ERROR)
-    show = start_showcase(settings, port, pause, speed)
+    try:
+        show = start_showcase(settings, port, pause, speed)
+    except OSError as exc:
+        console.print(
+            f"Cannot serve the page on port {port}: {exc.strerror or exc}. "
+            "Pick another with --port N (0: any free one).",
+            markup=False,
+            highlight=False,
+        )
+        raise SystemExit(2) from exc
     console.print(
         f"Flare demo in your browser: {show.site.url}  (the X side: {show.site.url}/x)\n"
         "Act as the agent, the lead or PR from the menu; every button goes to Flare's own Slack "

@@ -18,6 +18,8 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import requests
+
 from cli import interaction, scene
 from cli.cast import CAST, Person
 from cli.standin import SlackStandIn
@@ -236,6 +238,8 @@ class Site:
                     self._json(200, route(sent))
                 except (BadRequest, ValueError) as exc:
                     self._json(400, {"error": str(exc)})
+                except requests.RequestException as exc:  # the app is not answering
+                    self._json(502, {"error": f"Flare's Slack app did not answer: {exc}"})
 
             def _file(self, name: str) -> None:
                 if name not in STATIC:
