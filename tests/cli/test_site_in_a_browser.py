@@ -85,6 +85,7 @@ def browser() -> Iterator[Any]:
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
         options.add_argument(flag)
     options.add_argument("--window-size=1400,900")
+    options.set_capability("goog:loggingPrefs", {"browser": "SEVERE"})
     driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
     yield driver
     driver.quit()
@@ -166,3 +167,5 @@ def test_a_newcomer_works_a_case_end_to_end_and_acknowledges_a_page(
     assert note.is_displayed()
     browser.save_screenshot(str(artifacts / "web-demo-slack.png"))
     assert (artifacts / "web-demo-slack.png").stat().st_size > 10_000
+    errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == [], "the page's script failed"
