@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench clean install
+.PHONY: demo demo-web test browser lint typecheck bench clean install
 
 install: $(STAMP)
 
@@ -17,8 +17,25 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/flare demo
 
-test: $(STAMP)
+demo-web: $(STAMP)
+	$(BIN)/flare demo --web
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# Debian's chromium and its driver for the web demo's browser test, installed only when missing
+# and only where apt-get runs as root (about 50 s); anywhere else that one test skips, saying why.
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing chromium and chromium-driver (apt-get) for the browser test"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends chromium chromium-driver; } >/dev/null 2>&1 \
+	      || echo "chromium could not be installed: the browser test will skip"; \
+	  else \
+	    echo "no chromium here: the browser test will skip (apt-get install chromium chromium-driver)"; \
+	  fi; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

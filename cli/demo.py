@@ -129,6 +129,13 @@ def run_demo(
             markup=False,
             highlight=False,
         )
+    if standin and not follow:
+        console.print(
+            "Work these cards yourself: `flare demo --web` (or `make demo-web`) serves them as a "
+            "page at http://127.0.0.1:8750, every button answered by Flare (docs/demo.md).",
+            markup=False,
+            highlight=False,
+        )
     if follow:
         _follow(settings, console, standin)
     return result

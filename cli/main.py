@@ -70,6 +70,22 @@ def demo(
             help="Also write each case's Microsoft Teams card here, as Adaptive Card JSON.",
         ),
     ] = None,
+    web: Annotated[
+        bool,
+        typer.Option(
+            help="Serve the demo as a page to work by hand in a browser (docs/demo.md): the "
+            "stand-in Slack and X, every button going to Flare's own Slack app."
+        ),
+    ] = False,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="The --web page's port (0: any free one).")
+    ] = 8750,
+    speed: Annotated[
+        float,
+        typer.Option(
+            min=0.1, max=100.0, help="How fast the --web story is told (2: twice as fast)."
+        ),
+    ] = 1.0,
 ) -> None:
     """Run the whole pipeline on embedded defaults and show what agents would see.
 
@@ -80,11 +96,17 @@ def demo(
     ends with a summary.
 
     **Examples**: `flare demo`; `flare demo --follow`, then in another terminal
-    `FLARE_DATA_DIR=.flare/demo flare replay FILE`.
+    `FLARE_DATA_DIR=.flare/demo flare replay FILE`; `flare demo --web`, then open the page
+    it names.
     """
     from cli.demo import run_demo
 
     settings = settings_or_exit()
+    if web:
+        from cli.showcase import run_showcase
+
+        run_showcase(settings, console, port, speed=speed)
+        return
     if slack and not settings.slack.configured:
         err.print(
             "[red]--slack needs FLARE_SLACK__BOT_TOKEN and FLARE_SLACK__SIGNING_SECRET.[/red]"

@@ -114,6 +114,7 @@ class SlackStandIn:
     calls: list[Call] = field(default_factory=list)
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     views: dict[str, dict[str, Any]] = field(default_factory=dict)  # open modals by view id
+    opened_by: dict[str, str] = field(default_factory=dict)  # trigger id of each modal, by view id
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # App Home views by user
     names: dict[str, str] = field(default_factory=dict)  # users.info real names by user id
     on_call: Callable[[Call], None] | None = None
@@ -319,6 +320,7 @@ class SlackStandIn:
                 return {"ok": False, "error": "invalid_trigger_id"}
             view_id = f"V{self._next_ts().rsplit('.', 1)[1]}"
             self.views[view_id] = {"id": view_id, **(args.get("view") or {})}
+            self.opened_by[view_id] = str(args["trigger_id"])
             return {"ok": True, "view": self.views[view_id]}
         if method == "views.update":
             view_id = str(args.get("view_id", ""))

@@ -23,6 +23,7 @@ def test_the_demo_shows_the_flood_rolled_up_paged_and_acknowledged(tmp_path: Pat
     assert "Paging PR on call for the outage incident" in shown
     assert "Acknowledged by @U0DEMOPR" in shown
     assert result.stats["pages"] >= 1 and result.stats["incidents"] >= 1
+    assert "`flare demo --web`" in shown  # where to work the cards by hand
 
 
 def test_the_demo_writes_the_teams_cards_too_when_asked(tmp_path: Path) -> None:
