@@ -26,18 +26,21 @@ class Waiting:
     case_id: str
     priority: Priority | None
     due: datetime | None
+    pulled: bool = False  # claimed before it had a card: first in line (`PULLED`)
 
     @property
     def score(self) -> float:
         """Its place in the line, lowest first (`urgency`)."""
-        return urgency(self.priority, self.due)
+        return PULLED if self.pulled else urgency(self.priority, self.due)
 
     @classmethod
     def of_score(cls, case_id: str, score: float) -> Waiting:
         """The card as the backlog's sorted set holds it: the score is its urgency."""
+        if score < 1e11:
+            return cls(case_id, None, None, pulled=True)
         rank, at = divmod(score, 1e11)
         priority = next((p for p in Priority if p.rank == int(rank)), None)
-        due = None if at >= NO_DUE or score < 1e11 else datetime.fromtimestamp(at, UTC)
+        due = None if at >= NO_DUE else datetime.fromtimestamp(at, UTC)
         return cls(case_id, priority, due)
 
 
