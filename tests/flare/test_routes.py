@@ -12,7 +12,9 @@ from rules.decision import Action, Decision, Priority
 ROUTES = parse_routes("P1=C0URGENT, billing=C0BILLING")
 
 
-def routed(action: Action = Action.RESPOND, priority: Priority = Priority.P3, **extra: object) -> str:
+def routed(
+    action: Action = Action.RESPOND, priority: Priority = Priority.P3, **extra: object
+) -> str:
     decided = Decision(mention_id="1", action=action, priority=priority, **extra)  # type: ignore[arg-type]
     return channel_for(decided, ROUTES, alerts="C0ALERTS", pr="C0PR")
 
