@@ -82,3 +82,14 @@ def fold(cards: Iterable[Waiting], pace: float, now: datetime) -> Plan:
             break
         folded.append(line.pop())
     return Plan(tuple(line), tuple(reversed(folded)))
+
+
+def holds(count: int, least_urgent: Waiting, pace: float, now: datetime) -> bool:
+    """True when a line of `count` cards whose least urgent is `least_urgent` folds nothing, as
+    `fold` would find: what a drain checks first, without reading the whole line. False means
+    only that the whole line must be weighed."""
+    if count <= 1 or least_urgent.priority is Priority.P1:
+        return True
+    if least_urgent.due is None:
+        return False  # the card that decides is further up the line
+    return count * pace <= (least_urgent.due - now).total_seconds()

@@ -13,7 +13,7 @@ from datetime import timedelta
 from bot import fold_card
 from bot.slack_client import Posted
 from flare import keys
-from flare.backlog import Waiting, fold
+from flare.backlog import Waiting, fold, holds
 from flare.case import Case, CaseState
 from flare.defaults import CHAT_RETRY
 from flare.jobs import Job, enqueue_in, redraw_fold
@@ -32,19 +32,23 @@ def review(rt: Runtime, channel: str) -> int:
     channel's one drain job, so nothing else moves cards out of the line meanwhile; a card that
     joins meanwhile is weighed at the next slot."""
     waiting, folded = keys.send_waiting(channel), keys.send_folded(channel)
+    pace, now = 1.0 / rt.settings.slack.send_per_second, rt.clock()
     pipe = rt.redis.pipeline(transaction=False)
+    pipe.zcard(waiting)
+    pipe.zcard(folded)
+    pipe.zrange(waiting, -1, -1, withscores=True)
+    count, out_count, tail = pipe.execute()
+    if not out_count and (not tail or holds(count, Waiting.of_score("", tail[0][1]), pace, now)):
+        return 0  # nothing folded, nothing to fold: the line was not read
     pipe.zrange(waiting, 0, -1, withscores=True)
     pipe.zrange(folded, 0, -1, withscores=True)
     in_line, out = (
         {raw.decode(): float(score) for raw, score in found} for found in pipe.execute()
     )
-    if not out and len(in_line) <= 1:
-        return 0
     cards = {**out, **in_line}
     for case_id in out.keys() & in_line.keys():  # a folded card carded again: its best place
         cards[case_id] = min(out[case_id], in_line[case_id])
-    pace = 1.0 / rt.settings.slack.send_per_second
-    plan = fold((Waiting.of_score(i, s) for i, s in cards.items()), pace, rt.clock())
+    plan = fold((Waiting.of_score(i, s) for i, s in cards.items()), pace, now)
     newly = [c for c in plan.folded if c.case_id not in out]
     back = [c for c in plan.posted if c.case_id in out]
     stale = [c.case_id for c in plan.folded if c.case_id in in_line]

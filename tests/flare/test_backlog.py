@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flare.backlog import PULLED, Waiting, fold, urgency
+from flare.backlog import PULLED, Waiting, fold, holds, urgency
 from rules.decision import Priority
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -88,3 +88,22 @@ def test_a_pulled_card_is_first_in_line_and_never_folds() -> None:
     plan = fold(line, pace=1.0, now=NOW)
 
     assert names(plan.posted) == ["pulled"] and names(plan.folded) == ["b", "c"]
+
+
+def test_a_line_is_seen_to_hold_from_its_count_and_least_urgent_card_alone() -> None:
+    assert holds(10, card("z", P3, 10), pace=1.0, now=NOW)
+    assert not holds(11, card("z", P3, 10), pace=1.0, now=NOW)
+    assert holds(1, card("z", P4, -60), pace=1.0, now=NOW)
+    assert holds(50, card("z", P1, -60), pace=1.0, now=NOW)
+    assert not holds(2, card("z", None, None), pace=1.0, now=NOW)  # weigh the whole line
+
+
+def test_holds_agrees_with_fold_on_every_line_it_answers_for() -> None:
+    for n in range(1, 15):
+        for due_in in (-5.0, 0.0, 3.0, 7.5, 20.0):
+            for last in (P1, P3, P4):
+                line = [card(str(i), P2, 60) for i in range(n - 1)] + [card("z", last, due_in)]
+                if holds(n, line[-1], pace=1.0, now=NOW):
+                    assert fold(line, pace=1.0, now=NOW).folded == ()
+                else:
+                    assert fold(line, pace=1.0, now=NOW).folded != ()
