@@ -490,8 +490,11 @@ def drain_channel(channel: str) -> str:
             return "empty"
         case_id = top[0].decode()
         case = rt.store.get(case_id)
-        if case is None or rt.store.card(case_id):
-            rt.redis.zrem(waiting, case_id)  # gone, or posted some other way meanwhile
+        routed = case is not None and rt.settings.slack.channel_for(case.decision) == channel
+        if case is None or not routed or rt.store.card(case_id):
+            # gone, routed elsewhere since (its card job put it in that channel's line), or
+            # posted some other way meanwhile
+            rt.redis.zrem(waiting, case_id)
             continue
         blocks, text = card.render(case, rt.clock())
         posted = _post(rt, channel, blocks, text, card_of=case.id)

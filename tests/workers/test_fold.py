@@ -179,6 +179,21 @@ def test_each_channel_spends_its_own_budget(rt: Runtime, fake_slack: SlackStandI
     assert all(c.status == 200 for c in fake_slack.calls_to("chat.postMessage"))
 
 
+def test_a_case_routed_elsewhere_while_it_waited_is_carded_in_its_new_channel_only(
+    rt: Runtime, fake_slack: SlackStandIn
+) -> None:
+    first, moved = case(rt, "1"), case(rt, "2")
+    assert jobs.notify_case(first) == "posted"
+    assert jobs.notify_case(moved) == "waiting"
+
+    later = mention(id="2b", username="user2", created_at=rt.clock())
+    rt.casework.followed_up(moved, later, decision(later, topic="billing"))
+    run_until_done(rt.redis, within=20)
+
+    assert cards_in(fake_slack, "C0ALERTS") == [first]
+    assert cards_in(fake_slack, "C0BILLING") == [moved]
+
+
 # folds -------------------------------------------------------------------------------------
 def a_long_line(rt: Runtime) -> tuple[list[str], list[str]]:
     """Four P3 cards with half an hour to go, and three P4 cards whose targets are a third of a
