@@ -16,6 +16,7 @@ from rules.decision import Priority
 
 NO_RANK = 99  # a card with no priority goes after the P4s
 NO_DUE = 9e10  # a card with no response target, as the urgency score writes it
+_BY_RANK = {p.rank: p for p in Priority}
 PULLED = 0.0  # a card someone claimed before it was posted: they wait for it, so it goes first
 
 
@@ -39,7 +40,7 @@ class Waiting:
         if score < 1e11:
             return cls(case_id, None, None, pulled=True)
         rank, at = divmod(score, 1e11)
-        priority = next((p for p in Priority if p.rank == int(rank)), None)
+        priority = _BY_RANK.get(int(rank))
         due = None if at >= NO_DUE else datetime.fromtimestamp(at, UTC)
         return cls(case_id, priority, due)
 
@@ -71,7 +72,7 @@ def fold(cards: Iterable[Waiting], pace: float, now: datetime) -> Plan:
     the line: it goes out at the next slot whatever its target. Cards folded earlier are
     weighed with the rest, so as the line shrinks they come back into it, most urgent first.
     """
-    line = sorted(cards, key=lambda c: c.score)
+    line = sorted(cards, key=lambda c: (c.score, c.case_id))  # ties as Redis orders them
     folded: list[Waiting] = []
     while len(line) > 1 and line[-1].priority is not Priority.P1:
         judge = next((c for c in reversed(line) if c.due is not None), None)

@@ -245,6 +245,11 @@ def send_folded(channel: str) -> str:
     return f"{PREFIX}:send:{channel}:folded"
 
 
+def fold_weighed(channel: str) -> str:
+    """Mark, SET NX PX: this channel's whole line was weighed for folding a moment ago."""
+    return f"{PREFIX}:send:{channel}:weighed"
+
+
 def fold_card(channel: str) -> str:
     """Hash: where this channel's "N more waiting" card is (channel, ts), while cards are folded."""
     return f"{PREFIX}:send:{channel}:fold-card"

@@ -23,14 +23,19 @@ from workers.runtime import Runtime, current
 log = logging.getLogger(__name__)
 
 LIVE = (CaseState.OPEN, CaseState.CLAIMED)
+WEIGH_GAP_MS = 2_000  # a line that may fold is read whole at most this often
 POSTING_MS = 30_000  # one run posts the card; a run that died mid-post frees it after this
 
 
-def review(rt: Runtime, channel: str) -> int:
+def review(rt: Runtime, channel: str, now_or_never: bool = False) -> int:
     """Weigh the channel's line against its cards' targets (`flare.backlog.fold`) and move the
     cards that fold out of it, or come back into it. Returns how many came back. Run by the
     channel's one drain job, so nothing else moves cards out of the line meanwhile; a card that
-    joins meanwhile is weighed at the next slot."""
+    joins meanwhile is weighed at the next slot.
+
+    A line that may fold is read whole at most once per `WEIGH_GAP_MS` (a long line changes
+    little from one post to the next); `now_or_never`: weigh it now all the same (the line is
+    empty, and only folded cards can fill it)."""
     waiting, folded = keys.send_waiting(channel), keys.send_folded(channel)
     pace, now = 1.0 / rt.settings.slack.send_per_second, rt.clock()
     pipe = rt.redis.pipeline(transaction=False)
@@ -40,6 +45,9 @@ def review(rt: Runtime, channel: str) -> int:
     count, out_count, tail = pipe.execute()
     if not out_count and (not tail or holds(count, Waiting.of_score("", tail[0][1]), pace, now)):
         return 0  # nothing folded, nothing to fold: the line was not read
+    weighed = rt.redis.set(keys.fold_weighed(channel), "1", nx=True, px=WEIGH_GAP_MS)
+    if not (weighed or now_or_never):
+        return 0
     pipe.zrange(waiting, 0, -1, withscores=True)
     pipe.zrange(folded, 0, -1, withscores=True)
     in_line, out = (

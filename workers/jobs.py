@@ -481,7 +481,7 @@ def drain_channel(channel: str) -> str:
     fold.review(rt, channel)  # a line longer than its targets allow folds its least urgent
     while True:
         top = rt.redis.zrange(waiting, 0, 0)
-        if not top and fold.review(rt, channel):  # folded cards come back as the line empties
+        if not top and fold.review(rt, channel, now_or_never=True):  # folded come back
             continue
         if not top:
             rt.redis.delete(keys.send_draining(channel))

@@ -107,3 +107,13 @@ def test_holds_agrees_with_fold_on_every_line_it_answers_for() -> None:
                     assert fold(line, pace=1.0, now=NOW).folded == ()
                 else:
                     assert fold(line, pace=1.0, now=NOW).folded != ()
+
+
+def test_cards_of_equal_urgency_keep_one_order_so_a_line_weighed_again_moves_nothing() -> None:
+    same = [card(f"c{i:02d}", P3, 5) for i in range(12)]
+
+    first = fold(same, pace=1.0, now=NOW)
+    again = fold([*first.folded, *first.posted], pace=1.0, now=NOW)
+
+    assert names(first.posted) == [f"c{i:02d}" for i in range(5)]
+    assert again == first
