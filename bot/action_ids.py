@@ -27,6 +27,7 @@ class ActionId(StrEnum):
     DRAFT_STATEMENT = "incident_statement"  # on the incident card: PR drafts the statement
     APPROVE_STATEMENT = "statement_approve"  # on a statement's request: post it on X
     REJECT_STATEMENT = "statement_reject"  # on a statement's request: send it back
+    PULL = Act.PULL.value  # on a channel's "N more waiting" card: card and claim the next one
 
 
 class ViewId(StrEnum):

@@ -118,6 +118,7 @@ def build_app(
     for view_id, submit in submits.items():
         app.view(view_id.value)(_on_submit(slack, submit, named=view_id in SIGNED))
     app.action(ActionId.REPLY_DRAFT.value)(_on_draft(desk, slack))
+    app.action(ActionId.PULL.value)(_on_pull(slack, desk.pull))
     app.action(ActionId.ACKNOWLEDGE.value)(_on_page(slack, desk.paging.acknowledge))
     app.action(ActionId.PASS.value)(_on_page(slack, desk.paging.pass_on))
     app.action(ActionId.DRAFT_STATEMENT.value)(_on_statement_form(slack, statements))
@@ -146,6 +147,18 @@ def _on_click(slack: SlackSurface, act: Handler) -> Any:
         ack()
         click = Click.of(body)
         show(slack, click, act(click.case_id, slack.actor(click.user)))
+
+    return listener
+
+
+def _on_pull(slack: SlackSurface, pull: Handler) -> Any:
+    """Pull the next one, on a busy channel's "N more waiting" card: the button names the
+    channel, the core picks the case."""
+
+    def listener(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        click = Click.of(body)
+        show(slack, click, pull(click.fold, slack.actor(click.user)))
 
     return listener
 

@@ -61,6 +61,22 @@ def statement_of_button(value: str) -> tuple[str, str, str]:
     return topic, incident_id, str(ref.get("draft") or "") if isinstance(ref, dict) else ""
 
 
+def fold_value(channel: str) -> str:
+    """The value of the Pull button on a channel's "N more waiting" card: which channel's
+    folded cards (the card itself holds no list: the next one is read again on click)."""
+    return json.dumps({"fold": channel}, separators=(",", ":"))
+
+
+def fold_of_button(value: str) -> str:
+    """The channel a Pull button names; "" if it names none."""
+    try:
+        ref = json.loads(value)
+    except ValueError:
+        return ""
+    folded = ref.get("fold") if isinstance(ref, dict) else None
+    return folded if isinstance(folded, str) else ""
+
+
 @dataclass(frozen=True)
 class Click:
     """A button click on a card or in its thread."""
@@ -87,6 +103,11 @@ class Click:
             message_ts=str(container.get("message_ts") or ""),
             trigger_id=str(body.get("trigger_id") or ""),
         )
+
+    @property
+    def fold(self) -> str:
+        """The channel whose folded cards a Pull button names ("" for any other button)."""
+        return fold_of_button(self.value)
 
 
 def form_meta(case_id: str, confirm: bool = False) -> str:

@@ -25,7 +25,7 @@ from flare import defaults, keys
 from flare.case import Case, CaseState
 from flare.draft import DraftCheck, check_draft, with_signature
 from flare.incidents import Incident
-from flare.jobs import Job, enqueue, enqueue_at, job_id, redraw_card
+from flare.jobs import Job, enqueue, enqueue_at, job_id, redraw_card, redraw_fold
 from flare.outcome import DONE, Actor, Field, Form, Kind, Outcome, invalid, refused
 from flare.paging import Paging
 from flare.queues import queue
@@ -63,6 +63,7 @@ NO_PUBLIC_REPLY = words(
     "Send a DM instead, or leave it to PR's public statement."
 )
 NOTHING_WAITING = words("There is no reply waiting for approval on this case.")
+NOTHING_FOLDED = words("Nothing more is waiting here: every case has its card.")
 REOPEN_TO_CONFIRM = words(" (The incident opened after this form: open Reply again to tick.)")
 
 
@@ -79,6 +80,7 @@ class Act(StrEnum):
     REOPEN = "case_reopen"
     APPROVE = "reply_approve"
     SEND_BACK = "reply_reject"
+    PULL = "case_pull"  # the next case folded out of a busy channel: carded and claimed
 
 
 class Need(StrEnum):
@@ -173,6 +175,28 @@ class Casework:
                 self.redis, case.claim_until + timedelta(seconds=1), Job.REDRAW_CARD, case_id
             )
         return DONE
+
+    def pull(self, channel: str, actor: Actor) -> Outcome:
+        """Take the most urgent case folded out of a busy channel's line (its "N more waiting"
+        card): it is claimed for `actor`, and its card goes out at the channel's next slot,
+        ahead of the line. A case claimed, carded or closed meanwhile is passed over; with
+        none left, the person is told so."""
+        if not self.team.may_act(actor.id):
+            return refused(words(self.team.refusal("agent")))
+        folded = keys.send_folded(channel)
+        try:
+            while popped := self.redis.zpopmin(folded):
+                case_id = popped[0][0].decode()
+                case = self.store.get(case_id)
+                if case is None or case.state is not CaseState.OPEN or self.store.card(case_id):
+                    continue
+                result = self.store.claim(case_id, actor.id)
+                if result.ok:
+                    self.store.audit(case_id, actor.id, "pull", channel=channel)
+                    return self._took(result, case_id, actor, "pulled and claimed")
+            return refused(NOTHING_FOLDED)
+        finally:
+            redraw_fold(self.redis, channel)
 
     def release(self, case_id: str, actor: Actor) -> Outcome:
         case = self._admit(case_id, actor, Need.AGENT, Act.RELEASE)

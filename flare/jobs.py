@@ -12,7 +12,7 @@ import redis
 from rq.job import Job as RqJob
 
 from flare import keys
-from flare.defaults import DIRTY_TTL
+from flare.defaults import CHAT_RETRY, DIRTY_TTL
 from flare.queues import QueueName, queue
 
 
@@ -24,6 +24,7 @@ class Job(StrEnum):
     NOTIFY_CASE = "workers.jobs.notify_case"
     NOTIFY_INCIDENT = "workers.jobs.notify_incident"
     DRAIN_CHANNEL = "workers.jobs.drain_channel"
+    DRAW_FOLD = "workers.fold.draw_fold"
     POST_MESSAGE = "workers.jobs.post_message"
     POST_NOTE = "workers.jobs.post_note"
     TELL_CASE = "workers.jobs.tell_case"
@@ -111,6 +112,11 @@ def job_id(kind: str, subject: str) -> str:
     if _JOB_ID.fullmatch(subject):
         return f"{kind}-{subject}"
     return f"{kind}-h{hashlib.sha1(subject.encode()).hexdigest()[:20]}"
+
+
+def redraw_fold(client: redis.Redis, channel: str) -> None:
+    """Have a channel's "N more waiting" card drawn as its folded cases are when the job runs."""
+    enqueue(client, Job.DRAW_FOLD, channel, retry=CHAT_RETRY)
 
 
 def redraw_card(client: redis.Redis, case_id: str) -> None:

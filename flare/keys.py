@@ -261,6 +261,32 @@ def send_draining(channel: str) -> str:
     return f"{PREFIX}:send:{channel}:draining"
 
 
+def send_folded(channel: str) -> str:
+    """Sorted set: case ids folded out of this channel's backlog into its "N more waiting" card,
+    scored by urgency like `send_waiting`: the lowest score is the next one pulled."""
+    return f"{PREFIX}:send:{channel}:folded"
+
+
+def fold_weighed(channel: str) -> str:
+    """Mark, SET NX PX: this channel's whole line was weighed for folding a moment ago."""
+    return f"{PREFIX}:send:{channel}:weighed"
+
+
+def fold_card(channel: str) -> str:
+    """Hash: where this channel's "N more waiting" card is (channel, ts), while cards are folded."""
+    return f"{PREFIX}:send:{channel}:fold-card"
+
+
+def fold_card_edited(channel: str) -> str:
+    """Mark, SET NX PX: the "N more waiting" card was edited within the fold edit gap."""
+    return f"{PREFIX}:send:{channel}:fold-card:edited"
+
+
+def fold_card_pending(channel: str) -> str:
+    """Mark, SET NX PX: one put-off edit of the "N more waiting" card is queued."""
+    return f"{PREFIX}:send:{channel}:fold-card:pending"
+
+
 # Telling people about a case: the heads-up when its card is posted, the nudge when it is overdue.
 def case_told(mention_id: str, action: str) -> str:
     """Mark, SET NX EX: the leads (priority) or PR (a PR risk) were told about this case."""

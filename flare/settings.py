@@ -19,6 +19,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
 from flare import defaults
+from flare.routes import Route, channel_for, parse_routes
+from rules.decision import Decision
 from rules.units import handle
 
 CsvList = Annotated[tuple[str, ...], NoDecode]
@@ -48,6 +50,10 @@ class SlackSettings(BaseModel):
     api_url: str = "https://slack.com/api/"
     alerts_channel: str = "#social-care"
     pr_channel: str = "#pr-escalations"
+    routes: Annotated[tuple[Route, ...], NoDecode] = ()
+    """Where cards go by priority or topic, e.g. `P1=C0URGENT,billing=C0BILLING`: the first
+    route that takes a card wins; PR risks and crises go to `pr_channel`, the rest to
+    `alerts_channel`. Each channel has its own send budget."""
     agents: CsvList = ()
     pr_team: CsvList = ()
     leads: CsvList = ()
@@ -61,12 +67,27 @@ class SlackSettings(BaseModel):
     incident_edit_gap_ms: int = Field(default=3000, ge=0, le=60_000)
     """Fewest milliseconds between two edits of an incident's card (3 s: at most 20 a minute,
     however fast the flood grows)."""
+    fold_edit_gap_ms: int = Field(default=3000, ge=0, le=60_000)
+    """Fewest milliseconds between two edits of a channel's "N more waiting" card."""
     listener_threads: int = Field(default=32, ge=1, le=512)
     """Threads that run the bot's Slack listeners; each click is acknowledged on one of them, so
     when every thread waits on a slow Slack call a further click is not answered within Slack's
     3 s (Bolt's own pool has 5)."""
 
     _csv = field_validator("agents", "pr_team", "leads", mode="before")(_split_csv)
+
+    @field_validator("routes", mode="before")
+    @classmethod
+    def _routes(cls, value: Any) -> Any:
+        if isinstance(value, str | dict) or (
+            isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+        ):
+            return parse_routes(value)
+        return value
+
+    def channel_for(self, decision: Decision) -> str:
+        """The channel of a case's card, by its routes (`flare.routes`)."""
+        return channel_for(decision, self.routes, self.alerts_channel, self.pr_channel)
 
     @property
     def configured(self) -> bool:

@@ -34,8 +34,13 @@ def _slack(rt: Runtime) -> SlackSurface:
 
 
 def _agent_channel(rt: Runtime, case_id: str) -> str:
+    """Where the agent works on the case: its card's channel, else the channel it is routed to."""
     where = rt.store.card(case_id)
-    return where[0] if where else rt.settings.slack.alerts_channel
+    if where:
+        return where[0]
+    case = rt.store.get(case_id)
+    slack = rt.settings.slack
+    return slack.channel_for(case.decision) if case else slack.alerts_channel
 
 
 def _again_at(rt: Runtime, exc: XRateLimited) -> datetime:

@@ -19,6 +19,7 @@ from bot.card import CARD_EVENT
 from bot.mrkdwn import say
 from bot.slack_client import POST_EVENT, Posted, SlackError
 from flare import keys
+from flare.backlog import PULLED
 from flare.case import Case, CaseState
 from flare.defaults import (
     CHAT_RETRY,
@@ -29,7 +30,7 @@ from flare.defaults import (
     TOLD_TTL,
 )
 from flare.dlq import DeadLetters
-from flare.jobs import Job, enqueue, enqueue_at, enqueue_in, enqueue_many
+from flare.jobs import Job, enqueue, enqueue_at, enqueue_in, enqueue_many, redraw_fold
 from flare.store import NewCase
 from flare.threads import threads_for
 from flare.triage_context import RedisContext
@@ -37,7 +38,7 @@ from flare.words import Person, Words, from_json
 from rules.conversation import Conversation
 from rules.decision import Action, Decision, Priority
 from rules.mention import Mention, Source
-from workers import teams
+from workers import fold, teams
 from workers.runtime import Runtime, current
 from workers.send_budget import SendBudget, urgency
 
@@ -254,13 +255,6 @@ def _remember_on_topic(rt: Runtime, cases: dict[str, dict[str, float]], now: dat
     pipe.execute()
 
 
-def _channel_for(rt: Runtime, action: Action) -> str:
-    slack = rt.settings.slack
-    return (
-        slack.pr_channel if action in (Action.ESCALATE_PR, Action.CRISIS) else slack.alerts_channel
-    )
-
-
 def _post(
     rt: Runtime,
     channel: str,
@@ -355,7 +349,7 @@ def notify_case(case_id: str) -> str:
         rt.slack.draw(case_id)
         _tell(rt, case)  # a retry after the card went up but before the heads-up did
         return "updated"
-    channel = _channel_for(rt, case.decision.action)
+    channel = rt.settings.slack.channel_for(case.decision)  # its route (flare.routes)
     if rt.redis.zcard(keys.send_waiting(channel)):
         return _wait_for_slot(rt, channel, case, 0.0)
     blocks, text = card.render(case, rt.clock())
@@ -482,9 +476,12 @@ def tell_case(case_id: str) -> str:
 
 
 def _wait_for_slot(rt: Runtime, channel: str, case: Case, wait: float) -> str:
-    """Put the card in the channel's backlog, which one drain job at a time posts."""
+    """Put the card in the channel's backlog, which one drain job at a time posts. A case
+    claimed before it had a card (pulled from the fold) goes first: its holder waits for it."""
     score = urgency(case.decision.priority, case.decision.due)
-    rt.redis.zadd(keys.send_waiting(channel), {case.id: score}, nx=True)
+    if case.state is CaseState.CLAIMED:
+        score = PULLED
+    rt.redis.zadd(keys.send_waiting(channel), {case.id: score}, lt=True)  # moves only ahead
     _drain_later(rt, channel, wait)
     return "waiting"
 
@@ -506,8 +503,11 @@ def drain_channel(channel: str) -> str:
     if rt.slack is None:
         return "no-slack"
     waiting = keys.send_waiting(channel)
+    fold.review(rt, channel)  # a line longer than its targets allow folds its least urgent
     while True:
         top = rt.redis.zrange(waiting, 0, 0)
+        if not top and fold.review(rt, channel, now_or_never=True):  # folded come back
+            continue
         if not top:
             rt.redis.delete(keys.send_draining(channel))
             if rt.redis.zcard(waiting):  # a card joined as the drain let go
@@ -515,8 +515,11 @@ def drain_channel(channel: str) -> str:
             return "empty"
         case_id = top[0].decode()
         case = rt.store.get(case_id)
-        if case is None or rt.store.card(case_id):
-            rt.redis.zrem(waiting, case_id)  # gone, or posted some other way meanwhile
+        routed = case is not None and rt.settings.slack.channel_for(case.decision) == channel
+        if case is None or not routed or rt.store.card(case_id):
+            # gone, routed elsewhere since (its card job put it in that channel's line), or
+            # posted some other way meanwhile
+            rt.redis.zrem(waiting, case_id)
             continue
         blocks, text = card.render(case, rt.clock())
         posted = _post(rt, channel, blocks, text, card_of=case.id)
@@ -526,7 +529,7 @@ def drain_channel(channel: str) -> str:
             return "deferred"
         rt.redis.zrem(waiting, case.id)
         _carded(rt, case, posted)
-        if rt.redis.zcard(waiting):
+        if rt.redis.zcard(waiting) or rt.redis.zcard(keys.send_folded(channel)):
             rt.redis.expire(keys.send_draining(channel), DRAINING_TTL)
             enqueue(rt.redis, Job.DRAIN_CHANNEL, channel, retry=CHAT_RETRY)  # at the next slot
         else:
@@ -662,6 +665,11 @@ def check_due(case_id: str) -> str:
         enqueue_at(rt.redis, due + timedelta(seconds=1), Job.CHECK_DUE, case_id)
         return "not yet"
     where = rt.store.card(case_id)
+    if rt.slack is not None and where is None:
+        channel = rt.settings.slack.channel_for(case.decision)
+        if rt.redis.zscore(keys.send_folded(channel), case_id) is not None:
+            redraw_fold(rt.redis, channel)  # its line on the fold card now says it is late
+            return "folded"  # its card, once posted, is checked again and nudged at once
     if rt.slack is None or where is None:
         return "no card"
     if not rt.redis.set(keys.case_overdue(case_id), "1", nx=True, ex=TOLD_TTL):

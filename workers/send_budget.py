@@ -16,7 +16,10 @@ from typing import Protocol, TypeVar
 import redis
 
 from flare import keys
+from flare.backlog import urgency
 from rules.decision import Priority
+
+__all__ = ["PendingSend", "SendBudget", "most_urgent_first", "urgency"]
 
 _KEEP_MS = 60_000  # how long the bookkeeping keys outlive the moment they describe
 
@@ -95,13 +98,6 @@ class PendingSend:
     case_id: str
     priority: Priority | None
     due: datetime | None
-
-
-def urgency(priority: Priority | None, due: datetime | None) -> float:
-    """A sort score, lowest first: P1 before P4, then the soonest response target; no priority
-    or no target goes last (the order of `most_urgent_first`, as one number for Redis)."""
-    rank = priority.rank if priority else 99
-    return rank * 1e11 + (due.timestamp() if due else 9e10)
 
 
 def most_urgent_first(items: Iterable[U]) -> list[U]:

@@ -40,3 +40,15 @@ def test_a_statement_form_names_its_incident_and_no_case() -> None:
 
 def test_a_button_names_its_case_by_a_typed_reference() -> None:
     assert case_of_button('{"case":"v-pipe|x"}') == "v-pipe|x"
+
+
+def test_a_pull_button_names_its_channel_and_nothing_else_reads_as_one() -> None:
+    from bot.payloads import Click, button_value, fold_of_button, fold_value
+
+    body = {
+        "user": {"id": "U0AGENT1"},
+        "actions": [{"action_id": "case_pull", "value": fold_value('C0"x,{')}],
+    }
+    assert Click.of(body).fold == 'C0"x,{'
+    assert fold_of_button(button_value("1001")) == ""
+    assert fold_of_button("not json") == ""
