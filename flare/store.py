@@ -80,11 +80,13 @@ class Store:
         decision: Decision,
         now: datetime | None = None,
         linked_to: str | None = None,
+        ingested_at: datetime | None = None,
     ) -> bool:
         """Store a decided mention; False if it was stored before (idempotent by id).
 
         The case owns its conversation unless an earlier case does: `linked_to` names an earlier
-        case of the same conversation, closed too long ago to be reopened.
+        case of the same conversation, closed too long ago to be reopened. `ingested_at`: when
+        intake handed the post on, for the ingest-to-card timing.
         """
         now = now or _now()
         fields = {
@@ -95,6 +97,8 @@ class Store:
         }
         if linked_to:
             fields["linked_to"] = linked_to
+        if ingested_at:
+            fields["ingested_at"] = ingested_at.isoformat()
         key = keys.case(mention.id)
         if not self.redis.hsetnx(key, "stored_at", fields["stored_at"]):
             return False
@@ -109,6 +113,7 @@ class Store:
             pipe.zadd(keys.cases_by_due(), {mention.id: decision.due.timestamp()})
         pipe.hincrby(keys.stats(), "mentions", 1)
         pipe.hincrby(keys.stats(), f"action:{decision.action.value}", 1)
+        pipe.zadd(keys.cases_by_stored(), {mention.id: now.timestamp()})
         pipe.execute()
         return True
 

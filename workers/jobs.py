@@ -6,7 +6,7 @@ import contextlib
 import json
 import logging
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis
@@ -30,6 +30,7 @@ from flare.defaults import (
 )
 from flare.dlq import DeadLetters
 from flare.jobs import Job, enqueue, enqueue_at, enqueue_in
+from flare.metrics import Tally
 from flare.threads import threads_for
 from flare.triage_context import RedisContext
 from flare.words import Person, Words, from_json
@@ -159,7 +160,7 @@ def _triage_one(
         if rt.casework.followed_up(conversation.case_id, mention, decision):
             counts["follow_ups"] += 1
         return
-    if not rt.store.save(mention, decision, now, link):
+    if not rt.store.save(mention, decision, now, link, ingested_at=_handed_on(now)):
         return  # triaged before: a retried batch changes nothing twice
     counts["stored"] += 1
     if decision.action in (Action.CRISIS, Action.ESCALATE_PR) and decision.topic:
@@ -187,6 +188,15 @@ def _triage_one(
             retry=CHAT_RETRY,
             at_front=decision.priority is Priority.P1,
         )
+
+
+def _handed_on(now: datetime) -> datetime:
+    """When intake queued the triage batch running now (its job's enqueue time), else `now`."""
+    job = get_current_job()
+    at = job.enqueued_at if job is not None else None
+    if at is None:
+        return now
+    return min(now, at if at.tzinfo else at.replace(tzinfo=UTC))
 
 
 def _spike_cause(decision: Decision) -> str:
@@ -413,6 +423,10 @@ def _outage_over(rt: Runtime, channel: str) -> None:
 def _carded(rt: Runtime, case: Case, posted: Posted) -> None:
     rt.store.set_card(case.id, posted.channel, posted.ts)
     rt.store.count("cards")
+    ingested = rt.redis.hget(keys.case(case.id), "ingested_at")
+    if ingested:
+        waited = rt.clock() - datetime.fromisoformat(ingested.decode())
+        Tally(rt.redis).observe("ingest_to_card", waited.total_seconds())
     if case.decision.action is Action.ESCALATE_PR:
         rt.store.count("escalations")
     rt.casework.watch_due(case)
