@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime, timedelta
+from typing import Any
 
 from flare.report import Report
 
@@ -20,8 +21,8 @@ def hours(report: Report) -> list[datetime]:
 
 
 def png(report: Report) -> bytes:
-    """Two panels: actions per hour, stacked by action; and first-response minutes per
-    priority (median and 90th percentile) beside the priority's target."""
+    """Two panels: actions per hour, stacked by action; and each priority's first-response
+    times (median and 90th percentile) against its target."""
     import matplotlib
 
     matplotlib.use("Agg")  # draw to memory: no display on a worker
@@ -42,40 +43,55 @@ def png(report: Report) -> bytes:
             continue
         volume.bar(range(len(slots)), counts, bottom=bottom, label=action, width=0.85)
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
-    step = max(1, len(slots) // 12)
-    volume.set_xticks(range(0, len(slots), step), [h.strftime("%d %H:00") for h in slots][::step])
+    step = max(1, len(slots) // 8)
+    volume.set_xticks(range(0, len(slots), step), [f"{h:%H}:00" for h in slots][::step])
+    volume.set_xlim(-0.6, len(slots) - 0.4)
     volume.set_ylabel("actions")
     volume.set_title(
-        f"Flare: actions per hour (UTC), {report.since:%Y-%m-%d %H:%M} to {report.until:%H:%M}"
+        f"Actions per hour, {report.since:%Y-%m-%d %H:%M} to {report.until:%Y-%m-%d %H:%M} UTC"
     )
     if any(bottom):
-        volume.legend(loc="upper left", ncols=4, fontsize="small")
+        volume.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
     else:
         volume.text(0.5, 0.5, "no actions in the window", ha="center", transform=volume.transAxes)
-    priorities = list(report.first_response)
-    if priorities:
-        at = range(len(priorities))
-        p50 = [report.first_response[p].p50_minutes or 0 for p in priorities]
-        p90 = [report.first_response[p].p90_minutes or 0 for p in priorities]
-        times.barh([y + 0.2 for y in at], p50, height=0.4, label="median")
-        times.barh([y - 0.2 for y in at], p90, height=0.4, label="90th percentile")
-        for y, p in zip(at, priorities, strict=True):
-            target = report.first_response[p].target_minutes
-            if target is not None:
-                times.vlines(target, y - 0.45, y + 0.45, colors="black", linewidth=2)
-        times.plot([], [], color="black", linewidth=2, label="target")
-        times.set_yticks(list(at), [_share(report, p) for p in priorities])
-        times.legend(loc="lower right", fontsize="small")
-    else:
-        times.text(
-            0.5, 0.5, "no first responses in the window", ha="center", transform=times.transAxes
-        )
-        times.set_yticks([])
-    times.set_xlabel("minutes to first response")
-    times.set_title("First response against target, by priority")
+    _against_target(times, report)
     out = io.BytesIO()
     fig.savefig(out, format="png")
     return out.getvalue()
+
+
+def _against_target(axes: Any, report: Report) -> None:
+    """Median and 90th percentile of each priority's first responses, as a share of its target
+    (so a 15-minute P1 and a 4-hour P4 read on one scale), each bar labelled in minutes."""
+    from matplotlib.ticker import PercentFormatter
+
+    priorities = [p for p, t in report.first_response.items() if t.target_minutes]
+    axes.set_title("First response against target, by priority")
+    axes.set_xlabel("share of the response target (bars labelled in minutes)")
+    if not priorities:
+        axes.text(
+            0.5, 0.5, "no first responses in the window", ha="center", transform=axes.transAxes
+        )
+        axes.set_yticks([])
+        return
+    for offset, label, pick in (
+        (0.2, "median", lambda t: t.p50_minutes),
+        (-0.2, "90th percentile", lambda t: t.p90_minutes),
+    ):
+        minutes = [pick(report.first_response[p]) or 0.0 for p in priorities]
+        shares = [
+            m / (report.first_response[p].target_minutes or 1)
+            for m, p in zip(minutes, priorities, strict=True)
+        ]
+        bars = axes.barh(
+            [y + offset for y in range(len(priorities))], shares, height=0.4, label=label
+        )
+        axes.bar_label(bars, labels=[f"{m:.0f} min" for m in minutes], padding=3, fontsize="small")
+    axes.axvline(1.0, color="black", linewidth=2, label="target")
+    axes.xaxis.set_major_formatter(PercentFormatter(1.0))
+    axes.set_yticks(range(len(priorities)), [_share(report, p) for p in priorities])
+    axes.set_xlim(0, max(1.25, axes.get_xlim()[1] * 1.1))
+    axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
 
 
 def _share(report: Report, priority: str) -> str:
