@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from bot.card import Block
@@ -20,12 +21,18 @@ def _share(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
-def _person(who: str) -> str:
-    return "Flare" if who == "flare" else f"<@{escape(who)}>"
+def mention(who: str) -> str:
+    """A person as a Slack mention: fine where only the caller reads it (`/flare report`)."""
+    return f"<@{escape(who)}>"
 
 
-def lines(report: Report) -> list[str]:
-    """The report as mrkdwn lines, each a heading in bold and its numbers."""
+def lines(report: Report, person: Callable[[str], str] = mention) -> list[str]:
+    """The report as mrkdwn lines, each a heading in bold and its numbers; `person` renders a
+    user id (a mention, or in a channel post their name, so the digest pings nobody)."""
+
+    def _person(who: str) -> str:
+        return "Flare" if who == "flare" else person(who)
+
     totals = {what: sum(topics.values()) for what, topics in report.volume.items()}
     busiest = sorted(totals.items(), key=lambda kv: -kv[1])
     actions = ", ".join(f"{escape(what)} {count(n)}" for what, n in busiest[:MOST_SHOWN])
@@ -72,9 +79,9 @@ def title(report: Report) -> str:
     return f"Flare report, {report.since:%Y-%m-%d %H:%M} to {report.until:%Y-%m-%d %H:%M} UTC"
 
 
-def text(report: Report) -> str:
+def text(report: Report, person: Callable[[str], str] = mention) -> str:
     """The digest message: its title and the numbers, one line each."""
-    return "\n".join([f"*{title(report)}*", *lines(report)])
+    return "\n".join([f"*{title(report)}*", *lines(report, person)])
 
 
 def blocks(report: Report) -> list[Block]:

@@ -58,8 +58,8 @@ class Removed:
 
 
 @dataclass(frozen=True)
-class Person:
-    """An author as asked for: an X user id, or a handle (with or without "@")."""
+class Subject:
+    """The author someone asked about: an X user id, or a handle (with or without "@")."""
 
     asked: str
 
@@ -114,7 +114,7 @@ class Retention:
         """Delete everything Flare holds about one author: their cases (with their own audit,
         follow-ups and card records), their later posts in other cases, their posting history,
         the audit entries naming them or their cases, and the dead letters naming them."""
-        person = Person(asked)
+        person = Subject(asked)
         removed = Removed()
         theirs: list[str] = []
         names = {person.asked, person.handle}
@@ -127,13 +127,14 @@ class Retention:
                 theirs.append(mention.id)
                 names |= {mention.author.id, mention.author.username.lower()}
         posts = set(theirs)
+        their_lists = {keys.case_follow_ups(c) for c in theirs}  # dropped with their cases
         for key in self.redis.scan_iter(match=keys.case_follow_ups("*"), count=CHUNK, _type="list"):
             for raw in self.redis.lrange(key, 0, -1):
                 later = Mention.model_validate_json(raw)
                 if person.wrote(later):
                     posts.add(later.id)
                     names.add(later.author.id)
-                    if key.decode() not in {keys.case_follow_ups(c) for c in theirs}:
+                    if key.decode() not in their_lists:
                         removed.follow_ups += self.redis.lrem(key, 0, raw)
                         self.redis.delete(keys.thread(later.id), keys.seen(later.id))
         names.discard("")

@@ -10,6 +10,7 @@ import redis
 from rq.job import Job as RqJob
 
 from bot import digest
+from bot.mrkdwn import escape
 from bot.slack_client import POST_EVENT, Posted, SlackClient, SlackError
 from flare import chart, keys
 from flare.defaults import CHAT_RETRY
@@ -67,7 +68,9 @@ def daily_digest(day: str) -> str:
     client = rt.slack.client
     if "ts" not in done:
         channel = rt.settings.reports.digest_channel or rt.settings.slack.alerts_channel
-        posted = _post_once(rt.redis, client, key, channel, digest.text(report), done)
+        slack = rt.slack  # people by name: a mention in the channel would ping each of them
+        said = digest.text(report, lambda who: escape(slack.name(who) or who))
+        posted = _post_once(rt.redis, client, key, channel, said, done)
         done.update(channel=posted.channel, ts=posted.ts)
         rt.redis.hset(key, mapping={"channel": posted.channel, "ts": posted.ts})
         rt.redis.expire(key, 40 * 24 * 3600)

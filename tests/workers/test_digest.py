@@ -57,12 +57,14 @@ def test_the_digest_posts_the_days_numbers_and_a_chart_that_opens(
     rt: Runtime, redis_client: redis.Redis, fake_slack: SlackStandIn
 ) -> None:
     script_a_day(redis_client)
+    fake_slack.names["U0PR"] = "Pat Okafor"
 
     file_id = digest.daily_digest(DAY_AFTER)
 
     numbers, chart = posted_in(fake_slack, "C0LEADS")
     assert "*Breaches* 1 (P3 1)" in str(numbers["text"])
-    assert "outage acknowledged by <@U0PR> in 7 min" in str(numbers["text"])
+    assert "outage acknowledged by Pat Okafor in 7 min" in str(numbers["text"])
+    assert "<@" not in str(numbers["text"])  # named, not mentioned: the digest pings nobody
     assert [f["id"] for f in chart["files"]] == [file_id]
     data = fake_slack.files[file_id]["data"]
     assert data.startswith(PNG_SIGNATURE)
