@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import redis
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 
 from bot import digest, views
 from bot.card import Block
@@ -121,6 +121,25 @@ def oncall(paging: Paging, topic: str) -> Outcome:
     return Outcome(Kind.DONE, tuple(said))
 
 
+def _report_later(
+    ack: Ack,
+    respond: Respond,
+    command: dict[str, Any],
+    queries: Queries,
+    clock: Clock,
+    team: Team | None,
+) -> None:
+    """`/flare report`: a week of audit can take longer to count than Slack's three seconds, so
+    the ack says it is coming and the numbers follow through the command's response_url."""
+    ack(text="Counting from the audit…", response_type="ephemeral")
+    try:
+        blocks, text = answer(command.get("text") or "", command["user_id"], queries, clock(), team)
+    except redis.RedisError:
+        log.exception("/flare report could not read Redis")
+        blocks, text = [], "Flare cannot read the audit right now; try again in a minute."
+    respond(blocks=blocks, text=text, response_type="ephemeral", replace_original=True)
+
+
 def _only_incident(queries: Queries) -> str | None:
     incidents = queries.incidents()
     return incidents[0].topic if len(incidents) == 1 else None
@@ -132,7 +151,10 @@ def register(
     """Add the /flare command to the app; what shows the queue answers only `team`'s agents."""
 
     @app.command(COMMAND)
-    def flare_command(ack: Ack, command: dict[str, Any]) -> None:
+    def flare_command(ack: Ack, respond: Respond, command: dict[str, Any]) -> None:
+        if (command.get("text") or "").strip().lower().startswith("report"):
+            _report_later(ack, respond, command, queries, clock, team)
+            return
         try:
             outcome = act(command.get("text") or "", command["user_id"], queries, paging)
             if outcome is not None:

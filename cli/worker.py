@@ -51,8 +51,11 @@ def run_lane(
     client = rt.redis
     scheduler = Scheduler(client, all_queues(client)).start()
     now = rt.clock()  # the daily jobs: scheduled once by whichever lane starts first
-    digest.schedule(client, settings, digest.next_day(now, settings))
-    retention.schedule(client, retention.first_day(now))
+    try:
+        digest.schedule(client, settings, digest.next_day(now, settings))
+        retention.schedule(client, retention.first_day(now))
+    except redis.RedisError as exc:  # the next lane to start schedules them
+        log.warning("could not schedule the daily digest and retention sweep: %s", exc)
     try:
         lane = Lane(lane_queues(client, tuple(names)), client, watch_parent)
         lane.work(logging_level="WARNING")

@@ -443,12 +443,15 @@ class Casework:
         self.changed(case_id, words(Person(user), " sent a direct message on X."))
 
     def _time_first_answer(self, case_id: str) -> None:
-        """The case's first reply or DM: the time from the customer's post goes to /metrics."""
+        """The case's first reply or DM: its time is kept on the case (for reports) and the
+        wait since the customer's post goes to /metrics."""
         case = self.store.get(case_id)
         if case is None or case.answered_at or case.reply_id or case.dm_by:
             return
-        waited = self.clock() - case.mention.created_at
-        Tally(self.store.redis).observe("first_response", waited.total_seconds())
+        now = self.clock()
+        if self.store.redis.hsetnx(keys.case(case_id), "first_answered_at", now.isoformat()):
+            waited = now - case.mention.created_at
+            Tally(self.store.redis).observe("first_response", waited.total_seconds())
 
     def followed_up(self, case_id: str, mention: Mention, decision: Decision) -> bool:
         """The customer wrote again in the case's conversation: the post joins the case, which

@@ -179,36 +179,50 @@ def gather(client: redis.Redis, since: datetime, until: datetime) -> Report:
     """Read the window's audit and the facts of its cases from Redis, and build the report."""
     entries = Audit(client).between(since, until)
     ids = sorted({e.case for e in entries if not e.case.startswith(INCIDENT)})
-    return build(entries, case_facts(client, ids), since, until)
+    answered = {e.case for e in entries if e.what in ANSWERS}
+    return build(entries, case_facts(client, ids, answered), since, until)
 
 
-def case_facts(client: redis.Redis, case_ids: list[str]) -> dict[str, CaseFacts]:
-    """Each case's priority, topic, post time and target from its record, and its first answer
-    from its own audit stream; cases gone (expired, forgotten) are left out."""
+def case_facts(
+    client: redis.Redis, case_ids: list[str], answered: set[str] | None = None
+) -> dict[str, CaseFacts]:
+    """Each case's priority, topic, post time and target from its record; cases gone (expired,
+    forgotten) are left out. The first answer matters only for the cases `answered` in the
+    window (all, when not given): the case records it (`first_answered_at`); a case answered
+    before it did has it read from its own audit stream."""
     pipe = client.pipeline(transaction=False)
     for cid in case_ids:
-        pipe.hmget(keys.case(cid), "mention", "decision")
+        pipe.hmget(keys.case(cid), "mention", "decision", "first_answered_at")
+    records = pipe.execute() if case_ids else []
+    first: dict[str, datetime] = {}
+    unknown = [
+        cid
+        for cid, (_, _, recorded) in zip(case_ids, records, strict=True)
+        if (answered is None or cid in answered) and not recorded
+    ]
+    pipe = client.pipeline(transaction=False)
+    for cid in unknown:
         pipe.xrange(keys.case_audit(cid))
-    replies = pipe.execute() if case_ids else []
-    facts: dict[str, CaseFacts] = {}
-    for cid, (mention_raw, decision_raw), stream in zip(
-        case_ids, replies[::2], replies[1::2], strict=True
-    ):
-        if not mention_raw or not decision_raw:
-            continue
-        mention, decision = json.loads(mention_raw), json.loads(decision_raw)
+    for cid, stream in zip(unknown, pipe.execute() if unknown else [], strict=True):
         answers = [
             datetime.fromisoformat(f[b"at"].decode())
             for _, f in stream
             if f.get(b"what", b"").decode() in ANSWERS
         ]
+        if answers:
+            first[cid] = min(answers)
+    facts: dict[str, CaseFacts] = {}
+    for cid, (mention_raw, decision_raw, recorded) in zip(case_ids, records, strict=True):
+        if not mention_raw or not decision_raw:
+            continue
+        mention, decision = json.loads(mention_raw), json.loads(decision_raw)
         due = decision.get("due")
         facts[cid] = CaseFacts(
             priority=decision.get("priority"),
             topic=decision.get("topic"),
-            posted_at=datetime.fromisoformat(mention["created_at"].replace("Z", "+00:00")),
-            due=datetime.fromisoformat(due.replace("Z", "+00:00")) if due else None,
-            first_answer=min(answers) if answers else None,
+            posted_at=datetime.fromisoformat(mention["created_at"]),
+            due=datetime.fromisoformat(due) if due else None,
+            first_answer=datetime.fromisoformat(recorded.decode()) if recorded else first.get(cid),
         )
     return facts
 
