@@ -186,13 +186,20 @@ class RedisCollector:
             "Estimated X API cost in US dollars (FLARE_X__PRICE_*)",
             labels=["endpoint"],
         )
+        resources = CounterMetricFamily(
+            "flare_x_api_resources",
+            "Posts and users read from the X API",
+            labels=["endpoint", "kind"],
+        )
         for name, value in sorted(_numbers(self.redis.hgetall(keys.x_spend_total())).items()):
             endpoint, _, kind = name.rpartition(":")
             if kind == "calls":
                 calls.add_metric([endpoint], value)
             elif kind == "dollars":
                 dollars.add_metric([endpoint], value)
-        return [calls, dollars]
+            elif kind in ("posts", "users"):
+                resources.add_metric([endpoint, kind], value)
+        return [calls, resources, dollars]
 
 
 def _numbers(raw: dict[bytes, bytes]) -> dict[str, float]:

@@ -131,3 +131,4 @@ def test_breaches_cards_failed_jobs_and_x_spend_are_counted(redis_client: redis.
     assert 'flare_x_api_calls_total{endpoint="create_post"} 2.0' in text
     assert 'flare_x_api_estimated_dollars_total{endpoint="create_post"} 0.03' in text
     assert 'flare_x_api_estimated_dollars_total{endpoint="mentions"} 0.1' in text
+    assert 'flare_x_api_resources_total{endpoint="mentions",kind="posts"} 100.0' in text
