@@ -346,6 +346,16 @@ def card_times(standin: SlackStandIn) -> dict[str, float]:
     return found
 
 
+def backlog(client: redis.Redis) -> str:
+    """What is left in each channel: cards waiting for a slot, and folded into its card."""
+    parts = []
+    for channel in (ALERTS, PR):
+        waiting = client.zcard(keys.send_waiting(channel))
+        folded = client.zcard(keys.send_folded(channel))
+        parts.append(f"{channel}: {waiting:,} waiting, {folded:,} folded")
+    return "; ".join(parts)
+
+
 def slack_posts(calls: list[Call]) -> tuple[int, int]:
     """The most accepted posts to one channel within one clock second, and the 429s."""
     bins: Counter[tuple[str, int]] = Counter()
@@ -393,7 +403,7 @@ def with_slack(args: argparse.Namespace, client: redis.Redis, url: str, tmp: Pat
         print(f"{args.n:,} mentions with Slack connected (50 ms answers, 1 post/s/channel)")
         print(f"  all {watch.stored():,} stored in {stored_at - t0:.1f} s")
         print(f"  cards posted in {args.drain:g} s: {len(cards):,}; peak posts/channel/s {peak}")
-        print(f"  429s: {refused}")
+        print(f"  429s: {refused}; left: {backlog(client)}")
     finally:
         stop(proc)
         standin.stop()
@@ -439,6 +449,7 @@ def steady(args: argparse.Namespace, client: redis.Redis, url: str, tmp: Path) -
     p1 = [cards[i] - sent[i] for i in sent if i in cards and decided.get(i, (0, ""))[1] == "P1"]
     print(f"{args.rate:g} mentions/s for {args.seconds:g} s ({len(sent):,}), Slack connected")
     print(f"  stored {len(decided):,} of {len(sent):,}; cards {len(cards):,}")
+    print(f"  left: {backlog(client)}")
     for name, values in (("to decision", to_decision), ("to card", to_card), ("P1 card", p1)):
         print(f"  {name:12} {_spread(values)}")
     print("goals (issue 13): p99 ≤ 1 s to a decision; P1 card ≤ 5 s")

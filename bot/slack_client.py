@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 
 # Slack's error strings for its own trouble, not the call's: the same call may work later.
 _PASSING = frozenset(
@@ -170,6 +170,36 @@ class SlackClient:
 
     def publish_home(self, user: str, view: dict[str, Any]) -> None:
         self._call("views.publish", user_id=user, view=view)
+
+    def upload_file(
+        self, channel_id: str, data: bytes, filename: str, title: str, thread_ts: str | None = None
+    ) -> str:
+        """Share a file in a channel (by id, as Slack's answer to a post names it), through
+        Slack's external upload: files.getUploadURLExternal, the bytes to the URL it gives,
+        files.completeUploadExternal. Returns the file's id."""
+        try:
+            response = self.web.files_upload_v2(
+                channel=channel_id,
+                content=data,
+                filename=filename,
+                title=title,
+                thread_ts=thread_ts,
+            )
+        except SlackApiError as exc:
+            code = exc.response.get("error", "unknown") if exc.response is not None else "unknown"
+            status = exc.response.status_code if exc.response is not None else 200
+            retry = exc.response.headers.get("Retry-After") if exc.response is not None else None
+            raise SlackError(
+                "files_upload_v2", str(code), float(retry) if retry else None, status
+            ) from exc
+        except SlackRequestError as exc:  # the upload URL did not take the bytes
+            raise SlackError("files_upload_v2", "upload_failed", status=503) from exc
+        except (OSError, ValueError) as exc:
+            raise SlackError(
+                "files_upload_v2", f"unreachable ({type(exc).__name__})", status=503
+            ) from exc
+        file = (response.data.get("file") if isinstance(response.data, dict) else None) or {}
+        return str(file.get("id") or "")
 
     def real_name(self, user: str) -> str:
         profile = (self._call("users.info", form=True, user=user).get("user") or {}).get(

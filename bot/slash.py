@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import redis
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 
-from bot import views
+from bot import digest, views
 from bot.card import Block
 from bot.mrkdwn import escape, say
 from flare.outcome import Actor, Kind, Outcome, refused
 from flare.paging import Paging
 from flare.queries import Queries
+from flare.report import gather
 from flare.team import Team
 from flare.words import Outside, Part, Person, words
+from rules.duration import parse_duration
 from rules.units import duration
 
 Clock = Callable[[], datetime]
@@ -26,7 +28,8 @@ COMMAND = "/flare"
 log = logging.getLogger(__name__)
 
 
-READS = ("status", "mine", "crisis")  # what shows the queue: for those who may act on cards
+READS = ("status", "mine", "crisis", "report")  # what shows the queue: for those who may act
+REPORT_SPAN = timedelta(days=1)  # `/flare report` with no span: the past 24 hours
 
 
 def answer(
@@ -60,10 +63,23 @@ def answer(
     if sub == "crisis":
         incidents = queries.incidents()
         return views.crisis_blocks(incidents, now), f"{len(incidents)} open incident(s)."
+    if sub == "report":
+        return report(words[1] if len(words) > 1 else None, queries, now)
     if sub == "help":
-        return views.help_blocks(), "Flare commands: status, mine, crisis, help."
+        return views.help_blocks(), "Flare commands: status, mine, report, crisis, help."
     unknown = escape(words[0][:50])
     return views.help_blocks(unknown=words[0]), f"Unknown subcommand '{unknown}': try /flare help."
+
+
+def report(span: str | None, queries: Queries, now: datetime) -> tuple[list[Block], str]:
+    """`/flare report [SPAN]`: the report of the past SPAN (24 hours unless given: 7d, 12h)."""
+    try:
+        since = now - (parse_duration(span) if span else REPORT_SPAN)
+    except ValueError:
+        said = f"`{escape(span or '')[:20]}` is not a span: try `/flare report 7d` or `12h`."
+        return [{"type": "section", "text": {"type": "mrkdwn", "text": said}}], said
+    found = gather(queries.redis, since, now)
+    return digest.blocks(found), digest.title(found)
 
 
 def act(text: str, user: str, queries: Queries, paging: Paging) -> Outcome | None:
@@ -105,6 +121,25 @@ def oncall(paging: Paging, topic: str) -> Outcome:
     return Outcome(Kind.DONE, tuple(said))
 
 
+def _report_later(
+    ack: Ack,
+    respond: Respond,
+    command: dict[str, Any],
+    queries: Queries,
+    clock: Clock,
+    team: Team | None,
+) -> None:
+    """`/flare report`: a week of audit can take longer to count than Slack's three seconds, so
+    the ack says it is coming and the numbers follow through the command's response_url."""
+    ack(text="Counting from the audit…", response_type="ephemeral")
+    try:
+        blocks, text = answer(command.get("text") or "", command["user_id"], queries, clock(), team)
+    except redis.RedisError:
+        log.exception("/flare report could not read Redis")
+        blocks, text = [], "Flare cannot read the audit right now; try again in a minute."
+    respond(blocks=blocks, text=text, response_type="ephemeral", replace_original=True)
+
+
 def _only_incident(queries: Queries) -> str | None:
     incidents = queries.incidents()
     return incidents[0].topic if len(incidents) == 1 else None
@@ -116,7 +151,10 @@ def register(
     """Add the /flare command to the app; what shows the queue answers only `team`'s agents."""
 
     @app.command(COMMAND)
-    def flare_command(ack: Ack, command: dict[str, Any]) -> None:
+    def flare_command(ack: Ack, respond: Respond, command: dict[str, Any]) -> None:
+        if (command.get("text") or "").strip().lower().startswith("report"):
+            _report_later(ack, respond, command, queries, clock, team)
+            return
         try:
             outcome = act(command.get("text") or "", command["user_id"], queries, paging)
             if outcome is not None:

@@ -22,6 +22,7 @@ _SNIPPET = 140
 COMMANDS = (
     ("status", "open cases by priority, those about to miss their target, open incidents"),
     ("mine", "the cases you have claimed"),
+    ("report [SPAN]", "the numbers of the past 24 hours (or SPAN: 7d, 12h) from the audit"),
     ("crisis", "open incidents (spikes of complaints on one topic), who is paged"),
     ("crisis open TOPIC", "open an incident by hand and page the topic's chain (PR, leads)"),
     (

@@ -15,6 +15,7 @@ from bot.app import slack_routes
 from cli.wiring import build_app_for, listener_pool
 from flare import metrics
 from flare.defaults import MAX_SLACK_BYTES, STOP_GRACE
+from flare.health import workers_alive
 from flare.http import Server, Wsgi, router, serve
 from flare.settings import Settings
 from flare.time import utcnow
@@ -37,10 +38,11 @@ def run_bot(
     stop = stop or threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     metrics.install(client, utcnow)
+    health = [workers_alive(client)]  # /healthz: 503 while no worker takes the cards' jobs
     max_body = max(MAX_SLACK_BYTES, settings.intake.webhook_max_bytes)  # its largest route's
     if not settings.slack.configured:
         log.warning("No Slack: serving http://%s:%d%s", host, port, ",".join(routes or {}))
-        alone = Server(router(client, routes), host, port, max_body).start()
+        alone = Server(router(client, routes, health), host, port, max_body).start()
         _until(stop)
         return alone.stop_taking(STOP_GRACE)
     listeners = listener_pool(settings)
@@ -50,7 +52,7 @@ def run_bot(
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         # /healthz, /metrics and the routes still answer over HTTP while Slack uses the socket
-        wsgi = router(client, routes)
+        wsgi = router(client, routes, health)
         threading.Thread(target=serve, args=(wsgi, host, port, max_body), daemon=True).start()
         log.warning("Slack Socket Mode; health on http://%s:%d/healthz", host, port)
         socket = SocketModeHandler(app, settings.slack.app_token.get_secret_value())
@@ -63,7 +65,7 @@ def run_bot(
         log.warning("Slack over HTTP at http://%s:%d/slack/events", host, port)
         assert settings.slack.signing_secret is not None  # `flare bot` checked it is set
         secret = settings.slack.signing_secret.get_secret_value()
-        wsgi = router(client, {**(routes or {}), **slack_routes(app, secret)})
+        wsgi = router(client, {**(routes or {}), **slack_routes(app, secret)}, health)
         server = Server(wsgi, host, port, max_body).start()
         stop_taking = server.stop_taking
     _until(stop)

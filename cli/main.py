@@ -20,6 +20,7 @@ from cli.dlq import dlq_app
 from cli.health import health_command
 from cli.listen import listen_command, spend_command
 from cli.progress import progress
+from cli.report import forget_command, report_command
 from cli.rules import rules_app, triage_command
 from flare.connection import connect
 from flare.redis_server import EmbeddedRedisError
@@ -320,6 +321,8 @@ app.add_typer(dlq_app, name="dlq")
 app.command("audit")(audit_command)
 app.add_typer(crisis_app, name="crisis")
 app.command("spend")(spend_command)
+app.command("report")(report_command)
+app.command("forget")(forget_command)
 app.command("config")(config)
 app.command("health")(health_command)
 

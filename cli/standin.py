@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+UPLOAD_PATH = "/upload/"  # where files.getUploadURLExternal sends a file's bytes
+
 # Block Kit's limits, as Slack enforces them (docs.slack.dev/reference/block-kit): a message
 # or view that breaks one is refused whole (invalid_blocks for messages, invalid_arguments for
 # views).
@@ -117,6 +119,8 @@ class SlackStandIn:
     opened_by: dict[str, str] = field(default_factory=dict)  # trigger id of each modal, by view id
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # App Home views by user
     names: dict[str, str] = field(default_factory=dict)  # users.info real names by user id
+    uploads: dict[str, bytes] = field(default_factory=dict)  # file bytes by file id
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # shared files by id
     on_call: Callable[[Call], None] | None = None
     rate_limit: float | None = None
     """chat.postMessage calls per second per channel before a 429 with Retry-After (Slack's
@@ -141,7 +145,15 @@ class SlackStandIn:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode()
+                sent = self.rfile.read(length)
+                if self.path.startswith(UPLOAD_PATH):  # a file's bytes, to the URL Slack gave
+                    said = standin.take_upload(self.path.removeprefix(UPLOAD_PATH), sent)
+                    self.send_response(200 if said.startswith("OK") else 404)
+                    self.send_header("Content-Length", str(len(said)))
+                    self.end_headers()
+                    self.wfile.write(said.encode())
+                    return
+                raw = sent.decode()
                 if "json" in (self.headers.get("Content-Type") or ""):
                     args = json.loads(raw or "{}")
                 else:
@@ -208,6 +220,43 @@ class SlackStandIn:
         self._buckets[channel] = (tokens, now)
         wait = math.ceil((1.0 - tokens) / self.rate_limit)  # Slack says whole seconds
         return Failure(429, "ratelimited", max(1, wait))
+
+    def take_upload(self, file_id: str, data: bytes) -> str:
+        """The bytes of a file whose upload URL was given out; Slack answers "OK - <size>"."""
+        with self._lock:
+            if file_id not in self.uploads:
+                return "not found"
+            self.uploads[file_id] = data
+        return f"OK - {len(data)}"
+
+    def _files(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        """files.getUploadURLExternal gives a URL here for the bytes; files.completeUploadExternal
+        shares the uploaded files in a channel (by id) as one message."""
+        if method == "files.getUploadURLExternal":
+            if not args.get("filename") or not str(args.get("length", "")).isdigit():
+                return {"ok": False, "error": "invalid_arguments"}
+            file_id = f"F{self._next_ts().rsplit('.', 1)[1]}"
+            with self._lock:
+                self.uploads[file_id] = b""
+            url = self.base_url.removesuffix("/api/") + UPLOAD_PATH + file_id
+            return {"ok": True, "upload_url": url, "file_id": file_id}
+        listed = json.loads(args.get("files") or "[]")
+        if not listed or any(not self.uploads.get(f.get("id", "")) for f in listed):
+            return {"ok": False, "error": "file_not_found"}
+        channel = str(args.get("channel_id") or "")
+        shared = []
+        for f in listed:
+            data = self.uploads[f["id"]]
+            shared.append({"id": f["id"], "title": f.get("title", ""), "size": len(data)})
+            self.files[f["id"]] = {**shared[-1], "channel": channel, "data": data}
+        if channel:
+            ts = self._next_ts()
+            message: dict[str, Any] = {"ts": ts, "text": args.get("initial_comment", "")}
+            message["files"] = shared
+            if args.get("thread_ts"):
+                message["thread_ts"] = args["thread_ts"]
+            self.messages[(channel, ts)] = message
+        return {"ok": True, "files": shared}
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -331,6 +380,8 @@ class SlackStandIn:
         if method == "views.publish":
             self.homes[str(args.get("user_id", ""))] = args.get("view") or {}
             return {"ok": True, "view": args.get("view") or {}}
+        if method in ("files.getUploadURLExternal", "files.completeUploadExternal"):
+            return self._files(method, args)
         if method in ("conversations.history", "conversations.replies"):
             return self._history(channel, args)
         if method == "conversations.open":

@@ -41,7 +41,7 @@ def run_lane(
     when the caller has one; a spawned lane builds its own."""
     from cli import wiring
     from flare.connection import connect
-    from workers import runtime
+    from workers import digest, retention, runtime
     from workers.lane import Lane, lane_queues
     from workers.scheduler import Scheduler
 
@@ -50,6 +50,12 @@ def run_lane(
     rt = runtime.install(built or wiring.build_runtime(settings, connect(settings)))
     client = rt.redis
     scheduler = Scheduler(client, all_queues(client)).start()
+    now = rt.clock()  # the daily jobs: scheduled once by whichever lane starts first
+    try:
+        digest.schedule(client, settings, digest.next_day(now, settings))
+        retention.schedule(client, retention.first_day(now))
+    except redis.RedisError as exc:  # the next lane to start schedules them
+        log.warning("could not schedule the daily digest and retention sweep: %s", exc)
     try:
         lane = Lane(lane_queues(client, tuple(names)), client, watch_parent)
         lane.work(logging_level="WARNING")

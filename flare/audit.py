@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -45,6 +46,7 @@ class Audit:
         pipe = self.redis.pipeline(transaction=True)
         pipe.xadd(keys.audit(), fields, maxlen=ALL_KEPT, approximate=True)
         pipe.xadd(keys.case_audit(case_id), fields, maxlen=CASE_KEPT, approximate=True)
+        pipe.hincrby(keys.audit_counts(), what, 1)
         pipe.execute()
 
     def of_case(self, case_id: str) -> list[Entry]:
@@ -55,6 +57,25 @@ class Audit:
         """The newest `count` actions on any case, oldest first."""
         newest_first = self.redis.xrevrange(keys.audit(), count=count)
         return [_entry(fields) for _, fields in reversed(newest_first)]
+
+    def between(self, since: datetime, until: datetime) -> list[Entry]:
+        """Every action whose time is in [since, until], oldest first, read from the stream of
+        all (so no older than its newest 100,000 entries)."""
+        return [e for _, e in self.entries(since) if since <= e.at <= until]
+
+    def entries(
+        self, since: datetime | None = None, chunk: int = 5_000
+    ) -> Iterator[tuple[str, Entry]]:
+        """(stream id, entry) of the stream of all from about `since` on (an hour early: an
+        entry's id is when it was written, its `at` may be a little earlier), in chunks."""
+        start = "-" if since is None else f"{max(0, int(since.timestamp() * 1000) - 3_600_000)}-0"
+        while True:
+            batch = self.redis.xrange(keys.audit(), min=start, max="+", count=chunk)
+            for raw_id, fields in batch:
+                yield raw_id.decode(), _entry(fields)
+            if len(batch) < chunk:
+                return
+            start = "(" + batch[-1][0].decode()
 
 
 def _text(value: Any) -> str:

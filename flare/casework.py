@@ -26,6 +26,7 @@ from flare.case import Case, CaseState
 from flare.draft import DraftCheck, check_draft, with_signature
 from flare.incidents import Incident
 from flare.jobs import Job, enqueue, enqueue_at, job_id, redraw_card, redraw_fold
+from flare.metrics import Tally
 from flare.outcome import DONE, Actor, Field, Form, Kind, Outcome, invalid, refused
 from flare.paging import Paging
 from flare.queues import queue
@@ -453,6 +454,7 @@ class Casework:
     # what the jobs report back ----------------------------------------------------------
     def replied(self, case_id: str, user: str, reply_id: str) -> None:
         """X took the reply: the case shows it, with a link, in its card and thread."""
+        self._time_first_answer(case_id)
         at = self.clock().isoformat()
         self.store.note(case_id, user, "reply", reply_id=reply_id, replied_by=user, answered_at=at)
         self.changed(
@@ -460,8 +462,20 @@ class Casework:
         )
 
     def dm_sent(self, case_id: str, user: str) -> None:
+        self._time_first_answer(case_id)
         self.store.note(case_id, user, "dm", dm_by=user, answered_at=self.clock().isoformat())
         self.changed(case_id, words(Person(user), " sent a direct message on X."))
+
+    def _time_first_answer(self, case_id: str) -> None:
+        """The case's first reply or DM: its time is kept on the case (for reports) and the
+        wait since the customer's post goes to /metrics."""
+        case = self.store.get(case_id)
+        if case is None or case.answered_at or case.reply_id or case.dm_by:
+            return
+        now = self.clock()
+        if self.store.redis.hsetnx(keys.case(case_id), "first_answered_at", now.isoformat()):
+            waited = now - case.mention.created_at
+            Tally(self.store.redis).observe("first_response", waited.total_seconds())
 
     def followed_up(self, case_id: str, mention: Mention, decision: Decision) -> bool:
         """The customer wrote again in the case's conversation: the post joins the case, which

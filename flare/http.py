@@ -11,6 +11,7 @@ import redis
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from flare.defaults import MAX_SLACK_BYTES
+from flare.health import Check
 
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -25,18 +26,26 @@ def _plain(
     return [body]
 
 
-def router(client: redis.Redis, routes: dict[str, Wsgi] | None = None) -> Wsgi:
-    """Route by path: health (Redis reachable), Prometheus metrics, then the process's routes
-    (Slack's events for `flare bot`, POST /intake for `flare listen`)."""
+def router(
+    client: redis.Redis, routes: dict[str, Wsgi] | None = None, checks: Iterable[Check] = ()
+) -> Wsgi:
+    """Route by path: health (Redis reachable, then the process's own `checks`: its workers,
+    its stream), Prometheus metrics, then the process's routes (Slack's events for `flare bot`,
+    POST /intake for `flare listen`)."""
     routes = dict(routes or {})
+    checks = tuple(checks)
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == "/healthz":
             try:
                 client.ping()
+                wrong = [why for check in checks if (why := check())]
             except redis.RedisError as exc:
-                return _plain(start_response, "503 Service Unavailable", f"redis: {exc}\n".encode())
+                wrong = [f"redis: {exc}"]
+            if wrong:
+                body = "".join(f"{why}\n" for why in wrong).encode()
+                return _plain(start_response, "503 Service Unavailable", body)
             return _plain(start_response, "200 OK", b"ok\n")
         if path == "/metrics":
             return _plain(start_response, "200 OK", generate_latest(), CONTENT_TYPE_LATEST)

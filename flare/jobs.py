@@ -50,6 +50,8 @@ class Job(StrEnum):
     TEAMS_SETTLE_PAGES = "workers.teams.settle_pages"
     TEAMS_JUMP_NOTICE = "workers.teams.jump_notice"
     TEAMS_CHECK_CONVERSATION = "workers.teams.check_conversation"
+    DAILY_DIGEST = "workers.digest.daily_digest"
+    EXPIRE_OLD = "workers.retention.expire_old"
 
     @property
     def queue(self) -> QueueName:

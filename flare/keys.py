@@ -333,3 +333,29 @@ def teams_user(person: str) -> str:
 def teams_pages(incident_id: str) -> str:
     """List of "conversation|activity id": the pages an incident sent in Teams."""
     return f"{PREFIX}:teams:incident:{incident_id}:pages"
+
+
+# Reports, /metrics and retention.
+def cases_by_stored() -> str:
+    """Sorted set: every case id by when it was stored (epoch seconds), for retention."""
+    return f"{PREFIX}:cases:stored"
+
+
+def audit_counts() -> str:
+    """Hash: how many times each audited action (`what`) was recorded, ever (/metrics)."""
+    return f"{PREFIX}:audit:counts"
+
+
+def histogram(name: str) -> str:
+    """Hash: one /metrics histogram, `b<i>` (observations in bucket i), `sum` and `count`."""
+    return f"{PREFIX}:histogram:{name}"
+
+
+def x_spend_total() -> str:
+    """Hash: X API use since the start, `<endpoint>:calls|posts|users` → count (/metrics)."""
+    return f"{PREFIX}:x:spend:total"
+
+
+def digest(day: str) -> str:
+    """Hash: the daily digest of one UTC day (YYYY-MM-DD): its post's channel, ts, chart file."""
+    return f"{PREFIX}:digest:{day}"

@@ -316,6 +316,18 @@ class TeamsSettings(BaseModel):
         return person if _AAD.fullmatch(person) else None
 
 
+class ReportSettings(BaseModel):
+    """The daily digest and how long Flare keeps what it holds about people."""
+
+    retention_days: int = Field(default=90, ge=1, le=3650)
+    """Days a case and its audit entries are kept (read by the daily retention sweep,
+    workers/retention.py); older ones are deleted whatever their state."""
+    digest_channel: str = ""
+    """Slack channel of the daily digest (the leads'); empty: FLARE_SLACK__ALERTS_CHANNEL."""
+    digest_hour: int = Field(default=8, ge=0, le=23)
+    """Hour (UTC) the digest of the past 24 hours is posted each day."""
+
+
 _AAD = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -346,6 +358,7 @@ class Settings(BaseSettings):
     pager: PagerSettings = Field(default_factory=PagerSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     teams: TeamsSettings = Field(default_factory=TeamsSettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
     port: int = Field(default=3000, ge=1, le=65535)
     host: str = "127.0.0.1"
     """Interface `flare bot` and `flare listen` serve HTTP on: this machine only, unless set

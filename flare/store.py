@@ -54,29 +54,32 @@ return {'ok', holder}
 
 
 # Store a batch of decided mentions, each once and whole: one already stored is left as it is.
-# KEYS: stats hash, cases by due, then per case: case hash, thread of its conversation, thread of
-#   the post itself (the same key when the post starts its conversation).
-# ARGV: stored at (ISO), then per case: id, mention JSON, decision JSON, state, linked to ('' for
-#   none), due (epoch seconds, '' for none), action.
+# KEYS: stats hash, cases by due, cases by when stored, then per case: case hash, thread of its
+#   conversation, thread of the post itself (the same key when the post starts its conversation).
+# ARGV: stored at (ISO), stored at (epoch seconds), then per case: id, mention JSON, decision
+#   JSON, state, linked to ('' for none), due (epoch seconds, '' for none), action, ingested at
+#   (ISO, '' for unknown).
 # Returns per case 1 if stored now, 0 if it was stored before.
 _SAVE = """
 local stored, counted = {}, {}
-local n = (#KEYS - 2) / 3
+local n = (#KEYS - 3) / 3
 for i = 0, n - 1 do
-  local case, a = KEYS[3 + i * 3], 1 + i * 7
+  local case, a = KEYS[4 + i * 3], 2 + i * 8
   local id, linked, due, action = ARGV[a + 1], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
   if redis.call('HSETNX', case, 'stored_at', ARGV[1]) == 1 then
     redis.call('HSET', case, 'mention', ARGV[a + 2], 'decision', ARGV[a + 3], 'state', ARGV[a + 4])
-    for _, thread in ipairs({KEYS[4 + i * 3], KEYS[5 + i * 3]}) do
+    for _, thread in ipairs({KEYS[5 + i * 3], KEYS[6 + i * 3]}) do
       if linked ~= '' then
         redis.call('SET', thread, id)  -- the conversation moves on to the new case
       else
         redis.call('SET', thread, id, 'NX')
       end
-      if KEYS[4 + i * 3] == KEYS[5 + i * 3] then break end
+      if KEYS[5 + i * 3] == KEYS[6 + i * 3] then break end
     end
     if linked ~= '' then redis.call('HSET', case, 'linked_to', linked) end
+    if ARGV[a + 8] ~= '' then redis.call('HSET', case, 'ingested_at', ARGV[a + 8]) end
     if due ~= '' then redis.call('ZADD', KEYS[2], due, id) end
+    redis.call('ZADD', KEYS[3], ARGV[2], id)
     counted[action] = (counted[action] or 0) + 1
     stored[#stored + 1] = 1
   else
@@ -100,6 +103,7 @@ class NewCase:
     mention: Mention
     decision: Decision
     linked_to: str | None = None
+    ingested_at: datetime | None = None  # when intake handed it on: the ingest-to-card timing
 
 
 @dataclass(frozen=True)
@@ -130,22 +134,24 @@ class Store:
         decision: Decision,
         now: datetime | None = None,
         linked_to: str | None = None,
+        ingested_at: datetime | None = None,
     ) -> bool:
         """Store a decided mention; False if it was stored before (idempotent by id).
 
         The case owns its conversation unless an earlier case does: `linked_to` names an earlier
-        case of the same conversation, closed too long ago to be reopened.
+        case of the same conversation, closed too long ago to be reopened. `ingested_at`: when
+        intake handed the post on, for the ingest-to-card timing.
         """
-        return self.save_many([NewCase(mention, decision, linked_to)], now)[0]
+        return self.save_many([NewCase(mention, decision, linked_to, ingested_at)], now)[0]
 
     def save_many(self, cases: list[NewCase], now: datetime | None = None) -> list[bool]:
         """Store a batch of decided mentions in one round trip, each whole or not at all; for
         each, False if it was stored before (a retried batch changes nothing twice)."""
         if not cases:
             return []
-        stamp = (now or _now()).isoformat()
-        keys_: list[str] = [keys.stats(), keys.cases_by_due()]
-        argv: list[str | float] = [stamp]
+        when = now or _now()
+        keys_: list[str] = [keys.stats(), keys.cases_by_due(), keys.cases_by_stored()]
+        argv: list[str | float] = [when.isoformat(), when.timestamp()]
         for new in cases:
             m, d = new.mention, new.decision
             keys_ += [keys.case(m.id), keys.thread(m.conversation_id or m.id), keys.thread(m.id)]
@@ -159,6 +165,7 @@ class Store:
                 new.linked_to or "",
                 due,
                 d.action.value,
+                new.ingested_at.isoformat() if new.ingested_at else "",
             ]
         stored = self._save(keys=keys_, args=argv)
         return [bool(flag) for flag in stored]

@@ -17,6 +17,7 @@ from flare.dlq import DeadLetters
 from flare.http import Wsgi
 from flare.jobs import Job, enqueue
 from flare.lines import HEAD_BYTES, lines, looks_like
+from flare.metrics import Tally
 from flare.queues import QueueName
 from flare.settings import Settings
 from rules.mention import Mention, Source
@@ -136,6 +137,7 @@ class Intake:
         except redis.RedisError:
             self.redis.delete(*[keys.seen(dedupe_id(m)) for m in fresh])  # let a retry try
             raise
+        Tally(self.redis).count("received", len(fresh))
         report.new += len(fresh)
 
     def replay_file(

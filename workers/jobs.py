@@ -6,7 +6,7 @@ import contextlib
 import json
 import logging
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis
@@ -31,6 +31,7 @@ from flare.defaults import (
 )
 from flare.dlq import DeadLetters
 from flare.jobs import Job, enqueue, enqueue_at, enqueue_in, enqueue_many, redraw_fold
+from flare.metrics import Tally
 from flare.store import NewCase
 from flare.threads import threads_for
 from flare.triage_context import RedisContext
@@ -145,7 +146,10 @@ def _store_new(
 ) -> set[str]:
     """Store each decided mention that starts a case, in one round trip; the ids stored now
     (a mention stored by an earlier run of the batch is not among them)."""
-    new = [NewCase(m, d, link) for m, d, conv, link in decided if not _continues(conv, d)]
+    handed_on = _handed_on(now)
+    new = [
+        NewCase(m, d, link, handed_on) for m, d, conv, link in decided if not _continues(conv, d)
+    ]
     try:
         stored = rt.store.save_many(new, now)
     except redis.RedisError:
@@ -213,6 +217,15 @@ def _act_on(
         if decision.topic:
             recent_on_topic.setdefault(decision.topic, {})[mention.id] = now.timestamp()
         cards.append((mention.id, decision.priority is Priority.P1))
+
+
+def _handed_on(now: datetime) -> datetime:
+    """When intake queued the triage batch running now (its job's enqueue time), else `now`."""
+    job = get_current_job()
+    at = job.enqueued_at if job is not None else None
+    if at is None:
+        return now
+    return min(now, at if at.tzinfo else at.replace(tzinfo=UTC))
 
 
 def _spike_cause(decision: Decision) -> str:
@@ -432,6 +445,10 @@ def _outage_over(rt: Runtime, channel: str) -> None:
 def _carded(rt: Runtime, case: Case, posted: Posted) -> None:
     rt.store.set_card(case.id, posted.channel, posted.ts)
     rt.store.count("cards")
+    ingested = rt.redis.hget(keys.case(case.id), "ingested_at")
+    if ingested:
+        waited = rt.clock() - datetime.fromisoformat(ingested.decode())
+        Tally(rt.redis).observe("ingest_to_card", waited.total_seconds())
     if case.decision.action is Action.ESCALATE_PR:
         rt.store.count("escalations")
     rt.casework.watch_due(case)

@@ -12,6 +12,7 @@ from typing import Any
 import redis
 
 from bot.slack_client import SlackClient, SlackError
+from flare.health import stream_connected
 from flare.http import Wsgi, router
 from flare.settings import Settings
 from rules.mention import Source
@@ -221,7 +222,9 @@ class Listener:
         from waitress.server import create_server
 
         routes = {"/intake": self._intake_endpoint()} if with_intake else {}
-        wsgi = router(self.client, routes)
+        stream = self.stream
+        health = [stream_connected(lambda: stream.client.connected)] if stream else []
+        wsgi = router(self.client, routes, health)
         self._server = create_server(
             wsgi,
             host=self.host,

@@ -8,20 +8,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import redis
-from prometheus_client import Counter
 
 from flare import keys
 from flare.settings import XSettings
 
 log = logging.getLogger(__name__)
-
-CALLS = Counter("flare_x_api_calls_total", "Calls made to the X API", ["endpoint"])
-RESOURCES = Counter(
-    "flare_x_api_resources_total", "Posts and users read from the X API", ["endpoint", "kind"]
-)
-DOLLARS = Counter(
-    "flare_x_api_estimated_dollars_total", "Estimated X API cost in US dollars", ["endpoint"]
-)
 
 
 @dataclass(frozen=True)
@@ -81,7 +72,8 @@ def _text(value: bytes | str) -> str:
 
 
 class Spend:
-    """Counts X API use in Redis (one hash per UTC day) and in Prometheus."""
+    """Counts X API use in Redis: one hash per UTC day, and one since the start that /metrics
+    reads (flare/metrics.py), so every process adds to the same series."""
 
     def __init__(
         self,
@@ -94,18 +86,16 @@ class Spend:
         self.today = today
 
     def record(self, endpoint: str, calls: int = 0, posts: int = 0, users: int = 0) -> None:
-        CALLS.labels(endpoint).inc(calls)
-        if posts:
-            RESOURCES.labels(endpoint, "posts").inc(posts)
-        if users:
-            RESOURCES.labels(endpoint, "users").inc(users)
-        DOLLARS.labels(endpoint).inc(estimate(endpoint, Usage(calls, posts, users), self.rates))
         key = keys.x_spend(self.today().isoformat())
+        dollars = estimate(endpoint, Usage(calls, posts, users), self.rates)
         try:
             pipe = self.redis.pipeline()
             for kind, count in (("calls", calls), ("posts", posts), ("users", users)):
                 if count:
                     pipe.hincrby(key, f"{endpoint}:{kind}", count)
+                    pipe.hincrby(keys.x_spend_total(), f"{endpoint}:{kind}", count)
+            if dollars:
+                pipe.hincrbyfloat(keys.x_spend_total(), f"{endpoint}:dollars", dollars)
             pipe.expire(key, 400 * 24 * 3600)
             pipe.execute()
         except redis.RedisError as exc:  # counting must never stop intake

@@ -28,6 +28,8 @@ from rules.decision import Priority
 from tests.builders import NOON, decision, mention
 from tests.conftest import SIGNING_SECRET, free_port
 from tests.fakes.slack import slash_command
+from tests.flare.test_report import script_a_day
+from tests.waiting import eventually
 
 
 def build_bot(client: redis.Redis, slack: SlackStandIn, team: Team | None = None) -> App:
@@ -170,3 +172,39 @@ def test_someone_not_on_the_agents_list_is_shown_nothing_of_the_queue(
     assert body["text"] == "You are not on the list of agents who may act on Flare cards."
     assert "outage" not in str(body["blocks"]) and "P1" not in str(body["blocks"])
     assert "1 open" in _answer(url, "status", user="U0AGENT1")["text"]
+
+
+def _report(url: str, text: str, slack: SlackStandIn) -> dict[str, Any]:
+    """The ack says the numbers are coming; they follow through the command's response_url."""
+    response = slash_command(url, text, response_url=f"{slack.base_url}respond")
+    assert response.json() == {"text": "Counting from the audit…", "response_type": "ephemeral"}
+    [answered] = eventually(lambda: slack.calls_to("respond"))
+    assert answered.args["response_type"] == "ephemeral"
+    return answered.args
+
+
+def test_report_answers_with_the_numbers_of_the_past_day(
+    bot_url: str, redis_client: redis.Redis, fake_slack: SlackStandIn
+) -> None:
+    script_a_day(redis_client)  # its incident opens at 13:00, after this noon
+
+    body = _report(bot_url, "report", fake_slack)
+
+    assert body["text"] == "Flare report, 2026-11-19 12:00 to 2026-11-20 12:00 UTC"
+    numbers = body["blocks"][2]["text"]["text"]
+    assert "*Breaches* 1 (P3 1)" in numbers
+    assert "*First response* P1: median 10 min, 90% 10 min, 1 of 1 inside 15 min" in numbers
+    assert "*Handled* <@U1> 2, <@U2> 2" in numbers
+    assert "*Incidents*" not in numbers
+
+
+def test_report_takes_a_span(bot_url: str, fake_slack: SlackStandIn) -> None:
+    body = _report(bot_url, "report 7d", fake_slack)
+
+    assert body["text"].startswith("Flare report, 2026-11-13 12:00")
+
+
+def test_report_refuses_what_is_not_a_span(bot_url: str, fake_slack: SlackStandIn) -> None:
+    body = _report(bot_url, "report soon", fake_slack)
+
+    assert body["text"] == "`soon` is not a span: try `/flare report 7d` or `12h`."

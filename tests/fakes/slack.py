@@ -133,8 +133,10 @@ def slash_command(
     channel: str = "C0ALERTS",
     secret: str = SIGNING_SECRET,
     timestamp: int | None = None,
+    response_url: str = "https://hooks.slack.invalid/commands/T0FLARE/1/x",
 ) -> requests.Response:
-    """POST `/flare <text>` the way Slack does: the form fields of a slash command, signed."""
+    """POST `/flare <text>` the way Slack does: the form fields of a slash command, signed;
+    a later answer goes to `response_url`."""
     body = urlencode(
         {
             "token": "legacy-verification-token",
@@ -148,7 +150,7 @@ def slash_command(
             "text": text,
             "api_app_id": "A0FLARE",
             "is_enterprise_install": "false",
-            "response_url": "https://hooks.slack.invalid/commands/T0FLARE/1/x",
+            "response_url": response_url,
             "trigger_id": "123.456.abc",
         }
     )

@@ -154,3 +154,25 @@ def test_the_teams_secret_is_masked(monkeypatch: pytest.MonkeyPatch) -> None:
 
     assert shown["FLARE_TEAMS__APP_SECRET"] == "********"
     assert "very-secret" not in str(shown)
+
+
+def test_retention_and_the_digest_are_read_from_their_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FLARE_REPORTS__RETENTION_DAYS", "30")
+    monkeypatch.setenv("FLARE_REPORTS__DIGEST_CHANNEL", "#leads")
+
+    reports = load_settings().reports
+
+    assert (reports.retention_days, reports.digest_channel, reports.digest_hour) == (
+        30,
+        "#leads",
+        8,
+    )
+
+
+def test_a_retention_of_no_days_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLARE_REPORTS__RETENTION_DAYS", "0")
+
+    with pytest.raises(SettingsError, match="FLARE_REPORTS__RETENTION_DAYS"):
+        load_settings()

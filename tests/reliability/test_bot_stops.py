@@ -25,8 +25,9 @@ SLACK_DELAY = 2.0  # seconds Slack takes to say who the agent is, once the test 
 
 
 def healthy(url: str) -> bool:
+    """The bot is serving: /healthz answers, ok or naming what it misses (no worker runs here)."""
     try:
-        return requests.get(f"{url}/healthz", timeout=1).status_code == 200
+        return requests.get(f"{url}/healthz", timeout=1).status_code in (200, 503)
     except requests.ConnectionError:
         return False
 
