@@ -259,8 +259,10 @@ def bot(
             "alone (FLARE_TEAMS__APP_ID, docs/teams.md); `flare demo` runs without either.[/red]"
         )
         raise typer.Exit(2)
-    from cli.wiring import teams_routes_for
+    from cli.wiring import team_of, teams_routes_for
 
+    for line in team_of(settings).rights():  # who may do what, said before anyone clicks
+        err.print(line, highlight=False, markup=False)
     client = connect(settings, socket_timeout=1.5)
     where = host or settings.host
     routes = {**webhook_routes(settings, client), **teams_routes_for(settings, client)}
