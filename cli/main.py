@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import sys
+from enum import StrEnum
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated
 
@@ -14,11 +15,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli.audit import audit_command
-from cli.console import err, inert, settings_or_exit
+from cli.console import err, given, inert, settings_or_exit
 from cli.crisis import crisis_app
 from cli.listen import listen_command, spend_command
 from cli.progress import progress
 from cli.rules import rules_app, triage_command
+from flare import logs
 from flare.connection import connect
 from flare.redis_server import EmbeddedRedisError
 from flare.settings import masked, without_password
@@ -38,6 +40,7 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 dlq_app = typer.Typer(
     help=(
@@ -50,6 +53,42 @@ dlq_app = typer.Typer(
 )
 
 console = Console()
+
+
+class Level(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+def _version(asked: bool) -> None:
+    if asked:
+        console.print(f"flare {version('flare')}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    log_level: Annotated[
+        Level | None,
+        typer.Option(
+            case_sensitive=False,
+            help="Log at this level and above (default FLARE_LOG_LEVEL; else INFO for worker, "
+            "bot and listen, WARNING for the rest). FLARE_LOG_FORMAT=json logs JSON lines.",
+            show_default=False,
+        ),
+    ] = None,
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_version, help="Print Flare's version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Options that come before the command: `flare --log-level DEBUG worker`."""
+    if log_level is not None:
+        given["log_level"] = log_level.value
 
 
 def demo(
@@ -178,7 +217,7 @@ def worker(
     from workers import runtime
     from workers.lane import LANES
 
-    settings = settings_or_exit()
+    settings = settings_or_exit(service=True)
     chosen: tuple[QueueName, ...] = ()
     if queues is not None:
         names = [name.strip() for name in queues.split(",") if name.strip()]
@@ -244,7 +283,7 @@ def bot(
     from cli.bot import run_bot
     from workers.intake import webhook_routes
 
-    settings = settings_or_exit()
+    settings = settings_or_exit(service=True)
     missing = [
         name
         for name, value in (
@@ -283,6 +322,33 @@ def config() -> None:
     for name, value in masked(settings_or_exit()).items():
         table.add_row(name, escape(value))
     console.print(table)
+
+
+def doctor() -> None:
+    """Check every setting against the services it names, and say what to fix.
+
+    Redis (reachable, with the append-only file on), the playbook, who may act, Slack (the bot
+    token's auth.test, each channel exists and the app is in it, the app token, what Slack
+    refused the workers since), X (the credentials and their access level), email, and the
+    workers (every queue served). Exit 1 when something is wrong; warnings say what is off
+    or less than it could be.
+
+    **Example**: `flare doctor`
+    """
+    from cli.doctor import SIGN, Mark, examine
+
+    settings = settings_or_exit()
+    wrong = warned = 0
+    for finding in examine(settings, connect(settings, socket_timeout=5)):
+        console.print(f"{SIGN[finding.mark]} {escape(finding.what)}", highlight=False)
+        if finding.fix:
+            console.print(f"    [dim]→[/dim] {escape(finding.fix)}", highlight=False)
+        wrong += finding.mark is Mark.WRONG
+        warned += finding.mark is Mark.WARN
+    if wrong:
+        console.print(f"\n{wrong} problem(s), {warned} warning(s): fix them, then run it again.")
+        raise typer.Exit(1)
+    console.print(f"\nReady: nothing wrong, {warned} warning(s).", highlight=False)
 
 
 @dlq_app.command("list")
@@ -379,10 +445,11 @@ app.command("audit")(audit_command)
 app.add_typer(crisis_app, name="crisis")
 app.command("spend")(spend_command)
 app.command("config")(config)
+app.command("doctor")(doctor)
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    logs.setup("WARNING")  # until a command has its settings
     try:
         app()
     except PlaybookError as exc:

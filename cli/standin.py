@@ -116,6 +116,8 @@ class SlackStandIn:
     views: dict[str, dict[str, Any]] = field(default_factory=dict)  # open modals by view id
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # App Home views by user
     names: dict[str, str] = field(default_factory=dict)  # users.info real names by user id
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """conversations.info and .list: the channels there are, by id (see `add_channel`)."""
     on_call: Callable[[Call], None] | None = None
     rate_limit: float | None = None
     """chat.postMessage calls per second per channel before a 429 with Retry-After (Slack's
@@ -207,6 +209,10 @@ class SlackStandIn:
         self._buckets[channel] = (tokens, now)
         wait = math.ceil((1.0 - tokens) / self.rate_limit)  # Slack says whole seconds
         return Failure(429, "ratelimited", max(1, wait))
+
+    def add_channel(self, channel_id: str, name: str, member: bool = True) -> None:
+        """A channel the workspace has, with the app in it or not (`flare doctor` looks)."""
+        self.channels[channel_id] = {"id": channel_id, "name": name, "is_member": member}
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -336,6 +342,14 @@ class SlackStandIn:
             if not users or "," in users:
                 return {"ok": False, "error": "user_not_found" if not users else "not_supported"}
             return {"ok": True, "channel": {"id": "D" + users.lstrip("UW")}}
+        if method == "conversations.info":
+            if channel not in self.channels:
+                return {"ok": False, "error": "channel_not_found"}
+            return {"ok": True, "channel": self.channels[channel]}
+        if method == "conversations.list":
+            return {"ok": True, "channels": list(self.channels.values())}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://{self.host}/link/?ticket=stand-in"}
         if method == "users.info":
             uid = str(args.get("user", ""))
             return {

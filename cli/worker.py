@@ -17,8 +17,10 @@ from rq import SimpleWorker, Worker
 from rq.registry import ScheduledJobRegistry
 from rq.serializers import JSONSerializer
 
+from flare import logs
 from flare.queues import QueueName, all_queues
 from flare.settings import Settings
+from workers.failures import FlareWorker
 
 if TYPE_CHECKING:
     from workers.runtime import Runtime
@@ -47,6 +49,7 @@ def run_lane(
 
     if watch_parent:
         os.setpgrp()  # Ctrl-C reaches `flare worker` alone, which stops its lanes in order
+    logs.setup_for(settings)  # a spawned lane is a fresh interpreter
     rt = runtime.install(built or wiring.build_runtime(settings, connect(settings)))
     client = rt.redis
     scheduler = Scheduler(client, all_queues(client)).start()
@@ -115,7 +118,7 @@ def run_lanes(settings: Settings, lanes: dict[str, tuple[QueueName, ...]]) -> in
     return status
 
 
-class _BurstWorker(SimpleWorker):
+class _BurstWorker(FlareWorker):
     """A worker that runs what is queued and stops (the demo, tests): it takes no commands over
     pub/sub, whose listener thread can hold up the worker's exit by up to a minute."""
 
@@ -133,7 +136,7 @@ def run_workers(client: redis.Redis, burst: bool = False, fork: bool = True) -> 
     if fork:
         worker: Worker | SimpleWorker = Worker(queues, connection=client, serializer=JSONSerializer)
     else:
-        kind = _BurstWorker if burst else SimpleWorker
+        kind = _BurstWorker if burst else FlareWorker
         worker = kind(queues, connection=client, serializer=JSONSerializer)
     return bool(worker.work(burst=burst, with_scheduler=True, logging_level="WARNING"))
 

@@ -285,3 +285,10 @@ def teams_user(person: str) -> str:
 def teams_pages(incident_id: str) -> str:
     """List of "conversation|activity id": the pages an incident sent in Teams."""
     return f"{PREFIX}:teams:incident:{incident_id}:pages"
+
+
+def slack_problems() -> str:
+    """Hash: what Slack refused for good (a channel not found, the app not in it, a bad token),
+    by "code channel": JSON with the advice, when first and last met and how often, until
+    `flare doctor` sees it fixed."""
+    return f"{PREFIX}:slack:problems"
