@@ -9,7 +9,7 @@ import redis
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import REGISTRY, CollectorRegistry
 
-from flare import keys
+from flare import keys, problems
 from flare.queries import Queries
 from flare.queues import all_queues
 
@@ -61,7 +61,20 @@ class RedisCollector:
         for name, value in sorted(stats.items()):
             if name.startswith("action:"):
                 decisions.add_metric([name.split(":", 1)[1]], value)
-        return [open_cases, overdue, incidents, jobs, dead, mentions, decisions]
+        return [open_cases, overdue, incidents, jobs, dead, mentions, decisions, _slack(self.redis)]
+
+
+def _slack(client: redis.Redis) -> Metric:
+    """What Slack refused the workers for good (a channel not found, the app not in it), until
+    `flare doctor` sees it fixed."""
+    refused = GaugeMetricFamily(
+        "flare_slack_problems",
+        "Jobs Slack refused for a reason no retry cures, by error and channel (flare doctor)",
+        labels=["error", "channel"],
+    )
+    for problem in problems.known(client):
+        refused.add_metric([problem.code, problem.channel], problem.times)
+    return refused
 
 
 def install(

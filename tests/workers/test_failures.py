@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 import redis
+from prometheus_client import generate_latest
+from prometheus_client.registry import CollectorRegistry
 from pydantic import SecretStr
 from rq.registry import FailedJobRegistry
 
 from cli import wiring
 from cli.standin import SlackStandIn
 from cli.worker import run_workers
-from flare import logs, problems
+from flare import logs, metrics, problems
 from flare.defaults import CHAT_RETRY
 from flare.jobs import Job, enqueue
 from flare.queues import QueueName, queue
@@ -89,6 +91,10 @@ def test_a_card_for_a_channel_the_app_is_not_in_is_tried_once_and_said_once_with
     assert "Traceback" not in lines.getvalue()
     [kept] = problems.known(rt.redis)
     assert (kept.code, kept.channel, kept.times) == ("not_in_channel", "#social-care", 2)
+    registry = CollectorRegistry()
+    metrics.install(rt.redis, lambda: NOON, registry)
+    scraped = generate_latest(registry).decode()
+    assert 'flare_slack_problems{channel="#social-care",error="not_in_channel"} 2.0' in scraped
 
 
 def test_a_refusal_a_retry_may_cure_is_one_line_and_tried_again(
