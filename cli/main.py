@@ -457,7 +457,7 @@ def main() -> None:
         err.print("Check it with `flare rules check PATH`; FLARE_PLAYBOOK names the file in use.")
         sys.exit(2)
     except redis.ConnectionError as exc:
-        err.print(f"[red]Redis can't be reached:[/red] {escape(str(exc))}")
+        err.print(f"[red]Redis can't be reached:[/red] {escape(without_password(str(exc)))}")
         err.print("FLARE_REDIS_URL names the server; leave it empty to use Flare's own.")
         sys.exit(3)
     except EmbeddedRedisError as exc:

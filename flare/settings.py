@@ -367,8 +367,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="FLARE_",
         env_nested_delimiter="__",
-        env_file=ENV_FILE,
-        env_file_encoding="utf-8",
+        env_file_encoding="utf-8",  # .env is read by load_settings, the entry point, alone
         extra="ignore",
         validate_default=True,
     )

@@ -15,6 +15,7 @@ from rq.job import Job as RqJob
 
 from bot.slack_client import SlackError
 from flare import logs, problems
+from flare.queues import QueueName
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +48,13 @@ def tell_slack_error(client: redis.Redis, job: RqJob, exc: SlackError) -> None:
         again = "; tried again later" if job.retries_left else ""
         log.warning("%s%s: %s%s", what, where, exc.code, again)
         return
-    job.retries_left = 0  # the same call would meet the same refusal
+    if job.origin != QueueName.PAGE:  # a page keeps its retries whatever: it may not be lost
+        job.retries_left = 0  # the same call would meet the same refusal
     now = datetime.now(UTC)
     if problems.record(client, exc.code, exc.channel, exc.advice, now):
         log.error("%s%s: %s; %s (see `flare doctor`)", what, where, exc.code, exc.advice)
     else:
-        log.warning("%s%s: %s again; not retried (see `flare doctor`)", what, where, exc.code)
+        log.warning("%s%s: %s again (see `flare doctor`)", what, where, exc.code)
 
 
 class FlareWorker(SimpleWorker):
