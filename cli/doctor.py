@@ -171,10 +171,14 @@ def _channel(web: SlackClient, variable: str, channel: str) -> Finding:
         found = web.channel(channel)
     except SlackError as exc:
         return wrong(f"Slack: {variable}={channel}: {exc.code}", exc.advice or _reach(exc))
-    if not found.get("is_member"):
-        return wrong(
-            f"Slack: the app is not in {channel} ({variable})",
-            f"invite the app to {channel}: /invite @Flare in the channel",
+    invite = f"invite the app to {channel}: /invite @Flare in the channel"
+    if not found.get("is_member") and found.get("is_private"):
+        return wrong(f"Slack: the app is not in {channel} ({variable})", invite)
+    if not found.get("is_member"):  # public: chat:write.public posts, but history is closed
+        return warn(
+            f"Slack: the app is not in {channel} ({variable}): cards go out, but a post whose "
+            "answer was lost can't be looked for, so it may be posted twice",
+            invite,
         )
     return ok(f"Slack: {channel} exists and the app is in it")
 

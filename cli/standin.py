@@ -210,9 +210,16 @@ class SlackStandIn:
         wait = math.ceil((1.0 - tokens) / self.rate_limit)  # Slack says whole seconds
         return Failure(429, "ratelimited", max(1, wait))
 
-    def add_channel(self, channel_id: str, name: str, member: bool = True) -> None:
+    def add_channel(
+        self, channel_id: str, name: str, member: bool = True, private: bool = False
+    ) -> None:
         """A channel the workspace has, with the app in it or not (`flare doctor` looks)."""
-        self.channels[channel_id] = {"id": channel_id, "name": name, "is_member": member}
+        self.channels[channel_id] = {
+            "id": channel_id,
+            "name": name,
+            "is_member": member,
+            "is_private": private,
+        }
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]

@@ -50,14 +50,20 @@ def run_lane(
     if watch_parent:
         os.setpgrp()  # Ctrl-C reaches `flare worker` alone, which stops its lanes in order
     logs.setup_for(settings)  # a spawned lane is a fresh interpreter
-    rt = runtime.install(built or wiring.build_runtime(settings, connect(settings)))
-    client = rt.redis
-    scheduler = Scheduler(client, all_queues(client)).start()
     try:
-        lane = Lane(lane_queues(client, tuple(names)), client, watch_parent)
-        lane.work(logging_level="WARNING")
-    finally:
-        scheduler.stop()
+        rt = runtime.install(built or wiring.build_runtime(settings, connect(settings)))
+        client = rt.redis
+        scheduler = Scheduler(client, all_queues(client)).start()
+        try:
+            lane = Lane(lane_queues(client, tuple(names)), client, watch_parent)
+            lane.work(logging_level="WARNING")
+        finally:
+            scheduler.stop()
+    except redis.ConnectionError as exc:
+        if not watch_parent:
+            raise  # `flare worker --queues` alone: the command says it (cli.main.main)
+        log.error("lane %s: Redis can't be reached: %s", ", ".join(names), exc)
+        raise SystemExit(3) from None  # `flare worker` starts it again, and says so
 
 
 def run_lanes(settings: Settings, lanes: dict[str, tuple[QueueName, ...]]) -> int:

@@ -25,12 +25,17 @@ METHOD_SCOPES: dict[str, str | None] = {
     "conversations.open": "im:write",
     "conversations.history": "channels:history",
     "conversations.replies": "channels:history",
+    "conversations.info": "channels:read",  # `flare doctor`
+    "conversations.list": "channels:read",
+    "auth.test": None,
+    "apps.connections.open": None,  # the app-level token's connections:write, no bot scope
 }
 # Scopes that come from features rather than methods.
 FEATURE_SCOPES = {
     "commands",  # the /flare slash command
     "chat:write.public",  # cards go to the configured channels without inviting the bot first
     "groups:history",  # conversations.history in a private channel
+    "groups:read",  # conversations.info and .list of a private channel
 }
 
 

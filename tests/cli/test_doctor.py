@@ -59,15 +59,27 @@ def test_an_install_where_all_is_well_has_nothing_wrong(
     assert "Workers: every queue is served" in said
 
 
-def test_a_channel_the_app_is_not_in_is_named_with_the_invite_to_send(
+def test_a_private_channel_the_app_is_not_in_is_named_with_the_invite_to_send(
     ready: Settings, redis_client: redis.Redis, fake_slack: SlackStandIn
 ) -> None:
-    fake_slack.add_channel("C0PR", "pr-escalations", member=False)
+    fake_slack.add_channel("C0PR", "pr-escalations", member=False, private=True)
 
     [problem] = wrong(findings(ready, redis_client))
 
     assert problem.what == "Slack: the app is not in C0PR (FLARE_SLACK__PR_CHANNEL)"
     assert problem.fix.startswith("invite the app to C0PR")
+
+
+def test_a_public_channel_the_app_is_not_in_is_a_warning_with_the_invite(
+    ready: Settings, redis_client: redis.Redis, fake_slack: SlackStandIn
+) -> None:
+    fake_slack.add_channel("C0PR", "pr-escalations", member=False)
+
+    found = findings(ready, redis_client)
+
+    assert wrong(found) == []
+    [warned] = [f for f in found if f.mark is Mark.WARN and "C0PR" in f.what]
+    assert "may be posted twice" in warned.what and warned.fix.startswith("invite the app")
 
 
 def test_a_channel_by_name_is_found_among_the_channels_the_app_can_list(
@@ -131,7 +143,7 @@ def test_what_slack_refused_the_workers_is_listed_until_the_channel_is_seen_fixe
 ) -> None:
     advice = "invite the app to C0PR (/invite @Flare in the channel)"
     problems.record(redis_client, "not_in_channel", "C0PR", advice, datetime.now(UTC))
-    fake_slack.add_channel("C0PR", "pr-escalations", member=False)
+    fake_slack.add_channel("C0PR", "pr-escalations", member=False, private=True)
 
     before = wrong(findings(ready, redis_client))
     fake_slack.add_channel("C0PR", "pr-escalations", member=True)  # the app is invited
