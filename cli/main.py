@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from enum import StrEnum
 from importlib.metadata import version
@@ -53,6 +54,7 @@ dlq_app = typer.Typer(
 )
 
 console = Console()
+log = logging.getLogger(__name__)
 
 
 class Level(StrEnum):
@@ -241,12 +243,12 @@ def worker(
         plan = f"queues {', '.join(chosen)}"
     else:
         plan = "; ".join(f"{name}: {', '.join(qs)}" for name, qs in LANES.items())
-    err.print(f"Flare worker on {without_password(str(where))} ({plan})", highlight=False)
+    # logged, not printed: with FLARE_LOG_FORMAT=json every line a service writes is JSON
+    log.info("Flare worker on %s (%s)", without_password(str(where)), plan)
     if not settings.slack.configured:
-        err.print(
-            "[yellow]Slack is not configured (FLARE_SLACK__BOT_TOKEN, "
-            "FLARE_SLACK__SIGNING_SECRET): cases are triaged and stored, "
-            "but no cards are posted.[/yellow]"
+        log.warning(
+            "Slack is not configured (FLARE_SLACK__BOT_TOKEN, FLARE_SLACK__SIGNING_SECRET): "
+            "cases are triaged and stored, but no cards are posted."
         )
     if burst:
         runtime.install(built)
@@ -301,7 +303,7 @@ def bot(
     from cli.wiring import team_of, teams_routes_for
 
     for line in team_of(settings).rights():  # who may do what, said before anyone clicks
-        err.print(line, highlight=False, markup=False)
+        log.log(logging.WARNING if ": nobody" in line else logging.INFO, "%s", line)
     client = connect(settings, socket_timeout=1.5)
     where = host or settings.host
     routes = {**webhook_routes(settings, client), **teams_routes_for(settings, client)}
