@@ -486,7 +486,7 @@ def unknown_names(given: Mapping[str, str]) -> list[str]:
         if upper in known:
             continue
         near = _nearest(upper, known)
-        hint = f"; did you mean {near}?" if near else "; `flare config` lists them all"
+        hint = f"; did you mean {near}?" if near else "; .env.example lists them all"
         out.append(f"{name}: no such setting{hint}")
     return out
 
