@@ -539,3 +539,29 @@ def test_json_logs_are_one_object_a_line(tmp_path: Path) -> None:
     logged = [json.loads(line) for line in result.stderr.splitlines()]  # every line
     assert logged and all({"time", "level", "logger", "message"} <= set(e) for e in logged)
     assert any(e["message"].startswith("Flare worker on ") for e in logged)
+
+
+def test_a_worker_whose_redis_is_down_says_so_in_a_line_a_lane_and_no_traceback(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLARE_")}
+    env.update(FLARE_DATA_DIR=str(tmp_path / "data"), FLARE_REDIS_URL="redis://127.0.0.1:1/0")
+    worker = subprocess.Popen(
+        [sys.executable, "-c", "from cli.main import main; main()", "worker"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines = []
+    try:
+        assert worker.stderr is not None
+        for line in worker.stderr:  # until `flare worker` says it starts the lane again
+            lines.append(line)
+            if "starting it again" in line:
+                break
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+
+    text = "".join(lines)
+    assert "Redis can't be reached" in text and "Traceback" not in text
