@@ -89,6 +89,7 @@ def root(
     ] = False,
 ) -> None:
     """Options that come before the command: `flare --log-level DEBUG worker`."""
+    given.clear()
     if log_level is not None:
         given["log_level"] = log_level.value
 

@@ -254,7 +254,7 @@ class Casework:
         draft = self._draft(case, "reply")
         incident = self._incident_of(case, actor)
         notice = during(incident) if incident else ()
-        warning = NOBODY_APPROVES if self._unapprovable(case, actor) else ()
+        warning = NOBODY_APPROVES if self._unapprovable(case) else ()
         form = Form(case, draft, self.check_line(draft, actor), notice=notice, warning=warning)
         return Outcome(Kind.DONE, form=form)
 
@@ -312,20 +312,16 @@ class Casework:
             return invalid(Field.DRAFT, during(incident) + REOPEN_TO_CONFIRM)
         if confirm_asked and not confirmed:
             return invalid(Field.CONFIRM, ALREADY_ANSWERED)
-        if self._unapprovable(case, actor):
+        if self._unapprovable(case):
             return invalid(Field.DRAFT, NOBODY_APPROVES)
         if needs_approval(case) and not self.team.may_approve(case, actor.id):
             return self._ask_approval(case, actor, text)
         enqueue(self.redis, Job.POST_REPLY, case_id, actor.id, text, key)
         return DONE
 
-    def _unapprovable(self, case: Case, actor: Actor) -> bool:
+    def _unapprovable(self, case: Case) -> bool:
         """The reply needs approval and nobody is named who could give it."""
-        return (
-            needs_approval(case)
-            and not self.team.approvers(case)
-            and not self.team.may_approve(case, actor.id)
-        )
+        return needs_approval(case) and not self.team.approvers(case)
 
     def _ask_approval(self, case: Case, actor: Actor, text: str) -> Outcome:
         """Keep the draft on the case; a job posts it with Approve and Send back and retires the
