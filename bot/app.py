@@ -245,7 +245,7 @@ def _on_reply(desk: Casework, slack: SlackSurface) -> Any:
                 form.case,
                 form.draft,
                 form.check,
-                notice=say(form.notice) or None,
+                notice=say(form.notice or form.warning) or None,
                 ask_confirm=bool(form.notice),
             )
             opened = slack.client.open_view(click.trigger_id, modal)

@@ -14,18 +14,70 @@ _PASSING = frozenset(
 )
 
 
+# Slack's error strings that no retry can cure: the token, the channel or the app's place in it
+# must change first. Each with what a person does about it ({channel}: the channel concerned).
+_ADVICE = {
+    "channel_not_found": (
+        "no channel {channel} that the app can see: check FLARE_SLACK__ALERTS_CHANNEL and "
+        "FLARE_SLACK__PR_CHANNEL (a channel id such as C0123ABCD, or #name), and invite the "
+        "app to a private channel"
+    ),
+    "not_in_channel": "invite the app to {channel} (/invite @Flare in the channel)",
+    "is_archived": "{channel} is archived: unarchive it, or name another channel",
+    "restricted_action": "the workspace does not let the app post in {channel}: ask an admin",
+    "missing_scope": (
+        "the app lacks a scope: add it (slack-app-manifest.yml lists them) and reinstall the app"
+    ),
+    "invalid_auth": (
+        "FLARE_SLACK__BOT_TOKEN is not valid: copy the Bot User OAuth Token (xoxb-…) again "
+        "from OAuth & Permissions"
+    ),
+    "not_authed": "FLARE_SLACK__BOT_TOKEN is not set",
+    "account_inactive": (
+        "the app's token belongs to a deactivated user or an uninstalled app: reinstall the "
+        "app and set the new FLARE_SLACK__BOT_TOKEN"
+    ),
+    "token_revoked": "the token was revoked: reinstall the app and set the new token",
+    "token_expired": "the token expired: reinstall the app (or turn off token rotation)",
+    "no_permission": "the app may not do this in {channel}: check its scopes and the channel",
+    "team_access_not_granted": "the app is not installed in this workspace: install it",
+}
+
+
+def advice(code: str, channel: str = "") -> str:
+    """What to do about a Slack error no retry can cure; empty for any other error."""
+    said = _ADVICE.get(code, "")
+    return said.format(channel=channel or "the channel")
+
+
 class SlackError(RuntimeError):
     """Slack refused a call; `code` is Slack's error string (e.g. channel_not_found), or
-    "unreachable" when no answer came at all."""
+    "unreachable" when no answer came at all. `channel` is the channel the call was for."""
 
     def __init__(
-        self, method: str, code: str, retry_after: float | None = None, status: int = 200
+        self,
+        method: str,
+        code: str,
+        retry_after: float | None = None,
+        status: int = 200,
+        channel: str = "",
     ) -> None:
-        super().__init__(f"Slack {method} failed: {code}")
+        where = f" in {channel}" if channel else ""
+        super().__init__(f"Slack {method}{where} failed: {code}")
         self.method = method
         self.code = code
         self.retry_after = retry_after
         self.status = status
+        self.channel = channel
+
+    @property
+    def permanent(self) -> bool:
+        """No retry can cure it: a person must change a setting or the workspace first."""
+        return self.code in _ADVICE
+
+    @property
+    def advice(self) -> str:
+        return advice(self.code, self.channel)
 
     @property
     def passing(self) -> bool:
@@ -61,6 +113,7 @@ class SlackClient:
         self.web = WebClient(token=token, base_url=base_url, retry_handlers=[])
 
     def _call(self, method: str, *, form: bool = False, **kwargs: Any) -> dict[str, Any]:
+        channel = str(kwargs.get("channel") or "")
         try:
             if form:  # read methods take form fields, not JSON bodies
                 response = self.web.api_call(method, params=kwargs)
@@ -70,9 +123,12 @@ class SlackClient:
             retry = exc.response.headers.get("Retry-After") if exc.response is not None else None
             code = exc.response.get("error", "unknown") if exc.response is not None else "unknown"
             status = exc.response.status_code if exc.response is not None else 200
-            raise SlackError(method, str(code), float(retry) if retry else None, status) from exc
+            raise SlackError(
+                method, str(code), float(retry) if retry else None, status, channel
+            ) from exc
         except (OSError, ValueError) as exc:  # refused, reset, timed out, not JSON: no answer
-            raise SlackError(method, f"unreachable ({type(exc).__name__})", status=503) from exc
+            why = f"unreachable ({type(exc).__name__})"
+            raise SlackError(method, why, status=503, channel=channel) from exc
         return dict(response.data) if isinstance(response.data, dict) else {}
 
     def post_card(
@@ -200,6 +256,38 @@ class SlackClient:
             ) from exc
         file = (response.data.get("file") if isinstance(response.data, dict) else None) or {}
         return str(file.get("id") or "")
+
+    def whoami(self) -> dict[str, Any]:
+        """auth.test: the workspace and the bot user this token belongs to."""
+        return self._call("auth.test")
+
+    def socket_url(self) -> str:
+        """apps.connections.open (with an app-level token): where Socket Mode would connect."""
+        return str(self._call("apps.connections.open").get("url") or "")
+
+    def channel(self, channel: str) -> dict[str, Any]:
+        """A channel by id, or by #name among those the app can list: its id, name and whether
+        the app is a member (is_member). SlackError channel_not_found if there is none."""
+        if not channel.startswith("#"):
+            found = self._call("conversations.info", form=True, channel=channel).get("channel")
+            return dict(found or {})
+        cursor = ""
+        while True:
+            page = {"cursor": cursor} if cursor else {}
+            data = self._call(
+                "conversations.list",
+                form=True,
+                types="public_channel,private_channel",
+                exclude_archived="true",
+                limit=1000,
+                **page,
+            )
+            for listed in data.get("channels") or []:
+                if listed.get("name") == channel[1:]:
+                    return dict(listed)
+            cursor = str((data.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                raise SlackError("conversations.list", "channel_not_found", channel=channel)
 
     def real_name(self, user: str) -> str:
         profile = (self._call("users.info", form=True, user=user).get("user") or {}).get(

@@ -10,8 +10,10 @@ import time
 from collections.abc import Callable
 
 import redis
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.app import slack_routes
+from bot.slack_client import advice
 from cli.wiring import build_app_for, listener_pool
 from flare import metrics
 from flare.defaults import MAX_SLACK_BYTES, STOP_GRACE
@@ -54,15 +56,19 @@ def run_bot(
         # /healthz, /metrics and the routes still answer over HTTP while Slack uses the socket
         wsgi = router(client, routes, health)
         threading.Thread(target=serve, args=(wsgi, host, port, max_body), daemon=True).start()
-        log.warning("Slack Socket Mode; health on http://%s:%d/healthz", host, port)
+        log.info("Slack Socket Mode; health on http://%s:%d/healthz", host, port)
         socket = SocketModeHandler(app, settings.slack.app_token.get_secret_value())
-        socket.connect()
+        try:
+            socket.connect()
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            log.error("Slack Socket Mode cannot connect: %s", socket_trouble(exc))
+            return False
 
         def stop_taking(timeout: float) -> bool:
             socket.close()
             return True
     else:
-        log.warning("Slack over HTTP at http://%s:%d/slack/events", host, port)
+        log.info("Slack over HTTP at http://%s:%d/slack/events", host, port)
         assert settings.slack.signing_secret is not None  # `flare bot` checked it is set
         secret = settings.slack.signing_secret.get_secret_value()
         wsgi = router(client, {**(routes or {}), **slack_routes(app, secret)}, health)
@@ -77,6 +83,22 @@ def run_bot(
         log.error("stopped with %d acknowledged Slack actions unfinished", unfinished)
         return False
     return True
+
+
+def socket_trouble(exc: Exception) -> str:
+    """Why Socket Mode could not connect, in one line with what to check."""
+    if isinstance(exc, SlackApiError):
+        code = str(exc.response.get("error", "unknown"))
+        fix = advice(code) or (
+            "check FLARE_SLACK__APP_TOKEN: an app-level token (xapp-…) with connections:write, "
+            "and Socket Mode turned on in the app's settings"
+        )
+        return f"Slack said {code}; {fix}"
+    reason = getattr(exc, "reason", None) or exc
+    return (
+        f"Slack cannot be reached ({type(exc).__name__}: {reason}); check this host reaches "
+        "slack.com over HTTPS (a proxy, a firewall) and FLARE_SLACK__API_URL"
+    )
 
 
 def _until(stop: threading.Event) -> None:

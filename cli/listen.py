@@ -68,7 +68,7 @@ def listen_command(
         return
     from workers.listen import run_listen
 
-    settings = settings_or_exit()
+    settings = settings_or_exit(service=True)
     client = connect(settings)
     client.ping()  # an unreachable Redis is said at once (cli.main.main), not after a batch
     stop = threading.Event()

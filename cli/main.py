@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from enum import StrEnum
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli.audit import audit_command
-from cli.console import err, settings_or_exit
+from cli.console import err, given, settings_or_exit
 from cli.crisis import crisis_app
 from cli.dlq import dlq_app
 from cli.health import health_command
@@ -22,6 +24,7 @@ from cli.listen import listen_command, spend_command
 from cli.progress import progress
 from cli.report import forget_command, report_command
 from cli.rules import rules_app, triage_command
+from flare import logs
 from flare.connection import connect
 from flare.redis_server import EmbeddedRedisError
 from flare.settings import masked, without_password
@@ -41,8 +44,47 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 console = Console()
+log = logging.getLogger(__name__)
+
+
+class Level(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+def _version(asked: bool) -> None:
+    if asked:
+        console.print(f"flare {version('flare')}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    log_level: Annotated[
+        Level | None,
+        typer.Option(
+            case_sensitive=False,
+            help="Log at this level and above (default FLARE_LOG_LEVEL; else INFO for worker, "
+            "bot and listen, WARNING for the rest). FLARE_LOG_FORMAT=json logs JSON lines.",
+            show_default=False,
+        ),
+    ] = None,
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_version, help="Print Flare's version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Options that come before the command: `flare --log-level DEBUG worker`."""
+    given.clear()
+    if log_level is not None:
+        given["log_level"] = log_level.value
 
 
 def demo(
@@ -204,7 +246,7 @@ def worker(
     from workers import runtime
     from workers.lane import LANES
 
-    settings = settings_or_exit()
+    settings = settings_or_exit(service=True)
     chosen: tuple[QueueName, ...] = ()
     if queues is not None:
         names = [name.strip() for name in queues.split(",") if name.strip()]
@@ -228,12 +270,12 @@ def worker(
         plan = f"queues {', '.join(chosen)}"
     else:
         plan = "; ".join(f"{name}: {', '.join(qs)}" for name, qs in LANES.items())
-    err.print(f"Flare worker on {without_password(str(where))} ({plan})", highlight=False)
+    # logged, not printed: with FLARE_LOG_FORMAT=json every line a service writes is JSON
+    log.info("Flare worker on %s (%s)", without_password(str(where)), plan)
     if not settings.slack.configured:
-        err.print(
-            "[yellow]Slack is not configured (FLARE_SLACK__BOT_TOKEN, "
-            "FLARE_SLACK__SIGNING_SECRET): cases are triaged and stored, "
-            "but no cards are posted.[/yellow]"
+        log.warning(
+            "Slack is not configured (FLARE_SLACK__BOT_TOKEN, FLARE_SLACK__SIGNING_SECRET): "
+            "cases are triaged and stored, but no cards are posted."
         )
     if burst:
         runtime.install(built)
@@ -270,7 +312,7 @@ def bot(
     from cli.bot import run_bot
     from workers.intake import webhook_routes
 
-    settings = settings_or_exit()
+    settings = settings_or_exit(service=True)
     missing = [
         name
         for name, value in (
@@ -285,8 +327,10 @@ def bot(
             "alone (FLARE_TEAMS__APP_ID, docs/teams.md); `flare demo` runs without either.[/red]"
         )
         raise typer.Exit(2)
-    from cli.wiring import teams_routes_for
+    from cli.wiring import team_of, teams_routes_for
 
+    for line in team_of(settings).rights():  # who may do what, said before anyone clicks
+        log.log(logging.WARNING if ": nobody" in line else logging.INFO, "%s", line)
     client = connect(settings, socket_timeout=1.5)
     where = host or settings.host
     routes = {**webhook_routes(settings, client), **teams_routes_for(settings, client)}
@@ -309,6 +353,33 @@ def config() -> None:
     console.print(table)
 
 
+def doctor() -> None:
+    """Check every setting against the services it names, and say what to fix.
+
+    Redis (reachable, with the append-only file on), the playbook, who may act, Slack (the bot
+    token's auth.test, each channel exists and the app is in it, the app token, what Slack
+    refused the workers since), X (the credentials and their access level), email, and the
+    workers (every queue served). Exit 1 when something is wrong; warnings say what is off
+    or less than it could be.
+
+    **Example**: `flare doctor`
+    """
+    from cli.doctor import SIGN, Mark, examine
+
+    settings = settings_or_exit()
+    wrong = warned = 0
+    for finding in examine(settings, connect(settings, socket_timeout=5)):
+        console.print(f"{SIGN[finding.mark]} {escape(finding.what)}", highlight=False)
+        if finding.fix:
+            console.print(f"    [dim]→[/dim] {escape(finding.fix)}", highlight=False)
+        wrong += finding.mark is Mark.WRONG
+        warned += finding.mark is Mark.WARN
+    if wrong:
+        console.print(f"\n{wrong} problem(s), {warned} warning(s): fix them, then run it again.")
+        raise typer.Exit(1)
+    console.print(f"\nReady: nothing wrong, {warned} warning(s).", highlight=False)
+
+
 # in the order a newcomer meets them: try it, run it, then the tools
 app.command("demo")(demo)
 app.command("listen")(listen_command)
@@ -325,10 +396,11 @@ app.command("report")(report_command)
 app.command("forget")(forget_command)
 app.command("config")(config)
 app.command("health")(health_command)
+app.command("doctor")(doctor)
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    logs.setup("WARNING")  # until a command has its settings
     try:
         app()
     except PlaybookError as exc:
@@ -336,7 +408,7 @@ def main() -> None:
         err.print("Check it with `flare rules check PATH`; FLARE_PLAYBOOK names the file in use.")
         sys.exit(2)
     except redis.ConnectionError as exc:
-        err.print(f"[red]Redis can't be reached:[/red] {escape(str(exc))}")
+        err.print(f"[red]Redis can't be reached:[/red] {escape(without_password(str(exc)))}")
         err.print("FLARE_REDIS_URL names the server; leave it empty to use Flare's own.")
         sys.exit(3)
     except EmbeddedRedisError as exc:

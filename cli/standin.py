@@ -121,6 +121,8 @@ class SlackStandIn:
     names: dict[str, str] = field(default_factory=dict)  # users.info real names by user id
     uploads: dict[str, bytes] = field(default_factory=dict)  # file bytes by file id
     files: dict[str, dict[str, Any]] = field(default_factory=dict)  # shared files by id
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """conversations.info and .list: the channels there are, by id (see `add_channel`)."""
     on_call: Callable[[Call], None] | None = None
     rate_limit: float | None = None
     """chat.postMessage calls per second per channel before a 429 with Retry-After (Slack's
@@ -258,6 +260,17 @@ class SlackStandIn:
             self.messages[(channel, ts)] = message
         return {"ok": True, "files": shared}
 
+    def add_channel(
+        self, channel_id: str, name: str, member: bool = True, private: bool = False
+    ) -> None:
+        """A channel the workspace has, with the app in it or not (`flare doctor` looks)."""
+        self.channels[channel_id] = {
+            "id": channel_id,
+            "name": name,
+            "is_member": member,
+            "is_private": private,
+        }
+
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
@@ -389,6 +402,14 @@ class SlackStandIn:
             if not users or "," in users:
                 return {"ok": False, "error": "user_not_found" if not users else "not_supported"}
             return {"ok": True, "channel": {"id": "D" + users.lstrip("UW")}}
+        if method == "conversations.info":
+            if channel not in self.channels:
+                return {"ok": False, "error": "channel_not_found"}
+            return {"ok": True, "channel": self.channels[channel]}
+        if method == "conversations.list":
+            return {"ok": True, "channels": list(self.channels.values())}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://{self.host}/link/?ticket=stand-in"}
         if method == "users.info":
             uid = str(args.get("user", ""))
             return {

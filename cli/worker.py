@@ -17,8 +17,10 @@ from rq import SimpleWorker, Worker
 from rq.registry import ScheduledJobRegistry
 from rq.serializers import JSONSerializer
 
+from flare import logs
 from flare.queues import QueueName, all_queues
 from flare.settings import Settings
+from workers.failures import FlareWorker
 
 if TYPE_CHECKING:
     from workers.runtime import Runtime
@@ -56,11 +58,21 @@ def run_lane(
         retention.schedule(client, retention.first_day(now))
     except redis.RedisError as exc:  # the next lane to start schedules them
         log.warning("could not schedule the daily digest and retention sweep: %s", exc)
+    logs.setup_for(settings)  # a spawned lane is a fresh interpreter
     try:
-        lane = Lane(lane_queues(client, tuple(names)), client, watch_parent)
-        lane.work(logging_level="WARNING")
-    finally:
-        scheduler.stop()
+        rt = runtime.install(built or wiring.build_runtime(settings, connect(settings)))
+        client = rt.redis
+        scheduler = Scheduler(client, all_queues(client)).start()
+        try:
+            lane = Lane(lane_queues(client, tuple(names)), client, watch_parent)
+            lane.work(logging_level="WARNING")
+        finally:
+            scheduler.stop()
+    except redis.ConnectionError as exc:
+        if not watch_parent:
+            raise  # `flare worker --queues` alone: the command says it (cli.main.main)
+        log.error("lane %s: Redis can't be reached: %s", ", ".join(names), exc)
+        raise SystemExit(3) from None  # `flare worker` starts it again, and says so
 
 
 def run_lanes(settings: Settings, lanes: dict[str, tuple[QueueName, ...]]) -> int:
@@ -121,7 +133,7 @@ def run_lanes(settings: Settings, lanes: dict[str, tuple[QueueName, ...]]) -> in
     return status
 
 
-class _BurstWorker(SimpleWorker):
+class _BurstWorker(FlareWorker):
     """A worker that runs what is queued and stops (the demo, tests): it takes no commands over
     pub/sub, whose listener thread can hold up the worker's exit by up to a minute."""
 
@@ -139,7 +151,7 @@ def run_workers(client: redis.Redis, burst: bool = False, fork: bool = True) -> 
     if fork:
         worker: Worker | SimpleWorker = Worker(queues, connection=client, serializer=JSONSerializer)
     else:
-        kind = _BurstWorker if burst else SimpleWorker
+        kind = _BurstWorker if burst else FlareWorker
         worker = kind(queues, connection=client, serializer=JSONSerializer)
     return bool(worker.work(burst=burst, with_scheduler=True, logging_level="WARNING"))
 

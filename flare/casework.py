@@ -63,6 +63,10 @@ NO_PUBLIC_REPLY = words(
     "X would refuse a public reply: the post does not mention the brand. "
     "Send a DM instead, or leave it to PR's public statement."
 )
+NOBODY_APPROVES = words(
+    "This reply needs a lead's approval, and nobody is named who may give it: an admin names "
+    "the leads in FLARE_SLACK__LEADS (or the PR team in FLARE_SLACK__PR_TEAM)."
+)
 NOTHING_WAITING = words("There is no reply waiting for approval on this case.")
 NOTHING_FOLDED = words("Nothing more is waiting here: every case has its card.")
 REOPEN_TO_CONFIRM = words(" (The incident opened after this form: open Reply again to tick.)")
@@ -133,6 +137,8 @@ class Casework:
         """The case, if `actor` may do `what` on it now; otherwise the refusal to show them."""
         if not self.team.may_act(actor.id):
             return self._refuse(case_id, actor, what, "agent")
+        if what in (Act.REPLY, Act.DM) and not self.team.may_post_on_x(actor.id):
+            return self._refuse(case_id, actor, what, "x")  # as the brand: names needed
         case = self.store.get(case_id)
         if case is None:
             return Outcome(Kind.GONE, GONE)
@@ -273,7 +279,8 @@ class Casework:
         draft = self._draft(case, "reply")
         incident = self._incident_of(case, actor)
         notice = during(incident) if incident else ()
-        form = Form(case, draft, self.check_line(draft, actor), notice=notice)
+        warning = NOBODY_APPROVES if self._unapprovable(case) else ()
+        form = Form(case, draft, self.check_line(draft, actor), notice=notice, warning=warning)
         return Outcome(Kind.DONE, form=form)
 
     def watch_conversation(self, case_id: str, actor: Actor, form_ref: str) -> None:
@@ -330,10 +337,16 @@ class Casework:
             return invalid(Field.DRAFT, during(incident) + REOPEN_TO_CONFIRM)
         if confirm_asked and not confirmed:
             return invalid(Field.CONFIRM, ALREADY_ANSWERED)
+        if self._unapprovable(case):
+            return invalid(Field.DRAFT, NOBODY_APPROVES)
         if needs_approval(case) and not self.team.may_approve(case, actor.id):
             return self._ask_approval(case, actor, text)
         enqueue(self.redis, Job.POST_REPLY, case_id, actor.id, text, key)
         return DONE
+
+    def _unapprovable(self, case: Case) -> bool:
+        """The reply needs approval and nobody is named who could give it."""
+        return needs_approval(case) and not self.team.approvers(case)
 
     def _ask_approval(self, case: Case, actor: Actor, text: str) -> Outcome:
         """Keep the draft on the case; a job posts it with Approve and Send back and retires the

@@ -359,3 +359,10 @@ def x_spend_total() -> str:
 def digest(day: str) -> str:
     """Hash: the daily digest of one UTC day (YYYY-MM-DD): its post's channel, ts, chart file."""
     return f"{PREFIX}:digest:{day}"
+
+
+def slack_problems() -> str:
+    """Hash: what Slack refused for good (a channel not found, the app not in it, a bad token),
+    by "code channel": JSON with the advice, when first and last met and how often, until
+    `flare doctor` sees it fixed."""
+    return f"{PREFIX}:slack:problems"

@@ -16,7 +16,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import REGISTRY, CollectorRegistry
 from rq.registry import FailedJobRegistry
 
-from flare import keys
+from flare import keys, problems
 from flare.queries import Queries
 from flare.queues import all_queues
 
@@ -166,6 +166,7 @@ class RedisCollector:
             actions,
             *self._histograms(),
             *self._x_api(),
+            _slack(self.redis),
         ]
 
     def _histograms(self) -> list[Metric]:
@@ -204,6 +205,19 @@ class RedisCollector:
 
 def _numbers(raw: dict[bytes, bytes]) -> dict[str, float]:
     return {k.decode(): float(v) for k, v in raw.items()}
+
+
+def _slack(client: redis.Redis) -> Metric:
+    """What Slack refused the workers for good (a channel not found, the app not in it), until
+    `flare doctor` sees it fixed."""
+    refused = GaugeMetricFamily(
+        "flare_slack_problems",
+        "Jobs Slack refused for a reason no retry cures, by error and channel (flare doctor)",
+        labels=["error", "channel"],
+    )
+    for problem in problems.known(client):
+        refused.add_metric([problem.code, problem.channel], problem.times)
+    return refused
 
 
 def install(

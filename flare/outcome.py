@@ -47,6 +47,7 @@ class Form:
     topics: tuple[str, ...] = ()
     topic: str | None = None
     notice: Words = ()  # what they must know before sending: the form asks for a tick
+    warning: Words = ()  # what they must know, with no tick to give (e.g. nobody may approve)
 
 
 @dataclass(frozen=True)

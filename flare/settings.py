@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
+import os
 import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Annotated, Any, NamedTuple
-from urllib.parse import unquote, urlsplit, urlunsplit
+from typing import Annotated, Any, Literal, NamedTuple
+from urllib.parse import unquote, urlsplit
 
+from dotenv import dotenv_values
 from pydantic import (
     BaseModel,
     Field,
@@ -43,10 +47,46 @@ class BrandSettings(BaseModel):
         return tuple(handle(h) for h in value) if isinstance(value, tuple) else value
 
 
+def _empty_is_unset(value: Any) -> Any:
+    """A secret set to nothing (`FLARE_SLACK__APP_TOKEN=` in a compose file) is not set."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def slack_token_problem(value: str, kind: str) -> str | None:
+    """Why `value` is not a Slack token of `kind` ("bot" or "app"), by its prefix; None if it
+    looks right. Slack's prefixes: xoxb- bot, xapp- app-level, xoxp- user."""
+    if kind == "bot" and not value.startswith("xoxb-"):
+        if value.startswith("xapp-"):
+            return (
+                "this is an app-level token (xapp-…), which belongs in FLARE_SLACK__APP_TOKEN; "
+                "the bot token is the Bot User OAuth Token (xoxb-…) under OAuth & Permissions"
+            )
+        if value.startswith("xoxp-"):
+            return (
+                "this is a user token (xoxp-…): Flare posts as its app, so give the Bot User "
+                "OAuth Token (xoxb-…) under OAuth & Permissions"
+            )
+        return "a bot token starts with xoxb- (the Bot User OAuth Token, OAuth & Permissions)"
+    if kind == "app" and not value.startswith("xapp-"):
+        if value.startswith("xoxb-"):
+            return (
+                "this is the bot token (xoxb-…), which belongs in FLARE_SLACK__BOT_TOKEN; the "
+                "app token is an app-level token (xapp-…) under Basic Information, App-Level "
+                "Tokens, with the connections:write scope"
+            )
+        return (
+            "an app token starts with xapp- (Basic Information, App-Level Tokens, with the "
+            "connections:write scope)"
+        )
+    return None
+
+
 class SlackSettings(BaseModel):
     bot_token: SecretStr | None = None
+    """The Bot User OAuth Token, xoxb-…"""
     signing_secret: SecretStr | None = None
     app_token: SecretStr | None = None
+    """An app-level token, xapp-…: with it, `flare bot` uses Socket Mode (no public URL)."""
     api_url: str = "https://slack.com/api/"
     alerts_channel: str = "#social-care"
     pr_channel: str = "#pr-escalations"
@@ -75,6 +115,25 @@ class SlackSettings(BaseModel):
     3 s (Bolt's own pool has 5)."""
 
     _csv = field_validator("agents", "pr_team", "leads", mode="before")(_split_csv)
+    _unset = field_validator("bot_token", "signing_secret", "app_token", mode="before")(
+        _empty_is_unset
+    )
+
+    @field_validator("bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        problem = value and slack_token_problem(value.get_secret_value(), "bot")
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        problem = value and slack_token_problem(value.get_secret_value(), "app")
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("routes", mode="before")
     @classmethod
@@ -331,10 +390,17 @@ class ReportSettings(BaseModel):
 _AAD = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+ENV_FILE = Path(".env")
+"""Read as docker compose reads it: from the current directory, the environment winning."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="FLARE_",
         env_nested_delimiter="__",
+        env_file_encoding="utf-8",  # .env is read by load_settings, the entry point, alone
         extra="ignore",
         validate_default=True,
     )
@@ -363,6 +429,18 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     """Interface `flare bot` and `flare listen` serve HTTP on: this machine only, unless set
     (0.0.0.0 in a container, where the published port is the way in)."""
+    log_level: LogLevel | None = None
+    """Empty: INFO for `flare worker`, `bot` and `listen` (what each did), WARNING for the other
+    commands. `--log-level` on the command line wins."""
+    log_format: Literal["text", "json"] = "text"
+    """json: one JSON object per line, with the case, mention and job it concerns."""
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return value.strip().upper() or None
+        return value
 
     @field_validator("redis_sentinels", mode="before")
     @classmethod
@@ -395,13 +473,21 @@ def env_name(loc: tuple[int | str, ...]) -> str:
     return "FLARE_" + "__".join(str(p).upper() for p in loc if not isinstance(p, int))
 
 
-def load_settings(**overrides: Any) -> Settings:
-    """Read the environment once; a bad value becomes one readable error naming the variable."""
+def load_settings(env_file: Path | None = ENV_FILE, **overrides: Any) -> Settings:
+    """Read the environment (and `env_file`, as compose does: the environment wins) once; a
+    misspelt name, an empty value where one is needed or a bad value becomes one readable
+    error naming the variable."""
+    given = {**_dotenv(env_file), **{k: v for k, v in os.environ.items() if _ours(k)}}
+    problems = unknown_names(given) + empty_values(given)
+    if problems:
+        raise SettingsError("bad setting:\n  " + "\n  ".join(problems))
     try:
-        return Settings(**overrides)
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
     except ValidationError as exc:
+        secret = set(secret_names())
         lines = [
-            f"{env_name(e['loc'])}: {e['msg'].removeprefix('Value error, ')} (got {_shown(e)!r})"
+            f"{env_name(e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+            + ("" if env_name(e["loc"]) in secret else f" (got {_shown(e)!r})")
             for e in exc.errors()
         ]
         raise SettingsError("bad setting:\n  " + "\n  ".join(lines)) from None
@@ -414,6 +500,78 @@ def load_settings(**overrides: Any) -> Settings:
             f"bad setting:\n  {name}: not valid JSON{why}; "
             f"or set each part as its own variable, {name}__<PART>"
         ) from None
+
+
+def _ours(name: str) -> bool:
+    return name.upper().startswith("FLARE_")
+
+
+def _dotenv(path: Path | None) -> dict[str, str]:
+    """The FLARE_ variables a .env file sets, read as pydantic-settings (and compose) read it."""
+    if path is None or not path.is_file():
+        return {}
+    values = dotenv_values(path, encoding="utf-8")
+    return {k.upper(): v or "" for k, v in values.items() if _ours(k)}
+
+
+def _fields(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
+    """Every setting as (FLARE_ name, its field), groups included."""
+    for name, info in model.model_fields.items():
+        loc = (*prefix, name)
+        yield env_name(loc), info
+        kind = info.annotation
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            yield from _fields(kind, loc)
+
+
+def setting_names() -> list[str]:
+    return [name for name, _ in _fields(Settings)]
+
+
+def secret_names() -> list[str]:
+    return [name for name, info in _fields(Settings) if "SecretStr" in str(info.annotation)]
+
+
+def unknown_names(given: Mapping[str, str]) -> list[str]:
+    """A FLARE_ variable that is no setting (a typo would otherwise be ignored), with the
+    nearest real name."""
+    known = setting_names()
+    out = []
+    for name in sorted(given):
+        upper = name.upper()
+        if upper in known:
+            continue
+        near = _nearest(upper, known)
+        hint = f"; did you mean {near}?" if near else "; .env.example lists them all"
+        out.append(f"{name}: no such setting{hint}")
+    return out
+
+
+def _nearest(name: str, known: list[str]) -> str | None:
+    """The real name a typo most likely meant: close as a whole, and in its last part."""
+    for candidate in difflib.get_close_matches(name, known, n=3, cutoff=0.6):
+        leaf, real = name.rsplit("__", 1)[-1], candidate.rsplit("__", 1)[-1]
+        if difflib.SequenceMatcher(None, leaf, real).ratio() >= 0.6:
+            return candidate
+    return None
+
+
+def empty_values(given: Mapping[str, str]) -> list[str]:
+    """A setting given as nothing where nothing means nothing sensible: every setting whose
+    default is a value (a channel, a URL, a number). Those whose default is empty (off, or
+    Flare's own) may be empty."""
+    fields = dict(_fields(Settings))
+    out = []
+    for name, value in sorted(given.items()):
+        info = fields.get(name.upper())
+        if info is None or value.strip():
+            continue
+        default = info.get_default(call_default_factory=True)
+        if default not in (None, "", ()) and not isinstance(default, BaseModel):
+            out.append(
+                f"{name} is empty: give it a value, or remove it for the default ({default})"
+            )
+    return out
 
 
 def _shown(error: Any) -> Any:
@@ -445,15 +603,36 @@ def masked(settings: Settings) -> dict[str, str]:
     return out
 
 
+_URL_PASSWORD = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]*:)[^\s@/]+@")
+_QUERY_PASSWORD = re.compile(r"(?P<head>[?&](?:password|pass|secret|token)=)[^&\s]+", re.I)
+
+
 def without_password(value: str) -> str:
-    """A URL's password (smtp://user:pass@host, redis://:pass@host) shown as stars."""
-    try:
-        parts = urlsplit(value)
-        password = parts.password
-    except ValueError:
-        return value
-    if not password or not parts.netloc:
-        return value
-    user, _, host = parts.netloc.rpartition("@")
-    name = user.split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{name}:********@{host}"))
+    """Any URL's password in `value` shown as stars: a URL alone (smtp://user:pass@host,
+    redis://:pass@host) or URLs in a line of text, e.g. an error or a log line; also a
+    `?password=` in a query."""
+    value = _URL_PASSWORD.sub(lambda m: m.group("head") + "********@", value)
+    return _QUERY_PASSWORD.sub(lambda m: m.group("head") + "********", value)
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """Every secret value the settings hold (tokens, keys, URL passwords), for logs to mask."""
+    out: list[str] = []
+
+    def walk(model: BaseModel) -> None:
+        for name in type(model).model_fields:
+            value = getattr(model, name)
+            if isinstance(value, BaseModel):
+                walk(value)
+            elif isinstance(value, SecretStr) and value.get_secret_value():
+                out.append(value.get_secret_value())
+            elif isinstance(value, str) and "://" in value:
+                try:
+                    password = urlsplit(value).password
+                except ValueError:
+                    password = None
+                if password:
+                    out.extend({password, unquote(password)})
+
+    walk(settings)
+    return [s for s in out if len(s) >= 4]

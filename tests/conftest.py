@@ -63,6 +63,7 @@ def settings(tmp_path: Path, redis_server: EmbeddedRedis, fake_slack: SlackStand
             "api_url": fake_slack.base_url,
             "alerts_channel": "C0ALERTS",
             "pr_channel": "C0PR",
+            "agents": ("*",),  # everyone, on purpose: Flare's default lets nobody post on X
         },
     )
 

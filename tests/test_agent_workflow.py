@@ -298,6 +298,76 @@ def test_someone_not_named_as_an_agent_is_refused_and_the_attempt_is_audited(
     assert last.detail == {"attempted": ActionId.CLAIM.value}
 
 
+def test_with_no_agents_named_a_card_is_claimed_but_nobody_replies_on_x(
+    start_flare: StartFlare,
+) -> None:
+    flare = start_flare(agents=(), pr_team=(), leads=())
+    case_id = flare.someone_posts(COMPLAINT)
+    jo = flare.agent(AGENT)
+
+    jo.clicks(ActionId.CLAIM, case_id)
+    jo.clicks(ActionId.REPLY, case_id)
+    jo.clicks(ActionId.DM, case_id)
+
+    assert flare.case(case_id).claimed_by == AGENT
+    assert flare.slack.calls_to("views.open") == []
+    assert (
+        jo.was_told()
+        == [
+            "Nobody may reply or DM on X as the brand yet: an admin names the agents in "
+            "FLARE_SLACK__AGENTS (or sets it to * for everyone)."
+        ]
+        * 2
+    )
+
+
+def test_agents_set_to_star_let_anyone_reply_on_x(start_flare: StartFlare) -> None:
+    flare = start_flare(agents=("*",), pr_team=(), leads=())
+    case_id = flare.someone_posts(COMPLAINT)
+    anyone = flare.agent(STRANGER)
+    anyone.clicks(ActionId.CLAIM, case_id)
+
+    modal = anyone.opens(ActionId.REPLY, case_id)
+    assert anyone.submits(modal, draft="Sorry about that, refund sent.") == {}
+    flare.work()
+
+    assert len(flare.replies_on_x()) == 1
+
+
+def test_with_no_leads_the_pr_team_approves_a_vip_reply(start_flare: StartFlare) -> None:
+    flare = start_flare(leads=())
+    case_id = flare.someone_posts(
+        COMPLAINT, author="504", username="famous", followers=2_400_000, verified=True
+    )
+    jo = flare.agent(AGENT)
+    jo.clicks(ActionId.CLAIM, case_id)
+    assert jo.submits(jo.opens(ActionId.REPLY, case_id), draft="So sorry, refund sent.") == {}
+
+    flare.agent(PR).clicks(ActionId.APPROVE_REPLY, case_id)
+
+    (reply,) = flare.replies_on_x()
+    assert reply["text"] == "So sorry, refund sent. ^JD"
+
+
+def test_with_nobody_to_approve_the_reply_modal_says_so_and_nothing_waits_forever(
+    start_flare: StartFlare,
+) -> None:
+    flare = start_flare(leads=(), pr_team=())
+    case_id = flare.someone_posts(
+        COMPLAINT, author="504", username="famous", followers=2_400_000, verified=True
+    )
+    jo = flare.agent(AGENT)
+    jo.clicks(ActionId.CLAIM, case_id)
+
+    modal = jo.opens(ActionId.REPLY, case_id)
+    answer = jo.submits(modal, draft="So sorry, refund sent.")
+
+    assert "nobody is named who may give it" in modal.text
+    assert not modal.asks_to_confirm()
+    assert "FLARE_SLACK__LEADS" in answer["errors"]["draft"]
+    assert flare.replies_on_x() == [] and "awaiting" not in flare.card_text(case_id)
+
+
 def test_a_modal_submitted_by_someone_not_named_is_refused_in_the_modal(flare: Session) -> None:
     case_id = flare.someone_posts(COMPLAINT)
     flare.agent(AGENT).clicks(ActionId.CLAIM, case_id)

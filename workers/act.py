@@ -140,6 +140,7 @@ def post_reply(case_id: str, user: str, text: str, key: str) -> str:
     sent = _send(Job.POST_REPLY, "reply", (case_id, user, text, key), reply)
     if isinstance(sent, Sent):
         current().casework.replied(case_id, user, sent.id)
+        log.info("reply sent on X as post %s, by %s", sent.id, user)
         return sent.id
     return sent
 
@@ -160,6 +161,7 @@ def send_dm(case_id: str, user: str, text: str, key: str) -> str:
     sent = _send(Job.SEND_DM, "DM", (case_id, user, text, key), dm)
     if isinstance(sent, Sent):
         current().casework.dm_sent(case_id, user)
+        log.info("DM sent on X, by %s", user)
         return sent.id
     return sent
 

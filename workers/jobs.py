@@ -370,6 +370,7 @@ def notify_case(case_id: str) -> str:
     if not isinstance(posted, Posted):
         return _wait_for_slot(rt, channel, case, posted)
     _carded(rt, case, posted)
+    log.info("card posted in %s (%s)", posted.channel, case.decision.action.value)
     return "posted"
 
 

@@ -8,7 +8,7 @@ import threading
 import time
 
 import redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.executions import Execution, ExecutionRegistry
 from rq.job import Job as RqJob
 from rq.registry import clean_registries
@@ -19,6 +19,7 @@ from rq.worker_registration import clean_worker_registry
 
 from flare.defaults import JOB_HEARTBEAT_EVERY, JOB_HEARTBEAT_TTL, MAINTENANCE_EVERY, WORKER_POLL
 from flare.queues import QueueName, queue
+from workers.failures import FlareWorker
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ LANES: dict[str, tuple[QueueName, ...]] = {
 }
 
 
-class Lane(SimpleWorker):
+class Lane(FlareWorker):
     """Runs jobs in this process: the engine, playbook and clients are built once, not per job.
 
     While a job runs a thread beats its heart every JOB_HEARTBEAT_EVERY seconds, so it counts as

@@ -63,6 +63,7 @@ def page_step(topic: str, incident_id: str, step: int, token: str) -> str:
         audit_id(incident_id), "flare", "page", step=step, contact=due.contact.name, sent=sent
     )
     rt.paging.redraw(topic)
+    log.info("page %d of %s sent to %s by %s", step, topic, due.contact.name, sent or "nothing")
     return sent or "nothing to send"
 
 

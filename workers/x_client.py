@@ -77,6 +77,25 @@ class XUnavailable(XError):
 
 
 @dataclass(frozen=True)
+class Account:
+    """The X account Flare's tokens act as."""
+
+    id: str
+    username: str
+    access: str | None
+    """X's x-access-level for user context: read, read-write or read-write-directmessages;
+    None for a bearer token (app-only)."""
+
+    @property
+    def may_reply(self) -> bool:
+        return self.access is not None and "write" in self.access
+
+    @property
+    def may_dm(self) -> bool:
+        return self.access is not None and "directmessages" in self.access
+
+
+@dataclass(frozen=True)
 class RateLimit:
     limit: int | None
     remaining: int | None
@@ -306,6 +325,28 @@ class XClient:
         if self.spend:
             self.spend.record("search_recent", calls=1, posts=found)
         return found > 0
+
+    def account(self) -> Account:
+        """Who the tokens act as, and what they may do: with user context (the four OAuth 1.0a
+        settings) the account itself and X's x-access-level; with a bearer token alone, the
+        brand account (FLARE_X__USER_ID) as the app reads it, access unknown."""
+        headers: dict[str, str] = {}
+
+        def keep(response: requests.Response) -> requests.Response:
+            headers.update(response.headers)
+            return response
+
+        x = self.x
+        if x.consumer_key and x.consumer_secret and x.access_token and x.access_token_secret:
+            body = self._call("users_me", lambda: keep(self.tweepy.get_me(user_auth=True)))
+        else:
+            user_id = self._brand_user()
+            body = self._call("users", lambda: keep(self.tweepy.get_user(id=user_id)))
+        data = body.get("data")
+        if not isinstance(data, dict):
+            raise XError(f"X knows no user {x.user_id} (FLARE_X__USER_ID)", 404)
+        access = {k.lower(): v for k, v in headers.items()}.get("x-access-level")
+        return Account(str(data.get("id")), str(data.get("username")), access)
 
     # writes ---------------------------------------------------------------
     def reply(self, text: str, in_reply_to_id: str, hint: str | None = None) -> str:

@@ -27,12 +27,17 @@ METHOD_SCOPES: dict[str, str | None] = {
     "conversations.replies": "channels:history",
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
+    "conversations.info": "channels:read",  # `flare doctor`
+    "conversations.list": "channels:read",
+    "auth.test": None,
+    "apps.connections.open": None,  # the app-level token's connections:write, no bot scope
 }
 # Scopes that come from features rather than methods.
 FEATURE_SCOPES = {
     "commands",  # the /flare slash command
     "chat:write.public",  # cards go to the configured channels without inviting the bot first
     "groups:history",  # conversations.history in a private channel
+    "groups:read",  # conversations.info and .list of a private channel
 }
 
 

@@ -473,3 +473,115 @@ def test_replay_of_a_csv_by_mistake_stops_early_and_says_it_is_a_csv(tmp_path: P
     assert "this looks like CSV, not JSON lines" in result.stderr
     assert "0 mentions read, 0 queued for triage, 0 already seen, 10 dead letters" in result.stdout
     assert letters.stdout.startswith("10 dead letters")  # not 20: the same lines, kept once
+
+
+# the operator's first week -------------------------------------------------------------------
+def test_version_says_which_flare_this_is() -> None:
+    result = flare("--version")
+
+    assert result.returncode == 0 and result.stdout.startswith("flare ")
+
+
+def test_dash_h_is_help_on_every_command() -> None:
+    for command in ([], ["worker"], ["dlq"], ["dlq", "list"], ["rules", "check"], ["doctor"]):
+        result = flare(*command, "-h")
+
+        assert result.returncode == 0, command
+        assert "Usage: " in result.stdout and "[OPTIONS]" in result.stdout, command
+
+
+def test_a_misspelt_setting_stops_every_command_naming_it(tmp_path: Path) -> None:
+    result = flare("config", env={"FLARE_SLACK__ALERT_CHANNEL": "#care"})
+
+    assert result.returncode == 2
+    assert "FLARE_SLACK__ALERT_CHANNEL: no such setting; did you mean " in result.stderr
+    assert "FLARE_SLACK__ALERTS_CHANNEL" in result.stderr
+
+
+def test_an_empty_channel_stops_start_up_naming_it(tmp_path: Path) -> None:
+    result = flare("worker", "--burst", env={"FLARE_SLACK__ALERTS_CHANNEL": ""})
+
+    assert result.returncode == 2
+    assert "FLARE_SLACK__ALERTS_CHANNEL is empty" in result.stderr
+
+
+def test_a_dot_env_file_in_the_directory_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("FLARE_SLACK__ALERTS_CHANNEL=#from-dot-env\n")
+
+    result = flare("config", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "#from-dot-env" in result.stdout
+
+
+def test_an_app_token_given_as_the_bot_token_is_refused_with_the_reason() -> None:
+    result = flare("config", env={"FLARE_SLACK__BOT_TOKEN": "xapp-1-A0-secret"})
+
+    assert result.returncode == 2
+    assert "FLARE_SLACK__BOT_TOKEN: this is an app-level token" in result.stderr
+    assert "secret" not in result.stderr
+
+
+def test_socket_mode_that_cannot_reach_slack_ends_in_one_line_and_says_who_may_act(
+    tmp_path: Path,
+) -> None:
+    result = flare(
+        "bot",
+        env={
+            "FLARE_DATA_DIR": str(tmp_path / "data"),
+            "FLARE_PORT": str(free_port()),
+            "FLARE_SLACK__BOT_TOKEN": "xoxb-1",
+            "FLARE_SLACK__SIGNING_SECRET": "s",
+            "FLARE_SLACK__APP_TOKEN": "xapp-1-A0-1",
+            "FLARE_SLACK__API_URL": f"http://127.0.0.1:{free_port()}/api/",
+            "FLARE_SLACK__AGENTS": "U0JO",
+        },
+    )
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if " ERROR " in line]
+    assert len(errors) == 1 and "Slack Socket Mode cannot connect" in errors[0]
+    assert "Reply and DM on X as the brand: U0JO" in result.stderr
+    assert "Approve VIP, P1 and P2 replies: nobody" in result.stderr
+
+
+def test_json_logs_are_one_object_a_line(tmp_path: Path) -> None:
+    result = flare(
+        "--log-level",
+        "info",
+        "worker",
+        "--burst",
+        env={"FLARE_DATA_DIR": str(tmp_path / "data"), "FLARE_LOG_FORMAT": "json"},
+    )
+
+    assert result.returncode == 0, result.stderr
+    logged = [json.loads(line) for line in result.stderr.splitlines()]  # every line
+    assert logged and all({"time", "level", "logger", "message"} <= set(e) for e in logged)
+    assert any(e["message"].startswith("Flare worker on ") for e in logged)
+
+
+def test_a_worker_whose_redis_is_down_says_so_in_a_line_a_lane_and_no_traceback(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLARE_")}
+    env.update(FLARE_DATA_DIR=str(tmp_path / "data"), FLARE_REDIS_URL="redis://127.0.0.1:1/0")
+    worker = subprocess.Popen(
+        [sys.executable, "-c", "from cli.main import main; main()", "worker"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines = []
+    try:
+        assert worker.stderr is not None
+        for line in worker.stderr:  # until `flare worker` says it starts the lane again
+            lines.append(line)
+            if "starting it again" in line:
+                break
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+
+    text = "".join(lines)
+    assert "Redis can't be reached" in text and "Traceback" not in text

@@ -76,6 +76,9 @@ class FakeX:
     brand_username: str = BRAND_USERNAME
     keepalive: float = 0.1
     """Seconds between keep-alive lines on an idle stream (X: 20)."""
+    access_level: str = "read-write-directmessages"
+    """What the user-context tokens may do, sent as X does in x-access-level: read, read-write
+    or read-write-directmessages."""
     requests: list[Recorded] = field(default_factory=list)
     posts: list[dict[str, Any]] = field(default_factory=list)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -328,7 +331,9 @@ class FakeX:
             self._stream(handler, request)
             return
         status, answer = self._answer(request)
-        self._send(handler, status, answer, {}, request.route)
+        user_context = handler.headers.get("Authorization", "").startswith("OAuth ")
+        level = {"x-access-level": self.access_level} if user_context else {}
+        self._send(handler, status, answer, dict(level), request.route)
 
     def _send(
         self,
@@ -363,6 +368,13 @@ class FakeX:
             return self._mentions(r)
         if route == "GET /2/tweets/search/recent":
             return self._search(r)
+        if route == "GET /2/users/me":
+            return 200, {"data": self._user_data(self.brand_id)}
+        if route == "GET /2/users/:id":
+            user_id = r.path.rsplit("/", 1)[-1]
+            if user_id not in self.users:
+                return 200, {"errors": [{"title": "Not Found Error", "value": user_id}]}
+            return 200, {"data": self._user_data(user_id)}
         if route == "POST /2/tweets":
             return self._create_post(r)
         if route == "POST /2/dm_conversations/with/:id/messages":
@@ -378,6 +390,10 @@ class FakeX:
         if route == "POST /2/tweets/search/stream/rules":
             return self._change_rules(r.json())
         return 404, {"title": "Not Found Error", "detail": f"no route {route}", "status": 404}
+
+    def _user_data(self, user_id: str) -> dict[str, Any]:
+        user = self.users[user_id]
+        return {k: v for k, v in user.items() if k in ("id", "username", "name")}
 
     def _shape(self, posts: list[dict[str, Any]], r: Recorded) -> dict[str, Any]:
         """Posts as X returns them: only the fields asked for, authors in includes.users."""

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from flare.settings import SettingsError, load_settings, masked
+from flare.settings import (
+    SettingsError,
+    load_settings,
+    masked,
+    secrets_of,
+    setting_names,
+    without_password,
+)
 
 
 def test_nested_settings_are_read_from_double_underscore_names(
@@ -176,3 +185,119 @@ def test_a_retention_of_no_days_names_the_variable(monkeypatch: pytest.MonkeyPat
 
     with pytest.raises(SettingsError, match="FLARE_REPORTS__RETENTION_DAYS"):
         load_settings()
+
+
+# refused at start ---------------------------------------------------------------------------
+def test_a_misspelt_setting_is_refused_with_the_name_it_meant(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FLARE_SLACK__ALERT_CHANNEL", "#care")
+
+    with pytest.raises(SettingsError, match="did you mean FLARE_SLACK__ALERTS_CHANNEL"):
+        load_settings()
+
+
+def test_a_setting_that_is_nothing_like_any_is_refused_by_its_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FLARE_SLACK__BOGUS", "1")
+
+    with pytest.raises(SettingsError, match="FLARE_SLACK__BOGUS: no such setting"):
+        load_settings()
+
+
+def test_an_empty_value_where_one_is_needed_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLARE_SLACK__ALERTS_CHANNEL", "")
+
+    with pytest.raises(SettingsError, match="FLARE_SLACK__ALERTS_CHANNEL is empty"):
+        load_settings()
+
+
+def test_an_empty_value_that_means_off_or_flares_own_is_taken(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FLARE_REDIS_URL", "")
+    monkeypatch.setenv("FLARE_SLACK__APP_TOKEN", "")
+    monkeypatch.setenv("FLARE_SMTP__URL", "")
+
+    settings = load_settings()
+
+    assert settings.redis_url == "" and settings.slack.app_token is None
+
+
+def test_a_dot_env_file_is_read_and_the_environment_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = tmp_path / ".env"
+    env.write_text(
+        "# as compose reads it\n"
+        "FLARE_SLACK__ALERTS_CHANNEL=#care\n"
+        'FLARE_SLACK__PR_CHANNEL="#pr"\n'
+        "COMPOSE_PROJECT_NAME=flare\n"
+    )
+    monkeypatch.setenv("FLARE_SLACK__PR_CHANNEL", "#from-the-shell")
+
+    settings = load_settings(env_file=env)
+
+    assert settings.slack.alerts_channel == "#care"
+    assert settings.slack.pr_channel == "#from-the-shell"
+
+
+def test_a_misspelt_setting_in_the_dot_env_file_is_refused(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text("FLARE_SLACK__BOGUS=1\n")
+
+    with pytest.raises(SettingsError, match="FLARE_SLACK__BOGUS"):
+        load_settings(env_file=env)
+
+
+def test_the_shipped_example_env_file_names_every_setting_and_nothing_else() -> None:
+    example = Path(__file__).parents[2] / ".env.example"
+    named = {
+        line.lstrip("# ").split("=", 1)[0]
+        for line in example.read_text().splitlines()
+        if line.lstrip("# ").startswith("FLARE_") and "=" in line
+    }
+    groups = {"FLARE_BRAND", "FLARE_SLACK", "FLARE_X", "FLARE_INTAKE", "FLARE_PAGER"}
+    groups |= {"FLARE_SMTP", "FLARE_TEAMS", "FLARE_REPORTS"}
+
+    assert named == set(setting_names()) - groups
+
+
+@pytest.mark.parametrize(
+    ("variable", "token", "reason"),
+    [
+        ("FLARE_SLACK__APP_TOKEN", "xoxb-1-2-abc", "this is the bot token"),
+        ("FLARE_SLACK__BOT_TOKEN", "xapp-1-A-abc", "this is an app-level token"),
+        ("FLARE_SLACK__BOT_TOKEN", "xoxp-1-2-abc", "this is a user token"),
+        ("FLARE_SLACK__BOT_TOKEN", "abc", "a bot token starts with xoxb-"),
+    ],
+)
+def test_a_slack_token_with_the_wrong_prefix_is_refused_with_the_reason_and_not_shown(
+    monkeypatch: pytest.MonkeyPatch, variable: str, token: str, reason: str
+) -> None:
+    monkeypatch.setenv(variable, token)
+
+    with pytest.raises(SettingsError) as refused:
+        load_settings()
+
+    assert variable in str(refused.value) and reason in str(refused.value)
+    assert token not in str(refused.value)
+
+
+def test_a_password_in_any_url_of_a_line_of_text_is_masked() -> None:
+    line = "can't reach redis://:hunter22@db:6379/0 nor smtp://pages:p%40ss@mail:587"
+
+    shown = without_password(line)
+
+    assert "hunter22" not in shown and "p%40ss" not in shown
+    assert "redis://:********@db:6379/0" in shown and "smtp://pages:********@mail:587" in shown
+
+
+def test_the_secrets_of_the_settings_include_url_passwords(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FLARE_REDIS_URL", "redis://:hunter22@db:6379/0")
+    monkeypatch.setenv("FLARE_SLACK__BOT_TOKEN", "xoxb-very-secret")
+
+    assert {"hunter22", "xoxb-very-secret"} <= set(secrets_of(load_settings()))
