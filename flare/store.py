@@ -107,6 +107,8 @@ class Store:
                 pipe.set(keys.thread(post), mention.id, nx=True)
         if decision.action.needs_person and decision.due:
             pipe.zadd(keys.cases_by_due(), {mention.id: decision.due.timestamp()})
+        if decision.signals.get("too_old"):  # beyond the maximum age: listed, not pushed
+            pipe.zadd(keys.missed(), {mention.id: mention.created_at.timestamp()})
         pipe.hincrby(keys.stats(), "mentions", 1)
         pipe.hincrby(keys.stats(), f"action:{decision.action.value}", 1)
         pipe.execute()
@@ -241,9 +243,15 @@ class Store:
             )
         return result
 
-    def take_over(self, case_id: str, lead: str, lease: timedelta = DEFAULT_LEASE) -> ClaimResult:
+    def take_over(
+        self,
+        case_id: str,
+        lead: str,
+        lease: timedelta = DEFAULT_LEASE,
+        now: datetime | None = None,
+    ) -> ClaimResult:
         """A lead takes a case from its holder in one step; the previous holder is audited."""
-        return self._take(case_id, lead, lease, None, over=True)
+        return self._take(case_id, lead, lease, now, over=True)
 
     def reopen(self, case_id: str, user: str) -> ClaimResult:
         allowed = (CaseState.RESOLVED, CaseState.IGNORED)
@@ -307,10 +315,14 @@ NOTE_FIELDS = (
     "answered_at",
     "linked_to",
     "rolled_into",
+    "remind_at",
+    "breached_at",
+    "lapsed_by",
+    "snoozed_by",
 )
 
 
-TIMES = ("closed_at", "answered_at")
+TIMES = ("closed_at", "answered_at", "remind_at", "breached_at")
 
 
 def _when(text: str | None) -> datetime | None:
@@ -337,5 +349,7 @@ def _case_from(raw: dict[bytes, bytes], follow_ups: list[bytes]) -> Case:
         follow_ups=tuple(Mention.model_validate_json(m) for m in follow_ups),
         closed_at=_when(text("closed_at")),
         answered_at=_when(text("answered_at")),
+        remind_at=_when(text("remind_at")),
+        breached_at=_when(text("breached_at")),
         **{name: text(name) for name in NOTE_FIELDS if name not in TIMES},
     )
