@@ -195,7 +195,7 @@ class Casework:
         outcome = self._moved(self.store.reopen(case_id, actor.id), case_id, actor, "reopened")
         reopened = self.store.get(case_id) if outcome.ok else None
         if reopened:
-            self.watch_due(reopened)
+            self.watch_due(reopened, restart=True)
         return outcome
 
     def _moved(self, result: ClaimResult, case_id: str, actor: Actor, did: str) -> Outcome:

@@ -84,10 +84,10 @@ return 'ok'
 # KEYS: case hash, claim. ARGV: the lease's end (epoch ms) the job was scheduled for, now (ms).
 # Returns the holder it released, or '' if the case is no longer held on that lease.
 _LAPSE = """
-local state, holder, until = unpack(redis.call('HMGET', KEYS[1], 'state', 'claimed_by',
-                                               'claim_until_ms'))
-if state ~= 'claimed' or until ~= ARGV[1] then return '' end
-if tonumber(ARGV[2]) < tonumber(until) then return '' end
+local state, holder, ends = unpack(redis.call('HMGET', KEYS[1], 'state', 'claimed_by',
+                                              'claim_until_ms'))
+if state ~= 'claimed' or ends ~= ARGV[1] then return '' end
+if tonumber(ARGV[2]) < tonumber(ends) then return '' end
 redis.call('DEL', KEYS[2])
 redis.call('HSET', KEYS[1], 'state', 'open', 'lapsed_by', holder or '')
 redis.call('HDEL', KEYS[1], 'claimed_by', 'claim_until', 'claim_until_ms')
@@ -144,7 +144,7 @@ class Timers:
         priority = d.priority.value
         start = now if d.late else case.posts[-1].created_at
         breach = self.clockwork.due(priority, now) if d.late else d.due
-        remind = self.clockwork.reminder(priority, start)
+        remind = self.clockwork.reminder(priority, start, breach)
         fields = {"breach_at": breach.isoformat(), "priority": priority}
         if remind is not None and now < remind < breach:
             fields |= {"want:remind": token, "remind_at": remind.isoformat()}

@@ -194,11 +194,15 @@ class Clockwork:
     def due(self, priority: str, posted: datetime) -> datetime:
         return self.after(priority, posted, self.targets[priority])
 
-    def reminder(self, priority: str, start: datetime) -> datetime | None:
-        """When a case nobody holds is reminded: a share of its target after `start`."""
-        if not self.timers.remind_at:
+    def reminder(self, priority: str, start: datetime, due: datetime) -> datetime | None:
+        """When a case nobody holds is reminded: a share of the way from `start` to `due`, in
+        open time where the priority counts open time."""
+        share = self.timers.remind_at
+        if not share:
             return None
-        return self.after(priority, start, self.targets[priority] * self.timers.remind_at)
+        if self.counts_open_time(priority):
+            return self.after(priority, start, self.targets[priority] * share)
+        return start + (due - start) * share
 
     def step(self, priority: str, breach: datetime, index: int) -> datetime | None:
         """When step `index` (1-based) of the breach chain falls; None past the last."""

@@ -251,7 +251,12 @@ def test_an_unclaimed_case_past_its_target_nudges_the_leads_once(flare: Session)
     nudges = [t for t in flare.thread(case_id) if t.startswith("⏰ Overdue")]
     assert len(nudges) == 1
     assert nudges[0].endswith("Nobody holds it. <@U0LEAD>: please find someone to take it.")
-    assert [e.what for e in flare.store.trail.of_case(case_id)] == ["overdue", "claim", "release"]
+    assert [e.what for e in flare.store.trail.of_case(case_id)] == [
+        "reminded",
+        "overdue",
+        "claim",
+        "release",
+    ]
 
 
 def test_cases_answered_or_closed_in_time_get_no_nudge(flare: Session) -> None:

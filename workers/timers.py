@@ -32,6 +32,10 @@ FIRES = ("go", "resume")
 def remind(case_id: str, token: str) -> str:
     """At a share of the target: a quiet line in the thread while nobody holds the case."""
     rt = current()
+    at = rt.casework.timers.remind_at(case_id)
+    if at is not None and rt.clock() < at:  # a worker whose clock runs behind: look again then
+        enqueue_at(rt.redis, at + timedelta(seconds=1), Job.REMIND, case_id, token)
+        return "not yet"
     status = rt.casework.timers.claim(case_id, REMIND, token)
     if status not in FIRES:
         return status

@@ -100,13 +100,15 @@ def test_p1_is_always_around_the_clock_and_the_others_follow_the_hours() -> None
 def test_the_reminder_falls_at_its_share_of_the_target_in_open_time() -> None:
     clock = Clockwork({"P3": HALF_HOUR}, OFFICE, Timers(remind_at=0.5))
 
-    assert clock.reminder("P3", paris("2026-11-20T23:00")) == paris("2026-11-23T09:15")
-    assert (
-        Clockwork({"P3": HALF_HOUR}, None, Timers(remind_at=0)).reminder(
-            "P3", paris("2026-11-20T23:00")
-        )
-        is None
+    friday_night = paris("2026-11-20T23:00")
+    monday = paris("2026-11-23T09:30")
+    assert clock.reminder("P3", friday_night, monday) == paris("2026-11-23T09:15")
+    around_the_clock = Clockwork({"P3": HALF_HOUR}, None, Timers(remind_at=0.2))
+    assert around_the_clock.reminder("P3", friday_night, friday_night + HALF_HOUR) == paris(
+        "2026-11-20T23:06"
     )
+    never = Clockwork({"P3": HALF_HOUR}, None, Timers(remind_at=0))
+    assert never.reminder("P3", friday_night, friday_night + HALF_HOUR) is None
 
 
 def test_breach_steps_fall_after_the_target_in_order_and_stop_after_the_last() -> None:
