@@ -79,7 +79,8 @@ def breach(case_id: str, token: str) -> str:
         rt.store.audit(case_id, "flare", "overdue", due=due.isoformat())
     timers.schedule_step(case_id, token, 1, due)  # before telling, as a page schedules its next
     told = "told before"
-    if rt.redis.set(keys.case_overdue(case_id), "1", nx=True, ex=TOLD_TTL):
+    fresh = rt.redis.set(keys.case_overdue(case_id), "1", nx=True, ex=TOLD_TTL)
+    if fresh or status == "resume":  # a run cut short: its post, if it went out, is found
         line = nudges.overdue(case, now, rt.leads())
         try:
             told = _say(rt, case, line, Job.BREACH, token, overdue=True)
