@@ -22,7 +22,7 @@ from cli.worker import run_workers
 from flare import keys
 from flare.defaults import CHAT_RETRY
 from flare.dlq import DeadLetters
-from flare.jobs import Job, enqueue, job_id
+from flare.jobs import Job, enqueue
 from flare.queues import QueueName, queue
 from flare.redis_server import EmbeddedRedis
 from flare.settings import Settings
