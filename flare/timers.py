@@ -190,6 +190,12 @@ class Timers:
             )
 
     # firing -------------------------------------------------------------------------------
+    def wanted(self, case_id: str, timer: str, token: str) -> bool:
+        """Whether the timer still wants this token (a look only: `claim` takes it)."""
+        field = "want:remind" if timer == REMIND else "want:breach"
+        raw = self.redis.hget(keys.case_timers(case_id), field)
+        return raw is not None and raw.decode() == token
+
     def claim(self, case_id: str, timer: str, token: str) -> str:
         """Whether a timer's job may fire: go, resume, or stale, stopped or done."""
         found = self._claim(keys=[keys.case_timers(case_id)], args=[timer, token])

@@ -178,6 +178,7 @@ def _triage_one(
         counts["incidents"] += opened.opened
     if decision.action.needs_person:
         counts["cards"] += 1
+        rt.casework.watch_due(Case(mention=mention, decision=decision, stored_at=now))  # timers
         if decision.topic:
             recent_on_topic.setdefault(decision.topic, {})[mention.id] = now.timestamp()
         enqueue(

@@ -33,7 +33,9 @@ def remind(case_id: str, token: str) -> str:
     """At a share of the target: a quiet line in the thread while nobody holds the case."""
     rt = current()
     at = rt.casework.timers.remind_at(case_id)
-    if at is not None and rt.clock() < at:  # a worker whose clock runs behind: look again then
+    if (
+        rt.casework.timers.wanted(case_id, REMIND, token) and at and rt.clock() < at
+    ):  # a worker whose clock runs behind: look again then
         enqueue_at(rt.redis, at + timedelta(seconds=1), Job.REMIND, case_id, token)
         return "not yet"
     status = rt.casework.timers.claim(case_id, REMIND, token)
@@ -63,7 +65,9 @@ def breach(case_id: str, token: str) -> str:
     timers = rt.casework.timers
     due = timers.breach_at(case_id)
     now = rt.clock()
-    if due is not None and now < due:  # a worker whose clock runs behind: look again then
+    if (
+        timers.wanted(case_id, BREACH, token) and due is not None and now < due
+    ):  # a worker whose clock runs behind: look again then
         enqueue_at(rt.redis, due + timedelta(seconds=1), Job.BREACH, case_id, token)
         return "not yet"
     status = timers.claim(case_id, BREACH, token)
