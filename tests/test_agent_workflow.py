@@ -288,6 +288,59 @@ def test_a_case_reopened_after_its_target_nudges_at_once(flare: Session) -> None
     assert flare.thread(case_id)[-1].startswith("⏰ Overdue")
 
 
+def test_an_agent_snoozes_the_reminder_from_the_card_and_it_comes_once_later(
+    flare: Session,
+) -> None:
+    case_id = flare.someone_posts(COMPLAINT)  # 30 minutes: reminded at 15 unless snoozed
+    flare.time_passes(minutes=5)
+
+    flare.agent(AGENT).clicks(ActionId.SNOOZE, case_id)
+    flare.time_passes(minutes=11)
+    assert not [t for t in flare.thread(case_id) if t.startswith("⏳")]
+    flare.time_passes(minutes=5)
+
+    reminders = [t for t in flare.thread(case_id) if t.startswith("⏳")]
+    assert len(reminders) == 1
+    assert flare.thread(case_id)[0].startswith("<@U0AGENT1> snoozed the reminder for 15 min")
+    assert ActionId.SNOOZE.value not in flare.buttons(case_id)  # nothing left to snooze
+
+
+def test_im_on_it_under_an_overdue_line_stops_the_reminders_that_follow(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    flare.time_passes(minutes=31)
+    assert "⏰ OVERDUE" in flare.card_text(case_id)
+
+    flare.agent(LEAD).clicks(ActionId.ON_IT, case_id)
+    flare.time_passes(minutes=30)
+
+    assert flare.thread(case_id)[-1] == "<@U0LEAD> is on it: no more overdue reminders."
+    assert not [t for t in flare.thread(case_id) if t.startswith("⏰ Still")]
+
+
+def test_a_case_past_its_target_is_offered_the_late_reply(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    jo = flare.agent(AGENT)
+    flare.time_passes(minutes=20)
+    jo.clicks(ActionId.CLAIM, case_id)
+    flare.time_passes(minutes=11)
+
+    draft = jo.opens(ActionId.REPLY, case_id).initial_draft()
+
+    assert "I'm sorry it took us 31 minutes to answer" in draft
+
+
+def test_a_claim_whose_lease_runs_out_is_released_and_the_card_says_so(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    flare.agent(AGENT).clicks(ActionId.CLAIM, case_id)
+
+    flare.time_passes(minutes=31)
+
+    assert flare.case(case_id).state is CaseState.OPEN
+    assert "claim ran out" in flare.card_text(case_id)
+    assert flare.buttons(case_id)[0] == ActionId.CLAIM.value
+    assert any(t.startswith("⌛ <@U0AGENT1>'s claim ran out at") for t in flare.thread(case_id))
+
+
 # who may act ---------------------------------------------------------------------------------
 def test_someone_not_named_as_an_agent_is_refused_and_the_attempt_is_audited(
     flare: Session,
