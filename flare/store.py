@@ -124,9 +124,14 @@ class Store:
         for cid in case_ids:
             pipe.hgetall(keys.case(cid))
             pipe.lrange(keys.case_follow_ups(cid), 0, -1)
+            pipe.exists(keys.claim(cid))
         replies = pipe.execute()
-        pairs = zip(replies[::2], replies[1::2], strict=True)
-        return [_case_from(raw, later) for raw, later in pairs if raw and b"mention" in raw]
+        triples = zip(replies[::3], replies[1::3], replies[2::3], strict=True)
+        return [
+            _case_from(raw, later, bool(held))
+            for raw, later, held in triples
+            if raw and b"mention" in raw
+        ]
 
     # conversations -------------------------------------------------------
     def threads_of(self, mentions: list[Mention]) -> dict[str, str]:
@@ -329,7 +334,10 @@ def _when(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def _case_from(raw: dict[bytes, bytes], follow_ups: list[bytes]) -> Case:
+def _case_from(raw: dict[bytes, bytes], follow_ups: list[bytes], held: bool = True) -> Case:
+    """A case from its hash; `held`: its claim's lease is still alive in Redis (the key expires
+    with the lease, so a case whose lease-end job has not run yet reads as open anyway)."""
+
     def text(name: str) -> str | None:
         value = raw.get(name.encode())
         return value.decode() if value else None
@@ -337,7 +345,7 @@ def _case_from(raw: dict[bytes, bytes], follow_ups: list[bytes]) -> Case:
     until = text("claim_until")
     state = CaseState(text("state") or CaseState.OPEN)
     claimed_by = text("claimed_by") if state is CaseState.CLAIMED else None
-    if claimed_by and until and datetime.fromisoformat(until) <= _now():
+    if claimed_by and not held:
         state, claimed_by = CaseState.OPEN, None  # the lease ran out: the case is free again
     return Case(
         mention=Mention.model_validate_json(raw[b"mention"]),
