@@ -142,7 +142,7 @@ def replay(
         highlight=False,
     )
     if too_old.count:
-        console.print(too_old.said(), highlight=False)
+        console.print(too_old.said(), highlight=False, soft_wrap=True)
     if not report.read and not report.dead:
         err.print(f"{escape(str(file))}: no lines to read")
     if report.dead and not report.read:
