@@ -503,7 +503,11 @@ class Casework:
         """
         self.timers.arm(case, restart)
         remind = self.timers.remind_at(case.id)
-        self.store.note(case.id, "flare", None, remind_at=remind.isoformat() if remind else None)
+        at = remind.isoformat() if remind else None
+        if restart:  # a new wait: not overdue, not snoozed, until its own timers say so
+            self.store.note(case.id, "flare", None, remind_at=at, breached_at=None, snoozed_by=None)
+        else:
+            self.store.note(case.id, "flare", None, remind_at=at)
 
     # timers -------------------------------------------------------------------------------
     def acted(self, case_id: str, actor: Actor) -> None:

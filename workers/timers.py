@@ -33,9 +33,8 @@ def remind(case_id: str, token: str) -> str:
     """At a share of the target: a quiet line in the thread while nobody holds the case."""
     rt = current()
     at = rt.casework.timers.remind_at(case_id)
-    if (
-        rt.casework.timers.wanted(case_id, REMIND, token) and at and rt.clock() < at
-    ):  # a worker whose clock runs behind: look again then
+    early = at is not None and rt.clock() < at
+    if early and at and rt.casework.timers.wanted(case_id, REMIND, token):  # look again then
         enqueue_at(rt.redis, at + timedelta(seconds=1), Job.REMIND, case_id, token)
         return "not yet"
     status = rt.casework.timers.claim(case_id, REMIND, token)
@@ -51,7 +50,9 @@ def remind(case_id: str, token: str) -> str:
         sent = _say(rt, case, nudges.reminder(case, rt.clock(), due), Job.REMIND, token)
         if sent == "deferred":
             return sent
-        rt.store.audit(case_id, "flare", "reminded", due=due.isoformat())
+        if sent == "told":
+            rt.store.audit(case_id, "flare", "reminded", due=due.isoformat())
+        why = None if sent == "told" else sent
     rt.store.note(case_id, "flare", None, remind_at=None)
     rt.casework.redraw(case_id)  # the Snooze button goes
     rt.casework.timers.done(case_id, REMIND, token)
@@ -70,6 +71,9 @@ def breach(case_id: str, token: str) -> str:
     ):  # a worker whose clock runs behind: look again then
         enqueue_at(rt.redis, due + timedelta(seconds=1), Job.BREACH, case_id, token)
         return "not yet"
+    if _card_on_its_way(rt, case_id, due, now) and timers.wanted(case_id, BREACH, token):
+        enqueue_at(rt.redis, now + CARD_WAIT, Job.BREACH, case_id, token)
+        return "waiting for its card"  # Slack is down or the channel busy: tell under the card
     status = timers.claim(case_id, BREACH, token)
     if status not in FIRES:
         return status
@@ -119,7 +123,8 @@ def breach_step(case_id: str, token: str, index: int) -> str:
     sent = _say(rt, case, line, Job.BREACH_STEP, token, index, overdue=True)
     if sent == "deferred":
         return sent
-    rt.store.audit(case_id, "flare", "still_overdue", step=index, told=people)
+    if sent == "told":
+        rt.store.audit(case_id, "flare", "still_overdue", step=index, told=people)
     timers.done(case_id, timer, token)
     return sent
 
@@ -139,6 +144,18 @@ def lease_end(case_id: str, until_ms: str) -> str:
     )
     rt.casework.changed(case_id, line)
     return "released"
+
+
+CARD_WAIT = timedelta(minutes=1)  # a breach whose card is not in chat yet looks again after this
+CARD_WAIT_MOST = timedelta(days=1)  # and gives up waiting (it still audits) after this
+
+
+def _card_on_its_way(rt: Runtime, case_id: str, due: datetime | None, now: datetime) -> bool:
+    """Slack is set up but the case's card is not in the channel yet (it waits for its slot, or
+    for Slack to come back): the breach waits for it, a day at most."""
+    if rt.slack is None or rt.store.card(case_id) is not None or due is None:
+        return False
+    return now < due + CARD_WAIT_MOST
 
 
 def _nothing_to_do(case: Case | None) -> str | None:
@@ -173,6 +190,7 @@ def _say(rt: Runtime, case: Case, line: str, job: Job, *args: Any, overdue: bool
     if rt.slack is None or where is None:
         if rt.teams is not None:
             teams.told(rt.redis, case.id, line)
+            return "told"
         return "no card"
     blocks = card.overdue_blocks(case.id, line) if overdue else []
     posted = _post(rt, where[0], blocks, line, where[1])
