@@ -291,3 +291,20 @@ def test_a_breached_case_is_offered_the_late_reply_template(rt: Runtime, clock: 
     assert before is not None and after is not None
     assert "you're right: we got this wrong" in before.draft
     assert after.draft.startswith("Hi Dana, I'm sorry it took us 50 minutes to answer")
+
+
+def test_a_breach_whose_card_still_waits_for_its_slot_waits_for_the_card(
+    rt: Runtime, fake_slack: SlackStandIn, clock: Clock
+) -> None:
+    m = mention(id="3005", created_at=MONDAY)
+    rt.store.save(m, decision(m, Action.RESPOND, Priority.P3), MONDAY)
+    rt.casework.watch_due(rt.store.get("3005"))  # type: ignore[arg-type]  # no card yet
+    at(clock, 30)
+
+    assert fire(rt, Job.BREACH) == "waiting for its card"
+    assert jobs.notify_case("3005") == "posted"  # Slack took the card at last
+    at(clock, 31)
+
+    assert fire(rt, Job.BREACH, 1) == "breached"
+    assert sum(line.startswith("⏰ Overdue") for line in thread(fake_slack)) == 1
+    assert audited(rt, "3005") == ["overdue"]
