@@ -493,21 +493,24 @@ class Casework:
         self.changed(case.id, words("The incident closed: this case is back in the queue."))
         return True
 
-    def watch_due(self, case: Case, restart: bool = False) -> None:
+    def watch_due(self, case: Case, restart: bool = False) -> Case:
         """Arm the case's timers (flare.timers): a reminder at a share of its target while
         nobody holds it, the breach at the target, and the chain after it while unanswered.
 
         Armed once per case: a retried job or a second card changes nothing. `restart`: the
         target moved (the customer wrote again, the case was reopened), so every timer starts
-        over and the case may be reminded and told again.
+        over and the case may be reminded and told again. Returns the case as its card should
+        show it now (with when its reminder falls).
         """
-        self.timers.arm(case, restart)
+        if self.timers.arm(case, restart) is None and not restart:
+            return case  # armed before, or nothing to time
         remind = self.timers.remind_at(case.id)
         at = remind.isoformat() if remind else None
         if restart:  # a new wait: not overdue, not snoozed, until its own timers say so
             self.store.note(case.id, "flare", None, remind_at=at, breached_at=None, snoozed_by=None)
-        else:
-            self.store.note(case.id, "flare", None, remind_at=at)
+            return case.model_copy(update={"remind_at": remind, "breached_at": None})
+        self.store.note(case.id, "flare", None, remind_at=at)
+        return case.model_copy(update={"remind_at": remind})
 
     # timers -------------------------------------------------------------------------------
     def acted(self, case_id: str, actor: Actor) -> None:

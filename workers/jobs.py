@@ -178,7 +178,6 @@ def _triage_one(
         counts["incidents"] += opened.opened
     if decision.action.needs_person:
         counts["cards"] += 1
-        rt.casework.watch_due(Case(mention=mention, decision=decision, stored_at=now))  # timers
         if decision.topic:
             recent_on_topic.setdefault(decision.topic, {})[mention.id] = now.timestamp()
         enqueue(
@@ -322,6 +321,7 @@ def notify_case(case_id: str) -> str:
     case = rt.store.get(case_id)
     if case is None:
         return "missing"
+    case = rt.casework.watch_due(case)  # its timers, armed once: the card offers Snooze
     if rt.teams is not None:
         teams.follow(rt.redis, Job.TEAMS_CARD, case_id)
     if rt.slack is None:
