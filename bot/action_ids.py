@@ -21,6 +21,8 @@ class ActionId(StrEnum):
     REOPEN = Act.REOPEN.value
     APPROVE_REPLY = Act.APPROVE.value
     REJECT_REPLY = Act.SEND_BACK.value
+    SNOOZE = Act.SNOOZE.value  # on an open card while a reminder waits: put it off
+    ON_IT = Act.ACKNOWLEDGE.value  # on an overdue line in the thread: the chain stops
     REPLY_DRAFT = "reply_draft"  # the reply modal's text box: redraws the length check as you type
     ACKNOWLEDGE = "incident_ack"  # on a page and on the incident card: paging stops
     PASS = "incident_pass"  # "Can't take it" on a page: the next contact is paged now

@@ -83,6 +83,8 @@ def build_app(
         ActionId.RELEASE: desk.release,
         ActionId.TAKE_OVER: desk.take_over,
         ActionId.REOPEN: desk.reopen,
+        ActionId.SNOOZE: desk.snooze,
+        ActionId.ON_IT: desk.acknowledge,
     }
     decisions: dict[ActionId, Decide] = {
         ActionId.APPROVE_REPLY: desk.approve,

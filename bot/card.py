@@ -45,11 +45,15 @@ def _button(label: str, action: ActionId, case_id: str, style: str | None = None
     return button
 
 
-def buttons_for(case: Case) -> list[Block]:
-    """The buttons that fit the case's state; values carry the case id only."""
+def buttons_for(case: Case, now: datetime | None = None) -> list[Block]:
+    """The buttons that fit the case's state; values carry the case id only. Snooze while a
+    reminder waits (as of `now`) on a case nobody holds."""
     cid = case.id
     if case.state is CaseState.OPEN:
-        return [_button("Claim", ActionId.CLAIM, cid, "primary")]
+        claim = _button("Claim", ActionId.CLAIM, cid, "primary")
+        if case.remind_at and (now is None or case.remind_at > now):
+            return [claim, _button("Snooze reminder", ActionId.SNOOZE, cid)]
+        return [claim]
     if case.state is CaseState.CLAIMED:
         work = (
             [
@@ -79,6 +83,8 @@ def headline(case: Case) -> str:
         parts.append(d.topic)
     if d.late:
         parts.append("LATE")
+    if case.breached_at and not case.closed and case.awaiting_answer:
+        parts.append("⏰ OVERDUE")
     return " · ".join(parts)
 
 
@@ -114,7 +120,11 @@ def render(case: Case, now: datetime) -> tuple[list[Block], str]:
     status = _status_line(case, now)
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": status}]})
     blocks.append(
-        {"type": "actions", "block_id": f"case:{case.id}"[:BLOCK_ID], "elements": buttons_for(case)}
+        {
+            "type": "actions",
+            "block_id": f"case:{case.id}"[:BLOCK_ID],
+            "elements": buttons_for(case, now),
+        }
     )
     # The notification text is mrkdwn too: a post must not ping the channel from there either.
     text = f"{headline(case)}: @{escape(author.username or author.id)}: {fit(m.text, 120)}"
@@ -175,6 +185,19 @@ def settled_approval(text: str, outcome: str) -> list[Block]:
     return [
         {"type": "section", "text": {"type": "mrkdwn", "text": _quoted(text)}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": outcome}]},
+    ]
+
+
+def overdue_blocks(case_id: str, line: str) -> list[Block]:
+    """A line in the card's thread about a case past its target, with I'm on it, which stops
+    the chain of such lines."""
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": fit(line, SECTION_TEXT)}},
+        {
+            "type": "actions",
+            "block_id": f"overdue:{case_id}"[:BLOCK_ID],
+            "elements": [_button("I'm on it", ActionId.ON_IT, case_id, "primary")],
+        },
     ]
 
 

@@ -85,6 +85,28 @@ def overdue(case: Case, now: datetime, leads: Sequence[str]) -> str:
     return f"{head} Nobody holds it. {_names(leads)}: please find someone to take it."
 
 
+def reminder(case: Case, now: datetime, due: datetime) -> str:
+    """The quiet line in the thread at a share of the target, while nobody holds the case."""
+    left = duration(max(due - now, timedelta(0)))
+    return (
+        f"⏳ Nobody holds this case yet, and its target is {due:%H:%M} UTC (in {left}). "
+        "Claim it, or snooze this reminder on the card."
+    )
+
+
+def still_overdue(case: Case, now: datetime, due: datetime, people: Sequence[str]) -> str:
+    """A step of the chain after a breach: the case is still unanswered, and who must know."""
+    past = duration(max(now - due, timedelta(0)))
+    head = f"⏰ Still unanswered, {past} past its target ({due:%H:%M} UTC)."
+    if not people:
+        return f"{head} Nobody is set to tell (FLARE_SLACK__LEADS, the playbook's timers)."
+    holder = f" <@{case.claimed_by}> holds it." if case.claimed_by else " Nobody holds it."
+    return (
+        f"{head}{holder} {_names(people)}: please see that someone answers it, "
+        "or press I'm on it to stop these reminders."
+    )
+
+
 def slack_back(since: str | None, leads: Sequence[str]) -> str:
     """Said once in a channel when Slack takes its posts again after an outage."""
     when = ""

@@ -21,6 +21,7 @@ from cli.crisis import crisis_app
 from cli.dlq import dlq_app
 from cli.health import health_command
 from cli.listen import listen_command, spend_command
+from cli.missed import TooOld, missed_command
 from cli.progress import progress
 from cli.report import forget_command, report_command
 from cli.rules import rules_app, triage_command
@@ -173,19 +174,24 @@ def replay(
     Each line is an X API v2 message (a stream line or a lookup answer) or a Flare mention (see
     docs/intake.md). A line that can't be read is named with its line number and kept as a dead
     letter (`flare dlq list`); the others go through. A post already taken in, from any source,
-    is not queued again. Run `flare worker` to triage what is queued. Exit 1 when the file has
-    lines but none could be read; a file whose first 10 lines are all unreadable is not read
-    further, and what it looks like is said (a CSV, a JSON array, an HTML page). On a terminal,
-    stderr shows how far it has got.
+    is not queued again. Run `flare worker` to triage what is queued. Posts older than the
+    playbook's max_age are counted: they are recorded, not pushed at agents (`flare missed`
+    lists them). Exit 1 when the file has lines but none could be read; a file whose first 10
+    lines are all unreadable is not read further, and what it looks like is said (a CSV, a JSON
+    array, an HTML page). On a terminal, stderr shows how far it has got.
 
     **Example**: `flare replay mentions.jsonl`
     """
-    from workers.intake import Intake
+    from flare.time import utcnow
+    from rules.playbook import load_playbook
+    from workers.intake import Intake, IntakeReport
 
     settings = settings_or_exit()
     intake = Intake.for_settings(settings, connect(settings))
+    too_old = TooOld(load_playbook(settings.playbook).max_age, utcnow())
+    report = IntakeReport()
     with progress(err, f"Replaying {file.name}", file.stat().st_size, in_bytes=True) as step:
-        report = intake.replay_file(file, progress=step)
+        intake.submit(too_old.counting(intake.read_file(file, report, step)), report)
     for where, error in report.dead:
         err.print(f"{escape(where)}: {escape(error)} [dim](kept as a dead letter)[/dim]")
     console.print(
@@ -193,6 +199,8 @@ def replay(
         f"{report.duplicates} already seen, {len(report.dead)} dead letters",
         highlight=False,
     )
+    if too_old.count:
+        console.print(too_old.said(), highlight=False, soft_wrap=True)
     if not report.read and not report.dead:
         err.print(f"{escape(str(file))}: no lines to read")
     if report.looks_like:
@@ -390,6 +398,7 @@ app.command("triage")(triage_command)
 app.add_typer(rules_app, name="rules")
 app.add_typer(dlq_app, name="dlq")
 app.command("audit")(audit_command)
+app.command("missed")(missed_command)
 app.add_typer(crisis_app, name="crisis")
 app.command("spend")(spend_command)
 app.command("report")(report_command)

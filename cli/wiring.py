@@ -66,8 +66,9 @@ def build_casework(
         team=team,
         clock=clock,
         topics=escalation_topics(playbook),
-        drafter=drafter_for(playbook),
+        drafter=drafter_for(playbook, clock),
         signature_format=settings.slack.signature_format,
+        clockwork=playbook.clockwork(),
     )
 
 

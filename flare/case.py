@@ -41,6 +41,10 @@ class Case(BaseModel):
     answered_at: datetime | None = None  # the brand's latest reply or DM to the customer
     linked_to: str | None = None  # an earlier case of this conversation, closed long before
     rolled_into: str | None = None  # the topic of the incident this case was folded into
+    remind_at: datetime | None = None  # when the reminder falls, while one waits (flare.timers)
+    breached_at: datetime | None = None  # when it passed its target unanswered
+    lapsed_by: str | None = None  # whose claim ran out, while nobody has claimed it since
+    snoozed_by: str | None = None  # who put the reminder off
     follow_ups: tuple[Mention, ...] = ()  # the customer's later posts, oldest first
 
     @property
@@ -59,6 +63,11 @@ class Case(BaseModel):
     def posts(self) -> tuple[Mention, ...]:
         """The customer's posts in this case, oldest first: the mention, then the follow-ups."""
         return (self.mention, *self.follow_ups)
+
+    @property
+    def late(self) -> bool:
+        """Found past its target, or it passed its target unanswered: the answer owns the delay."""
+        return self.decision.late or self.breached_at is not None
 
     @property
     def reply_url(self) -> str | None:

@@ -9,35 +9,32 @@ payload into these calls and renders the outcome.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from enum import StrEnum
 
 import redis
-from rq.exceptions import DuplicateJobError, NoSuchJobError
-from rq.job import Job as RqJob
-from rq.registry import ScheduledJobRegistry
 
 from flare import defaults, keys
 from flare.case import Case, CaseState
 from flare.draft import DraftCheck, check_draft, with_signature
 from flare.incidents import Incident
-from flare.jobs import Job, enqueue, enqueue_at, job_id, redraw_card, redraw_fold
+from flare.jobs import Job, enqueue, redraw_card, redraw_fold
 from flare.metrics import Tally
 from flare.outcome import DONE, Actor, Field, Form, Kind, Outcome, invalid, refused
 from flare.paging import Paging
-from flare.queues import queue
 from flare.statements import during
 from flare.store import ClaimResult, Store
 from flare.team import Team, needs_approval
 from flare.time import Clock, utcnow
+from flare.timers import Timers, default_clockwork
 from flare.words import Outside, Person, Words, to_json, words
 from rules.conversation import SEVERITY
 from rules.decision import Decision
 from rules.mention import Mention
+from rules.targets import Clockwork
+from rules.units import duration
 
 Drafter = Callable[[Case, str], str]  # (case, "reply" or "dm") -> pre-filled draft
 
@@ -86,6 +83,8 @@ class Act(StrEnum):
     APPROVE = "reply_approve"
     SEND_BACK = "reply_reject"
     PULL = "case_pull"  # the next case folded out of a busy channel: carded and claimed
+    SNOOZE = "case_snooze"  # put the reminder off
+    ACKNOWLEDGE = "case_ack"  # on a breached case: someone is on it, the chain stops
 
 
 class Need(StrEnum):
@@ -127,6 +126,11 @@ class Casework:
     topics: tuple[str, ...] = ()  # what a case may be escalated under
     drafter: Drafter | None = None
     signature_format: str = "^{initials}"
+    clockwork: Clockwork = field(default_factory=default_clockwork)  # targets in time
+    timers: Timers = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.timers = Timers(self.store.redis, self.clockwork, self.clock)
 
     @property
     def redis(self) -> redis.Redis:
@@ -162,25 +166,29 @@ class Casework:
         case = self._admit(case_id, actor, Need.AGENT, Act.CLAIM)
         if isinstance(case, Outcome):
             return case
-        return self._took(self.store.claim(case_id, actor.id), case_id, actor, "claimed")
+        lease, now = self.timers.lease, self.clock()
+        return self._took(
+            self.store.claim(case_id, actor.id, lease, now), case_id, actor, "claimed"
+        )
 
     def take_over(self, case_id: str, actor: Actor) -> Outcome:
         case = self._admit(case_id, actor, Need.LEAD, Act.TAKE_OVER)
         if isinstance(case, Outcome):
             return case
-        return self._took(self.store.take_over(case_id, actor.id), case_id, actor, "took over")
+        taken = self.store.take_over(case_id, actor.id, self.timers.lease, self.clock())
+        return self._took(taken, case_id, actor, "took over")
 
     def _took(self, result: ClaimResult, case_id: str, actor: Actor, did: str) -> Outcome:
         if not result.ok:
             return refused(explain(result, actor.id))
+        self.store.note(case_id, actor.id, None, lapsed_by=None, snoozed_by=None)
+        self.acted(case_id, actor)
         self.changed(case_id, words(Person(actor.id), f" {did} this case."))
         if self.store.card(case_id) is None:  # claimed from an incident's list: card it now
             enqueue(self.redis, Job.NOTIFY_CASE, case_id, retry=defaults.CHAT_RETRY)
         case = self.store.get(case_id)
-        if case and case.claim_until:  # the card says "claimed until HH:MM": redraw it then
-            enqueue_at(
-                self.redis, case.claim_until + timedelta(seconds=1), Job.REDRAW_CARD, case_id
-            )
+        if case and case.claim_until:  # released, and the card says so, when the lease ends
+            self.timers.watch_lease(case_id, case.claim_until)
         return DONE
 
     def pull(self, channel: str, actor: Actor) -> Outcome:
@@ -218,7 +226,7 @@ class Casework:
         outcome = self._moved(self.store.reopen(case_id, actor.id), case_id, actor, "reopened")
         reopened = self.store.get(case_id) if outcome.ok else None
         if reopened:
-            self.watch_due(reopened)
+            self.watch_due(reopened, restart=True)
         return outcome
 
     def _moved(self, result: ClaimResult, case_id: str, actor: Actor, did: str) -> Outcome:
@@ -239,6 +247,7 @@ class Casework:
         if not result.ok:
             return invalid(Field.REASON, explain(result, actor.id))
         line = words(Person(actor.id), f" closed this case as {outcome.value}: {reason}.")
+        self.acted(case_id, actor)
         self.changed(case_id, line)
         return DONE
 
@@ -445,6 +454,7 @@ class Casework:
         ):
             return DONE  # the same form submitted twice: escalated once
         opened = self.paging.open(topic, case_id, cause="escalated by an agent").opened
+        self.acted(case_id, actor)
         self.store.note(case_id, actor.id, "escalate", escalated_to=topic)
         self.store.count("escalations")
         enqueue(
@@ -470,6 +480,7 @@ class Casework:
         self._time_first_answer(case_id)
         at = self.clock().isoformat()
         self.store.note(case_id, user, "reply", reply_id=reply_id, replied_by=user, answered_at=at)
+        self.timers.stop(case_id, user)
         self.changed(
             case_id, words(Person(user), f" replied on X: https://x.com/i/status/{reply_id}")
         )
@@ -477,6 +488,7 @@ class Casework:
     def dm_sent(self, case_id: str, user: str) -> None:
         self._time_first_answer(case_id)
         self.store.note(case_id, user, "dm", dm_by=user, answered_at=self.clock().isoformat())
+        self.timers.stop(case_id, user)
         self.changed(case_id, words(Person(user), " sent a direct message on X."))
 
     def _time_first_answer(self, case_id: str) -> None:
@@ -532,40 +544,70 @@ class Casework:
         self.changed(case.id, words("The incident closed: this case is back in the queue."))
         return True
 
-    def watch_due(self, case: Case, restart: bool = False) -> None:
-        """At the case's response target a job checks it was answered, and nudges if not.
+    def watch_due(self, case: Case, restart: bool = False) -> Case:
+        """Arm the case's timers (flare.timers): a reminder at a share of its target while
+        nobody holds it, the breach at the target, and the chain after it while unanswered.
 
-        One scheduled check per case (by job id): a retried job or a second card changes nothing.
-        `restart`: the target moved (the customer wrote again), so the check moves with it and
-        the case may be nudged again.
+        Armed once per case: a retried job or a second card changes nothing. `restart`: the
+        target moved (the customer wrote again, the case was reopened), so every timer starts
+        over and the case may be reminded and told again. Returns the case as its card should
+        show it now (with when its reminder falls).
         """
-        due = case.decision.due
-        if restart:
-            self._unwatch_due(case.id)
-        if due is None or case.state not in (CaseState.OPEN, CaseState.CLAIMED):
-            return
-        check_at = due
-        if case.decision.late:
-            # Found past its target: the card already says so. Give the team the target's own
-            # length from now before nudging, or a backfill would double every card at once.
-            check_at = max(due, self.clock()) + (due - case.mention.created_at)
-        with contextlib.suppress(DuplicateJobError):
-            enqueue_at(
-                self.redis,
-                check_at + timedelta(seconds=1),  # RQ counts whole seconds: never too early
-                Job.CHECK_DUE,
-                case.id,
-                job_id=job_id("due", case.id),
-                unique=True,
-                retry=defaults.DUE_RETRY,
-            )
+        if self.timers.arm(case, restart) is None and not restart:
+            return case  # armed before, or nothing to time
+        remind = self.timers.remind_at(case.id)
+        at = remind.isoformat() if remind else None
+        if restart:  # a new wait: not overdue, not snoozed, until its own timers say so
+            self.store.note(case.id, "flare", None, remind_at=at, breached_at=None, snoozed_by=None)
+            return case.model_copy(update={"remind_at": remind, "breached_at": None})
+        self.store.note(case.id, "flare", None, remind_at=at)
+        return case.model_copy(update={"remind_at": remind})
 
-    def _unwatch_due(self, case_id: str) -> None:
-        check = job_id("due", case_id)
-        ScheduledJobRegistry(queue=queue(self.redis, Job.CHECK_DUE.queue)).remove(check)
-        with contextlib.suppress(NoSuchJobError):
-            RqJob.fetch(check, connection=self.redis).delete()
-        self.redis.delete(keys.case_overdue(case_id))
+    # timers -------------------------------------------------------------------------------
+    def acted(self, case_id: str, actor: Actor) -> None:
+        """Someone took a breached case in hand: its chain of overdue lines stops."""
+        self.timers.stop(case_id, actor.id)
+
+    def snooze(self, case_id: str, actor: Actor) -> Outcome:
+        """Put the case's reminder off by the playbook's snooze; the breach is never put off."""
+        case = self._admit(case_id, actor, Need.AGENT, Act.SNOOZE)
+        if isinstance(case, Outcome):
+            return case
+        if case.state is not CaseState.OPEN:
+            return refused(words("Reminders are for cases nobody holds: this one is taken."))
+        status, until = self.timers.snooze(case_id)
+        if status == "none":
+            return refused(words("There is no reminder waiting on this case to snooze."))
+        remind = until.isoformat() if until else None
+        self.store.note(case_id, actor.id, "snoozed", remind_at=remind, snoozed_by=actor.id)
+        if until is None:
+            line = words(
+                Person(actor.id),
+                " snoozed the reminder: none comes before the response target now.",
+            )
+        else:
+            length = duration(self.clockwork.timers.snooze)
+            line = words(
+                Person(actor.id), f" snoozed the reminder for {length}, until {until:%H:%M} UTC."
+            )
+        self.changed(case_id, line)
+        return DONE
+
+    def acknowledge(self, case_id: str, actor: Actor) -> Outcome:
+        """On a case past its target: someone is on it, so the chain of overdue lines stops."""
+        case = self._admit(case_id, actor, Need.AGENT, Act.ACKNOWLEDGE)
+        if isinstance(case, Outcome):
+            return case
+        if case.closed or not case.awaiting_answer:
+            return refused(words("This case was answered or closed: nobody is being told."))
+        if not self.timers.breached(case_id):
+            return refused(words("This case is not past its target: there is nothing to stop."))
+        if not self.timers.stop(case_id, actor.id):
+            by = self.timers.stopped_by(case_id) or ""
+            return refused(words("Already in hand (", Person(by), "): the reminders stopped."))
+        self.store.audit(case_id, actor.id, "acknowledged")
+        self.note(case_id, words(Person(actor.id), " is on it: no more overdue reminders."))
+        return DONE
 
     # the card and its thread --------------------------------------------------------------
     def changed(self, case_id: str, line: Words) -> None:

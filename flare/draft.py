@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flare.case import Case
+from flare.time import Clock, utcnow
 from rules.personal_data import personal_data
 from rules.playbook import Playbook
 from rules.sentiment import sentiment
@@ -92,14 +93,26 @@ def check_draft(text: str, public: bool) -> DraftCheck:
     )
 
 
-def drafter_for(playbook: Playbook) -> Callable[[Case, str], str]:
-    """Pre-fill a reply or DM from the playbook's template for the case, written for the person."""
+LATE_INSTEAD_OF = frozenset({"answer", "ownership", "considered"})
+"""Templates a late answer replaces: one that takes the talk private, speaks to someone in
+danger, or holds for PR says what it must however late it is."""
+
+
+def drafter_for(playbook: Playbook, clock: Clock = utcnow) -> Callable[[Case, str], str]:
+    """Pre-fill a reply or DM from the playbook's template for the case, written for the person.
+
+    A case found late or past its target unanswered is offered the late-reply template (own
+    the delay, give the reason, help), its {delay} counted up to now."""
 
     def draft(case: Case, kind: str) -> str:
         private = "harassment_stop" if case.decision.template == "harassment_stop" else None
         key = case.decision.template if kind == "reply" else private
+        decision = case.decision
+        if kind == "reply" and case.late and key in LATE_INSTEAD_OF:
+            key = "late_reply"
+            decision = decision.model_copy(update={"age": clock() - case.mention.created_at})
         if not key or key not in playbook.templates:
             return ""
-        return render_template(playbook, key, case.mention, case.decision).strip()
+        return render_template(playbook, key, case.mention, decision).strip()
 
     return draft

@@ -298,6 +298,19 @@ def case_overdue(mention_id: str) -> str:
     return f"{PREFIX}:case:{mention_id}:overdue"
 
 
+def case_timers(mention_id: str) -> str:
+    """Hash: the case's timers (flare.timers): the token each one wants (`want:<timer>`), which
+    fired (`fired:<timer>`), when the reminder and the breach fall, and whether the breach chain
+    was stopped by someone acting or acknowledging."""
+    return f"{PREFIX}:case:{mention_id}:timers"
+
+
+def missed() -> str:
+    """Sorted set: posts found beyond the playbook's maximum age, by posting time (epoch
+    seconds): recorded, never carded, listed by `flare missed`."""
+    return f"{PREFIX}:missed"
+
+
 def scheduler_lock() -> str:
     """String with a short expiry: the token of the one worker process moving due jobs now."""
     return f"{PREFIX}:scheduler-lock"

@@ -28,6 +28,10 @@ def status_lines(case: Case, now: datetime) -> list[Words]:
     if case.state is CaseState.CLAIMED and case.claimed_by:
         until = f" until {case.claim_until:%H:%M} UTC" if case.claim_until else ""
         lines.append(words("Claimed by ", Person(case.claimed_by), until))
+    elif case.state is CaseState.OPEN and case.lapsed_by:
+        lines.append(
+            words("⌛ ", Person(case.lapsed_by), "'s claim ran out: open for anyone to claim")
+        )
     elif case.state in (CaseState.RESOLVED, CaseState.IGNORED):
         closed: list[str | Person | Outside | Strong] = [Strong(case.state.value.capitalize())]
         if case.closed_by:
@@ -70,4 +74,8 @@ def status_lines(case: Case, now: datetime) -> list[Words]:
             Strong(f"{duration(left)} overdue") if left <= timedelta(0) else f"in {duration(left)}"
         )
         lines.append(words(f"Respond by {due:%H:%M} UTC (", when, ")"))
+        remind = case.remind_at
+        if case.state is CaseState.OPEN and remind and remind > now:
+            snoozed = (" (snoozed by ", Person(case.snoozed_by), ")") if case.snoozed_by else ()
+            lines.append(words(f"Reminder at {remind:%H:%M} UTC", *snoozed))
     return lines

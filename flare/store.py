@@ -54,31 +54,33 @@ return {'ok', holder}
 
 
 # Store a batch of decided mentions, each once and whole: one already stored is left as it is.
-# KEYS: stats hash, cases by due, cases by when stored, then per case: case hash, thread of its
-#   conversation, thread of the post itself (the same key when the post starts its conversation).
+# KEYS: stats hash, cases by due, cases by when stored, missed posts, then per case: case hash,
+#   thread of its conversation, thread of the post itself (the same key when the post starts
+#   its conversation).
 # ARGV: stored at (ISO), stored at (epoch seconds), then per case: id, mention JSON, decision
 #   JSON, state, linked to ('' for none), due (epoch seconds, '' for none), action, ingested at
-#   (ISO, '' for unknown).
+#   (ISO, '' for unknown), posted at (epoch seconds) if past the maximum age, else ''.
 # Returns per case 1 if stored now, 0 if it was stored before.
 _SAVE = """
 local stored, counted = {}, {}
-local n = (#KEYS - 3) / 3
+local n = (#KEYS - 4) / 3
 for i = 0, n - 1 do
-  local case, a = KEYS[4 + i * 3], 2 + i * 8
+  local case, a = KEYS[5 + i * 3], 2 + i * 9
   local id, linked, due, action = ARGV[a + 1], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
   if redis.call('HSETNX', case, 'stored_at', ARGV[1]) == 1 then
     redis.call('HSET', case, 'mention', ARGV[a + 2], 'decision', ARGV[a + 3], 'state', ARGV[a + 4])
-    for _, thread in ipairs({KEYS[5 + i * 3], KEYS[6 + i * 3]}) do
+    for _, thread in ipairs({KEYS[6 + i * 3], KEYS[7 + i * 3]}) do
       if linked ~= '' then
         redis.call('SET', thread, id)  -- the conversation moves on to the new case
       else
         redis.call('SET', thread, id, 'NX')
       end
-      if KEYS[5 + i * 3] == KEYS[6 + i * 3] then break end
+      if KEYS[6 + i * 3] == KEYS[7 + i * 3] then break end
     end
     if linked ~= '' then redis.call('HSET', case, 'linked_to', linked) end
     if ARGV[a + 8] ~= '' then redis.call('HSET', case, 'ingested_at', ARGV[a + 8]) end
     if due ~= '' then redis.call('ZADD', KEYS[2], due, id) end
+    if ARGV[a + 9] ~= '' then redis.call('ZADD', KEYS[4], ARGV[a + 9], id) end  -- too old: listed
     redis.call('ZADD', KEYS[3], ARGV[2], id)
     counted[action] = (counted[action] or 0) + 1
     stored[#stored + 1] = 1
@@ -150,7 +152,12 @@ class Store:
         if not cases:
             return []
         when = now or _now()
-        keys_: list[str] = [keys.stats(), keys.cases_by_due(), keys.cases_by_stored()]
+        keys_: list[str] = [
+            keys.stats(),
+            keys.cases_by_due(),
+            keys.cases_by_stored(),
+            keys.missed(),
+        ]
         argv: list[str | float] = [when.isoformat(), when.timestamp()]
         for new in cases:
             m, d = new.mention, new.decision
@@ -166,6 +173,7 @@ class Store:
                 due,
                 d.action.value,
                 new.ingested_at.isoformat() if new.ingested_at else "",
+                m.created_at.timestamp() if d.signals.get("too_old") else "",
             ]
         stored = self._save(keys=keys_, args=argv)
         return [bool(flag) for flag in stored]
@@ -180,9 +188,14 @@ class Store:
         for cid in case_ids:
             pipe.hgetall(keys.case(cid))
             pipe.lrange(keys.case_follow_ups(cid), 0, -1)
+            pipe.exists(keys.claim(cid))
         replies = pipe.execute()
-        pairs = zip(replies[::2], replies[1::2], strict=True)
-        return [_case_from(raw, later) for raw, later in pairs if raw and b"mention" in raw]
+        triples = zip(replies[::3], replies[1::3], replies[2::3], strict=True)
+        return [
+            _case_from(raw, later, bool(held))
+            for raw, later, held in triples
+            if raw and b"mention" in raw
+        ]
 
     # conversations -------------------------------------------------------
     def threads_of(self, mentions: list[Mention]) -> dict[str, str]:
@@ -299,9 +312,15 @@ class Store:
             )
         return result
 
-    def take_over(self, case_id: str, lead: str, lease: timedelta = DEFAULT_LEASE) -> ClaimResult:
+    def take_over(
+        self,
+        case_id: str,
+        lead: str,
+        lease: timedelta = DEFAULT_LEASE,
+        now: datetime | None = None,
+    ) -> ClaimResult:
         """A lead takes a case from its holder in one step; the previous holder is audited."""
-        return self._take(case_id, lead, lease, None, over=True)
+        return self._take(case_id, lead, lease, now, over=True)
 
     def reopen(self, case_id: str, user: str) -> ClaimResult:
         allowed = (CaseState.RESOLVED, CaseState.IGNORED)
@@ -365,17 +384,24 @@ NOTE_FIELDS = (
     "answered_at",
     "linked_to",
     "rolled_into",
+    "remind_at",
+    "breached_at",
+    "lapsed_by",
+    "snoozed_by",
 )
 
 
-TIMES = ("closed_at", "answered_at")
+TIMES = ("closed_at", "answered_at", "remind_at", "breached_at")
 
 
 def _when(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def _case_from(raw: dict[bytes, bytes], follow_ups: list[bytes]) -> Case:
+def _case_from(raw: dict[bytes, bytes], follow_ups: list[bytes], held: bool = True) -> Case:
+    """A case from its hash; `held`: its claim's lease is still alive in Redis (the key expires
+    with the lease, so a case whose lease-end job has not run yet reads as open anyway)."""
+
     def text(name: str) -> str | None:
         value = raw.get(name.encode())
         return value.decode() if value else None
@@ -383,7 +409,7 @@ def _case_from(raw: dict[bytes, bytes], follow_ups: list[bytes]) -> Case:
     until = text("claim_until")
     state = CaseState(text("state") or CaseState.OPEN)
     claimed_by = text("claimed_by") if state is CaseState.CLAIMED else None
-    if claimed_by and until and datetime.fromisoformat(until) <= _now():
+    if claimed_by and not held:
         state, claimed_by = CaseState.OPEN, None  # the lease ran out: the case is free again
     return Case(
         mention=Mention.model_validate_json(raw[b"mention"]),
@@ -395,5 +421,7 @@ def _case_from(raw: dict[bytes, bytes], follow_ups: list[bytes]) -> Case:
         follow_ups=tuple(Mention.model_validate_json(m) for m in follow_ups),
         closed_at=_when(text("closed_at")),
         answered_at=_when(text("answered_at")),
+        remind_at=_when(text("remind_at")),
+        breached_at=_when(text("breached_at")),
         **{name: text(name) for name in NOTE_FIELDS if name not in TIMES},
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
@@ -183,6 +183,9 @@ def _said_resolved(low: str) -> bool:
     return any(_UNDONE.search(low[: match.start()]) is None for match in _RESOLUTION.finditer(low))
 
 
+DueFor = Callable[[Priority, datetime], datetime]  # (priority, posted) -> due
+
+
 def carry(
     conversation: Conversation,
     follow_up: Decision,
@@ -190,6 +193,7 @@ def carry(
     targets: Mapping[Priority, timedelta],
     now: datetime,
     resolved: bool = False,
+    due_for: DueFor | None = None,
 ) -> Decision:
     """The decision the case should carry now that `mention` (decided as `follow_up`) joined it.
 
@@ -197,6 +201,8 @@ def carry(
     raise a case but never lower it. When the follow-up needs a person and does not say the
     issue is resolved, the customer is waiting again: the due time is the follow-up's own clock
     for the case's priority, unless the case's clock is still running and ends sooner.
+    `due_for` counts a target from a post as the team does (business hours); without it, the
+    `targets` run around the clock.
 
     A follow-up that is dropped (spam, a repost, our own post) joins nothing: it keeps its own
     decision. A follow-up to a closed case is decided on its own words; the case's old decision
@@ -228,7 +234,7 @@ def carry(
     winner, other = (follow_up, case) if raised else (case, follow_up)
     priority = _higher(case.priority, follow_up.priority)
     waiting_again = follow_up.action.needs_person and not resolved
-    due = _due(conversation, mention, priority, targets) if waiting_again else case.due
+    due = _due(conversation, mention, priority, targets, due_for) if waiting_again else case.due
     late = due is not None and now > due
     added = (f"post {post} of the conversation: {said}", *follow_up.reasons[1:])
     if SEVERITY[follow_up.action] >= SEVERITY[case.action]:  # what is new leads
@@ -279,12 +285,16 @@ def _due(
     mention: Mention,
     priority: Priority | None,
     targets: Mapping[Priority, timedelta],
+    due_for: DueFor | None = None,
 ) -> datetime | None:
     """The follow-up's clock for the case's priority; while the customer still waits for a first
     answer, the case's own clock stands if it ends sooner (writing again never buys time)."""
     if priority is None:
         return None
-    due = mention.created_at + targets[priority]
+    if due_for is not None:
+        due = due_for(priority, mention.created_at)
+    else:
+        due = mention.created_at + targets[priority]
     running = conversation.decision.due
     if not conversation.answered and running is not None and mention.created_at < running < due:
         return running

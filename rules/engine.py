@@ -142,6 +142,7 @@ class Engine:
         self._controversial = compile_phrases(playbook.controversial.phrases)
         self._private = frozenset(t.name for t in playbook.topics if t.private)
         self._targets = {p: playbook.target(p.value) for p in Priority}
+        self._clockwork = playbook.clockwork()
         self._max_age = playbook.max_age
         self._abuse_window = playbook.abuse.window
         self._abuse_repeat = playbook.abuse.repeat
@@ -415,7 +416,11 @@ class Engine:
         if case is None:
             return decision
         resolved = resolves(m.text, self._complaints)
-        return carry(case, decision, m, self._targets, now, resolved)
+        return carry(case, decision, m, self._targets, now, resolved, self._due_for)
+
+    def _due_for(self, priority: Priority, posted: datetime) -> datetime:
+        """The target counted from the post: open time under business hours (P1 never waits)."""
+        return self._clockwork.due(priority.value, posted)
 
     def _choose(
         self,
@@ -591,8 +596,8 @@ class Engine:
         template = None
         if priority is not None:
             target = self._targets[priority]
-            due = m.created_at + target
-            late = age > target
+            due = self._due_for(priority, m.created_at)
+            late = now > due
             template = self._template(action, late, r, r.lang == "en", signals.get("report"))
             if late:
                 reasons.append(

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from rules.crisis import Chain, Contact, Crisis
 from rules.duration import Duration, PositiveDuration
+from rules.targets import BusinessHours, Clockwork, Timers
 from rules.units import handle
 
 TEMPLATE_FIELDS = frozenset({"name", "handle", "signature", "topic", "delay"})
@@ -142,6 +143,8 @@ class Playbook(_Strict):
     max_age: PositiveDuration = timedelta(days=3)
     reopen_within: PositiveDuration = timedelta(days=7)
     response_targets: ResponseTargets = Field(default_factory=ResponseTargets)
+    business_hours: BusinessHours | None = None  # None: every target runs around the clock
+    timers: Timers = Field(default_factory=Timers)
     thresholds: Thresholds = Field(default_factory=Thresholds)
     vip: list[str] = Field(default_factory=list)
     competitors: list[CompetitorName] = Field(default_factory=list)
@@ -164,6 +167,11 @@ class Playbook(_Strict):
     def target(self, priority: str) -> timedelta:
         target: timedelta = getattr(self.response_targets, priority)
         return target
+
+    def clockwork(self) -> Clockwork:
+        """The targets in time: due times, reminders and the breach chain (rules.targets)."""
+        targets = {p: self.target(p) for p in ("P1", "P2", "P3", "P4")}
+        return Clockwork(targets, self.business_hours, self.timers)
 
     def contacts_for(self, topic: str) -> list[Contact]:
         """The chain for a topic (or risk), else the plan's `default` chain, else nobody."""

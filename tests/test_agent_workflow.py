@@ -86,7 +86,7 @@ def flare(start_flare: StartFlare) -> Session:
 def test_an_agent_claims_a_complaint_replies_on_x_and_resolves_it(flare: Session) -> None:
     case_id = flare.someone_posts(COMPLAINT, name="Priya N", username="priya_n", followers=310)
     assert "charged twice" in flare.card_text(case_id)
-    assert flare.buttons(case_id) == [ActionId.CLAIM]
+    assert flare.buttons(case_id) == [ActionId.CLAIM, ActionId.SNOOZE]  # a reminder waits
 
     jo = flare.agent(AGENT)
     jo.clicks(ActionId.CLAIM, case_id)
@@ -228,8 +228,9 @@ def test_with_no_leads_set_the_thread_says_nobody_was_told(start_flare: StartFla
 # response targets ----------------------------------------------------------------------------
 def test_a_claimed_case_unanswered_at_its_target_nudges_its_holder(flare: Session) -> None:
     case_id = flare.someone_posts(COMPLAINT)  # a P3 complaint: 30 minutes
-    flare.agent(AGENT).clicks(ActionId.CLAIM, case_id)
-    flare.time_passes(minutes=20)
+    flare.time_passes(minutes=5)
+    flare.agent(AGENT).clicks(ActionId.CLAIM, case_id)  # a 30-minute lease: until 35
+    flare.time_passes(minutes=15)
     assert "overdue" not in flare.card_text(case_id)
 
     flare.time_passes(minutes=11)
@@ -251,7 +252,9 @@ def test_an_unclaimed_case_past_its_target_nudges_the_leads_once(flare: Session)
     nudges = [t for t in flare.thread(case_id) if t.startswith("⏰ Overdue")]
     assert len(nudges) == 1
     assert nudges[0].endswith("Nobody holds it. <@U0LEAD>: please find someone to take it.")
-    assert [e.what for e in flare.store.trail.of_case(case_id)] == ["overdue", "claim", "release"]
+    audited = [e.what for e in flare.store.trail.of_case(case_id)]
+    assert sorted(audited[:2]) == ["overdue", "reminded"]  # both fell due in the 31 minutes
+    assert audited[2:] == ["claim", "release"]
 
 
 def test_cases_answered_or_closed_in_time_get_no_nudge(flare: Session) -> None:
@@ -281,6 +284,59 @@ def test_a_case_reopened_after_its_target_nudges_at_once(flare: Session) -> None
     flare.time_passes(minutes=0)
 
     assert flare.thread(case_id)[-1].startswith("⏰ Overdue")
+
+
+def test_an_agent_snoozes_the_reminder_from_the_card_and_it_comes_once_later(
+    flare: Session,
+) -> None:
+    case_id = flare.someone_posts(COMPLAINT)  # 30 minutes: reminded at 15 unless snoozed
+    flare.time_passes(minutes=5)
+
+    flare.agent(AGENT).clicks(ActionId.SNOOZE, case_id)
+    flare.time_passes(minutes=11)
+    assert not [t for t in flare.thread(case_id) if t.startswith("⏳")]
+    flare.time_passes(minutes=5)
+
+    reminders = [t for t in flare.thread(case_id) if t.startswith("⏳")]
+    assert len(reminders) == 1
+    assert flare.thread(case_id)[0].startswith("<@U0AGENT1> snoozed the reminder for 15 min")
+    assert ActionId.SNOOZE.value not in flare.buttons(case_id)  # nothing left to snooze
+
+
+def test_im_on_it_under_an_overdue_line_stops_the_reminders_that_follow(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    flare.time_passes(minutes=31)
+    assert "⏰ OVERDUE" in flare.card_text(case_id)
+
+    flare.agent(LEAD).clicks(ActionId.ON_IT, case_id)
+    flare.time_passes(minutes=30)
+
+    assert flare.thread(case_id)[-1] == "<@U0LEAD> is on it: no more overdue reminders."
+    assert not [t for t in flare.thread(case_id) if t.startswith("⏰ Still")]
+
+
+def test_a_case_past_its_target_is_offered_the_late_reply(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    jo = flare.agent(AGENT)
+    flare.time_passes(minutes=20)
+    jo.clicks(ActionId.CLAIM, case_id)
+    flare.time_passes(minutes=11)
+
+    draft = jo.opens(ActionId.REPLY, case_id).initial_draft()
+
+    assert "I'm sorry it took us 31 minutes to answer" in draft
+
+
+def test_a_claim_whose_lease_runs_out_is_released_and_the_card_says_so(flare: Session) -> None:
+    case_id = flare.someone_posts(COMPLAINT)
+    flare.agent(AGENT).clicks(ActionId.CLAIM, case_id)
+
+    flare.time_passes(minutes=31)
+
+    assert flare.case(case_id).state is CaseState.OPEN
+    assert "claim ran out" in flare.card_text(case_id)
+    assert flare.buttons(case_id)[0] == ActionId.CLAIM.value
+    assert any(t.startswith("⌛ <@U0AGENT1>'s claim ran out at") for t in flare.thread(case_id))
 
 
 # who may act ---------------------------------------------------------------------------------

@@ -353,6 +353,7 @@ def notify_case(case_id: str) -> str:
     case = rt.store.get(case_id)
     if case is None:
         return "missing"
+    case = rt.casework.watch_due(case)  # its timers, armed once: the card offers Snooze
     if rt.teams is not None:
         teams.follow(rt.redis, Job.TEAMS_CARD, case_id)
     if rt.slack is None:
@@ -666,7 +667,8 @@ def _settle(rt: Runtime, channel: str, ts: str, text: str, outcome: Words) -> No
 
 def check_due(case_id: str) -> str:
     """At a case's response target: if nobody has answered it, redraw its card (now overdue)
-    and say so once in its thread, to the holder if claimed, else to the leads."""
+    and say so once in its thread, to the holder if claimed, else to the leads. Only checks
+    scheduled before the case timers (workers/timers.py) come here; both tell through one mark."""
     rt = current()
     case = rt.store.get(case_id)
     if case is None:

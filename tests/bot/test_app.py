@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -203,10 +204,13 @@ def _everything_flare_renders() -> set[str]:
     for state in CaseState:
         case = Case(mention=m, decision=decision(m), state=state, stored_at=NOON)
         ids |= _action_ids(card.render(case, NOON)[0])
+        waiting = case.model_copy(update={"remind_at": NOON + timedelta(minutes=10)})
+        ids |= _action_ids(card.render(waiting, NOON)[0])  # Snooze, while a reminder waits
         ids |= _action_ids(modals.reply_modal(case, "draft", "5/280", "notice", ask_confirm=True))
         ids |= _action_ids(modals.dm_modal(case, "draft"))
         ids |= _action_ids(modals.escalate_modal(case, ["billing"]))
         ids |= _action_ids(modals.close_modal(case))
+    ids |= _action_ids(card.overdue_blocks(m.id, "⏰ Overdue"))  # I'm on it
     return ids | _action_ids(card.approval_blocks(m.id, "U0AGENT1", "a reply"))
 
 
@@ -218,7 +222,14 @@ def test_every_button_flare_renders_has_a_listener(
     buttons = _everything_flare_renders() - inputs
 
     assert buttons <= {a.value for a in ActionId}
-    assert buttons >= {ActionId.CLAIM, ActionId.REPLY, ActionId.REOPEN, ActionId.APPROVE_REPLY}
+    assert buttons >= {
+        ActionId.CLAIM,
+        ActionId.REPLY,
+        ActionId.REOPEN,
+        ActionId.APPROVE_REPLY,
+        ActionId.SNOOZE,
+        ActionId.ON_IT,
+    }
     for action_id in sorted(buttons):
         response = post_signed(
             f"{bot_url}/slack/events",

@@ -207,3 +207,37 @@ def test_a_case_flare_no_longer_has_gets_a_card_without_buttons() -> None:
 
     assert all(b["type"] != "actions" for b in blocks)
     assert block_kit_problems(blocks) == []
+
+
+def _shown(blocks: list[dict[str, object]]) -> list[str]:
+    actions = next(b for b in blocks if b["type"] == "actions")
+    return [e["action_id"] for e in actions["elements"]]  # type: ignore[attr-defined]
+
+
+def test_snooze_is_offered_while_a_reminder_waits_on_a_case_nobody_holds() -> None:
+    waiting = case_in(CaseState.OPEN, remind_at=NOW + timedelta(minutes=3))
+    gone_by = case_in(CaseState.OPEN, remind_at=NOW - timedelta(minutes=1))
+    held = case_in(CaseState.CLAIMED, remind_at=NOW + timedelta(minutes=3))
+
+    assert _shown(render(waiting, NOW)[0]) == [ActionId.CLAIM, ActionId.SNOOZE]
+    assert _shown(render(gone_by, NOW)[0]) == [ActionId.CLAIM]
+    assert ActionId.SNOOZE not in _shown(render(held, NOW)[0])
+    assert "Reminder at 12:15 UTC" in json.dumps(render(waiting, NOW)[0])
+
+
+def test_a_breached_case_says_overdue_in_its_header_until_it_is_answered() -> None:
+    breached = case_in(CaseState.CLAIMED, breached_at=NOON + timedelta(minutes=15))
+    answered = case_in(
+        CaseState.CLAIMED, breached_at=NOON, reply_id="9", answered_at=NOW, replied_by="U0AGENT1"
+    )
+
+    assert render(breached, NOW)[0][0]["text"]["text"].endswith("⏰ OVERDUE")
+    assert "OVERDUE" not in render(answered, NOW)[0][0]["text"]["text"]
+
+
+def test_a_claim_that_ran_out_is_said_on_the_card_until_someone_claims_it() -> None:
+    lapsed = case_in(CaseState.OPEN, lapsed_by="U0AGENT1")
+
+    assert "<@U0AGENT1>'s claim ran out: open for anyone to claim" in json.dumps(
+        render(lapsed, NOW)[0], ensure_ascii=False
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.nudges import few_words, heads_up, overdue
+from bot.nudges import few_words, heads_up, overdue, reminder, still_overdue
 from flare.case import Case, CaseState
 from rules.decision import Action, Priority
 from tests.builders import NOON, decision, mention
@@ -53,3 +53,30 @@ def test_an_overdue_claimed_case_nudges_its_holder_only() -> None:
 
     assert line.startswith("⏰ Overdue (the target was 12:30 UTC, 12 min ago)")
     assert "<@U0AGENT1>, this case is yours" in line and "U0LEAD" not in line
+
+
+def test_the_reminder_says_the_target_and_what_to_do_and_pings_nobody() -> None:
+    line = reminder(
+        case_of(Action.RESPOND), NOON + timedelta(minutes=15), NOON + timedelta(minutes=30)
+    )
+
+    assert line == (
+        "⏳ Nobody holds this case yet, and its target is 12:30 UTC (in 15 min). "
+        "Claim it, or snooze this reminder on the card."
+    )
+    assert "<@" not in line
+
+
+def test_a_chain_step_names_who_must_see_it_answered() -> None:
+    held = case_of(Action.RESPOND, state=CaseState.CLAIMED, claimed_by="U0AGENT1")
+    due = NOON + timedelta(minutes=30)
+
+    line = still_overdue(held, due + timedelta(minutes=15), due, ["<@U0LEAD>"])
+    nobody = still_overdue(case_of(Action.RESPOND), due, due, [])
+
+    assert line == (
+        "⏰ Still unanswered, 15 min past its target (12:30 UTC). <@U0AGENT1> holds it. "
+        "<@U0LEAD>: please see that someone answers it, or press I'm on it to stop these "
+        "reminders."
+    )
+    assert nobody.endswith("Nobody is set to tell (FLARE_SLACK__LEADS, the playbook's timers).")

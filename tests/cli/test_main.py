@@ -124,6 +124,7 @@ def test_every_command_says_what_it_needs_and_shows_an_example() -> None:
         ["dlq", "show"],
         ["dlq", "replay"],
         ["audit"],
+        ["missed"],
         ["spend"],
     ]
     for command in commands:

@@ -98,6 +98,7 @@ def test_an_expired_claim_no_longer_counts_as_held(redis_client: redis.Redis) ->
     store = Store(redis_client)
     case_id = _case(store, "lapsed")
     store.claim(case_id, "U0ME", now=NOON - timedelta(days=365))  # its lease ran out long ago
+    redis_client.delete(keys.claim(case_id))  # and its key expired with it
 
     assert Queries(redis_client).claimed_by("U0ME") == []
 

@@ -12,6 +12,7 @@ from flare.case import CaseState
 from flare.store import NewCase, Store
 from rules.decision import Action
 from tests.builders import NOON, decision, mention
+from tests.waiting import eventually
 
 
 def test_a_case_is_stored_once_however_often_it_is_saved(redis_client: redis.Redis) -> None:
@@ -126,8 +127,10 @@ def test_an_expired_lease_leaves_the_case_open(redis_client: redis.Redis) -> Non
     store.save(m, decision(m), NOON)
     store.claim(m.id, "U1", lease=timedelta(milliseconds=1), now=NOON - timedelta(days=1))
 
-    case = store.get(m.id)
-    assert case is not None and case.state is CaseState.OPEN and case.claimed_by is None
+    case = eventually(  # once its key has expired, a millisecond on
+        lambda: (found := store.get(m.id)) is not None and found.claimed_by is None and found
+    )
+    assert case.state is CaseState.OPEN and case.claimed_by is None
     assert store.claim(m.id, "U2").ok
 
 

@@ -164,18 +164,21 @@ def queued_redraws(rt: Runtime) -> list[str]:
     return [j.args[0] for j in jobs_ if j.func_name == Job.REDRAW_CARD.value]
 
 
-def test_a_claim_schedules_a_redraw_for_when_its_lease_ends(rt: Runtime) -> None:
+def test_a_claim_schedules_its_lease_end_which_releases_and_redraws_it(rt: Runtime) -> None:
     case_id = carded(rt)
 
     assert rt.casework.claim(case_id, Actor("U0AGENT1")).ok
 
     notify = queue(rt.redis, QueueName.NOTIFY)
-    (job_id,) = ScheduledJobRegistry(queue=notify).get_job_ids()
-    job = notify.fetch_job(job_id)
-    assert job is not None and job.func_name == Job.REDRAW_CARD.value
+    registry = ScheduledJobRegistry(queue=notify)
+    [job] = [
+        j
+        for j in (notify.fetch_job(i) for i in registry.get_job_ids())
+        if j is not None and j.func_name == Job.LEASE_END.value
+    ]
     until = rt.store.get(case_id).claim_until  # type: ignore[union-attr]
     assert until is not None
-    scheduled = ScheduledJobRegistry(queue=notify).get_scheduled_time(job)
+    scheduled = registry.get_scheduled_time(job)
     assert scheduled == (until + timedelta(seconds=1)).replace(microsecond=0)
 
 

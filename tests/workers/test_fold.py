@@ -14,22 +14,19 @@ from pathlib import Path
 import pytest
 import redis
 from pydantic import SecretStr
-from rq.registry import ScheduledJobRegistry
 
 from cli import wiring
 from cli.standin import SlackStandIn
 from cli.worker import run_until_done
 from flare import keys
-from flare.jobs import job_id
 from flare.queries import Queries
-from flare.queues import QueueName, queue
 from flare.redis_server import EmbeddedRedis
 from flare.settings import Settings
 from rules.decision import Action, Priority
 from tests.builders import decision, mention
 from tests.conftest import SIGNING_SECRET
 from tests.waiting import eventually
-from workers import fold, jobs, runtime
+from workers import fold, jobs, runtime, timers
 from workers.runtime import Runtime
 
 PER_SECOND = 5  # Flare's pace here, and the rate above which the stand-in answers 429
@@ -227,12 +224,14 @@ def test_folded_cases_keep_their_timers_and_stay_in_the_queue(rt: Runtime) -> No
 
     fold.review(rt, "C0ALERTS")
 
-    scheduled = ScheduledJobRegistry(queue=queue(rt.redis, QueueName.NOTIFY)).get_job_ids()
-    assert {job_id("due", c) for c in p4} <= set(scheduled)
+    assert all(rt.casework.timers.breach_at(c) is not None for c in p4)  # armed all the same
     queued = [c.id for c in Queries(rt.redis).open_by_priority()[Priority.P4]]
     assert queued == p4
     rt.clock.ahead = timedelta(seconds=1)  # type: ignore[attr-defined]
-    assert jobs.check_due(p4[0]) == "folded"  # its line on the fold card says it is late
+    token = rt.redis.hget(keys.case_timers(p4[0]), "want:breach")
+    assert token is not None
+    # its line on the fold card says it is late; the breach is told under its card, once posted
+    assert timers.breach(p4[0], token.decode()) == "waiting for its card"
 
 
 def test_the_fold_card_is_edited_in_place_and_its_cases_come_back_as_the_line_shortens(

@@ -22,7 +22,7 @@ from cli.worker import run_workers
 from flare import keys
 from flare.defaults import CHAT_RETRY
 from flare.dlq import DeadLetters
-from flare.jobs import Job, enqueue, job_id
+from flare.jobs import Job, enqueue
 from flare.queues import QueueName, queue
 from flare.redis_server import EmbeddedRedis
 from flare.settings import Settings
@@ -66,6 +66,7 @@ def rt(
             "api_url": fake_slack.base_url,
             "alerts_channel": "C0ALERTS",
             "pr_channel": "C0PR",
+            "agents": ("*",),  # everyone, on purpose: Flare's default lets nobody post on X
             "leads": ("U0LEAD",),
             "redraw_gap_ms": 0,
             "send_per_second": 100,  # the budget is tested on its own below
@@ -98,6 +99,19 @@ def tell(case_id: str) -> str:
 def work(rt: Runtime) -> None:
     """Run what the jobs queued, as the worker would."""
     run_workers(rt.redis, burst=True, fork=False)
+
+
+def run_scheduled(rt: Runtime) -> None:
+    """Queue every scheduled job whose time has come by the test's clock, and run them."""
+    now = rt.clock().timestamp()
+    for q in (queue(rt.redis, QueueName.NOTIFY), queue(rt.redis, QueueName.ACT)):
+        registry = ScheduledJobRegistry(queue=q)
+        for jid in registry.get_jobs_to_schedule(int(now)):
+            job = q.fetch_job(jid)
+            registry.remove(jid)
+            if job is not None:
+                q.enqueue_job(job)
+    work(rt)
 
 
 def without_leads(rt: Runtime) -> None:
@@ -180,22 +194,33 @@ def test_a_pr_risk_with_only_named_contacts_says_nobody_was_pinged(
     assert "Nobody here was pinged: set FLARE_SLACK__PR_TEAM" in heads_up
 
 
-def test_a_posted_card_schedules_one_check_at_its_response_target(rt: Runtime) -> None:
+def timers_scheduled(rt: Runtime) -> dict[str, datetime]:
+    """The case timers waiting in RQ's schedule, by job name, with when each falls."""
+    notify = queue(rt.redis, QueueName.NOTIFY)
+    registry = ScheduledJobRegistry(queue=notify)
+    found = {}
+    for jid in registry.get_job_ids():
+        job = notify.fetch_job(jid)
+        assert job is not None
+        found[job.func_name] = registry.get_scheduled_time(job)
+    return found
+
+
+def test_a_posted_card_arms_its_reminder_and_its_breach_once(rt: Runtime) -> None:
     case_id = stored(rt)
 
     jobs.notify_case(case_id)
     jobs.notify_case(case_id)
     rt.casework.watch_due(rt.store.get(case_id))  # type: ignore[arg-type]
 
-    notify = queue(rt.redis, QueueName.NOTIFY)
-    scheduled = ScheduledJobRegistry(queue=notify)
-    assert scheduled.get_job_ids() == [job_id("due", case_id)]
-    job = notify.fetch_job(job_id("due", case_id))
-    assert job is not None and job.func_name == "workers.jobs.check_due"
-    assert scheduled.get_scheduled_time(job) == NOON + timedelta(minutes=30, seconds=1)
+    assert timers_scheduled(rt) == {
+        Job.REMIND.value: NOON + timedelta(minutes=15, seconds=1),  # half the target
+        Job.BREACH.value: NOON + timedelta(minutes=30, seconds=1),
+    }
+    assert len(ScheduledJobRegistry(queue=queue(rt.redis, QueueName.NOTIFY))) == 2
 
 
-def test_a_case_found_late_is_checked_a_target_after_its_card_not_at_once(
+def test_a_case_found_late_breaches_a_target_after_its_card_not_at_once(
     rt: Runtime, clock: Clock
 ) -> None:
     m = mention(id="2002", created_at=NOON - timedelta(hours=5))
@@ -204,11 +229,7 @@ def test_a_case_found_late_is_checked_a_target_after_its_card_not_at_once(
 
     jobs.notify_case("2002")
 
-    notify = queue(rt.redis, QueueName.NOTIFY)
-    job = notify.fetch_job(job_id("due", "2002"))
-    assert job is not None
-    when = ScheduledJobRegistry(queue=notify).get_scheduled_time(job)
-    assert when == NOON + timedelta(minutes=30, seconds=1)
+    assert timers_scheduled(rt)[Job.BREACH.value] == NOON + timedelta(minutes=30, seconds=1)
 
 
 # response targets ----------------------------------------------------------------------------
@@ -303,9 +324,10 @@ def test_a_case_id_rq_would_refuse_as_a_job_id_still_gets_its_jobs(
 
     notify = queue(rt.redis, QueueName.NOTIFY)
     assert [j.func_name for j in notify.get_jobs()] == [Job.REDRAW_CARD.value]
-    assert ScheduledJobRegistry(queue=notify).get_job_ids() == [job_id("due", case_id)]
+    assert Job.BREACH.value in timers_scheduled(rt)
     clock.now = NOON + timedelta(hours=1)
-    assert when_free(jobs.check_due, case_id) == "nudged"
+    run_scheduled(rt)
+    assert any(line.startswith("⏰ Overdue") for line in thread(fake_slack))
 
 
 # the activity log ----------------------------------------------------------------------------
