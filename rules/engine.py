@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -513,9 +512,7 @@ class Engine:
         if r.lang != "en":
             return (Action.PRIORITY if loud else Action.RESPOND), [self._unread(r.lang), *worry]
         words = _own_words(m.text) if addressed else 0  # counted only here: few posts get here
-        if words >= 2 and (
-            r.sentiment < 0 or r.uneasy or (r.sentiment < self._warm and _a_case(m.text, r))
-        ):
+        if words >= 2 and (r.sentiment < self._warm or r.uneasy):
             signs = f" ({', '.join(r.weak[:3])})" if r.weak else ""
             return (Action.PRIORITY if loud else Action.RESPOND), [
                 UNLISTED + (f"; signs of dissatisfaction{signs}" if r.uneasy else ""),
@@ -524,9 +521,8 @@ class Engine:
         if loud:
             return Action.PRIORITY, ["mention from an account others are watching", *worry]
         if words >= 2:
-            kind = "warm words" if r.sentiment >= self._warm else "an everyday post"
             return Action.IGNORE, [
-                f"{kind}, nothing asked or wrong (tone {r.sentiment:+.2f}): nothing to answer"
+                f"warm words, nothing asked or wrong (tone {r.sentiment:+.2f}): nothing to answer"
             ]
         return Action.IGNORE, ["nothing to answer: no question, complaint or praise"]
 
@@ -700,18 +696,6 @@ def _own_words(text: str) -> int:
         if word.isalpha() or any(ch.isalpha() for ch in word):
             n += 1
     return n
-
-
-_FIRST_PERSON = re.compile(r"(?<!\w)(?:my|our|me|i|i'm|i've|we|we're|us)(?!\w)")
-
-
-def _a_case(text: str, r: Reading) -> bool:
-    """A calm post that names a matter of the customer's own ("my order", "flight 212, seat
-    14C"): a topic, with the author in it or a number to look up. "Flying to Boston today" and
-    "see you in Chicago tonight" are not."""
-    if r.topic is None:
-        return False
-    return any(ch.isdigit() for ch in text) or _FIRST_PERSON.search(text.lower()) is not None
 
 
 def _substance(r: Reading) -> bool:
