@@ -576,7 +576,8 @@ _SPAN = re.compile(
 # A failure said in plain words: "keeps logging me out", "the seat doesn't recline", "ordered a
 # blue one and got pink". Weighs as a concrete problem; `_NEGATED` has blanked praise first.
 _PLAIN_FAILURE = re.compile(  # the lookahead names every first letter: a faster scan
-    r"(?=[acdhiklnorstwy])(?<!\w)(?:(?:keeps|(?:you|it|they|i) keep) (?:on )?(?:logging|crashing|freezing|"
+    r"(?=[acdhiklnorstwy])(?<!\w)"
+    r"(?:(?:keeps|(?:you|it|they|i) keep) (?:on )?(?:logging|crashing|freezing|"
     r"erroring|failing|dropping|disconnecting|cancel+ing|charging|asking|telling|sending|saying|"
     r"kicking|timing|buffering|loading|restarting|rebooting|declining|rejecting|losing|"
     r"delaying|changing|moving|bumping|hanging|glitching|lagging|breaking|showing|popping|"
@@ -642,7 +643,8 @@ _ASKS = re.compile(
 # easy?", "please pass my thanks on to the driver", "please never change"): blanked out before
 # a post is looked at for a real one. Looked for only in posts with a "?" or a request word.
 _ONLY_PRAISE = re.compile(  # the lookahead names every first letter: a faster scan
-    r"(?=[achikpw])(?<!\w)(?:how (?:\w+ )?(?:awesome|cool|great|amazing|nice|lucky|sweet|good|fun|lovely|"
+    r"(?=[achikpw])(?<!\w)"
+    r"(?:how (?:\w+ )?(?:awesome|cool|great|amazing|nice|lucky|sweet|good|fun|lovely|"
     r"brilliant|fantastic|wonderful|easy|fast|quick|cute|beautiful|perfect) (?:is|was|are|were|"
     r"am) (?:that|this|it|they|you|he|she|we|i)(?!\w)[^.!?]*|who knew[^.!?]*|"
     r"(?:isn'?t|aren'?t|wasn'?t) (?:it|that|this|your|the|you|they|he|she)[^.!?]{0,40}?"
