@@ -570,7 +570,7 @@ _NEGATION = re.compile(
     r"weren'?t|isn'?t|aren'?t|doesn'?t|don'?t|not|no one|nobody|never|nothing|unable|no)(?!\w)",
 )
 _SPAN = re.compile(
-    r"(?<!\w)(?:\d+|ten|fifteen|twenty|thirty|forty|fifty|ninety|forty[- ]five)\s*"
+    r"(?=[\dtfn])(?<!\w)(?:\d+|ten|fifteen|twenty|thirty|forty|fifty|ninety|forty[- ]five)\s*"
     r"(?:hours?|hrs?|minutes?|mins?|days?)(?!\w)"
 )
 # A failure said in plain words: "keeps logging me out", "the seat doesn't recline", "ordered a
@@ -613,8 +613,9 @@ _NEGATED = re.compile(
     r"seriously (?:the best|good|great|impressed|amazing|awesome|love|happy))(?!\w)"
 )
 
-_REQUEST = re.compile(  # and any question mark, looked for apart (faster)
-    r"(?<!\w)(?:can you|could you|can u|could u|would you|will you|please|pls|plz|help me|"
+_REQUEST = re.compile(  # and any question mark, looked for apart; the lookahead names every
+    r"(?=[acdefhilmnopqsw])(?<!\w)"
+    r"(?:can you|could you|can u|could u|would you|will you|please|pls|plz|help me|"
     r"how do i|how can i|how do you|how to|is there|are there|is it|do you|does anyone|anyone know|"
     r"when will|when does|when is|where is|where's|what is|what's|which|need help|need to know|"
     r"i need|i want to|i'd like to|i would like to|let me know|dm me|dm'd|dmed|sent you a dm|"
