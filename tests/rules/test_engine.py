@@ -1024,3 +1024,15 @@ def test_praise_that_borrows_a_failure_s_words_is_not_a_complaint(
     d = decide(engine, text)
 
     assert d.action in (Action.THANK, Action.IGNORE) and not d.signals["complaint"]
+
+
+def test_thanks_for_finding_what_was_lost_is_thanked(engine: Engine) -> None:
+    d = decide(engine, "@acme went above and beyond to find my lost ring, thank you!")
+
+    assert d.action is Action.THANK and not d.signals["complaint"]
+
+
+def test_thanks_beside_a_loss_still_unfound_is_a_complaint(engine: Engine) -> None:
+    d = decide(engine, "@acme thanks, but you still haven't found my lost bag")
+
+    assert d.action is Action.RESPOND and d.signals["complaint"]
