@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rules.phrases import compile_phrases, found
+from rules.sentiment import PRAISE_IDIOMS, has_praise_idiom
 
 # A concrete problem: something failed, is missing, wrong, or costs the customer. Weight 2.
 # General English; no brand, product or industry names beyond everyday words.
@@ -221,6 +222,98 @@ PROBLEM_PHRASES = (
     "it's gone",
     "its gone",
     "now gone",
+    # plain words for a failure, with no word of complaint
+    "was promised",
+    "were promised",
+    "you promised",
+    "promised me",
+    "promised us",
+    "without telling",
+    "without notice",
+    "without warning",
+    "without asking",
+    "no notice",
+    "no warning",
+    "left without",
+    "gave away my",
+    "gave my seat away",
+    "nobody at",
+    "no one at",
+    "nobody can",
+    "no one can",
+    "nobody could",
+    "no one could",
+    "nobody knows",
+    "no one knows",
+    "nobody seems",
+    "no one seems",
+    "not here",
+    "isn't here",
+    "says delivered",
+    "marked as delivered",
+    "shows delivered",
+    "shows as delivered",
+    "declined",
+    "timing out",
+    "times out",
+    "timed out",
+    "logging me out",
+    "logs me out",
+    "logged me out",
+    "kicked me out",
+    "kicks me out",
+    "cracked",
+    "snapped",
+    "shattered",
+    "dented",
+    "scratched",
+    "ripped",
+    "torn",
+    "so slow",
+    "too slow",
+    "very slow",
+    "painfully slow",
+    "really slow",
+    "hold music",
+    "on the phone for",
+    "been on the phone",
+    "on the line for",
+    "been trying",
+    "was short",
+    "been short",
+    "came short",
+    "short changed",
+    "shortchanged",
+    "on the tarmac",
+    "back to the gate",
+    "nobody told",
+    "no one told",
+    "nobody warned",
+    "no one warned",
+    "nobody informed",
+    "wasn't told",
+    "weren't told",
+    "were not told",
+    "was not told",
+    "something i returned",
+    "already returned",
+    "already paid",
+    "didn't order",
+    "did not order",
+    "never ordered",
+    "came and went",
+    "covered in",
+    "has dropped",
+    "dropped again",
+    "dropped out",
+    "dropped my call",
+    "call dropped",
+    "connection dropped",
+    "phishing",
+    "scam",
+    "scammed",
+    "scammer*",
+    "fraud*",
 )
 
 # Problem topics that also appear in neutral questions ("any delays tomorrow?"). Weight 1.
@@ -264,6 +357,8 @@ TOPICAL_PHRASES = (
     "missing",
     "leak*",
     "paid for",
+    "warning",
+    "warnings",
     "in line for",
     "queue for",
 )
@@ -374,6 +469,21 @@ GRIEVANCE_PHRASES = (
     "less than helpful",
     "less than ideal",
     "less than impressed",
+    "expected better",
+    "expect better",
+    "expected more",
+    "how is this acceptable",
+    "how is that acceptable",
+    "how is this ok",
+    "how is this okay",
+    "how is that ok",
+    "how is this fair",
+    "how is that fair",
+    "what's the point",
+    "what is the point",
+    "couldn't be worse",
+    "could not be worse",
+    "can't get any worse",
     "never fails",
     "fool",
     "fooled",
@@ -403,7 +513,8 @@ WEAK_PHRASES = (
     "excuse",
     "excuses",
     "how hard",
-    "what's the point",
+    "come on",
+    "what happened to",
     "what is going on",
     "supposed to",
     "should have",
@@ -458,29 +569,100 @@ _NEGATION = re.compile(
     r"(?<!\w)(?:can'?t|cannot|couldn'?t|won'?t|wouldn'?t|didn'?t|haven'?t|hasn'?t|wasn'?t|"
     r"weren'?t|isn'?t|aren'?t|doesn'?t|don'?t|not|no one|nobody|never|nothing|unable|no)(?!\w)",
 )
-_SPAN = re.compile(r"(?<!\w)\d+\s*(?:hours?|hrs?|minutes?|mins?|days?)(?!\w)")
+_SPAN = re.compile(
+    r"(?=[\dtfn])(?<!\w)(?:\d+|ten|fifteen|twenty|thirty|forty|fifty|ninety|forty[- ]five)\s*"
+    r"(?:hours?|hrs?|minutes?|mins?|days?)(?!\w)"
+)
+# A failure said in plain words: "keeps logging me out", "the seat doesn't recline", "ordered a
+# blue one and got pink". Weighs as a concrete problem; `_NEGATED` has blanked praise first.
+_PLAIN_FAILURE = re.compile(  # the lookahead names every first letter: a faster scan
+    r"(?=[acdhiklnorstwy])(?<!\w)"
+    r"(?:(?:keeps|(?:you|it|they|i) keep) (?:on )?(?:logging|crashing|freezing|"
+    r"erroring|failing|dropping|disconnecting|cancel+ing|charging|asking|telling|sending|saying|"
+    r"kicking|timing|buffering|loading|restarting|rebooting|declining|rejecting|losing|"
+    r"delaying|changing|moving|bumping|hanging|glitching|lagging|breaking|showing|popping|"
+    r"billing|calling|texting|spamming|signing|shutting|turning|beeping|stopping|happening|"
+    r"redirecting|closing|resetting|deleting|removing|ignoring|transferring|promising|"
+    r"getting (?:an? |the )?(?:error|message|charged|logged|kicked|declined|rejected|"
+    r"billed|cut off))|"
+    r"(?:doesn'?t|does not|don'?t|won'?t|will not|didn'?t|did not|isn'?t|is not|aren'?t|"
+    r"can'?t|cannot|couldn'?t|hasn'?t|has not|not) (?:even |ever |properly |actually )?"
+    r"(?:work|load|open|start|charge|connect|recline|turn on|switch on|show up|showing|update|"
+    r"sync|print|play|stream|send|go through|accept|recogni[sz]e|fit|close|lock|install|"
+    r"download|upload|refund|deliver|arrive|ship)\w*|"
+    r"(?:reboot|restart|reset|turn|switch|shut|log|crash)\w* (?:itself|themselves)|"
+    r"ordered (?:a |an |the |my )?[^.!?,]{1,30}? (?:and|but) (?:got|received|they sent|"
+    r"you sent|was sent|came))(?!\w)"
+)
+# "!!" is excitement in a warm post, and exasperation only in one that is not.
+_EXCLAIM = re.compile(r"!\s*!")
 _EXASPERATION = re.compile(
-    r"\?\s*\?|!\s*!|\?!|#\w*(?:fail|worst|sucks|nothappy|notcool|badservice|disappoint|"
+    r"\?\s*\?|\?!|#\w*(?:fail|worst|sucks|nothappy|notcool|badservice|disappoint|"
     r"frustrat|ripoff|neveragain|unacceptable|fix|help)\w*",
 )
 
 # Phrases that contain a cue word but say the opposite; removed before looking.
 # Every pattern in this module reads lower-cased text (see rules.phrases.compile_phrases).
 _NEGATED = re.compile(
-    r"(?<!\w)(?:(?:no|not a|not any|without|zero|never had(?: an?y?)?) (?:problems?|issues?|"
-    r"trouble|complaints?|delays?|hassle)|(?:problem|issue) (?:solved|resolved|fixed)|"
+    r"(?<!\w)(?:(?:no|not a(?: single)?|not any|not one|without(?: a| any)?|zero|"
+    r"never had(?: an?y?)?) (?:problems?|issues?|trouble|complaints?|delays?|hassle)|"
+    r"(?:problem|issue) (?:solved|resolved|fixed)|"
     r"(?:problems?|issues?|errors?|bugs?|worr(?:y|ies)|pain) (?:is |are )?(?:now )?gone|"
     r"(?:hassle|trouble|problem|issue|worry|stress)[ -]free|"
-    r"no worries|why not|can'?t wait|(?:on|in) time|not bad)(?!\w)"
+    r"no worries|why not|can'?t wait|(?:on|in) time|not bad|"
+    r"seriously (?:the best|good|great|impressed|amazing|awesome|love|happy))(?!\w)"
 )
 
-_REQUEST = re.compile(  # and any question mark, looked for apart (faster)
-    r"(?<!\w)(?:can you|could you|can u|could u|would you|will you|please|pls|plz|help me|"
+_REQUEST = re.compile(  # and any question mark, looked for apart; the lookahead names every
+    r"(?=[acdefhilmnopqsw])(?<!\w)"
+    r"(?:can you|could you|can u|could u|would you|will you|please|pls|plz|help me|"
     r"how do i|how can i|how do you|how to|is there|are there|is it|do you|does anyone|anyone know|"
     r"when will|when does|when is|where is|where's|what is|what's|which|need help|need to know|"
     r"i need|i want to|i'd like to|i would like to|let me know|dm me|dm'd|dmed|sent you a dm|"
     r"any update|any news|any idea|wondering|looking for|how long|"
-    r"(?:when|where|how|who|what) (?:do|can|should|would) (?:i|we)|who do i|who can i)(?!\w)",
+    r"(?:when|where|how|who|what) (?:do|can|should|would) (?:i|we)|who do i|who can i|"
+    r"(?:a|one|quick|few|some) (?:questions?|query|queries)|question (?:about|for|regarding|on)|"
+    r"how many|how much|(?:can|could|may|should|do|shall) (?:i|we)|"
+    r"expect (?:an? |some )?(?:\w+ )?(?:answer|reply|response|call ?back|refund)|"
+    r"he+l+p+!|he{2,}l+p+|hel{2,}p+|"
+    r"what time|what day|any chance)(?!\w)",
+)
+# A question without its question mark: a post that opens with an asking word ("are you down
+# rn", "is the lounge open today"), after any handles and a greeting; tried at the start only
+# (one attempt, no scan). Not "why" (a post that opens with it is a complaint's, read by the
+# weak signs) nor "will do" (an answer).
+_ASKS = re.compile(
+    r"\s*(?:[@#]\w+[\s,:]+)*(?:(?:hey|hi|hello|so|also|btw)[\s,!:]+(?:[@#]\w+\s+)*)?"
+    r"(?:(?:is|are|am|was|were|do|does|did|can|could|will|would|should|has|have)\s+"
+    r"(?:you|u|i|we|it|this|that|there|the|my|our|your|anyone|someone|they|he|she)|"
+    r"(?:when|where|who|which|what|how)(?:'s|\s+(?:is|are|was|were|do|does|did|can|could|will|"
+    r"should|would|happened|time|day|long|many|much|come|to))|"
+    r"need\s+(?:a|an|the|help|some|my|to\s+know))(?!\w)"
+)
+
+# Questions and requests that only praise ("how cool is that?", "who knew it could be this
+# easy?", "please pass my thanks on to the driver", "please never change"): blanked out before
+# a post is looked at for a real one. Looked for only in posts with a "?" or a request word.
+_ONLY_PRAISE = re.compile(  # the lookahead names every first letter: a faster scan
+    r"(?=[achikpw])(?<!\w)"
+    r"(?:how (?:\w+ )?(?:awesome|cool|great|amazing|nice|lucky|sweet|good|fun|lovely|"
+    r"brilliant|fantastic|wonderful|easy|fast|quick|cute|beautiful|perfect) (?:is|was|are|were|"
+    r"am) (?:that|this|it|they|you|he|she|we|i)(?!\w)[^.!?]*|who knew[^.!?]*|"
+    r"(?:isn'?t|aren'?t|wasn'?t) (?:it|that|this|your|the|you|they|he|she)[^.!?]{0,40}?"
+    r"(?<!\w)(?:best|greatest|great|amazing|awesome|lovely|brilliant|fantastic|wonderful|"
+    r"gorgeous|beautiful|cool|cute)(?!\w)[^.!?]{0,20}|"
+    r"(?:could|can) (?:you|it|this|they|things|life|we) (?:guys |all |be |get )*(?:any )?"
+    r"(?:more (?:\w+)|better)|what more could (?:i|we|you|anyone) (?:ask for|want|need)|"
+    r"where have you been all (?:my|our) li(?:fe|ves)|"
+    r"why can'?t (?:everyone|everybody|every \w+|all \w+|others|other \w+)[^.!?]*|"
+    r"(?:please|pls|plz|kindly) (?:(?:pass|send|give|extend|say) (?:on |along )?(?:my|our) "
+    r"(?:thanks|thank you|gratitude|compliments|appreciation|regards|love)|"
+    r"pass (?:it|this|that|them) on|pass (?:my|our) \w+ on|thank (?:the|her|him|them|your|\w+)|"
+    r"tell (?:the|her|him|them|your|\w+) [^.!?]{0,30}?(?:thanks|thank you|(?:she|he|they)"
+    r"(?:'s|'re| was| were| is| are| did| rock| rocks)(?!\w))|never change|"
+    r"don'?t (?:ever )?change|keep (?:it up|up the|doing|being)|"
+    r"give (?:her|him|them|\w+) a (?:raise|promotion|medal|pay rise|bonus))"
+    r"[^.!?]*)[\s!?.]*"
 )
 
 
@@ -492,7 +674,7 @@ _SARCASM = re.compile(
     r"stellar|superb|outstanding|terrific|splendid)\s+(?:job|work|going|one|effort)|"
     r"way to go|well done|bravo|kudos|props|"
     r"(?:great|nice|awesome|perfect|lovely|wonderful|fantastic|brilliant)\s*[,.!]+|"
-    r"thanks?(?:\s+(?:you|u))?(?:\s+(?:so|very)\s+much)?(?:\s+again)?\s+for|"
+    r"thanks?(?:\s+(?:you|u))?(?:\s+(?:so|very)\s+much|\s+a\s+lot)?(?:\s+again)?\s+for|"
     r"(?:i\s+)?(?:just\s+)?(?:love|loving|adore)\s+(?:how|that|it\s+when|the\s+way|being))"
     r"(?!\w)[^.!?\n]{0,40}?(?<!\w)(?:"
     r"los(?:ing|t)|cancel+(?:ing|ed)|delay(?:ing|ed)|break(?:ing)?|broke|ruin(?:ing|ed)|"
@@ -576,9 +758,14 @@ class Complaint:
     cues: ComplaintCues
 
 
-def _without_negated(low: str) -> str:
-    """Lower-cased text with negated problems ("not broken") blanked out."""
-    return _NEGATED.sub(" ", low.replace("’", "'"))
+def _without_negated(low: str, idiom: bool | None = None) -> str:
+    """Lower-cased text with negated problems ("not broken") and praise said through a negation
+    ("never disappoints", "can't complain": rules.sentiment) blanked out; `idiom`: whether the
+    caller already found such praise (None: look)."""
+    low = low.replace("’", "'")
+    if idiom is None:
+        idiom = has_praise_idiom(low)
+    return _NEGATED.sub(" ", PRAISE_IDIOMS.sub(" ", low) if idiom else low)
 
 
 class ComplaintReader:
@@ -590,20 +777,36 @@ class ComplaintReader:
         self._grievance = compile_phrases(GRIEVANCE_PHRASES)
         self._weak = compile_phrases(WEAK_PHRASES)
 
-    def cues(self, text: str, praise_said: Sequence[str] = ()) -> ComplaintCues:
+    def cues(
+        self,
+        text: str,
+        praise_said: Sequence[str] = (),
+        sentiment: float = 0.0,
+        idiom: bool | None = None,
+    ) -> ComplaintCues:
         """The cues: problems stated (concrete ones first), grievances, weak signs, negations,
-        and, given the post's words of praise (`praise_said`), whether they aim at a failure."""
+        and, given the post's words of praise (`praise_said`), whether they aim at a failure;
+        "!!" is exasperation only when the tone (`sentiment`) is below zero; `idiom`: whether
+        the post holds praise said through a negation (rules.sentiment; None: look)."""
         low = text.lower()
-        clean = _without_negated(low)
+        clean = _without_negated(low, idiom)
         strong = found(self._problem, clean)
+        negations = len(_NEGATION.findall(clean))
+        if negations or "keep" in clean or "order" in clean or "self" in clean or "selves" in clean:
+            strong += [
+                p
+                for p in dict.fromkeys(" ".join(m.split()) for m in _PLAIN_FAILURE.findall(clean))
+                if p not in strong
+            ]
         topical = [t for t in found(self._topical, clean) if t not in strong]
         return ComplaintCues(
             problems=tuple(strong + topical)[:5],
             strong=min(len(strong), 5),
             grievances=tuple(found(self._grievance, clean)),
             weak=tuple(found(self._weak, clean)) + tuple(_SPAN.findall(clean))[:2],
-            negations=len(_NEGATION.findall(clean)),
-            exasperation=_EXASPERATION.search(low) is not None,
+            negations=negations,
+            exasperation=_EXASPERATION.search(low) is not None
+            or (sentiment < 0 and _EXCLAIM.search(low) is not None),
             sarcasm=sarcasm(low, praise_said) if praise_said else None,
         )
 
@@ -623,10 +826,11 @@ class ComplaintReader:
         praise: int = 0,
         request: bool = False,
         praise_said: Sequence[str] = (),
+        idiom: bool | None = None,
     ) -> Complaint:
         """A problem stated or dissatisfaction voiced, weighed against praise and a kind tone;
         `praise_said`, the words of praise themselves, lets sarcasm be looked for."""
-        cues = self.cues(text, praise_said)
+        cues = self.cues(text, praise_said, sentiment, idiom)
         score = cues.score(sentiment, praise, request)
         return Complaint(score >= THRESHOLD, round(score, 2), cues)
 
@@ -670,5 +874,15 @@ def looking_back(text: str) -> str | None:
 
 
 def is_request(text: str) -> bool:
-    """A question or a request addressed to someone."""
-    return "?" in text or _REQUEST.search(text.lower()) is not None
+    """A question or a request addressed to someone; not one that only praises ("how cool is
+    that?", "please pass my thanks on to the crew")."""
+    low = text.lower()
+    if not _asks(low):
+        return False
+    if _ONLY_PRAISE.search(low) is None:
+        return True
+    return _asks(_ONLY_PRAISE.sub(" ", low))
+
+
+def _asks(low: str) -> bool:
+    return "?" in low or _ASKS.match(low) is not None or _REQUEST.search(low) is not None

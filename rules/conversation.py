@@ -79,6 +79,12 @@ RESOLUTION_PHRASES = (
     "that fixed it",
     "no longer an issue",
     "nothing more needed",
+    "found my",
+    "find my",
+    "tracked down",
+    "tracked it down",
+    "reunited",
+    "returned my",
 )
 _RESOLUTION = compile_phrases(RESOLUTION_PHRASES)
 # "not fixed", "isn't sorted yet", "never got resolved": a resolution word that says the opposite.

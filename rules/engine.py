@@ -31,7 +31,8 @@ from rules.playbook import Playbook, Risk
 from rules.reach import Reach, reach
 from rules.review import reviewed
 from rules.risk import RiskReader
-from rules.sentiment import praise_words, sentiment
+from rules.sentiment import has_praise_idiom, praise_words
+from rules.sentiment import tone as tone_of
 from rules.spam import SpamReader
 from rules.spike import ALL_TOPICS, SpikeState, SpikeStatus, count_traffic, observe
 from rules.spread import Spread, blast_radius, spread
@@ -160,10 +161,11 @@ class Engine:
         lang = language(text, tagged)
         if lang.code != "en":
             return self._read_foreign(text, lang.code, lang.detected)
-        tone = sentiment(text)
+        idiom = has_praise_idiom(text.lower())  # "couldn't be happier": looked for once
+        tone = tone_of(text, idiom)
         praise = tuple(praise_words(text))
         request = is_request(text)
-        found = self._complaints.read(text, tone, len(praise), request, praise)
+        found = self._complaints.read(text, tone, len(praise), request, praise, idiom)
         complaint = found.complaint or tone <= self._negative
         if complaint and praise and not found.cues.grievances and not _own_words(text):
             complaint = False  # "👍🔥": VADER reads the fire, the post is applause

@@ -11,7 +11,7 @@ from rules.personal_data import personal_data
 from rules.playbook import Risk, Topic
 from rules.reach import reach
 from rules.risk import RiskReader
-from rules.sentiment import analyzer, might_score, praise_words, sentiment
+from rules.sentiment import analyzer, has_praise_idiom, might_score, praise_words, sentiment, tone
 from rules.spam import SpamReader
 from rules.spread import blast_radius, spread
 from rules.topic import TopicReader
@@ -52,6 +52,29 @@ def test_sentiment_asks_vader_only_when_vader_could_score_something() -> None:
         assert sentiment(text) == vader.polarity_scores(text)["compound"], text
     assert not might_score(vader, "@acme where is the parcel I ordered on Monday")
     assert might_score(vader, "(terrible) service") and might_score(vader, "😡😡")
+
+
+def test_tone_reads_praise_that_vader_reads_backwards_and_is_vader_otherwise() -> None:
+    for text in ("couldn't be happier", "I can't thank you enough", "the cake is to die for"):
+        assert sentiment(text) < 0.05 < tone(text), text
+        assert has_praise_idiom(text.lower())
+    for text in ("couldn't be more disappointed", "never fails to disappoint", "the app died"):
+        assert tone(text) == sentiment(text) and not has_praise_idiom(text.lower()), text
+
+
+def test_a_double_exclamation_is_exasperation_only_in_a_post_that_reads_negative() -> None:
+    assert not COMPLAINTS.cues("on my way to Vegas!!", sentiment=0.0).exasperation
+    assert COMPLAINTS.cues("my bag is gone!!", sentiment=-0.4).exasperation
+    assert COMPLAINTS.cues("where is it??", sentiment=0.3).exasperation
+
+
+def test_a_failure_in_plain_words_is_a_concrete_problem() -> None:
+    assert "keeps logging" in problem_cues("the app keeps logging me out")
+    assert problem_cues("the seat doesn't recline") == ["doesn't recline"]
+    assert problem_cues("ordered a blue one and got pink") == ["ordered a blue one and got"]
+    assert problem_cues("the box reboots itself every night") == ["reboots itself"]
+    assert problem_cues("keep up the good work, I keep coming back") == []
+    assert problem_cues("never disappoints, can't fault it") == []
 
 
 def test_praise_words_include_thanks_and_emoji() -> None:
