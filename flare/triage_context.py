@@ -21,6 +21,51 @@ SAVE_RETRIES = 8
 TRIM_ONE_IN = 8  # author histories trimmed on about one save in eight (see `_trims`)
 
 
+# A batch's context in one call: each author's posts from `since` on, and each topic's state.
+# KEYS: the authors' history keys, then the topics' spike state keys.
+# ARGV: how many authors, since (epoch seconds).
+# Returns {per author [member, score, ...]}, {per topic its state JSON or false}.
+_LOAD = """
+local authors, since = tonumber(ARGV[1]), ARGV[2]
+local histories, states = {}, {}
+for i = 1, authors do
+  histories[i] = redis.call('ZRANGEBYSCORE', KEYS[i], since, '+inf', 'WITHSCORES')
+end
+for i = authors + 1, #KEYS do
+  states[#states + 1] = redis.call('GET', KEYS[i])
+end
+return {histories, states}
+"""
+
+# A batch's posts into their authors' histories, and a mark for each topic event counted.
+# KEYS: the history key of each author with posts, then each topic event's counted mark.
+# ARGV: how many authors, history TTL, mark TTL (seconds), most posts kept per author, then per
+#   author: how many posts, the score below which to trim ('' for no trim this time), and a
+#   score and member per post.
+# Returns per topic event 1 if it is counted now, 0 if it was before.
+_SAVE = """
+local authors, at = tonumber(ARGV[1]), 5
+for i = 1, authors do
+  local posts, trim = tonumber(ARGV[at]), ARGV[at + 1]
+  at = at + 2
+  for _ = 1, posts do
+    redis.call('ZADD', KEYS[i], ARGV[at], ARGV[at + 1])
+    at = at + 2
+  end
+  redis.call('EXPIRE', KEYS[i], ARGV[2])
+  if trim ~= '' then
+    redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', trim)
+    redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -tonumber(ARGV[4]) - 1)
+  end
+end
+local counted = {}
+for i = authors + 1, #KEYS do
+  counted[#counted + 1] = redis.call('SET', KEYS[i], 1, 'NX', 'EX', ARGV[3]) and 1 or 0
+end
+return counted
+"""
+
+
 def _trims(author_id: str, at: float) -> bool:
     """Whether this save also trims the author's history: one minute in TRIM_ONE_IN, picked by a
     hash of the author and the minute. Reads only look inside the window, and the key expires
@@ -30,7 +75,8 @@ def _trims(author_id: str, at: float) -> bool:
 
 
 class RedisContext:
-    """`rules.context.Context` over Redis: one round trip to load a batch, two or three to save it.
+    """`rules.context.Context` over Redis: one Lua call to load a batch, one to save its posts and
+    marks, and a few to fold its topic events into the spike states.
 
     Author history is a sorted set of post ids (ZADD: a retried batch adds nothing twice),
     trimmed to the window now and then (`_trims`).
@@ -41,53 +87,50 @@ class RedisContext:
 
     def __init__(self, client: redis.Redis) -> None:
         self.redis = client
+        self._load = client.register_script(_LOAD)
+        self._save = client.register_script(_SAVE)
 
     def load(
         self, author_ids: Collection[str], topics: Collection[str], since: datetime
     ) -> Snapshot:
         authors = list(author_ids)
         topic_list = list(topics)
-        start = since.timestamp()
-        pipe = self.redis.pipeline(transaction=False)
-        for author_id in authors:
-            pipe.zrangebyscore(keys.author_events(author_id), start, "+inf", withscores=True)
-        for topic in topic_list:
-            pipe.get(keys.spike_state(topic))
-        results = pipe.execute()
+        author_keys = [keys.author_events(a) for a in authors]
+        spike_keys = [keys.spike_state(t) for t in topic_list]
+        found = self._load(keys=[*author_keys, *spike_keys], args=[len(authors), since.timestamp()])
+        histories, states = found
         snap = Snapshot()
-        for author_id, events in zip(authors, results[: len(authors)], strict=True):
+        for author_id, events in zip(authors, histories, strict=True):
             if not events:
                 continue
             history = AuthorHistory()
-            for member, score in events:
+            for member, score in zip(events[::2], events[1::2], strict=True):
                 history.posts.append(float(score))
                 if member.startswith(b"a:"):
                     history.abuse.append(float(score))
             snap.authors[author_id] = history
-        for topic, raw in zip(topic_list, results[len(authors) :], strict=True):
+        for topic, raw in zip(topic_list, states, strict=True):
             if raw:
                 snap.spikes[topic] = SpikeState.from_dict(json.loads(raw))
         return snap
 
     def save(self, changes: Changes) -> None:
         keep = changes.keep.total_seconds()
-        pipe = self.redis.pipeline(transaction=False)
+        posts: dict[str, list[str | float]] = defaultdict(list)
         newest: dict[str, float] = {}
         for post in changes.posts:
-            member = f"{'a' if post.abusive else 'p'}:{post.mention_id}"
-            pipe.zadd(keys.author_events(post.author_id), {member: post.at})
+            posts[post.author_id] += [post.at, f"{'a' if post.abusive else 'p'}:{post.mention_id}"]
             newest[post.author_id] = max(newest.get(post.author_id, 0.0), post.at)
-        for author_id, at in newest.items():
-            key = keys.author_events(author_id)
-            pipe.expire(key, int(keep) + 3600)
-            if _trims(author_id, at):
-                pipe.zremrangebyscore(key, "-inf", at - keep)
-                pipe.zremrangebyrank(key, 0, -MAX_EVENTS - 1)
         ttl = int(COUNTED_TTL.total_seconds())
-        for event in changes.topics:
-            pipe.set(keys.topic_counted(event.mention_id), 1, nx=True, ex=ttl)
-        results = pipe.execute()
-        marks = results[len(results) - len(changes.topics) :] if changes.topics else []
+        argv: list[str | float] = [len(posts), int(keep) + 3600, ttl, MAX_EVENTS]
+        for author_id, pairs in posts.items():
+            at = newest[author_id]
+            argv += [len(pairs) // 2, at - keep if _trims(author_id, at) else "", *pairs]
+        author_keys = [keys.author_events(a) for a in posts]
+        marks_keys = [keys.topic_counted(e.mention_id) for e in changes.topics]
+        marks = (
+            self._save(keys=[*author_keys, *marks_keys], args=argv) if posts or marks_keys else []
+        )
         fresh: dict[str, list[int]] = defaultdict(list)
         for event, marked in zip(changes.topics, marks, strict=True):
             if marked:  # counted once, into its topic and into all the traffic
