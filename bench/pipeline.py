@@ -404,6 +404,8 @@ def with_slack(args: argparse.Namespace, client: redis.Redis, url: str, tmp: Pat
         print(f"  all {watch.stored():,} stored in {stored_at - t0:.1f} s")
         print(f"  cards posted in {args.drain:g} s: {len(cards):,}; peak posts/channel/s {peak}")
         print(f"  429s: {refused}; left: {backlog(client)}")
+        calls = Counter(f"{c.method} {c.args.get('channel', '')}" for c in standin.calls)
+        print(f"  Slack calls: {dict(calls.most_common(8))}")
     finally:
         stop(proc)
         standin.stop()

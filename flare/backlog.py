@@ -65,32 +65,34 @@ def fold(cards: Iterable[Waiting], pace: float, now: datetime) -> Plan:
     """Which cards keep their place in the channel's line and which fold, given `pace`, the
     seconds between two posts in the channel.
 
-    The line is too long while its length times the pace is more than the time the least urgent
-    card with a target has left to it (a card with no target cannot miss one, so it never
-    decides; it is still folded first, being the least urgent). Then the least urgent card
-    folds, and the line is weighed again. A P1 never folds, and neither does a card alone in
-    the line: it goes out at the next slot whatever its target. Cards folded earlier are
-    weighed with the rest, so as the line shrinks they come back into it, most urgent first.
+    The line is too long while a card in it with a target would be posted after that target
+    (its place in the line times the pace is more than the time it has left; a card with no
+    target cannot miss one). Then the least urgent card folds, and the line is weighed again:
+    folding from the end, the cards that go are the late ones and everything less urgent than
+    them, and the line keeps the cards that can still make their targets. A P1 never folds, and
+    neither does a card alone in the line: it goes out at the next slot whatever its target.
+    Cards folded earlier are weighed with the rest, so as the line shrinks they come back into
+    it, most urgent first.
     """
     line = sorted(cards, key=lambda c: (c.score, c.case_id))  # ties as Redis orders them
+    first_late = next(
+        (
+            i
+            for i, c in enumerate(line)
+            if c.due is not None
+            and c.priority is not Priority.P1  # a P1 never folds, so it never makes others fold
+            and (i + 1) * pace > (c.due - now).total_seconds()
+        ),
+        len(line),
+    )
     folded: list[Waiting] = []
-    while len(line) > 1 and line[-1].priority is not Priority.P1:
-        judge = next((c for c in reversed(line) if c.due is not None), None)
-        if judge is None:
-            break
-        left = (judge.due - now).total_seconds() if judge.due else 0.0
-        if len(line) * pace <= left:
-            break
+    while len(line) > max(1, first_late) and line[-1].priority is not Priority.P1:
         folded.append(line.pop())
     return Plan(tuple(line), tuple(reversed(folded)))
 
 
 def holds(count: int, least_urgent: Waiting, pace: float, now: datetime) -> bool:
-    """True when a line of `count` cards whose least urgent is `least_urgent` folds nothing, as
-    `fold` would find: what a drain checks first, without reading the whole line. False means
-    only that the whole line must be weighed."""
-    if count <= 1 or least_urgent.priority is Priority.P1:
-        return True
-    if least_urgent.due is None:
-        return False  # the card that decides is further up the line
-    return count * pace <= (least_urgent.due - now).total_seconds()
+    """True when a line of `count` cards whose least urgent is `least_urgent` certainly folds
+    nothing, as `fold` would find, without reading the whole line: one card, or P1s only. False
+    means only that the whole line must be weighed (any card in it may be late)."""
+    return count <= 1 or least_urgent.priority is Priority.P1

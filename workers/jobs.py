@@ -328,12 +328,14 @@ def _cards_waiting(rt: Runtime, channel: str, before: float) -> float:
     return 0.0
 
 
-def _later(rt: Runtime, wait: float, job: Job, *args: Any) -> str:
-    """Run `job` again once the channel's send budget (or Slack) has a slot for it. The run
-    keeps the post's name, so a post sent by an earlier run whose answer was lost is found."""
+def _later(rt: Runtime, wait: float, job: Job, *args: Any, first: bool = False) -> str:
+    """Run `job` again once the channel's send budget (or Slack) has a slot for it (`first`:
+    ahead of the jobs queued then). The run keeps the post's name, so a post sent by an earlier
+    run whose answer was lost is found."""
     running = get_current_job()
     meta = {POST_KEY: _post_key(running)} if running is not None else None
-    enqueue_in(rt.redis, timedelta(seconds=wait), job, *args, retry=CHAT_RETRY, meta=meta)
+    wait_for = timedelta(seconds=wait)
+    enqueue_in(rt.redis, wait_for, job, *args, retry=CHAT_RETRY, meta=meta, at_front=first)
     return "deferred"
 
 
@@ -509,10 +511,12 @@ def _drain_later(rt: Runtime, channel: str, wait: float) -> None:
     """Queue the channel's drain job unless one is queued or running already."""
     if not rt.redis.set(keys.send_draining(channel), "1", nx=True, ex=DRAINING_TTL):
         return
+    # ahead of the queue: a flood queues thousands of card jobs, and the cards they add to the
+    # backlog go out only as fast as the drain comes round
     if wait > 0:
-        _later(rt, wait, Job.DRAIN_CHANNEL, channel)
+        _later(rt, wait, Job.DRAIN_CHANNEL, channel, first=True)
     else:  # retried like every chat job: a drain lost to a Slack outage would strand the cards
-        enqueue(rt.redis, Job.DRAIN_CHANNEL, channel, retry=CHAT_RETRY)
+        enqueue(rt.redis, Job.DRAIN_CHANNEL, channel, retry=CHAT_RETRY, at_front=True)
 
 
 def drain_channel(channel: str) -> str:
@@ -544,13 +548,13 @@ def drain_channel(channel: str) -> str:
         posted = _post(rt, channel, blocks, text, card_of=case.id)
         if not isinstance(posted, Posted):
             rt.redis.expire(keys.send_draining(channel), int(DRAINING_TTL + posted))
-            _later(rt, posted, Job.DRAIN_CHANNEL, channel)
+            _later(rt, posted, Job.DRAIN_CHANNEL, channel, first=True)
             return "deferred"
         rt.redis.zrem(waiting, case.id)
         _carded(rt, case, posted)
         if rt.redis.zcard(waiting) or rt.redis.zcard(keys.send_folded(channel)):
             rt.redis.expire(keys.send_draining(channel), DRAINING_TTL)
-            enqueue(rt.redis, Job.DRAIN_CHANNEL, channel, retry=CHAT_RETRY)  # at the next slot
+            enqueue(rt.redis, Job.DRAIN_CHANNEL, channel, retry=CHAT_RETRY, at_front=True)
         else:
             rt.redis.delete(keys.send_draining(channel))
         return case.id

@@ -90,23 +90,29 @@ def test_a_pulled_card_is_first_in_line_and_never_folds() -> None:
     assert names(plan.posted) == ["pulled"] and names(plan.folded) == ["b", "c"]
 
 
-def test_a_line_is_seen_to_hold_from_its_count_and_least_urgent_card_alone() -> None:
-    assert holds(10, card("z", P3, 10), pace=1.0, now=NOW)
-    assert not holds(11, card("z", P3, 10), pace=1.0, now=NOW)
-    assert holds(1, card("z", P4, -60), pace=1.0, now=NOW)
-    assert holds(50, card("z", P1, -60), pace=1.0, now=NOW)
+def test_a_line_is_seen_to_hold_without_reading_it_only_when_nothing_in_it_can_fold() -> None:
+    assert holds(1, card("z", P4, -60), pace=1.0, now=NOW)  # alone: posted next, late or not
+    assert holds(50, card("z", P1, -60), pace=1.0, now=NOW)  # P1s only
+    assert not holds(10, card("z", P3, 3600), pace=1.0, now=NOW)  # a card before it may be late
     assert not holds(2, card("z", None, None), pace=1.0, now=NOW)  # weigh the whole line
 
 
-def test_holds_agrees_with_fold_on_every_line_it_answers_for() -> None:
+def test_a_late_card_mid_line_folds_with_everything_less_urgent_however_long_the_last_has() -> None:
+    line = [card(f"p3-{i:02d}", P3, 30 * 60) for i in range(40)] + [card("p4", P4, 4 * 3600)]
+
+    plan = fold(line, pace=60.0, now=NOW)  # a post a minute: the 31st P3 would be late
+
+    assert names(plan.posted) == [f"p3-{i:02d}" for i in range(30)]
+    assert names(plan.folded) == [f"p3-{i:02d}" for i in range(30, 40)] + ["p4"]
+
+
+def test_a_line_seen_to_hold_folds_nothing_when_weighed() -> None:
     for n in range(1, 15):
         for due_in in (-5.0, 0.0, 3.0, 7.5, 20.0):
             for last in (P1, P3, P4):
                 line = [card(str(i), P2, 60) for i in range(n - 1)] + [card("z", last, due_in)]
                 if holds(n, line[-1], pace=1.0, now=NOW):
                     assert fold(line, pace=1.0, now=NOW).folded == ()
-                else:
-                    assert fold(line, pace=1.0, now=NOW).folded != ()
 
 
 def test_cards_of_equal_urgency_keep_one_order_so_a_line_weighed_again_moves_nothing() -> None:
