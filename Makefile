@@ -21,7 +21,7 @@ demo-web: $(STAMP)
 	$(BIN)/flare demo --web
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 # Debian's chromium and its driver for the web demo's browser test, installed only when missing
 # and only where apt-get runs as root (about 50 s); anywhere else that one test skips, saying why.
@@ -47,6 +47,7 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/triage.py
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/eval_airline.py
 	$(BIN)/python bench/flood.py
 

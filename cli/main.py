@@ -184,14 +184,13 @@ def replay(
     """
     from flare.time import utcnow
     from rules.playbook import load_playbook
-    from workers.intake import Intake, IntakeReport
+    from workers.intake import Intake
 
     settings = settings_or_exit()
     intake = Intake.for_settings(settings, connect(settings))
     too_old = TooOld(load_playbook(settings.playbook).max_age, utcnow())
-    report = IntakeReport()
     with progress(err, f"Replaying {file.name}", file.stat().st_size, in_bytes=True) as step:
-        intake.submit(too_old.counting(intake.read_file(file, report, step)), report)
+        report = intake.replay_file(file, progress=step, through=too_old.counting)
     for where, error in report.dead:
         err.print(f"{escape(where)}: {escape(error)} [dim](kept as a dead letter)[/dim]")
     console.print(

@@ -33,8 +33,11 @@ def parse_duration(value: Any) -> timedelta:
 
 
 def _seconds(seconds: float, written: Any) -> timedelta:
-    """A duration of `seconds`, if it is no longer than `LONGEST` (checked before timedelta
-    is built, which overflows past 999999999 days)."""
+    """A duration of `seconds`, if it is no longer than `LONGEST` either way (checked before
+    timedelta is built, which overflows past 999999999 days; a negative one is refused as such
+    by the field that needs it positive)."""
+    if seconds < -LONGEST.total_seconds():
+        raise ValueError(f"must be longer than zero, got {written!r}")
     if not seconds <= LONGEST.total_seconds():  # also NaN
         raise ValueError(f"{_TOO_LONG}, got {written!r}")
     return timedelta(seconds=seconds)

@@ -145,14 +145,17 @@ class Intake:
         path: Path,
         report: IntakeReport | None = None,
         progress: Callable[[int], None] | None = None,
+        through: Callable[[Iterator[Mention]], Iterator[Mention]] | None = None,
     ) -> IntakeReport:
         """Take in a JSON-lines file; a bad line is kept with its number, the rest go on.
 
         Mentions are handed on in batches as the file is read; `progress` is told how many
-        bytes of the file each line took, to show how far the replay has got.
+        bytes of the file each line took, to show how far the replay has got; `through` sees
+        each mention on its way (the replay counts those too old to push).
         """
         report = report or IntakeReport()
-        self.submit(self.read_file(path, report, progress), report)
+        read = self.read_file(path, report, progress)
+        self.submit(through(read) if through else read, report)
         if report.dead and not report.read:
             with path.open("rb") as handle:
                 report.looks_like = looks_like(handle.read(HEAD_BYTES))

@@ -233,6 +233,13 @@ def test_a_duration_longer_than_a_year_is_refused_naming_file_line_and_field(
     assert str(refused.value).startswith("mine.yaml:3: response_targets.P4: must be at most 366d")
 
 
+def test_a_huge_negative_max_age_is_refused_by_name_not_overflowed() -> None:
+    with pytest.raises(PlaybookError) as refused:
+        parse_playbook("version: 1\nmax_age: -103736486520090.0\n", "mine.yaml")
+
+    assert str(refused.value).startswith("mine.yaml:2: max_age: must be longer than zero")
+
+
 def test_a_duration_of_a_year_is_still_fine() -> None:
     assert parse_duration("52w") == timedelta(weeks=52)
     assert parse_duration("366d") == timedelta(days=366)

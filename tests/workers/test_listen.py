@@ -62,7 +62,7 @@ def listening(
         )
         thread.start()
         threads.append(thread)
-        return eventually(lambda: started[0] if started else None)
+        return eventually(lambda: started[0] if started else None, within=SLOW)
 
     yield start
     stop.set()
@@ -91,7 +91,7 @@ def test_stream_poll_and_webhook_run_together_and_each_post_is_queued_once(
 ) -> None:
     before = fake_x.publish("@acme still waiting on my refund 😤", created_at=hours_ago(3))
     listener = listening()
-    eventually(lambda: fake_x.live_streams == 1)
+    eventually(lambda: fake_x.live_streams == 1, within=SLOW)
 
     live = fake_x.publish("@acme レシートが届きません", author="4242")
     body = flare_mention("webhook-1")
