@@ -142,6 +142,16 @@ def test_a_stopping_worker_has_longer_than_the_longest_job(objects: list[Object]
             assert grace > JOB_TIMEOUT, name
 
 
+def test_no_pod_is_given_service_links_which_flare_would_refuse_as_unknown_settings(
+    objects: list[Object],
+) -> None:
+    # a Service named flare-bot puts FLARE_BOT_SERVICE_HOST (and more) into every pod's env
+    named_flare = [name for name in _of(objects, "Service") if name.startswith("flare")]
+    assert named_flare
+    for name, deployment in _of(objects, "Deployment").items():
+        assert deployment["spec"]["template"]["spec"]["enableServiceLinks"] is False, name
+
+
 def test_services_reach_the_bot_and_the_listener_on_their_ports(objects: list[Object]) -> None:
     deployments = _of(objects, "Deployment")
     for name, service in _of(objects, "Service").items():
