@@ -37,4 +37,5 @@ def test_the_demo_writes_the_teams_cards_too_when_asked(tmp_path: Path) -> None:
     cards = [json.loads(p.read_text()) for p in sorted(folder.glob("case-*.json"))]
     assert len(cards) == result.stats["cards"] > 0
     assert all(AdaptiveCard.model_validate(card).version == "1.5" for card in cards)
-    assert f"{len(cards)} Teams cards written to {folder}" in console.export_text()
+    said = " ".join(console.export_text().split())  # a long temp path wraps the line
+    assert f"{len(cards)} Teams cards written to {folder}" in said
