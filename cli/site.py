@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from cli import interaction, scene
+from cli import interaction, local_http, scene
 from cli.cast import CAST, Person
 from cli.standin import SlackStandIn
 from cli.story import Story
@@ -265,17 +264,11 @@ class Site:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
+        self._server = local_http.serve(Handler, self.host, self.port, poll=0.05)
         return self
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+        local_http.close(self._server)
 
 
 def _copied(messages: dict[tuple[str, str], dict[str, Any]]) -> list[tuple[tuple[str, str], Any]]:

@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+from cli import local_http
+
 UPLOAD_PATH = "/upload/"  # where files.getUploadURLExternal sends a file's bytes
 
 # Block Kit's limits, as Slack enforces them (docs.slack.dev/reference/block-kit): a message
@@ -182,18 +184,11 @@ class SlackStandIn:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
-        self._server.daemon_threads = True
-        # a short poll lets stop() return at once rather than after the default half second
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        ).start()
+        self._server = local_http.serve(Handler, self.host, self.port)
         return self
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+        local_http.close(self._server)
 
     # scripting -----------------------------------------------------------
     def fail(

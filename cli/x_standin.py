@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from pydantic import SecretStr
 
+from cli import local_http
 from flare.settings import XSettings
 from rules.mention import Mention
 
@@ -92,17 +93,11 @@ class XStandIn:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        ).start()
+        self._server = local_http.serve(Handler)
         return self
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+        local_http.close(self._server)
 
     # the world ----------------------------------------------------------
     def publish(self, mention: Mention) -> None:
