@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from cli import local_http
 from flare.settings import PagerSettings
 
 ROUTING_KEY = "R0UT1NGKEY0F32CHARACTERSFORTESTS"
@@ -66,17 +67,11 @@ class FakePager:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        ).start()
+        self._server = local_http.serve(Handler)
         return self
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+        local_http.close(self._server)
 
     def fail(self, status: int, *, times: int = 1, message: str = "Scripted failure") -> None:
         """Answer the next `times` events with `status` (and take none of them)."""

@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from pydantic import SecretStr
 
+from cli import local_http
 from flare.settings import XSettings
 
 BRAND_ID = "9001"
@@ -132,19 +133,13 @@ class FakeX:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        ).start()
+        self._server = local_http.serve(Handler)
         return self
 
     def stop(self) -> None:
         self._stopping.set()
         self.drop_streams()
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+        local_http.close(self._server)
 
     # the world ----------------------------------------------------------
     def next_id(self) -> str:
