@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
@@ -18,6 +19,13 @@ _engine: Engine | None = None  # a reader's engine: the one built before the for
 def _read(texts: list[tuple[str, str | None]]) -> list[Reading]:
     assert _engine is not None, "readers start from `readers()`, after the engine is built"
     return [_engine.read_text(text, lang) for text, lang in texts]
+
+
+def _start_reader() -> None:
+    """A reader stops when told: the handlers this process had (a CLI's SIGTERM hook that only
+    sets a flag, say) would keep a reader alive through `Pool.terminate()`, and `join` hangs."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is this process's to handle
 
 
 def _inline(batches: Iterable[list[Mention]]) -> Iterator[list[Reading] | None]:
@@ -37,7 +45,7 @@ def readers(engine: Engine, processes: int) -> Iterator[Read]:
         return
     global _engine
     _engine = engine  # forked workers inherit it, compiled patterns and all
-    pool = multiprocessing.get_context("fork").Pool(processes)
+    pool = multiprocessing.get_context("fork").Pool(processes, initializer=_start_reader)
     try:
         yield lambda batches: pool.imap(_read, ([(m.text, m.lang) for m in b] for b in batches))
         pool.close()
