@@ -88,6 +88,27 @@ class Decision(BaseModel):
         }
         return {**old, **data}
 
+    @classmethod
+    def made(cls, **fields: Any) -> Decision:
+        """A decision the engine built from values already of the right types, unchecked.
+
+        What `model_construct` does for a model with no extras and no private attributes,
+        at a third of its cost (about 3 µs against 11, per decision); a test holds the two
+        equal, so a pydantic upgrade that changes the model's insides is caught."""
+        decision = cls.__new__(cls)
+        values = dict(_TEMPLATE)  # every field, in order; a required one left out is an error
+        values.update(fields)
+        for name, factory in _FACTORIES:
+            if name not in fields:
+                values[name] = factory()  # a fresh one each time, as pydantic makes it
+        if _REQUIRED - fields.keys():
+            raise TypeError(f"Decision.made() needs {', '.join(sorted(_REQUIRED - fields.keys()))}")
+        object.__setattr__(decision, "__dict__", values)
+        object.__setattr__(decision, "__pydantic_fields_set__", set(fields))
+        object.__setattr__(decision, "__pydantic_extra__", None)
+        object.__setattr__(decision, "__pydantic_private__", None)
+        return decision
+
     def as_line(self) -> dict[str, Any]:
         """The JSON shape that `flare triage` prints, one object per mention."""
         return {
@@ -100,3 +121,15 @@ class Decision(BaseModel):
             "reasons": list(self.reasons),
             "signals": self.signals,
         }
+
+
+_TEMPLATE = {  # what `Decision.made` starts from: each field's default, in the model's order
+    name: None if field.is_required() or field.default_factory else field.default
+    for name, field in Decision.model_fields.items()
+}
+_FACTORIES = [
+    (name, field.default_factory)
+    for name, field in Decision.model_fields.items()
+    if field.default_factory is not None
+]
+_REQUIRED = frozenset(name for name, field in Decision.model_fields.items() if field.is_required())

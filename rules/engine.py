@@ -619,7 +619,7 @@ class Engine:
         if action is Action.ESCALATE_PR and r.risks:
             topic = pr_topic(r.risks)
             reasons.append(f"PR pages the crisis contacts for {topic}")
-        return Decision.model_construct(
+        return Decision.made(
             mention_id=m.id,
             action=action,
             priority=priority,
@@ -676,7 +676,7 @@ class Engine:
 
 def _drop(m: Mention, reason: str, signals: dict[str, Any], now: datetime) -> Decision:
     """Spam, bots and our own posts or reposts: recorded with the reason, no card, no target."""
-    return Decision.model_construct(
+    return Decision.made(
         mention_id=m.id,
         action=Action.DROP,
         priority=None,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from rules.decision import Action, Decision
+import pytest
+
+from rules.decision import Action, Decision, Priority
 
 BEFORE_TYPED_FIELDS = {
     "mention_id": "1001",
@@ -50,3 +52,36 @@ def test_a_stored_decision_round_trips_through_json_with_its_typed_fields() -> N
         signals={"review": False},  # the explanation never overrides a typed field
     )
     assert Decision.model_validate_json(d.model_dump_json()) == d
+
+
+def test_a_decision_made_unchecked_equals_one_pydantic_constructs() -> None:
+    given = {
+        "mention_id": "9",
+        "action": Action.RESPOND,
+        "priority": Priority.P2,
+        "reasons": ("a question",),
+        "signals": {"question": True},
+        "age": timedelta(minutes=3),
+    }
+    made = Decision.made(**given)
+    constructed = Decision.model_construct(**given)
+
+    assert made == constructed
+    assert list(made.__dict__) == list(constructed.__dict__)  # the same order, so the same JSON
+    assert made.model_dump_json() == constructed.model_dump_json()
+    assert made.model_fields_set == constructed.model_fields_set == set(given)
+    assert Decision.model_validate_json(made.model_dump_json()) == made
+
+
+def test_decisions_made_with_default_signals_do_not_share_them() -> None:
+    one = Decision.made(mention_id="1", action=Action.DROP)
+    other = Decision.made(mention_id="2", action=Action.DROP)
+
+    one.signals["spam"] = ["a link farm"]
+
+    assert other.signals == {}
+
+
+def test_a_decision_made_without_its_mention_says_so() -> None:
+    with pytest.raises(TypeError, match="needs mention_id"):
+        Decision.made(action=Action.DROP)
