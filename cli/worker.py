@@ -8,6 +8,7 @@ import os
 import signal
 import time
 from collections.abc import Iterable
+from datetime import datetime
 from multiprocessing.process import BaseProcess
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -43,27 +44,19 @@ def run_lane(
     when the caller has one; a spawned lane builds its own."""
     from cli import wiring
     from flare.connection import connect
-    from workers import digest, retention, runtime
+    from workers import runtime
     from workers.lane import Lane, lane_queues
     from workers.scheduler import Scheduler
 
     if watch_parent:
         os.setpgrp()  # Ctrl-C reaches `flare worker` alone, which stops its lanes in order
-    rt = runtime.install(built or wiring.build_runtime(settings, connect(settings)))
-    client = rt.redis
-    scheduler = Scheduler(client, all_queues(client)).start()
-    now = rt.clock()  # the daily jobs: scheduled once by whichever lane starts first
-    try:
-        digest.schedule(client, settings, digest.next_day(now, settings))
-        retention.schedule(client, retention.first_day(now))
-    except redis.RedisError as exc:  # the next lane to start schedules them
-        log.warning("could not schedule the daily digest and retention sweep: %s", exc)
     logs.setup_for(settings)  # a spawned lane is a fresh interpreter
     try:
         rt = runtime.install(built or wiring.build_runtime(settings, connect(settings)))
         client = rt.redis
         scheduler = Scheduler(client, all_queues(client)).start()
         try:
+            _schedule_the_daily_jobs(client, settings, rt.clock())
             lane = Lane(lane_queues(client, tuple(names)), client, watch_parent)
             lane.work(logging_level="WARNING")
         finally:
@@ -73,6 +66,17 @@ def run_lane(
             raise  # `flare worker --queues` alone: the command says it (cli.main.main)
         log.error("lane %s: Redis can't be reached: %s", ", ".join(names), exc)
         raise SystemExit(3) from None  # `flare worker` starts it again, and says so
+
+
+def _schedule_the_daily_jobs(client: redis.Redis, settings: Settings, now: datetime) -> None:
+    """The digest and the retention sweep: scheduled once by whichever lane starts first."""
+    from workers import digest, retention
+
+    try:
+        digest.schedule(client, settings, digest.next_day(now, settings))
+        retention.schedule(client, retention.first_day(now))
+    except redis.RedisError as exc:  # the next lane to start schedules them
+        log.warning("could not schedule the daily digest and retention sweep: %s", exc)
 
 
 def run_lanes(settings: Settings, lanes: dict[str, tuple[QueueName, ...]]) -> int:
