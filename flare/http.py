@@ -86,6 +86,7 @@ class Server:
             max_request_body_size=max_body,
         )
         self._server = server
+        self._thread: threading.Thread | None = None
         self.port = int(server.effective_port)
 
     def _counted(self, wsgi: Wsgi) -> Wsgi:
@@ -101,9 +102,24 @@ class Server:
 
         return app
 
-    def start(self) -> Server:
-        threading.Thread(target=self._server.run, name="flare-http", daemon=True).start()
+    def start(self, name: str = "flare-http") -> Server:
+        self._thread = threading.Thread(target=self._server.run, name=name, daemon=True)
+        self._thread.start()
         return self
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop serving: every socket closed on the server's own thread, which then ends, and
+        its request threads stopped. (Closed from another thread, the server's select fails
+        on the closed socket and prints a traceback as the process stops.)"""
+        from waitress import wasyncore
+
+        sockets = self._server._map
+        if self._thread is None:
+            wasyncore.close_all(sockets)
+        else:
+            self._server.trigger.pull_trigger(lambda: wasyncore.close_all(sockets))
+            self._thread.join(timeout)
+        self._server.task_dispatcher.shutdown(timeout=timeout)
 
     def stop_taking(self, timeout: float) -> bool:
         """Close the port to new connections, then wait up to `timeout` s for the requests in

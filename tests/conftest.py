@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -77,15 +77,14 @@ def free_port() -> int:
 @pytest.fixture
 def serve_wsgi() -> Iterator[object]:
     """Start a WSGI app on a random 127.0.0.1 port with waitress; returns its base URL."""
-    from waitress.server import create_server
+    from flare.http import Server
 
     servers = []
 
-    def start(app: object) -> str:
-        server = create_server(app, host="127.0.0.1", port=free_port(), threads=4)
+    def start(app: Any) -> str:
+        server = Server(app, "127.0.0.1", free_port(), threads=4).start()
         servers.append(server)
-        threading.Thread(target=server.run, daemon=True).start()
-        return f"http://127.0.0.1:{server.effective_port}"
+        return f"http://127.0.0.1:{server.port}"
 
     yield start
     for server in servers:

@@ -13,7 +13,7 @@ import redis
 
 from bot.slack_client import SlackClient, SlackError
 from flare.health import stream_connected
-from flare.http import Wsgi, router
+from flare.http import Server, Wsgi, router
 from flare.settings import Settings
 from rules.mention import Source
 from workers.batcher import Batcher
@@ -160,7 +160,7 @@ class Listener:
         self.lost = 0  # mentions this run could neither hand on nor keep
         self.poller: Poller | None = None
         self.stream: XStream | None = None
-        self._server: Any = None
+        self._server: Server | None = None
 
     def _dead_letter(self, source: Source) -> Callable[[bytes, str, str], None]:
         def push(raw: bytes, where: str, error: str) -> None:
@@ -219,21 +219,14 @@ class Listener:
 
     def _serve(self, with_intake: bool) -> None:
         """The HTTP server: /healthz and /metrics always, POST /intake unless --no-webhook."""
-        from waitress.server import create_server
-
         routes = {"/intake": self._intake_endpoint()} if with_intake else {}
         stream = self.stream
         health = [stream_connected(lambda: stream.client.connected)] if stream else []
         wsgi = router(self.client, routes, health)
-        self._server = create_server(
-            wsgi,
-            host=self.host,
-            port=self.port,
-            threads=4,
-            max_request_body_size=self.settings.intake.webhook_max_bytes,  # 413 unread
-        )
-        self.port = int(self._server.effective_port)
-        threading.Thread(target=self._server.run, name="flare-intake-http", daemon=True).start()
+        max_body = self.settings.intake.webhook_max_bytes  # 413, unread
+        self._server = Server(wsgi, self.host, self.port, max_body, threads=4)
+        self.port = self._server.port
+        self._server.start(name="flare-intake-http")
 
     def _intake_endpoint(self) -> Wsgi:
         secret = self.settings.intake.webhook_secret
@@ -257,7 +250,8 @@ class Listener:
             self.stream.stop()
         if self.poller:
             self.poller.stop()
-        if self._server is not None:
+        if self._server is not None:  # a POST in flight is answered once its mentions are in
+            self._server.stop_taking(WEBHOOK_HAND_ON_TIMEOUT)
             self._server.close()
         if self.batcher.close():
             return True

@@ -291,6 +291,7 @@ def test_flare_listen_takes_stream_poll_and_webhook_once_each_without_gaps(
     assert (letter.source, letter.where) == ("webhook", "POST /intake")
     assert code == 0, output
     assert "stream    running" in output and "stopping" in output
+    assert "Traceback" not in output  # its HTTP server stopped on its own thread, quietly
     # backfilled with its real time, so triage finds it past its response target
     engine = Engine(load_playbook(default_playbook_path()), ["acme"])
     found = Mention.model_validate(by_id[waiting["id"]])
