@@ -476,6 +476,20 @@ def test_a_page_whose_pr_channel_line_slack_refused_is_retried_without_a_second_
     assert any("Paging <@U0ANA>" in line for line in pr_channel(flare))
 
 
+def test_a_page_whose_dm_slack_refuses_still_goes_to_the_pager_and_the_pr_channel_at_once(
+    flare: Session, fake_pager: FakePager
+) -> None:
+    flare.slack.fail("conversations.open", error="user_not_found", times=10)
+
+    command(flare, "crisis open outage")  # the step runs, and its retries after it
+
+    assert pages_to(flare, ANA) == []
+    [event] = fake_pager.events  # sent on the first try, and once
+    assert event["event_action"] == "trigger"
+    assert any("Paging <@U0ANA>" in line for line in pr_channel(flare))
+    assert flare.store.stats()["pages"] == 1  # however many tries the DM took
+
+
 def test_a_paging_line_still_waiting_for_its_slot_is_dropped_once_the_incident_is_acknowledged(
     flare: Session,
 ) -> None:

@@ -56,20 +56,37 @@ def page_step(topic: str, incident_id: str, step: int, token: str) -> str:
             unique=True,
             retry=PAGE_RETRY,
         )
-    sent = _page(rt, incident, step, token, due)
+    sent, failed = _page(rt, incident, step, token, due)
     incidents.paged(topic, due.contact.name, now)
-    rt.store.count("pages")
+    if rt.redis.set(keys.page_sent(incident_id, token, "counted"), "1", nx=True, ex=ONCE_TTL):
+        rt.store.count("pages")  # once a step, however many tries its channels take
     rt.store.audit(
         audit_id(incident_id), "flare", "page", step=step, contact=due.contact.name, sent=sent
     )
     rt.paging.redraw(topic)
     log.info("page %d of %s sent to %s by %s", step, topic, due.contact.name, sent or "nothing")
+    if failed:  # the retry sends on these channels alone: the others are marked sent
+        raise failed[0]
     return sent or "nothing to send"
 
 
-def _page(rt: Runtime, incident: Incident, step: int, token: str, due: Step) -> str:
-    """Send one step on every channel the contact and the settings allow; returns which."""
+def _page(
+    rt: Runtime, incident: Incident, step: int, token: str, due: Step
+) -> tuple[str, list[Exception]]:
+    """Send one step on every channel the contact and the settings allow, each whatever
+    befalls the others (a DM Slack refuses must not hold back the pager); returns the
+    channels it went on, and what failed."""
     contact, sent = due.contact, []
+    failed: list[Exception] = []
+
+    def on(channel: str, send: Callable[[], None]) -> None:
+        try:
+            if _once(rt, incident, token, channel, send):
+                sent.append(channel)
+        except Exception as exc:
+            log.warning("page %d of %s: %s failed: %s", step, incident.topic, channel, exc)
+            failed.append(exc)
+
     total = len(incident.chain.steps) if incident.chain else 0
     summary = incident_card.page_summary(incident)
     if rt.slack is not None:
@@ -87,10 +104,9 @@ def _page(rt: Runtime, incident: Incident, step: int, token: str, due: Step) -> 
             _to_pr_channel(rt, line, paging=incident)
 
         # each its own mark: a failed PR-channel line retried never sends the DM again
-        if contact.slack and _once(rt, incident, token, "dm", dm):
-            sent.append("dm")
-        if _once(rt, incident, token, "pr-channel", pr_line):
-            sent.append("pr-channel")
+        if contact.slack:
+            on("dm", dm)
+        on("pr-channel", pr_line)
     if rt.pager is not None and rt.pager.enabled:
         pager = rt.pager
 
@@ -102,26 +118,23 @@ def _page(rt: Runtime, incident: Incident, step: int, token: str, due: Step) -> 
                 details={"topic": incident.topic, "paged": contact.name, "step": str(step + 1)},
             )
 
-        if _once(rt, incident, token, "pager", page):
-            sent.append("pager")
+        on("pager", page)
     if contact.email and rt.mailer is not None and rt.mailer.enabled:
         mailer = rt.mailer
 
         def mail() -> None:
             mailer.send(contact.email, f"[Flare] {summary}", incident_card.page_email(incident))
 
-        if _once(rt, incident, token, "email", mail):
-            sent.append("email")
-    # last, so a chat with Flare not yet installed never holds up the pager or the email
+        on("email", mail)
+    # last: a personal chat with Flare not yet installed is the likeliest to fail
     if rt.teams is not None and rt.teams.reaches(contact.slack):
         surface = rt.teams
 
         def personal() -> None:
             surface.page(incident, contact, step, total, due)
 
-        if _once(rt, incident, token, "teams", personal):
-            sent.append("teams")
-    return ",".join(sent)
+        on("teams", personal)
+    return ",".join(sent), failed
 
 
 def _once(
