@@ -88,6 +88,7 @@ class Server:
         self._server = server
         self._thread: threading.Thread | None = None
         self.port = int(server.effective_port)
+        self.host = str(server.effective_host)  # the address bound: 127.0.0.1, 0.0.0.0, ...
 
     def _counted(self, wsgi: Wsgi) -> Wsgi:
         def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

@@ -56,7 +56,8 @@ def test_the_listener_serves_this_machine_only_unless_flare_host_says_otherwise(
 
     local = Listener(settings, redis_client, stream=False, poll=False, port=free_port()).start()
     try:
-        bound = local._server.socket.getsockname()[0]
+        assert local._server is not None
+        bound = local._server.host
     finally:
         local.stop()
 
