@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -115,11 +116,17 @@ class Server:
         from waitress import wasyncore
 
         sockets = self._server._map
-        if self._thread is None:
-            wasyncore.close_all(sockets)
-        else:
-            self._server.trigger.pull_trigger(lambda: wasyncore.close_all(sockets))
-            self._thread.join(timeout)
+
+        def close_all() -> None:
+            wasyncore.close_all(sockets, ignore_all=True)
+
+        thread = self._thread
+        if thread is not None and thread.is_alive():
+            with contextlib.suppress(OSError):  # its trigger closed already: the loop is ending
+                self._server.trigger.pull_trigger(close_all)
+            thread.join(timeout)
+        if thread is None or not thread.is_alive():
+            close_all()  # no loop runs now, so closing here races nobody (twice is harmless)
         self._server.task_dispatcher.shutdown(timeout=timeout)
 
     def stop_taking(self, timeout: float) -> bool:
@@ -134,8 +141,11 @@ class Server:
             closed.set()
 
         deadline = time.monotonic() + timeout
-        self._server.trigger.pull_trigger(close_port)
-        closed.wait(timeout)
+        try:
+            self._server.trigger.pull_trigger(close_port)
+            closed.wait(timeout)
+        except OSError:  # the trigger is closed: the loop has ended and takes nothing more
+            pass
         with self._idle:
             return self._idle.wait_for(
                 lambda: self._in_flight == 0, max(0.0, deadline - time.monotonic())
