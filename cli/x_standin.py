@@ -31,6 +31,21 @@ BRAND_ID = "9001"  # the brand's care account, which Flare posts as
 BRAND_USERNAME = "acmehelp"
 
 
+def local_x_settings(base_url: str, user_id: str) -> XSettings:
+    """X settings as an operator sets them, app and user context, for an X that serves on
+    127.0.0.1 and takes any credentials: this stand-in, and the tests' fake."""
+    secret = SecretStr("x-on-this-machine")
+    return XSettings(
+        api_url=base_url,
+        bearer_token=secret,
+        consumer_key=secret,
+        consumer_secret=secret,
+        access_token=secret,
+        access_token_secret=secret,
+        user_id=user_id,
+    )
+
+
 def _stamp(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
@@ -53,16 +68,7 @@ class XStandIn:
 
     def settings(self) -> XSettings:
         """X settings as an operator sets them (app and user context), pointed here."""
-        secret = SecretStr("flare-demo-x")
-        return XSettings(
-            api_url=self.base_url,
-            bearer_token=secret,
-            consumer_key=secret,
-            consumer_secret=secret,
-            access_token=secret,
-            access_token_secret=secret,
-            user_id=BRAND_ID,
-        )
+        return local_x_settings(self.base_url, BRAND_ID)
 
     def start(self) -> XStandIn:
         standin = self

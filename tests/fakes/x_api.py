@@ -22,9 +22,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from pydantic import SecretStr
 
 from cli import local_http
+from cli.x_standin import local_x_settings
 from flare.settings import XSettings
 
 BRAND_ID = "9001"
@@ -107,16 +107,7 @@ class FakeX:
 
     def settings(self) -> XSettings:
         """X settings as an operator sets them, pointed at this fake: app and user context."""
-        secret = SecretStr("x-secret")
-        return XSettings(
-            api_url=self.base_url,
-            bearer_token=secret,
-            consumer_key=secret,
-            consumer_secret=secret,
-            access_token=secret,
-            access_token_secret=secret,
-            user_id=self.brand_id,
-        )
+        return local_x_settings(self.base_url, self.brand_id)
 
     def start(self) -> FakeX:
         fake = self
