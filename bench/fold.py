@@ -107,7 +107,11 @@ def run(args: argparse.Namespace) -> int:
                     )
         finally:
             server.release()
-    print("\nA drain posts a card a second per channel; it weighs a long line at most every 2 s.")
+    per_second = Settings().slack.send_per_second
+    print(
+        f"\nA drain posts {per_second:g} card(s) a second per channel; it weighs a long line at "
+        f"most every {fold.WEIGH_GAP_MS / 1000:g} s."
+    )
     return 0
 
 

@@ -137,7 +137,9 @@ def test_pull_is_refused_to_someone_not_on_the_team_and_says_when_nothing_waits(
     with flare.worker_stopped():
         flare.click_button(STRANGER, ActionId.PULL, where)
     assert all(flare.case(c).state is CaseState.OPEN for c in ids)
-    assert flare.agent(STRANGER).was_told()
+    assert flare.agent(STRANGER).was_told() == [
+        "You are not on the list of agents who may act on Flare cards."
+    ]
 
     message = copy.deepcopy(flare.slack.messages[where])  # as the agent still sees it
     flare.work()  # every folded case comes back into the line and is carded

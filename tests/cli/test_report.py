@@ -44,7 +44,7 @@ def test_the_report_as_csv_is_one_table_and_as_a_table_reads_at_a_glance(
     assert rows[0] == ["section", "group", "key", "value"]
     assert ["handled", "U1", "cases", "2"] in rows
     assert as_table.returncode == 0, as_table.stderr
-    assert "Inside target overall: 75%; breaches: 1 (P3 1)"  # d answered too in as_table.stdout
+    assert "Inside target overall: 75%; breaches: 1 (P3 1)" in as_table.stdout  # d answered too
 
 
 def test_a_span_that_is_not_one_is_refused(redis_server: EmbeddedRedis) -> None:

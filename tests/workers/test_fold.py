@@ -142,7 +142,7 @@ def test_a_card_goes_to_the_channel_its_priority_is_routed_to_and_its_thread_fol
     ts = rt.store.card(urgent)[1]  # type: ignore[index]
     thread = [m["text"] for (ch, _), m in fake_slack.messages.items() if m.get("thread_ts") == ts]
     assert thread[0].startswith("👀 <@U0LEAD>: a priority case (P1)")  # the heads-up
-    assert "past its response target" in thread[1] or "overdue" in thread[1].lower()
+    assert thread[1].startswith("⏰ Overdue")
     assert all(ch == "C0URGENT" for (ch, _), m in fake_slack.messages.items())
 
 
