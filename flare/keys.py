@@ -157,8 +157,7 @@ def incident_pages(incident_id: str) -> str:
 
 def page_sent(incident_id: str, step_token: str, channel: str) -> str:
     """Mark, SET NX EX: the step carrying this token went out on one channel (chat, pager,
-    email), so a retried step job sends nothing twice, and a chain started again pages anew;
-    channel "counted": the step was counted on /metrics."""
+    email), so a retried step job sends nothing twice, and a chain started again pages anew."""
     return f"{PREFIX}:page:{incident_id}:{step_token}:{channel}"
 
 

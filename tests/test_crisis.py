@@ -33,7 +33,7 @@ from tests.fakes.slack import slash_command
 from tests.fakes.smtp import FakeSmtp
 from tests.fakes.x_api import FakeX, fake_x
 from tests.session import AGENT, LEAD, PR, Session, start_session
-from workers import runtime
+from workers import pages, runtime
 from workers.send_budget import SendBudget
 
 __all__ = ["fake_x"]
@@ -246,6 +246,23 @@ def test_closing_stops_paging_resolves_the_pager_and_tells_pr(
     assert command(flare, "ack outage", user=ANA).startswith("That incident is closed")
     [(_, page)] = [(k, m) for k, m in flare.slack.messages.items() if k[0] == "D0ANA"]
     assert "actions" not in json.dumps(page["blocks"])  # the page lost its buttons
+
+
+def test_a_step_of_a_closed_incident_sends_nothing_after_the_topic_opens_again(
+    flare: Session, fake_pager: FakePager
+) -> None:
+    command(flare, "crisis open outage")
+    closed = flare.paging_incident("outage")
+    command(flare, "crisis close outage fixed")
+    command(flare, "crisis open outage")  # a new incident on the same topic: open again
+    sent: list[str] = []
+
+    went = pages._once(
+        runtime.current(), closed, "a-step-in-flight", "pager", lambda: sent.append("x")
+    )
+
+    assert (went, sent) == (False, [])
+    assert flare.paging_incident("outage").id != closed.id
 
 
 # the roll-up ---------------------------------------------------------------------------------

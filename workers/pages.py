@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 
+import redis
 from rq.exceptions import DuplicateJobError
 
 from bot import incident_card
@@ -57,12 +58,21 @@ def page_step(topic: str, incident_id: str, step: int, token: str) -> str:
             retry=PAGE_RETRY,
         )
     sent, failed = _page(rt, incident, step, token, due)
-    incidents.paged(topic, due.contact.name, now)
-    if rt.redis.set(keys.page_sent(incident_id, token, "counted"), "1", nx=True, ex=ONCE_TTL):
-        rt.store.count("pages")  # once a step, however many tries its channels take
-    rt.store.audit(
-        audit_id(incident_id), "flare", "page", step=step, contact=due.contact.name, sent=sent
-    )
+    if status == "go":  # the step's first try: counted and audited once
+        incidents.paged(topic, due.contact.name, now)
+        rt.store.count("pages")
+        rt.store.audit(
+            audit_id(incident_id), "flare", "page", step=step, contact=due.contact.name, sent=sent
+        )
+    elif sent:  # a retry that sent what its first try could not
+        rt.store.audit(
+            audit_id(incident_id),
+            "flare",
+            "page-resent",
+            step=step,
+            contact=due.contact.name,
+            sent=sent,
+        )
     rt.paging.redraw(topic)
     log.info("page %d of %s sent to %s by %s", step, topic, due.contact.name, sent or "nothing")
     if failed:  # the retry sends on these channels alone: the others are marked sent
@@ -95,9 +105,14 @@ def _page(
         def dm() -> None:
             blocks, text = incident_card.page_blocks(incident, contact, step, total, due)
             posted = slack.client.post_card(slack.client.open_dm(contact.slack), blocks, text)
-            pages = keys.incident_pages(incident.id)
-            rt.redis.rpush(pages, f"{posted.channel}|{posted.ts}")
-            rt.redis.expire(pages, CLOSED_TTL)
+            try:  # what the close edits later; the DM went, so a failure here must not resend it
+                pages = keys.incident_pages(incident.id)
+                rt.redis.rpush(pages, f"{posted.channel}|{posted.ts}")
+                rt.redis.expire(pages, CLOSED_TTL)
+            except redis.RedisError as exc:
+                log.warning(
+                    "page %d of %s: DM sent, not noted for the close: %s", step, incident.topic, exc
+                )
 
         def pr_line() -> None:
             line = incident_card.paging_line(incident, contact, step, total)
@@ -140,10 +155,11 @@ def _page(
 def _once(
     rt: Runtime, incident: Incident, token: str, channel: str, send: Callable[[], None]
 ) -> bool:
-    """Send on one channel once per step, and never once the incident is acknowledged or closed;
-    a failure clears the mark and raises, so the job's retry sends it."""
-    current_state = rt.redis.hget(keys.incident(incident.topic), "state")
-    if current_state != b"open":
+    """Send on one channel once per step, and never once the incident is acknowledged or closed
+    (nor once another incident has opened on the topic since); a failure clears the mark and
+    raises, so the job's retry sends it."""
+    now_open = rt.redis.hmget(keys.incident(incident.topic), "id", "state")
+    if now_open != [incident.id.encode(), b"open"]:
         return False
     mark = keys.page_sent(incident.id, token, channel)
     if not rt.redis.set(mark, "1", nx=True, ex=ONCE_TTL):
