@@ -16,6 +16,7 @@ OUTAGE_MOST_WAIT = 300.0
 DRAINING_TTL = 60  # seconds: a drain job lost with its worker holds up a channel no longer
 DIRTY_TTL = 60  # seconds: a redraw lost with its worker blocks later redraws no longer than this
 SIGNATURE_TTL = 86_400  # seconds an agent's sign-off is cached from their chat profile
+TRIAGE_PENDING_TTL = 86_400  # seconds a batch's stored-not-acted list waits for its retries
 
 # Workers. A job's worker beats its heart while the job runs; when the beats stop (the process
 # died, the container was killed) a live worker takes the job back after JOB_HEARTBEAT_TTL.

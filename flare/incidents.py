@@ -259,7 +259,7 @@ class Incidents:
                 topic,
                 case_id or "",
                 at.isoformat(),
-                f"{topic}-{int(at.timestamp())}",
+                f"{topic}-{int(at.timestamp())}-{secrets.token_hex(2)}",  # two in a second differ
                 (chain or Chain(topic=topic)).model_dump_json(),
                 new_token(),
                 cause,

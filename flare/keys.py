@@ -15,6 +15,12 @@ def cases_by_due() -> str:
     return f"{PREFIX}:cases:due"
 
 
+def triage_pending(batch: str) -> str:
+    """Set with expiry: the cases a triage batch stored and has not yet acted on (cards,
+    incidents), so a retry after a failure in between still acts on them."""
+    return f"{PREFIX}:triage-pending:{batch}"
+
+
 def thread(post_id: str) -> str:
     """String: the case a post belongs to (a conversation's root, the case's own posts), so a
     customer's later post in the conversation joins that case."""

@@ -12,6 +12,7 @@ import redis
 from flare import keys
 from flare.audit import Audit
 from flare.case import Case, CaseState
+from flare.defaults import TRIAGE_PENDING_TTL
 from rules.decision import Decision
 from rules.mention import Mention, RefType
 
@@ -63,25 +64,27 @@ return {'ok', holder}
 # Returns per case 1 if stored now, 0 if it was stored before.
 _SAVE = """
 local stored, counted = {}, {}
-local n = (#KEYS - 4) / 3
+local n = (#KEYS - 5) / 3
+local pending = ARGV[3] ~= ''
 for i = 0, n - 1 do
-  local case, a = KEYS[5 + i * 3], 2 + i * 9
+  local case, a = KEYS[6 + i * 3], 3 + i * 9
   local id, linked, due, action = ARGV[a + 1], ARGV[a + 5], ARGV[a + 6], ARGV[a + 7]
   if redis.call('HSETNX', case, 'stored_at', ARGV[1]) == 1 then
     redis.call('HSET', case, 'mention', ARGV[a + 2], 'decision', ARGV[a + 3], 'state', ARGV[a + 4])
-    for _, thread in ipairs({KEYS[6 + i * 3], KEYS[7 + i * 3]}) do
+    for _, thread in ipairs({KEYS[7 + i * 3], KEYS[8 + i * 3]}) do
       if linked ~= '' then
         redis.call('SET', thread, id)  -- the conversation moves on to the new case
       else
         redis.call('SET', thread, id, 'NX')
       end
-      if KEYS[6 + i * 3] == KEYS[7 + i * 3] then break end
+      if KEYS[7 + i * 3] == KEYS[8 + i * 3] then break end
     end
     if linked ~= '' then redis.call('HSET', case, 'linked_to', linked) end
     if ARGV[a + 8] ~= '' then redis.call('HSET', case, 'ingested_at', ARGV[a + 8]) end
     if due ~= '' then redis.call('ZADD', KEYS[2], due, id) end
     if ARGV[a + 9] ~= '' then redis.call('ZADD', KEYS[4], ARGV[a + 9], id) end  -- too old: listed
     redis.call('ZADD', KEYS[3], ARGV[2], id)
+    if pending then redis.call('SADD', KEYS[5], id) end  -- acted on by this batch, or its retry
     counted[action] = (counted[action] or 0) + 1
     stored[#stored + 1] = 1
   else
@@ -94,6 +97,7 @@ for action, count in pairs(counted) do
   total = total + count
 end
 if total > 0 then redis.call('HINCRBY', KEYS[1], 'mentions', total) end
+if pending and total > 0 then redis.call('EXPIRE', KEYS[5], ARGV[3]) end
 return stored
 """
 
@@ -146,9 +150,13 @@ class Store:
         """
         return self.save_many([NewCase(mention, decision, linked_to, ingested_at)], now)[0]
 
-    def save_many(self, cases: list[NewCase], now: datetime | None = None) -> list[bool]:
+    def save_many(
+        self, cases: list[NewCase], now: datetime | None = None, batch: str | None = None
+    ) -> list[bool]:
         """Store a batch of decided mentions in one round trip, each whole or not at all; for
-        each, False if it was stored before (a retried batch changes nothing twice)."""
+        each, False if it was stored before (a retried batch changes nothing twice). With
+        `batch`, the ids stored are also listed in `keys.triage_pending(batch)`, atomically,
+        until the batch has acted on them (`pending`, `acted`)."""
         if not cases:
             return []
         when = now or _now()
@@ -157,8 +165,13 @@ class Store:
             keys.cases_by_due(),
             keys.cases_by_stored(),
             keys.missed(),
+            keys.triage_pending(batch or ""),
         ]
-        argv: list[str | float] = [when.isoformat(), when.timestamp()]
+        argv: list[str | float] = [
+            when.isoformat(),
+            when.timestamp(),
+            TRIAGE_PENDING_TTL if batch else "",
+        ]
         for new in cases:
             m, d = new.mention, new.decision
             keys_ += [keys.case(m.id), keys.thread(m.conversation_id or m.id), keys.thread(m.id)]
@@ -177,6 +190,14 @@ class Store:
             ]
         stored = self._save(keys=keys_, args=argv)
         return [bool(flag) for flag in stored]
+
+    def pending(self, batch: str) -> set[str]:
+        """Ids a triage batch stored and has not yet acted on (all of them, while it runs)."""
+        return {raw.decode() for raw in self.redis.smembers(keys.triage_pending(batch))}
+
+    def acted(self, batch: str) -> None:
+        """The batch has acted on every case it stored: its retry has nothing left to do."""
+        self.redis.delete(keys.triage_pending(batch))
 
     def get(self, case_id: str) -> Case | None:
         found = self.get_many([case_id])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import time
@@ -76,7 +77,9 @@ def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
             except Exception as exc:
                 _dead(rt, mention.model_dump(mode="json"), _reason(exc), counts)
     open_topics = rt.paging.incidents.open_topics() if decided else set()
-    fresh = _store_new(rt, decided, now, counts)
+    batch = _batch_name(mentions)
+    fresh = _store_new(rt, decided, now, counts, batch)
+    fresh |= rt.store.pending(batch)  # stored by an earlier try that failed before acting
     recent_on_topic: dict[str, dict[str, float]] = {}
     cards: list[tuple[str, bool]] = []  # case id, and whether it goes before the others
     for mention, decision, conversation, _ in decided:
@@ -99,7 +102,13 @@ def triage_batch(payload: list[dict[str, Any]]) -> dict[str, int]:
         )
     elif cards:
         log.info("no Slack or Teams set: %d cases kept in Redis, no cards posted", len(cards))
+    rt.store.acted(batch)
     return counts
+
+
+def _batch_name(mentions: list[Mention]) -> str:
+    """The same name for a batch and its retries (RQ retries with the same payload)."""
+    return hashlib.blake2b(" ".join(m.id for m in mentions).encode(), digest_size=12).hexdigest()
 
 
 def triage_failed(
@@ -142,23 +151,24 @@ def _continues(conversation: Conversation | None, decision: Decision) -> bool:
 
 
 def _store_new(
-    rt: Runtime, decided: list[Decided], now: datetime, counts: dict[str, int]
+    rt: Runtime, decided: list[Decided], now: datetime, counts: dict[str, int], batch: str
 ) -> set[str]:
     """Store each decided mention that starts a case, in one round trip; the ids stored now
-    (a mention stored by an earlier run of the batch is not among them)."""
+    (a mention stored by an earlier run of the batch is not among them), each also listed as
+    the batch's to act on."""
     handed_on = _handed_on(now)
     new = [
         NewCase(m, d, link, handed_on) for m, d, conv, link in decided if not _continues(conv, d)
     ]
     try:
-        stored = rt.store.save_many(new, now)
+        stored = rt.store.save_many(new, now, batch)
     except redis.RedisError:
         raise
     except Exception:  # one of them can't be written: store each alone to find which
         stored = []
         for case in new:
             try:
-                stored += rt.store.save_many([case], now)
+                stored += rt.store.save_many([case], now, batch)
             except redis.RedisError:
                 raise
             except Exception as exc:

@@ -502,3 +502,21 @@ def test_a_triage_batch_that_fails_for_good_leaves_each_mention_as_a_dead_letter
     letters = DeadLetters(rt.redis).all()
     assert len(letters) == 2 and all(letter.where == "triage" for letter in letters)
     assert not any(rt.redis.exists(keys.seen(m["id"])) for m in batch)  # `flare dlq replay`
+
+
+def test_a_triage_batch_retried_after_storing_but_before_acting_still_acts_once(
+    rt: Runtime, redis_client: redis.Redis
+) -> None:
+    payload = [mention(id="3001", text="@acme my order never arrived, two weeks now")]
+    queued = [m.model_dump(mode="json") for m in payload]
+    first_try = {"stored": 0, "dead": 0}
+    decided = jobs._decide(rt, payload, NOON)
+    jobs._store_new(rt, decided, NOON, first_try, jobs._batch_name(payload))  # then it failed
+
+    retry = jobs.triage_batch(queued)
+    again = jobs.triage_batch(queued)
+
+    assert first_try["stored"] == 1 and retry["stored"] == 0
+    assert retry["cards"] == 1  # the card the first try never queued
+    assert again["cards"] == 0  # and no second one
+    assert redis_client.exists(keys.triage_pending(jobs._batch_name(payload))) == 0
