@@ -6,7 +6,7 @@ import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 import redis
@@ -67,7 +67,6 @@ class Report:
     breaches: dict[str, int]  # priority → overdue entries
     incidents: list[IncidentTime]
     handled: dict[str, int]  # agent → cases handled
-    answer_minutes: dict[str, list[float]] = field(default_factory=dict)  # priority → each time
 
     @property
     def breach_total(self) -> int:
@@ -162,7 +161,6 @@ def build(
         breaches=dict(sorted(breaches.items())),
         incidents=incidents,
         handled={who: len(c) for who, c in sorted(handled.items(), key=lambda kv: -len(kv[1]))},
-        answer_minutes={p: sorted(t) for p, t in sorted(answer_minutes.items())},
     )
 
 

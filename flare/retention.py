@@ -103,10 +103,9 @@ class Retention:
                 break  # written an hour past the cutoff: everything after is newer
         removed.audit_entries += self._delete_entries(stale)
         letters = DeadLetters(self.redis)
-        for letter in letters.all():
-            if datetime.fromisoformat(letter.at) < before:
-                letters.remove(letter.id)
-                removed.dead_letters += 1
+        letters.upgrade()  # letters an earlier Flare kept unindexed are swept too
+        old = [letter.id for letter in letters.all() if datetime.fromisoformat(letter.at) < before]
+        removed.dead_letters += letters.drop(*old)
         return removed
 
     # one person --------------------------------------------------------------------------------
@@ -149,10 +148,13 @@ class Retention:
         ]
         removed.audit_entries += self._delete_entries(naming)
         letters = DeadLetters(self.redis)
-        for letter in letters.all():
-            if _names([letter.raw.decode("utf-8", "replace")], names, quoted=True):
-                letters.remove(letter.id)
-                removed.dead_letters += 1
+        letters.upgrade()  # letters an earlier Flare kept unindexed name people too
+        naming_them = [
+            letter.id
+            for letter in letters.all()
+            if _names([letter.raw.decode("utf-8", "replace")], names, quoted=True)
+        ]
+        removed.dead_letters += letters.drop(*naming_them)
         return removed
 
     # -------------------------------------------------------------------------------------------
@@ -187,12 +189,14 @@ class Retention:
                 keys.claim(cid),
                 keys.teams_card(cid),
                 keys.case_overdue(cid),
+                keys.case_timers(cid),
                 *(keys.case_told(cid, action) for action in Action),
                 *(keys.seen(post) for post in own),
                 *(keys.thread(post) for post in own),
             )
             pipe.zrem(keys.cases_by_due(), cid)
             pipe.zrem(keys.cases_by_stored(), cid)
+            pipe.zrem(keys.missed(), cid)  # `flare missed` lists only cases that are there
             removed.cases += 1
         pipe.execute()
         for cid, (mention_raw, _) in zip(ids, replies[::3], strict=True):

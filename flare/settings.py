@@ -390,7 +390,6 @@ class ReportSettings(BaseModel):
 _AAD = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 ENV_FILE = Path(".env")
 """Read as docker compose reads it: from the current directory, the environment winning."""

@@ -1,7 +1,7 @@
 """The web demo in a real browser (Debian's chromium, driven by selenium): a newcomer opens the
 page, claims a card, replies through the modal, sees the reply on the X page and the card
 change, then, acting as PR, acknowledges the page. Screenshots are kept as test artifacts
-(in FLARE_ARTIFACTS if set, else under pytest's basetemp).
+(in BROWSER_TEST_ARTIFACTS if set, else under pytest's basetemp).
 
 Skipped, saying why, where no chromium and chromedriver are installed (`make test` installs
 them with apt-get when it runs as root)."""
@@ -21,8 +21,8 @@ import pytest
 
 from bot.action_ids import ActionId
 
-CHROMIUM = os.environ.get("FLARE_CHROMIUM", "/usr/bin/chromium")
-DRIVER = os.environ.get("FLARE_CHROMEDRIVER", "/usr/bin/chromedriver")
+CHROMIUM = os.environ.get("BROWSER_TEST_CHROMIUM", "/usr/bin/chromium")
+DRIVER = os.environ.get("BROWSER_TEST_CHROMEDRIVER", "/usr/bin/chromedriver")
 WAIT = 30.0  # seconds any one thing may take to show (the demo builds its engine first)
 
 missing = [p for p in (CHROMIUM, DRIVER) if not shutil.which(p)]
@@ -36,7 +36,7 @@ webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not in
 
 @pytest.fixture
 def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    kept = os.environ.get("FLARE_ARTIFACTS")
+    kept = os.environ.get("BROWSER_TEST_ARTIFACTS")
     folder = Path(kept) if kept else tmp_path_factory.getbasetemp() / "artifacts"
     folder.mkdir(parents=True, exist_ok=True)
     return folder

@@ -27,6 +27,8 @@ def test_cases_and_audit_entries_older_than_the_cutoff_go_and_the_rest_stay(
     old_letter = letters.push(b"{broken", "webhook", "POST /intake", "not JSON")
     redis_client.hset(keys.dead_letter(old_letter.id), "at", OLD.isoformat())
     letters.push(b"{also broken", "webhook", "POST /intake", "not JSON")
+    redis_client.zadd(keys.missed(), {"old": OLD.timestamp()})  # listed by `flare missed`
+    redis_client.hset(keys.case_timers("old"), "due", "x")
 
     removed = Retention(redis_client).expire(NOON - timedelta(days=90))
 
@@ -36,6 +38,8 @@ def test_cases_and_audit_entries_older_than_the_cutoff_go_and_the_rest_stay(
     assert [e.case for e in audit.recent(10)] == ["new"]
     assert redis_client.zrange(keys.cases_by_stored(), 0, -1) == [b"new"]
     assert len(letters.ids()) == 1
+    assert redis_client.zscore(keys.missed(), "old") is None
+    assert redis_client.exists(keys.case_timers("old")) == 0
 
 
 def test_forgetting_an_author_removes_their_cases_posts_history_audit_and_dead_letters(
@@ -68,6 +72,8 @@ def test_forgetting_an_author_removes_their_cases_posts_history_audit_and_dead_l
     assert [e.what for e in audit.recent(10)] == ["claim"]  # U1's claim of omar's case
     assert not redis_client.exists(keys.thread("d2"), keys.claim("d1"), keys.card("d1"))
     assert len(letters.ids()) == 1
+    assert redis_client.zscore(keys.missed(), "old") is None
+    assert redis_client.exists(keys.case_timers("old")) == 0
 
 
 def test_forgetting_someone_unknown_removes_nothing(redis_client: redis.Redis) -> None:
