@@ -40,7 +40,8 @@ def health_command(
     """Say whether this host's Flare process is alive; exit 1 if not. For container health
     checks and Kubernetes probes.
 
-    With --port it asks the process's /healthz, which answers 200 when Redis is reachable.
+    With --port it asks the process's /healthz, which answers 200 when Redis is reachable and
+    the process's own checks pass (a worker serves each queue; the X stream is connected).
     With --worker it looks in Redis for the lanes this host (this container, this pod) runs:
     each queue named must be served by one that beat its heart within the last minute.
 

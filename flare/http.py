@@ -30,18 +30,21 @@ def _plain(
 def router(
     client: redis.Redis, routes: dict[str, Wsgi] | None = None, checks: Iterable[Check] = ()
 ) -> Wsgi:
-    """Route by path: health (Redis reachable, then the process's own `checks`: its workers,
-    its stream), Prometheus metrics, then the process's routes (Slack's events for `flare bot`,
-    POST /intake for `flare listen`)."""
+    """Route by path: /healthz (Redis reachable, then the process's own `checks`: its workers,
+    its stream; what to alert on), /livez (Redis reachable alone: what a probe that restarts or
+    unroutes the process asks, since a bot still takes clicks while the workers are down),
+    Prometheus metrics, then the process's routes (Slack's events for `flare bot`, POST /intake
+    for `flare listen`)."""
     routes = dict(routes or {})
     checks = tuple(checks)
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path == "/healthz":
+        if path in ("/healthz", "/livez"):
+            own = checks if path == "/healthz" else ()
             try:
                 client.ping()
-                wrong = [why for check in checks if (why := check())]
+                wrong = [why for check in own if (why := check())]
             except redis.RedisError as exc:
                 wrong = [f"redis: {exc}"]
             if wrong:

@@ -17,7 +17,7 @@ from tests.deploy.flare_commands import command_error, option_value, setting_nam
 K8S = Path(__file__).parents[2] / "deploy" / "k8s"
 KUBERNETES = "1.30.0"  # the oldest release the manifests are checked against
 KEDA = "keda.sh/v1alpha1"
-HTTP_ROUTES = ("/healthz", "/metrics")  # what flare/http.py:router answers in every process
+HTTP_ROUTES = ("/healthz", "/livez", "/metrics")  # flare/http.py:router answers these everywhere
 
 Object = dict[str, Any]
 

@@ -1,4 +1,4 @@
-"""/healthz: 503 with the reason when Redis, the workers or the X stream are not there."""
+"""/healthz: 503 with the reason when Redis, workers or the stream are missing; /livez: Redis."""
 
 from __future__ import annotations
 
@@ -77,3 +77,15 @@ def test_a_stream_down_past_its_grace_is_unhealthy_and_back_when_it_reconnects()
 
 def test_a_stream_reconnecting_within_its_grace_is_healthy() -> None:
     assert stream_connected(lambda: False, grace=60.0)() is None
+
+
+def test_livez_asks_redis_alone_so_a_bot_with_its_workers_down_stays_in_service(
+    redis_client: redis.Redis, serve_wsgi: Callable[[Any], str]
+) -> None:
+    url = serve_wsgi(router(redis_client, checks=[workers_alive(redis_client)]))
+    gone = redis.Redis(host="127.0.0.1", port=free_port(), retry=Retry(NoBackoff(), 0))
+    unreachable = serve_wsgi(router(gone, checks=[workers_alive(gone)]))
+
+    assert requests.get(f"{url}/healthz", timeout=5).status_code == 503  # no worker: alert
+    assert requests.get(f"{url}/livez", timeout=5).text == "ok\n"
+    assert requests.get(f"{unreachable}/livez", timeout=5).status_code == 503
