@@ -8,15 +8,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import redis
-from rq import Worker
-from rq.serializers import JSONSerializer
 
 from bot.slack_client import SlackClient, SlackError
 from cli.wiring import team_of
 from flare import problems
-from flare.queues import QueueName
+from flare.health import unserved
 from flare.settings import Settings, without_password
 from rules.playbook import PlaybookError, load_playbook
+from workers.mailer import Mailer, MailError
 from workers.x_client import XClient, XError
 
 
@@ -235,16 +234,9 @@ def check_smtp(settings: Settings) -> Iterator[Finding]:
     if not settings.smtp.enabled:
         return
     server = settings.smtp.server
-    kind = smtplib.SMTP_SSL if server.ssl else smtplib.SMTP
     try:
-        with kind(server.host, server.port, timeout=settings.smtp.timeout) as smtp:
-            smtp.ehlo()
-            if not server.ssl and smtp.has_extn("starttls"):
-                smtp.starttls()
-                smtp.ehlo()
-            if server.user:
-                smtp.login(server.user, server.password)
-    except (OSError, smtplib.SMTPException) as exc:
+        Mailer(settings.smtp).check()  # as a page signs in: TLS checked, no password in clear
+    except (OSError, smtplib.SMTPException, MailError) as exc:
         yield wrong(
             f"Email: {server.host}:{server.port} refused: {without_password(str(exc))}",
             "check FLARE_SMTP__URL (smtp://user:password@host:587)",
@@ -254,10 +246,7 @@ def check_smtp(settings: Settings) -> Iterator[Finding]:
 
 
 def check_workers(client: redis.Redis) -> Iterator[Finding]:
-    served = {
-        q for w in Worker.all(connection=client, serializer=JSONSerializer) for q in w.queue_names()
-    }
-    missing = [q.value for q in QueueName if q.value not in served]
+    missing = unserved(client)
     if missing:
         yield wrong(
             f"Workers: nobody serves {', '.join(missing)}",

@@ -13,16 +13,22 @@ from flare.queues import QueueName, queue
 Check = Callable[[], str | None]  # None when all is well, else the reason, in a few words
 
 
+def unserved(client: redis.Redis) -> list[str]:
+    """The queues no live worker serves: none registered for it with a key that has not expired
+    (a worker renews it while it lives, and it lapses seconds after the worker dies)."""
+    missing = []
+    for name in QueueName:
+        registered = list(worker_registration.get_keys(queue=queue(client, name)))
+        if not registered or not client.exists(*registered):
+            missing.append(name.value)
+    return missing
+
+
 def workers_alive(client: redis.Redis) -> Check:
-    """Every queue has a live worker: one registered for it whose key has not expired (a
-    worker renews it while it lives, and it lapses seconds after the worker dies)."""
+    """Every queue has a live worker (`unserved`)."""
 
     def check() -> str | None:
-        missing = []
-        for name in QueueName:
-            registered = list(worker_registration.get_keys(queue=queue(client, name)))
-            if not registered or not client.exists(*registered):
-                missing.append(name.value)
+        missing = unserved(client)
         if missing:
             return f"workers: no live worker serves {', '.join(missing)} (run `flare worker`)"
         return None

@@ -68,7 +68,13 @@ class Mailer:
         except (smtplib.SMTPException, OSError) as exc:
             raise MailError(f"no answer: {type(exc).__name__}: {exc}", retryable=True) from exc
 
-    def _deliver(self, message: EmailMessage) -> None:
+    def check(self) -> None:
+        """Connect and sign in as a page would, sending nothing (`flare doctor`). Raises
+        MailError, or smtplib's and the socket's own errors."""
+        self._deliver(None)
+
+    def _deliver(self, message: EmailMessage | None) -> None:
+        """Connect, secure, sign in, then send `message` (None: stop after signing in)."""
         server = self._settings.server
         timeout = self._settings.timeout
         smtp: smtplib.SMTP
@@ -91,7 +97,8 @@ class Mailer:
                         retryable=False,
                     )
                 smtp.login(server.user, server.password)
-            smtp.send_message(message)
+            if message is not None:
+                smtp.send_message(message)
 
 
 def _on_this_machine(host: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import smtplib
+
 import pytest
 
 from flare.settings import SmtpSettings
@@ -67,4 +69,12 @@ def test_without_a_url_the_mailer_is_off_and_sends_nothing(fake_smtp: FakeSmtp) 
     mailer.send("pr@acme.example", "Crisis", "Body")
 
     assert not mailer.enabled
+    assert fake_smtp.received == []
+
+
+def test_a_check_signs_in_as_a_page_would_and_sends_nothing(fake_smtp: FakeSmtp) -> None:
+    Mailer(fake_smtp.settings()).check()
+
+    with pytest.raises(smtplib.SMTPAuthenticationError):
+        Mailer(fake_smtp.settings(password="wrong")).check()
     assert fake_smtp.received == []
