@@ -200,12 +200,14 @@ class Casework:
             return refused(words(self.team.refusal("agent")))
         folded = keys.send_folded(channel)
         try:
-            while popped := self.redis.zpopmin(folded):
-                case_id = popped[0][0].decode()
+            while first := self.redis.zrange(folded, 0, 0):  # left listed until claimed:
+                case_id = first[0].decode()  # a pull that fails halfway loses no case
                 case = self.store.get(case_id)
                 if case is None or case.state is not CaseState.OPEN or self.store.card(case_id):
+                    self.redis.zrem(folded, case_id)
                     continue
                 result = self.store.claim(case_id, actor.id)
+                self.redis.zrem(folded, case_id)  # claimed, by this person or another
                 if result.ok:
                     self.store.audit(case_id, actor.id, "pull", channel=channel)
                     return self._took(result, case_id, actor, "pulled and claimed")
