@@ -146,6 +146,24 @@ def demo(
     from cli.demo import run_demo
 
     settings = settings_or_exit()
+    ignored = [
+        name
+        for name, given in (
+            ("--slack", slack),
+            ("--follow", follow),
+            ("--sample", sample is not None),
+            ("--teams-cards", teams_cards is not None),
+        )
+        if given
+    ]
+    if web and ignored:  # the page tells its own story, with its own stand-ins
+        err.print(
+            f"[red]--web tells the demo's own story: {', '.join(ignored)} cannot go with it.[/red]"
+        )
+        raise typer.Exit(2)
+    if not web and (port != 8750 or speed != 1.0):
+        err.print("[red]--port and --speed are for the --web page: add --web.[/red]")
+        raise typer.Exit(2)
     if web:
         from cli.showcase import run_showcase
 

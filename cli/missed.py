@@ -50,7 +50,7 @@ class TooOld:
 
 
 def missed_command(
-    limit: Annotated[int, typer.Option(help="Show at most this many, newest first.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many, newest first.")] = 50,
     as_json: Annotated[
         bool, typer.Option("--json", help="One JSON object per line instead of a table.")
     ] = False,
@@ -64,7 +64,7 @@ def missed_command(
     **Examples**: `flare missed`; `flare missed --limit 500 --json` (JSON lines, for jq).
     """
     client = connect(settings_or_exit())
-    ids = [raw.decode() for raw in client.zrevrange(keys.missed(), 0, max(limit, 1) - 1)]
+    ids = [raw.decode() for raw in client.zrevrange(keys.missed(), 0, limit - 1)]
     cases = Store(client).get_many(ids)
     if as_json:
         sys.stdout.writelines(json.dumps(_as_json(case)) + "\n" for case in cases)

@@ -208,8 +208,10 @@ def triage_command(
     `{"id": null, "error": ...}` in its place on stdout. Exit 1 when no line could be read.
     On a terminal, stderr shows how far it has got.
 
-    **Example**: `flare triage cli/samples/demo.jsonl --brand acme` writes the decisions to
-    stdout; add `--now 2026-11-20T12:00:00Z` to decide as of that time, `> out.jsonl` to keep them.
+    **Example**: `flare triage cli/samples/demo.jsonl --brand acme --now 2026-11-20T12:00:00Z`
+    decides the sample as of just after its last post and writes the decisions to stdout
+    (`> out.jsonl` keeps them). Without `--now` it decides as of now, when posts older than the
+    playbook's maximum age are recorded, not chased.
     """
     _, book, handles = _in_use(playbook, brand)
     engine = Engine(book, handles)

@@ -586,3 +586,11 @@ def test_a_worker_whose_redis_is_down_says_so_in_a_line_a_lane_and_no_traceback(
 
     text = "".join(lines)
     assert "Redis can't be reached" in text and "Traceback" not in text
+
+
+def test_demo_options_that_the_chosen_demo_would_ignore_are_refused() -> None:
+    with_web = flare("demo", "--web", "--slack")
+    without = flare("demo", "--speed", "2")
+
+    assert with_web.returncode == 2 and "--slack cannot go with it" in with_web.stderr
+    assert without.returncode == 2 and "add --web" in without.stderr
