@@ -241,7 +241,7 @@ def card_dirty(mention_id: str) -> str:
 
 def send_waiting(channel: str) -> str:
     """Sorted set: case ids whose cards wait for a send slot in this channel, scored by urgency
-    (workers.send_budget.urgency): the lowest score goes first."""
+    (flare.backlog.urgency): the lowest score goes first."""
     return f"{PREFIX}:send:{channel}:waiting"
 
 

@@ -20,7 +20,7 @@ from bot.card import CARD_EVENT
 from bot.mrkdwn import say
 from bot.slack_client import POST_EVENT, Posted, SlackError
 from flare import keys
-from flare.backlog import PULLED
+from flare.backlog import Waiting, urgency
 from flare.case import Case, CaseState
 from flare.defaults import (
     CHAT_RETRY,
@@ -42,7 +42,7 @@ from rules.decision import Action, Decision, Priority
 from rules.mention import Mention, Source
 from workers import fold, teams
 from workers.runtime import Runtime, current
-from workers.send_budget import SendBudget, urgency
+from workers.send_budget import SendBudget
 
 log = logging.getLogger(__name__)
 
@@ -509,9 +509,8 @@ def tell_case(case_id: str) -> str:
 def _wait_for_slot(rt: Runtime, channel: str, case: Case, wait: float) -> str:
     """Put the card in the channel's backlog, which one drain job at a time posts. A case
     claimed before it had a card (pulled from the fold) goes first: its holder waits for it."""
-    score = urgency(case.decision.priority, case.decision.due)
-    if case.state is CaseState.CLAIMED:
-        score = PULLED
+    d = case.decision
+    score = Waiting(case.id, d.priority, d.due, pulled=case.state is CaseState.CLAIMED).score
     rt.redis.zadd(keys.send_waiting(channel), {case.id: score}, lt=True)  # moves only ahead
     _drain_later(rt, channel, wait)
     return "waiting"

@@ -16,10 +16,7 @@ from typing import Protocol, TypeVar
 import redis
 
 from flare import keys
-from flare.backlog import urgency
 from rules.decision import Priority
-
-__all__ = ["PendingSend", "SendBudget", "most_urgent_first", "urgency"]
 
 _KEEP_MS = 60_000  # how long the bookkeeping keys outlive the moment they describe
 
