@@ -8,7 +8,6 @@ the same signature and parses the same payload it would from Slack. Pure, but fo
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import time
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import requests
+from slack_sdk.signature import SignatureVerifier
 
 TEAM = {"id": "T0FLARE", "domain": "flare-demo"}
 APP_ID = "A0FLAREDEMO"
@@ -100,10 +100,16 @@ def _with_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def signature(secret: str, timestamp: str, body: str) -> str:
-    """Slack's request signature: `v0=` and the hex HMAC-SHA256 of `v0:<timestamp>:<body>`."""
-    base = f"v0:{timestamp}:{body}".encode()
-    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+def signed_headers(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+    """The headers Slack sends with a form-encoded request: its timestamp and signature."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    assert signature is not None  # None only without a timestamp
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": signature,
+    }
 
 
 @dataclass(frozen=True)
@@ -116,15 +122,7 @@ class Signed:
     @classmethod
     def of(cls, payload: dict[str, Any], secret: str, timestamp: int | None = None) -> Signed:
         body = urlencode({"payload": json.dumps(payload, separators=(",", ":"))})
-        ts = str(int(time.time()) if timestamp is None else timestamp)
-        return cls(
-            body,
-            {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "X-Slack-Request-Timestamp": ts,
-                "X-Slack-Signature": signature(secret, ts, body),
-            },
-        )
+        return cls(body, signed_headers(secret, body, timestamp))
 
 
 def forward(url: str, signed: Signed, timeout: float = 10.0) -> tuple[int, dict[str, Any]]:

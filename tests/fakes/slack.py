@@ -8,10 +8,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 import requests
-from slack_sdk.signature import SignatureVerifier
 
 from bot.action_ids import ActionId
 from bot.payloads import button_value
+from cli.interaction import signed_headers
 from cli.standin import SlackStandIn
 from flare.outcome import Field
 from tests.conftest import SIGNING_SECRET
@@ -61,16 +61,6 @@ def block_actions(
                 "action_ts": f"{time.time():.6f}",
             }
         ],
-    }
-
-
-def signed_headers(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
-    ts = str(timestamp if timestamp is not None else int(time.time()))
-    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-    return {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": signature,
     }
 
 
