@@ -408,6 +408,7 @@ async function poll(force) {
       }
     }
     document.body.dataset.version = d.version;
+    delete document.body.dataset.offline;
   } catch (err) {
     document.body.dataset.offline = "1";
   } finally {
