@@ -29,7 +29,7 @@ def schedule(client: redis.Redis, day: date) -> bool:
 
 def first_day(now: datetime) -> date:
     today = now.astimezone(UTC).date()
-    return today if now.hour < SWEEP_HOUR else today + timedelta(days=1)
+    return today if now.astimezone(UTC).hour < SWEEP_HOUR else today + timedelta(days=1)
 
 
 def cutoff(now: datetime, settings: Settings) -> datetime:

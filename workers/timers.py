@@ -72,7 +72,10 @@ def breach(case_id: str, token: str) -> str:
         enqueue_at(rt.redis, due + timedelta(seconds=1), Job.BREACH, case_id, token)
         return "not yet"
     if _card_on_its_way(rt, case_id, due, now) and timers.wanted(case_id, BREACH, token):
-        enqueue_at(rt.redis, now + CARD_WAIT, Job.BREACH, case_id, token)
+        folded = _folded(rt, case_id)  # out of the line until pulled or back: no card soon
+        enqueue_at(
+            rt.redis, now + (FOLDED_WAIT if folded else CARD_WAIT), Job.BREACH, case_id, token
+        )
         return "waiting for its card"  # Slack is down or the channel busy: tell under the card
     status = timers.claim(case_id, BREACH, token)
     if status not in FIRES:
@@ -147,6 +150,7 @@ def lease_end(case_id: str, until_ms: str) -> str:
 
 
 CARD_WAIT = timedelta(minutes=1)  # a breach whose card is not in chat yet looks again after this
+FOLDED_WAIT = timedelta(minutes=10)  # the same for a folded card: a flood folds thousands
 CARD_WAIT_MOST = timedelta(days=1)  # and gives up waiting (it still audits) after this
 
 
@@ -156,6 +160,15 @@ def _card_on_its_way(rt: Runtime, case_id: str, due: datetime | None, now: datet
     if rt.slack is None or rt.store.card(case_id) is not None or due is None:
         return False
     return now < due + CARD_WAIT_MOST
+
+
+def _folded(rt: Runtime, case_id: str) -> bool:
+    """The case's card is folded out of its channel's line (flare.backlog)."""
+    case = rt.store.get(case_id)
+    if case is None:
+        return False
+    channel = rt.settings.slack.channel_for(case.decision)
+    return rt.redis.zscore(keys.send_folded(channel), case_id) is not None
 
 
 def _nothing_to_do(case: Case | None) -> str | None:

@@ -19,6 +19,7 @@ from cli import wiring
 from cli.standin import SlackStandIn
 from cli.worker import run_until_done
 from flare import keys
+from flare.jobs import Job
 from flare.queries import Queries
 from flare.redis_server import EmbeddedRedis
 from flare.settings import Settings
@@ -26,6 +27,7 @@ from rules.decision import Action, Priority
 from tests.builders import decision, mention
 from tests.conftest import SIGNING_SECRET
 from tests.waiting import eventually
+from tests.workers.test_timers import scheduled
 from workers import fold, jobs, runtime, timers
 from workers.runtime import Runtime
 
@@ -232,6 +234,12 @@ def test_folded_cases_keep_their_timers_and_stay_in_the_queue(rt: Runtime) -> No
     assert token is not None
     # its line on the fold card says it is late; the breach is told under its card, once posted
     assert timers.breach(p4[0], token.decode()) == "waiting for its card"
+    again = [
+        when
+        for when, args in scheduled(rt, Job.BREACH)
+        if args == (p4[0], token.decode()) and when > rt.clock() + timers.CARD_WAIT
+    ]
+    assert again  # folded: it looks again in minutes, not every minute (a flood folds thousands)
 
 
 def test_the_fold_card_is_edited_in_place_and_its_cases_come_back_as_the_line_shortens(
