@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from datetime import UTC, date, datetime, timedelta
 
 import redis
@@ -11,12 +10,13 @@ from rq.job import Job as RqJob
 
 from bot import digest
 from bot.mrkdwn import escape
-from bot.slack_client import POST_EVENT, Posted, SlackClient, SlackError
+from bot.slack_client import Posted
 from flare import chart, keys
 from flare.defaults import CHAT_RETRY
 from flare.jobs import Job, enqueue_at, job_id
 from flare.report import gather
 from flare.settings import Settings
+from workers import jobs
 from workers.runtime import current
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,9 @@ def daily_digest(day: str) -> str:
         channel = rt.settings.reports.digest_channel or rt.settings.slack.alerts_channel
         slack = rt.slack  # people by name: a mention in the channel would ping each of them
         said = digest.text(report, lambda who: escape(slack.name(who) or who))
-        posted = _post_once(rt.redis, client, key, channel, said, done)
+        posted = jobs._post(rt, channel, [], said)  # within the channel's budget, found again
+        if not isinstance(posted, Posted):  # after a lost answer: the job's own name marks it
+            return jobs._later(rt, posted, Job.DAILY_DIGEST, day)
         done.update(channel=posted.channel, ts=posted.ts)
         rt.redis.hset(key, mapping={"channel": posted.channel, "ts": posted.ts})
         rt.redis.expire(key, 40 * 24 * 3600)
@@ -79,28 +81,3 @@ def daily_digest(day: str) -> str:
     )
     rt.redis.hset(key, "file", file_id or "shared")
     return file_id
-
-
-def _post_once(
-    client_redis: redis.Redis,
-    client: SlackClient,
-    key: str,
-    channel: str,
-    text: str,
-    done: dict[str, str],
-) -> Posted:
-    """Post the digest's numbers, unless an earlier try whose answer was lost had posted them."""
-    name = {"post": key}
-    if "attempt" in done:
-        try:
-            found = client.find_posted(channel, POST_EVENT, name, float(done["attempt"]) - 60)
-        except SlackError as exc:
-            if exc.passing:
-                raise
-            log.warning("could not look for an earlier digest in %s (%s)", channel, exc.code)
-            found = None
-        if found is not None:
-            return found
-    client_redis.hset(key, "attempt", time.time())
-    client_redis.expire(key, 40 * 24 * 3600)
-    return client.post_text(channel, text, {"event_type": POST_EVENT, "event_payload": name})
