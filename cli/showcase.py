@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import SecretStr
 from rich.console import Console
 
 from bot.app import build_app, slack_routes
@@ -75,7 +74,6 @@ def web_settings(settings: Settings, standin: SlackStandIn, x: XStandIn) -> Sett
             "agents": (cast.AGENT.id,),
             "leads": (cast.LEAD.id,),
             "pr_team": (cast.PR.id,),
-            "signing_secret": SecretStr("flare-demo-secret"),
         }
     )
     playbook = demo_playbook(demo.data_dir, settings.playbook)

@@ -91,7 +91,7 @@ def fold(cards: Iterable[Waiting], pace: float, now: datetime) -> Plan:
     return Plan(tuple(line), tuple(reversed(folded)))
 
 
-def holds(count: int, least_urgent: Waiting, pace: float, now: datetime) -> bool:
+def holds(count: int, least_urgent: Waiting) -> bool:
     """True when a line of `count` cards whose least urgent is `least_urgent` certainly folds
     nothing, as `fold` would find, without reading the whole line: one card, or P1s only. False
     means only that the whole line must be weighed (any card in it may be late)."""

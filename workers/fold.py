@@ -43,7 +43,7 @@ def review(rt: Runtime, channel: str, now_or_never: bool = False) -> int:
     pipe.zcard(folded)
     pipe.zrange(waiting, -1, -1, withscores=True)
     count, out_count, tail = pipe.execute()
-    if not out_count and (not tail or holds(count, Waiting.of_score("", tail[0][1]), pace, now)):
+    if not out_count and (not tail or holds(count, Waiting.of_score("", tail[0][1]))):
         return 0  # nothing folded, nothing to fold: the line was not read
     weighed = rt.redis.set(keys.fold_weighed(channel), "1", nx=True, px=WEIGH_GAP_MS)
     if not (weighed or now_or_never):
