@@ -24,7 +24,7 @@ def names(cards: tuple[Waiting, ...]) -> list[str]:
 def test_a_line_its_targets_allow_keeps_every_card() -> None:
     line = [card("a", P3, 1800), card("b", P3, 1800), card("c", P4, 3600)]
 
-    plan = fold(line)
+    plan = fold(line, pace=1.0, now=NOW)
 
     assert names(plan.posted) == ["a", "b", "c"] and plan.folded == ()
 
@@ -32,7 +32,7 @@ def test_a_line_its_targets_allow_keeps_every_card() -> None:
 def test_the_least_urgent_fold_until_the_line_can_reach_its_last_card_in_time() -> None:
     line = [card("p4-late", P4, 2.5), card("p3", P3, 60), card("p4", P4, 2.0), card("p2", P2, 60)]
 
-    plan = fold(line)
+    plan = fold(line, pace=1.0, now=NOW)
 
     # four cards take 4 s, the least urgent has 2.5 s: it folds; three take 3 s > 2.0 s: folds
     assert names(plan.posted) == ["p2", "p3"]
@@ -42,37 +42,37 @@ def test_the_least_urgent_fold_until_the_line_can_reach_its_last_card_in_time() 
 def test_the_pace_is_the_channels_own() -> None:
     line = [card(str(i), P3, 10) for i in range(20)]
 
-    assert len(fold(line).posted) == 10
+    assert len(fold(line, pace=1.0, now=NOW).posted) == 10
     assert len(fold(line, pace=0.5, now=NOW).posted) == 20
 
 
 def test_a_p1_never_folds_however_long_the_line() -> None:
     line = [card(str(i), P1, -60) for i in range(5)]
 
-    assert fold(line).folded == ()
+    assert fold(line, pace=1.0, now=NOW).folded == ()
 
 
 def test_a_card_alone_in_the_line_goes_out_even_past_its_target() -> None:
-    assert names(fold([card("late", P4, -600)]).posted) == ["late"]
+    assert names(fold([card("late", P4, -600)], pace=1.0, now=NOW).posted) == ["late"]
 
 
 def test_cards_past_their_target_fold_behind_the_first_and_come_back_one_at_a_time() -> None:
     late = [card("a", P3, -60), card("b", P3, -30), card("c", P3, -10)]
 
-    first = fold(late)
+    first = fold(late, pace=1.0, now=NOW)
     assert names(first.posted) == ["a"] and names(first.folded) == ["b", "c"]
 
-    after = fold(first.folded)  # "a" went out: the line weighed again
+    after = fold(first.folded, pace=1.0, now=NOW)  # "a" went out: the line weighed again
     assert names(after.posted) == ["b"] and names(after.folded) == ["c"]
 
 
 def test_a_card_with_no_target_never_decides_but_folds_first_when_the_line_is_too_long() -> None:
     line = [card("p3", P3, 1.0), card("p3-too", P3, 1.5), card("none", None, None)]
 
-    plan = fold(line)
+    plan = fold(line, pace=1.0, now=NOW)
 
     assert names(plan.posted) == ["p3"] and names(plan.folded) == ["p3-too", "none"]
-    assert fold([card("x", P4, None), card("y", P4, None)]).folded == ()
+    assert fold([card("x", P4, None), card("y", P4, None)], pace=1.0, now=NOW).folded == ()
 
 
 def test_a_card_reads_back_from_its_score_in_the_backlog() -> None:
@@ -85,7 +85,7 @@ def test_a_card_reads_back_from_its_score_in_the_backlog() -> None:
 def test_a_pulled_card_is_first_in_line_and_never_folds() -> None:
     line = [Waiting.of_score("pulled", PULLED), card("b", P3, -5), card("c", P3, -5)]
 
-    plan = fold(line)
+    plan = fold(line, pace=1.0, now=NOW)
 
     assert names(plan.posted) == ["pulled"] and names(plan.folded) == ["b", "c"]
 
@@ -112,14 +112,14 @@ def test_a_line_seen_to_hold_folds_nothing_when_weighed() -> None:
             for last in (P1, P3, P4):
                 line = [card(str(i), P2, 60) for i in range(n - 1)] + [card("z", last, due_in)]
                 if holds(n, line[-1]):
-                    assert fold(line).folded == ()
+                    assert fold(line, pace=1.0, now=NOW).folded == ()
 
 
 def test_cards_of_equal_urgency_keep_one_order_so_a_line_weighed_again_moves_nothing() -> None:
     same = [card(f"c{i:02d}", P3, 5) for i in range(12)]
 
-    first = fold(same)
-    again = fold([*first.folded, *first.posted])
+    first = fold(same, pace=1.0, now=NOW)
+    again = fold([*first.folded, *first.posted], pace=1.0, now=NOW)
 
     assert names(first.posted) == [f"c{i:02d}" for i in range(5)]
     assert again == first
