@@ -19,6 +19,7 @@ from flare.report import gather
 from tests.fakes.x_api import fake_x
 from tests.session import Session
 from tests.test_agent_workflow import AGENT, COMPLAINT, flare, start_flare
+from tests.waiting import eventually
 from workers import digest
 
 __all__ = ["fake_x", "flare", "start_flare"]  # the agent workflow's fixtures, as they are
@@ -48,7 +49,9 @@ def test_a_day_of_clicks_is_what_the_report_the_metrics_and_the_digest_say(flare
     assert "flare_breaches_total 1.0" in scraped
     assert "flare_cards_posted_total 2.0" in scraped
 
-    file_id = digest.daily_digest(digest.next_day(now, flare.settings).isoformat())
+    day = digest.next_day(now, flare.settings).isoformat()
+    # the cards just took the channel's send slot: the digest waits for the next one
+    file_id = eventually(lambda: (got := digest.daily_digest(day)) != "deferred" and got)
 
     data = flare.slack.files[file_id]["data"]
     assert data.startswith(PNG_SIGNATURE)
