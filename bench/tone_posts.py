@@ -109,6 +109,8 @@ def main() -> int:
         vader[ex.kind] += (sentiment(ex.text) > -0.05) == ex.light
     print(f"Tone: {len(examples)} of the team's own posts ({args.data.name})")
     for kind in KINDS:
+        if not total[kind]:
+            continue  # a file of one kind or a few (a first look at new posts)
         what = "handled lightly" if kind in ("praise", "neutral") else "to a person"
         if kind == "complaint":
             what += ", read as a complaint"

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from rules import remedy
 from rules.phrases import compile_phrases, found
 from rules.sentiment import PRAISE_IDIOMS, has_praise_idiom
 
@@ -90,6 +91,7 @@ PROBLEM_PHRASES = (
     "never received",
     "never got",
     "never came",
+    "never made it",
     "didn't arrive",
     "did not arrive",
     "hasn't arrived",
@@ -589,7 +591,7 @@ _PLAIN_FAILURE = re.compile(  # the lookahead names every first letter: a faster
     r"can'?t|cannot|couldn'?t|hasn'?t|has not|not) (?:even |ever |properly |actually )?"
     r"(?:work|load|open|start|charge|connect|recline|turn on|switch on|show up|showing|update|"
     r"sync|print|play|stream|send|go through|accept|recogni[sz]e|fit|close|lock|install|"
-    r"download|upload|refund|deliver|arrive|ship)\w*|"
+    r"download|upload|refund|deliver|arrive|ship|cover|turn(?:ed)? up)\w*|"
     r"(?:reboot|restart|reset|turn|switch|shut|log|crash)\w* (?:itself|themselves)|"
     r"ordered (?:a |an |the |my )?[^.!?,]{1,30}? (?:and|but) (?:got|received|they sent|"
     r"you sent|was sent|came))(?!\w)"
@@ -617,12 +619,18 @@ _REQUEST = re.compile(  # and any question mark, looked for apart; the lookahead
     r"(?=[acdefhilmnopqsw])(?<!\w)"
     r"(?:can you|could you|can u|could u|would you|will you|please|pls|plz|help me|"
     r"how do i|how can i|how do you|how to|is there|are there|is it|do you|does anyone|anyone know|"
-    r"when will|when does|when is|where is|where's|what is|what's|which|need help|need to know|"
+    r"when will|when does|when is|where is|where's|what is|what's|need help|need to know|"
+    r"which (?:\w+ ){1,2}(?:do|does|did|should|can|could|would|will|is|are) (?:i|we|you|u|it|"
+    r"they|the|my|better|best|cheaper|faster|quicker|open|closest|nearest)|"
+    r"which (?:do|does|should|can|would|will) (?:i|we|you|u)|"
     r"i need|i want to|i'd like to|i would like to|let me know|dm me|dm'd|dmed|sent you a dm|"
-    r"any update|any news|any idea|wondering|looking for|how long|"
+    r"any update|any news|any idea|wondering|looking for|"
+    r"how long (?:do|does|did|will|would|is|are|should|can|until|till|before|has|have|to|for)|"
+    r"how long's|"
     r"(?:when|where|how|who|what) (?:do|can|should|would) (?:i|we)|who do i|who can i|"
     r"(?:a|one|quick|few|some) (?:questions?|query|queries)|question (?:about|for|regarding|on)|"
-    r"how many|how much|(?:can|could|may|should|do|shall) (?:i|we)|"
+    r"how many|how much (?:is|are|does|do|will|would|should|to|for|of|extra|money)|"
+    r"(?:can|could|may|should|do|shall) (?:i|we)|"
     r"expect (?:an? |some )?(?:\w+ )?(?:answer|reply|response|call ?back|refund)|"
     r"he+l+p+!|he{2,}l+p+|hel{2,}p+|"
     r"what time|what day|any chance)(?!\w)",
@@ -644,7 +652,7 @@ _ASKS = re.compile(
 # easy?", "please pass my thanks on to the driver", "please never change"): blanked out before
 # a post is looked at for a real one. Looked for only in posts with a "?" or a request word.
 _ONLY_PRAISE = re.compile(  # the lookahead names every first letter: a faster scan
-    r"(?=[achikpw])(?<!\w)"
+    r"(?=[achijkmnprwydg])(?<!\w)"
     r"(?:how (?:\w+ )?(?:awesome|cool|great|amazing|nice|lucky|sweet|good|fun|lovely|"
     r"brilliant|fantastic|wonderful|easy|fast|quick|cute|beautiful|perfect) (?:is|was|are|were|"
     r"am) (?:that|this|it|they|you|he|she|we|i)(?!\w)[^.!?]*|who knew[^.!?]*|"
@@ -662,7 +670,27 @@ _ONLY_PRAISE = re.compile(  # the lookahead names every first letter: a faster s
     r"(?:'s|'re| was| were| is| are| did| rock| rocks)(?!\w))|never change|"
     r"don'?t (?:ever )?change|keep (?:it up|up the|doing|being)|"
     r"give (?:her|him|them|\w+) a (?:raise|promotion|medal|pay rise|bonus))"
-    r"[^.!?]*)[\s!?.]*"
+    r"[^.!?]*|"
+    # thanks said as a wish or a request: "I want to thank the crew", "can I just say ..."
+    r"(?:i'd like|we'd like|(?:i |we )?(?:just |really |also )?(?:want(?:ed)?|would like|need|"
+    r"have|had|must|gotta)) (?:to )?(?:say |give |send |extend )?(?:a )?"
+    r"(?:(?:big|huge|quick|special|massive) )?"
+    r"(?:thank|thanks|shout ?out|props|kudos|praise|compliment|commend|"
+    r"say (?:how|that|what a|a big|thanks|thank you))[^.!?,;]*|"
+    r"(?:can|may|could) (?:i|we) (?:just |all )?(?:say|add|talk about|appreciate|take a "
+    r"(?:moment|minute|second) to)(?!\w)[^.!?,;]*|"
+    # degree said as a question: "you have no idea how much that meant", "what's not to love"
+    r"(?:can'?t|cannot|couldn'?t) (?:tell|thank) you (?:enough|how)[^.!?,;]*|"
+    r"(?:you(?:'ve| have)? no idea|do you (?:even )?know|you don'?t know|words can'?t "
+    r"(?:say|express|describe)) how (?:much|happy|grateful|thankful|glad|good|great|relieved|"
+    r"excited)[^.!?,;]*|"
+    r"what'?s not to (?:love|like)|would you look at (?:that|this)|"
+    r"is it (?:wrong|weird|bad|normal|strange|crazy|odd|just me)(?: that)?(?: (?:i|we))? "
+    r"(?:to )?(?:love|enjoy|adore|like|look forward)[^.!?,;]*|"
+    r"(?:wonder(?:ing)? )?(?:why|how) (?:would |did |could )?(?:i|we) (?:ever )?(?:fl[yew]+|"
+    r"book\w*|go|shop\w*|bank\w*|cho+se|use|used|stay\w*) (?:with|at|anywhere) "
+    r"(?:anyone|anybody|any ?one|anywhere|any other|someone)(?: else)?[^.!?,;]*"
+    r")[\s!?.]*"
 )
 
 
@@ -839,13 +867,14 @@ def sarcasm(low: str, praise_said: Iterable[str]) -> str | None:
     """Praise aimed at a failure in lower-cased text ("great job losing my bag"), or None.
 
     Every frame begins with a word of praise, so the pattern is tried only where those words
-    stand (`praise_said`), not at every character of the post.
+    stand (`praise_said`), not at every character of the post. A frame that names what we did
+    to put the failure right is sincere ("thanks for handling my delayed bag so well").
     """
     for word in dict.fromkeys(praise_said):
         at = low.find(word)
         while at >= 0:
             match = _SARCASM.match(low, at)
-            if match is not None:
+            if match is not None and not remedy.within(match.group(0)):
                 return " ".join(match.group(0).split())
             at = low.find(word, at + 1)
     return None

@@ -12,6 +12,7 @@ from rules.complaint import ComplaintReader, is_request, reservation
 from rules.decision import Action, Decision, Priority
 from rules.mention import Mention
 from rules.phrases import compile_phrases
+from rules.remedy import thanked_for
 from rules.review import reviewed
 from rules.sentiment import praise_words
 from rules.units import duration
@@ -87,10 +88,11 @@ RESOLUTION_PHRASES = (
     "returned my",
 )
 _RESOLUTION = compile_phrases(RESOLUTION_PHRASES)
-# "not fixed", "isn't sorted yet", "never got resolved": a resolution word that says the opposite.
+# "not fixed", "isn't sorted yet", "never got resolved", "nobody has fixed": a resolution word
+# that says the opposite.
 _UNDONE = re.compile(
-    r"(?:(?<!\w)(?:not|never|yet to be|hardly|barely)|n't)"
-    r"(?:\s+(?:been|be|yet|really|quite|got|get))*\s*$"
+    r"(?:(?<!\w)(?:not|never|yet to be|hardly|barely|nobody|no one|noone)|n't)"
+    r"(?:\s+(?:been|be|yet|really|quite|got|get|has|have|had|ever))*\s*$"
 )
 _CHEERS = re.compile(r"(?<!\w)cheers(?!\w)")
 # Grievances that are sarcasm only when nothing was fixed: beside a resolution they mean it.
@@ -162,16 +164,30 @@ def resolves(text: str, complaints: ComplaintReader | None = None) -> bool:
 
 def thanks_for_a_fix(text: str, complaints: ComplaintReader | None = None) -> bool:
     """Whether a post thanks us for a problem that is now put right ("my lost parcel finally
-    came, thanks!"): the resolution outranks the problem word, so it is praise, not a complaint.
+    came, thanks!") or for what we did to put it right ("thanks for rebooking me after the
+    cancellation"): the fix outranks the problem word, so it is praise, not a complaint.
 
     Unlike `resolves`, the problem itself may be named (it is over); anything still wrong, a
-    question or a "but ..." keeps it a complaint or a request.
+    question, thanks "in advance", sarcasm or a "but ..." keeps it a complaint or a request.
     """
     low = text.lower().replace("’", "'")
-    if _RESOLUTION is None or "?" in low or not _said_resolved(low) or not _thanks(low):
+    if _RESOLUTION is None or "?" in low or "in advance" in low or not _thanks(low):
         return False
-    cues = (complaints or _COMPLAINTS).cues(text)
+    reader = complaints or _COMPLAINTS
+    if not _said_resolved(low):
+        span = thanked_for(low)
+        if span is None:
+            return False
+        # The problem named inside the thanks is over; one stated beside it is not ("thanks
+        # for replacing it, the new one is broken too").
+        rest = f"{low[: span[0]]} ... {low[span[1] :]}"
+        cues = reader.cues(rest)
+        if cues.strong or cues.grievances or _said_undone(rest):
+            return False
+    cues = reader.cues(text, praise_words(low))
     if "still" in cues.weak or "yet" in cues.weak or "again" in cues.weak:
+        return False
+    if cues.sarcasm is not None:  # "thanks for the voucher, great job losing my bag"
         return False
     if any(g not in _SINCERE_BESIDE_A_FIX for g in cues.grievances):
         return False
@@ -179,8 +195,15 @@ def thanks_for_a_fix(text: str, complaints: ComplaintReader | None = None) -> bo
 
 
 def _thanks(low: str) -> bool:
-    thanks = ("thank", "thx", "ty", "appreciate")
+    thanks = ("thank", "thx", "ty", "appreciate", "grateful", "kudos", "props", "shout")
     return any(w.startswith(thanks) for w in praise_words(low)) or _CHEERS.search(low) is not None
+
+
+def _said_undone(low: str) -> bool:
+    """A resolution phrase negated just before it: "nobody has fixed the billing error"."""
+    assert _RESOLUTION is not None
+    matches = _RESOLUTION.finditer(low)
+    return any(_UNDONE.search(low[: match.start()]) is not None for match in matches)
 
 
 def _said_resolved(low: str) -> bool:

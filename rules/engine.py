@@ -167,6 +167,8 @@ class Engine:
         request = is_request(text)
         found = self._complaints.read(text, tone, len(praise), request, praise, idiom)
         complaint = found.complaint or tone <= self._negative
+        if not complaint and praise and found.cues.problems and "still" in found.cues.weak:
+            complaint = True  # "thanks, but I'm still having issues": the problem outlives them
         if complaint and praise and not found.cues.grievances and not _own_words(text):
             complaint = False  # "👍🔥": VADER reads the fire, the post is applause
         if (

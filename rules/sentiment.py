@@ -13,6 +13,8 @@ from rules.phrases import trie_pattern
 # Words of thanks or praise, for lower-cased text; one trie-shaped regex (rules.phrases).
 PRAISE_PHRASES = (
     *("thanks", "thank you", "thank u", "thx", "ty", "cheers", "kudos", "props", "bravo"),
+    *("thank the", "thank your", "thank everyone", "thank whoever", "thank all"),
+    *("nicest", "kindest", "friendliest", "loveliest", "greatest", "sweetest", "most helpful"),
     *("shout out", "shoutout", "appreciate*", "grateful", "well done", "way to go", "made my day"),
     *("love", "loved", "loving", "great", "awesome", "amazing", "excellent", "fantastic"),
     *("wonderful", "lovely", "brilliant", "superb", "perfect", "best", "nice", "stellar"),
@@ -45,6 +47,13 @@ PRAISE_PHRASES = (
     *("quick fix", "fly again", "flying again", "fly with you again", "flying with you again"),
     *("be back", "definitely be back", "customer for life", "to die for"),
     *("definitely not the last", "certainly not the last"),
+    *(
+        f"made {whose} {whole}{when}"
+        for whose in ("my", "his", "her", "our", "their")
+        for whole in ("", "whole ")
+        for when in ("day", "week", "year", "trip", "holiday", "weekend", "night")
+        if (whose, whole, when) != ("my", "", "day")  # listed above
+    ),
     # praise said through a negation or a dark word (PRAISE_IDIOMS below)
     *("never disappoint*", "didn't disappoint", "doesn't disappoint", "did not disappoint"),
     *("does not disappoint", "won't disappoint", "couldn't be happier", "could not be happier"),

@@ -630,6 +630,82 @@ def test_polite_thanks_does_not_hide_a_request_or_a_problem_still_open(
 @pytest.mark.parametrize(
     "text",
     [
+        "@acme thanks for rebooking me so quickly after my flight was cancelled",
+        "@acme appreciate the apology and the refund for the broken heater",
+        "@acme shout out to the gate agent who rebooked my whole family after the cancellation",
+        "@acme thanks for handling my delayed luggage so well, it was at my hotel by noon",
+        "@acme thanks for sending a technician the same day the internet went down",
+    ],
+)
+def test_thanks_for_what_we_did_to_put_a_problem_right_is_thanked(
+    engine: Engine, text: str
+) -> None:
+    d = decide(engine, text)
+
+    assert (d.action, d.template) == (Action.THANK, "thanks")
+    assert d.reasons[0].startswith("thanks for a problem now put right")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme thanks for replacing it, the replacement is broken too",
+        "@acme thanks for the compensation offer, it doesn't even cover the taxi",
+        "@acme thanks for the callback, nobody has fixed the billing error",
+        "@acme thanks for the help earlier, my bag has not turned up yet",
+        "@acme thanks for the reply, but no refund for the cancelled flight",
+        "@acme thanks for the upgrade but my bag never made it to Denver",
+        "@acme thanks, appreciate it but I'm still having issues with the export",
+    ],
+)
+def test_thanks_beside_a_problem_that_is_not_over_is_a_complaint(engine: Engine, text: str) -> None:
+    d = decide(engine, text)
+
+    assert d.action is Action.RESPOND and d.signals["complaint"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme I want to thank the crew of flight 22 for looking after my nan",
+        "@acme I'd like to thank the team in Manchester for the warm welcome",
+        "@acme can I just say your staff in Leeds are the nicest people",
+        "@acme you have no idea how much that meant to us, thank you",
+        "@acme what's not to love about free snacks and wifi",
+        "@acme thanks for the lovely flight, is it normal to enjoy a red-eye this much",
+        "@acme the pilot let my son see the cockpit, which made his whole year",
+        "@acme wondering why I ever flew with anyone else, you lot are great",
+    ],
+)
+def test_praise_said_with_the_words_of_a_request_is_not_a_request(
+    engine: Engine, text: str
+) -> None:
+    d = decide(engine, text)
+
+    assert d.action is Action.THANK and not d.signals["question"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme I want to change my seat on tomorrow's flight",
+        "@acme I'd like to move my flight to Friday if there's space",
+        "@acme which terminal do you fly from at Heathrow",
+        "@acme how much is the fee for a second bag",
+        "@acme how long does a refund usually take",
+        "@acme I just want to say thank you, can you help me with my refund",
+        "@acme love your service, how do I add my frequent flyer number to a booking",
+    ],
+)
+def test_a_request_beside_the_same_words_still_reaches_a_person(engine: Engine, text: str) -> None:
+    d = decide(engine, text)
+
+    assert d.action is Action.RESPOND and d.signals["question"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "@acme booking was hassle free",
         "@acme never had issues with you in ten years",
         "@acme 👍🔥",
