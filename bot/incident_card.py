@@ -76,7 +76,7 @@ def _pace(incident: Incident, recent: list[Case], now: datetime) -> str:
     line = "".join(SPARKS[min(len(SPARKS) - 1, n * len(SPARKS) // (top + 1))] for n in minutes)
     pace = f"*Now:* {minutes[-1]}/min · last 10 min `{line}`"
     if incident.count:
-        pace += f" · {round(100 * incident.negative / incident.count)}% negative"
+        pace += f" · {round(100 * incident.complaints / incident.count)}% complaints"
     loud = sorted(recent, key=lambda c: -c.mention.author.followers)[:3]
     if loud:
         names = ", ".join(

@@ -24,7 +24,7 @@ CLOSED_TTL = 30 * 86_400  # seconds a closed incident's record is kept
 # Open the topic's incident, or join the one open; count the case into it.
 # KEYS: incident hash, open topics set, incident cases list, incident arrivals (sorted set).
 # ARGV: topic, case id ('' for none), opened at (ISO), incident id, chain JSON, first token,
-#       cause, epoch seconds of the case, '1' if the case reads negative.
+#       cause, epoch seconds of the case, '1' if the case is a complaint.
 # Returns {1 if this opened it else 0, incident id, token of the first step}.
 _OPEN = """
 local opened = 0
@@ -36,7 +36,7 @@ if redis.call('HSETNX', KEYS[1], 'opened_at', ARGV[3]) == 1 then
 end
 if ARGV[2] ~= '' and redis.call('ZADD', KEYS[4], 'NX', ARGV[8], ARGV[2]) == 1 then
   redis.call('HINCRBY', KEYS[1], 'count', 1)
-  if ARGV[9] == '1' then redis.call('HINCRBY', KEYS[1], 'negative', 1) end
+  if ARGV[9] == '1' then redis.call('HINCRBY', KEYS[1], 'complaints', 1) end
   redis.call('LPUSH', KEYS[3], ARGV[2])
   redis.call('LTRIM', KEYS[3], 0, 199)
 end
@@ -135,7 +135,7 @@ class Incident:
     paged_at: datetime | None = None
     arrivals: tuple[float, ...] = ()  # epoch seconds of the latest cases counted, newest first
     acked_rate: int = 0  # cases per minute when it was acknowledged
-    negative: int = 0  # how many of the cases counted read negative
+    complaints: int = 0  # how many of the cases counted the rules read as complaints
     rearmed_for: str | None = None  # who acknowledged before a jump re-armed the chain
 
     def rate(self, now: datetime) -> int:
@@ -208,7 +208,7 @@ def incident_from(
         paged_at=when("paged_at"),
         arrivals=tuple(at for _, at in arrivals or ()),
         acked_rate=int(text("acked_rate") or 0),
-        negative=int(text("negative") or 0),
+        complaints=int(text("complaints") or 0),
         rearmed_for=text("rearmed_for"),
         statements=tuple((text("statements") or "").split()),
         draft_by=text("draft_by"),
@@ -243,7 +243,7 @@ class Incidents:
         at: datetime,
         chain: Chain | None = None,
         cause: str = "",
-        negative: bool = False,
+        complaint: bool = False,
     ) -> Opened:
         """Count a case into the topic's open incident (once per case), opening it, with the
         chain copied onto it so a later edit of the playbook changes no page in flight, if none
@@ -264,20 +264,20 @@ class Incidents:
                 new_token(),
                 cause,
                 at.timestamp(),
-                "1" if negative else "0",
+                "1" if complaint else "0",
             ],
         )
         return Opened(bool(opened), incident_id.decode(), token.decode())
 
-    def fold(self, topic: str, cases: dict[str, float], negative: int = 0) -> int:
+    def fold(self, topic: str, cases: dict[str, float], complaints: int = 0) -> int:
         """Count cases that came before the incident opened into it (case id → epoch seconds;
-        `negative` of them read negative); returns how many were new to it."""
+        `complaints` of them complaints); returns how many were new to it."""
         if not cases:
             return 0
         new = int(self.redis.zadd(keys.incident_arrivals(topic), cases, nx=True))
         pipe = self.redis.pipeline()
         pipe.hincrby(keys.incident(topic), "count", new)
-        pipe.hincrby(keys.incident(topic), "negative", min(negative, new))
+        pipe.hincrby(keys.incident(topic), "complaints", min(complaints, new))
         oldest_first = sorted(cases, key=cases.__getitem__)
         pipe.rpush(keys.incident_cases(topic), *oldest_first[::-1])
         pipe.ltrim(keys.incident_cases(topic), 0, KEPT_CASES - 1)

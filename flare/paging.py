@@ -52,13 +52,13 @@ class Paging:
         case_id: str | None = None,
         cause: str = "",
         loud: bool = False,
-        negative: bool = False,
+        complaint: bool = False,
     ) -> Opened:
         """Open the topic's incident (or count the case into the open one) and, when this opened
         it, page the first contact at once and fold in the topic's cards from the spike window:
         each is counted, and its card says it belongs to the incident."""
         chain = self.chain_for(topic)
-        opened = self.incidents.join(topic, case_id, self.clock(), chain, cause, negative)
+        opened = self.incidents.join(topic, case_id, self.clock(), chain, cause, complaint)
         redis = self.store.redis
         if opened.opened:
             self.store.count("incidents")
@@ -124,8 +124,8 @@ class Paging:
         live = [c for c in self.store.get_many(sorted(found)) if not c.closed]
         if not live:
             return
-        negative = sum(1 for c in live if c.decision.sentiment < 0)
-        self.incidents.fold(topic, {c.id: found[c.id] for c in live}, negative)
+        complaints = sum(1 for c in live if c.decision.complaint)
+        self.incidents.fold(topic, {c.id: found[c.id] for c in live}, complaints)
         for case in live:
             self.store.note(case.id, "flare", "rolled-up", rolled_into=topic)
             redraw_card(redis, case.id)

@@ -65,6 +65,11 @@ class Decision(BaseModel):
     resolved: bool = False  # a customer's follow-up says the issue is over (rules.conversation)
     sentiment: float = 0.0  # the post's tone, -1 (hostile) to 1 (glowing)
 
+    @property
+    def complaint(self) -> bool:
+        """The rules read the post as a complaint: a problem of ours, said in any tone."""
+        return bool(self.signals.get("complaint"))
+
     @model_validator(mode="before")
     @classmethod
     def _stored_before_typed_fields(cls, data: Any) -> Any:

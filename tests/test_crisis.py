@@ -423,11 +423,11 @@ def test_a_spike_of_complaints_opens_the_incident_folds_the_earlier_cards_and_pa
     incident = flare.paging_incident("outage")
     assert incident.count == 7
     assert incident.cause.startswith("a spike of complaints, judged cold")  # a fresh install
-    tones = [flare.case(c).decision.sentiment for c in earlier + flood]
-    assert incident.negative == sum(tone < 0 for tone in tones) > 0
-    share = round(100 * incident.negative / 7)
+    complaints = [flare.case(c).decision.complaint for c in earlier + flood]
+    assert incident.complaints == sum(complaints) > 0
+    share = round(100 * incident.complaints / 7)
     card = json.dumps(flare.slack.messages[flare.incident_card("outage")]["blocks"])
-    assert f"{share}% negative" in card
+    assert f"{share}% complaints" in card
     assert "no usual level learned yet" in card
     assert all(flare.case(c).rolled_into == "outage" for c in earlier)
     assert not any(flare.store.card(c) for c in flood)  # counted on the incident, no card each

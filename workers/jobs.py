@@ -192,7 +192,7 @@ def _rolled_up(
     topic = decision.topic
     if topic not in open_topics or decision.action not in ROLLED_UP or not topic:
         return False
-    rt.paging.open(topic, mention.id, "a later mention", negative=decision.sentiment < 0)
+    rt.paging.open(topic, mention.id, "a later mention", complaint=decision.complaint)
     rt.store.note(mention.id, "flare", "rolled-up", rolled_into=topic)
     counts["rolled_up"] = counts.get("rolled_up", 0) + 1
     return True
@@ -213,14 +213,14 @@ def _act_on(
         recent_on_topic.clear()
     if decision.action is Action.CRISIS and decision.topic:
         loud = decision.vip or decision.spreading or decision.influential
-        cause, negative = _spike_cause(decision), decision.sentiment < 0
-        opened = rt.paging.open(decision.topic, mention.id, cause, loud, negative)
+        cause = _spike_cause(decision)
+        opened = rt.paging.open(decision.topic, mention.id, cause, loud, decision.complaint)
         counts["incidents"] += opened.opened
         if not (decision.risks or decision.vip):
             return  # counted on the incident; a risk or a VIP of its own still gets a card
     if decision.action is Action.ESCALATE_PR and decision.topic:
-        cause, negative = "a post that may need PR", decision.sentiment < 0
-        opened = rt.paging.open(decision.topic, mention.id, cause, negative=negative)
+        cause = "a post that may need PR"
+        opened = rt.paging.open(decision.topic, mention.id, cause, complaint=decision.complaint)
         counts["incidents"] += opened.opened
     if decision.action.needs_person:
         counts["cards"] += 1

@@ -3,6 +3,7 @@ one nudge when a case reaches its response target unanswered."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -102,16 +103,32 @@ def work(rt: Runtime) -> None:
 
 
 def run_scheduled(rt: Runtime) -> None:
-    """Queue every scheduled job whose time has come by the test's clock, and run them."""
-    now = rt.clock().timestamp()
+    """Queue every scheduled job whose time has come by the test's clock, and run them; then,
+    a send slot later, what the channel's send budget put off meanwhile (two lines due at once
+    go a slot apart, and a put-off job is scheduled by the wall clock)."""
+    _schedule_due(rt, "-inf", rt.clock().timestamp())
+    work(rt)
+    for _ in range(3):
+        for slot in rt.redis.scan_iter(keys.send_next("*")):
+            rt.redis.delete(slot)
+        if not _schedule_due(rt, time.time() - 60, time.time() + 5):
+            return
+        work(rt)
+
+
+def _schedule_due(rt: Runtime, since: float | str, by: float) -> int:
+    """Queue the scheduled jobs due between epoch seconds `since` and `by`; how many."""
+    due = 0
     for q in (queue(rt.redis, QueueName.NOTIFY), queue(rt.redis, QueueName.ACT)):
         registry = ScheduledJobRegistry(queue=q)
-        for jid in registry.get_jobs_to_schedule(int(now)):
+        for raw in rt.redis.zrangebyscore(registry.key, since, by):
+            jid = raw.decode()
             job = q.fetch_job(jid)
             registry.remove(jid)
             if job is not None:
                 q.enqueue_job(job)
-    work(rt)
+                due += 1
+    return due
 
 
 def without_leads(rt: Runtime) -> None:
@@ -326,6 +343,7 @@ def test_a_case_id_rq_would_refuse_as_a_job_id_still_gets_its_jobs(
     assert [j.func_name for j in notify.get_jobs()] == [Job.REDRAW_CARD.value]
     assert Job.BREACH.value in timers_scheduled(rt)
     clock.now = NOON + timedelta(hours=1)
+    rt.redis.delete(keys.send_next("C0ALERTS"))  # the card's send slot has passed by then
     run_scheduled(rt)
     assert any(line.startswith("⏰ Overdue") for line in thread(fake_slack))
 
@@ -469,12 +487,14 @@ def test_a_thread_line_slack_took_without_answering_is_found_not_posted_twice(
             raise ConnectionAbortedError("Slack took the line; its answer never comes back")
 
     fake_slack.on_call = take_it_and_hang_up
+    rt.redis.delete(keys.send_next("C0ALERTS"))  # a second has passed since the card went up
     enqueue(rt.redis, Job.POST_NOTE, case_id, CLAIMED, retry=CHAT_RETRY)
     work(rt)  # the line went out, but its job heard nothing: put off, not failed
     fake_slack.on_call = None
     assert hung_up and rt.store.stats().get("cards") == 1
 
     for _ in range(3):  # the job's later runs, as the scheduler would start them
+        rt.redis.delete(keys.send_next("C0ALERTS"))  # each a send slot later
         _run_what_is_scheduled(rt)
 
     assert len(thread(fake_slack)) == 1  # found by its metadata, not posted again
