@@ -142,6 +142,7 @@ class Engine:
         }
         self._controversial = compile_phrases(playbook.controversial.phrases)
         self._private = frozenset(t.name for t in playbook.topics if t.private)
+        self._templates = frozenset(playbook.templates)
         self._targets = {p: playbook.target(p.value) for p in Priority}
         self._clockwork = playbook.clockwork()
         self._max_age = playbook.max_age
@@ -653,8 +654,8 @@ class Engine:
             return "pr_holding"
         if action is Action.HARASSMENT:
             return None if report else "harassment_stop"
-        if action is Action.THANK:
-            return "thanks"
+        if action is Action.THANK:  # a playbook from before "thanks_fixed" thanks plainly
+            return "thanks_fixed" if r.fixed and "thanks_fixed" in self._templates else "thanks"
         if r.danger is not None and action is Action.PRIORITY:
             return "someone_in_danger"
         if r.own_account is not None:

@@ -30,6 +30,7 @@ REQUIRED_TEMPLATES = (
     "considered",
     "someone_in_danger",
 )
+# Also read when present: "thanks_fixed" (thanks for a problem put right); without it, "thanks".
 
 
 def _competitor(value: str) -> str:

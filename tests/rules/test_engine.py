@@ -607,7 +607,7 @@ def test_thanks_for_a_fixed_problem_is_thanked_not_apologised_for(
 ) -> None:
     d = decide(engine, text)
 
-    assert (d.action, d.template) == (Action.THANK, "thanks")
+    assert (d.action, d.template) == (Action.THANK, "thanks_fixed")
     assert not d.signals["complaint"]
 
 
@@ -642,8 +642,18 @@ def test_thanks_for_what_we_did_to_put_a_problem_right_is_thanked(
 ) -> None:
     d = decide(engine, text)
 
-    assert (d.action, d.template) == (Action.THANK, "thanks")
+    assert (d.action, d.template) == (Action.THANK, "thanks_fixed")
     assert d.reasons[0].startswith("thanks for a problem now put right")
+
+
+def test_a_playbook_without_the_fixed_thanks_template_thanks_plainly() -> None:
+    playbook = load_playbook()
+    older = playbook.model_copy(
+        update={"templates": {k: v for k, v in playbook.templates.items() if k != "thanks_fixed"}}
+    )
+    d = decide(Engine(older, brand_handles=("acme",)), "@acme thanks for the refund, very fair")
+
+    assert (d.action, d.template) == (Action.THANK, "thanks")
 
 
 @pytest.mark.parametrize(
