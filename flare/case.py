@@ -45,6 +45,7 @@ class Case(BaseModel):
     breached_at: datetime | None = None  # when it passed its target unanswered
     lapsed_by: str | None = None  # whose claim ran out, while nobody has claimed it since
     snoozed_by: str | None = None  # who put the reminder off
+    on_it_by: str | None = None  # who said they are on it once it was overdue (the chain stops)
     follow_ups: tuple[Mention, ...] = ()  # the customer's later posts, oldest first
 
     @property

@@ -560,7 +560,15 @@ class Casework:
         remind = self.timers.remind_at(case.id)
         at = remind.isoformat() if remind else None
         if restart:  # a new wait: not overdue, not snoozed, until its own timers say so
-            self.store.note(case.id, "flare", None, remind_at=at, breached_at=None, snoozed_by=None)
+            self.store.note(
+                case.id,
+                "flare",
+                None,
+                remind_at=at,
+                breached_at=None,
+                snoozed_by=None,
+                on_it_by=None,
+            )
             return case.model_copy(update={"remind_at": remind, "breached_at": None})
         self.store.note(case.id, "flare", None, remind_at=at)
         return case.model_copy(update={"remind_at": remind})
@@ -607,8 +615,8 @@ class Casework:
         if not self.timers.stop(case_id, actor.id):
             by = self.timers.stopped_by(case_id) or ""
             return refused(words("Already in hand (", Person(by), "): the reminders stopped."))
-        self.store.audit(case_id, actor.id, "acknowledged")
-        self.note(case_id, words(Person(actor.id), " is on it: no more overdue reminders."))
+        self.store.note(case_id, actor.id, "acknowledged", on_it_by=actor.id)
+        self.changed(case_id, words(Person(actor.id), " is on it: no more overdue reminders."))
         return DONE
 
     # the card and its thread --------------------------------------------------------------

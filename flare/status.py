@@ -73,7 +73,8 @@ def status_lines(case: Case, now: datetime) -> list[Words]:
         when = (
             Strong(f"{duration(left)} overdue") if left <= timedelta(0) else f"in {duration(left)}"
         )
-        lines.append(words(f"Respond by {due:%H:%M} UTC (", when, ")"))
+        on_it = (": ", Person(case.on_it_by), " is on it") if case.on_it_by else ()
+        lines.append(words(f"Respond by {due:%H:%M} UTC (", when, ")", *on_it))
         remind = case.remind_at
         if case.state is CaseState.OPEN and remind and remind > now:
             snoozed = (" (snoozed by ", Person(case.snoozed_by), ")") if case.snoozed_by else ()

@@ -409,6 +409,7 @@ NOTE_FIELDS = (
     "breached_at",
     "lapsed_by",
     "snoozed_by",
+    "on_it_by",
 )
 
 

@@ -217,7 +217,7 @@ def test_an_agent_in_teams_claims_a_complaint_replies_on_x_and_resolves_it(both:
     card = both.teams_card(case_id)
     assert card.conversation == CHANNEL
     assert "charged twice for my order \\#4471" in card_text(card.card)
-    assert titles(card.card) == ["Claim"]
+    assert titles(card.card) == ["Claim", "Snooze reminder"]  # as in Slack
 
     answer = jo(both).presses("Claim", card)
     assert answer.status_code == 200
@@ -249,6 +249,41 @@ def test_an_agent_in_teams_claims_a_complaint_replies_on_x_and_resolves_it(both:
     ]  # the thread @mentions her, as Slack's does
     # one person in the audit, whichever surface she used
     assert {e.who for e in flare.store.trail.of_case(case_id) if e.who != "flare"} == {AGENT}
+
+
+def test_an_agent_in_teams_snoozes_the_reminder_of_a_case_nobody_holds(both: Both) -> None:
+    flare = both.session
+    case_id = flare.someone_posts(COMPLAINT)  # 30 minutes: reminded at 15 unless snoozed
+    flare.time_passes(minutes=5)
+
+    jo(both).presses("Snooze reminder", both.teams_card(case_id))
+
+    assert flare.case(case_id).snoozed_by == AGENT
+    card = both.teams_card(case_id)
+    assert "snoozed by **Jo Doe**" in card_text(card.card)
+    flare.time_passes(minutes=11)
+    assert not [t for t in flare.thread(case_id) if t.startswith("⏳")]
+
+
+def test_an_agent_in_teams_is_on_an_overdue_case_and_the_overdue_reminders_stop(
+    both: Both,
+) -> None:
+    flare = both.session
+    case_id = flare.someone_posts(COMPLAINT)
+    flare.time_passes(minutes=31)
+    card = both.teams_card(case_id)
+    assert titles(card.card)[:2] == ["Claim", "I'm on it"]
+
+    jo(both).presses("I'm on it", card)
+
+    assert flare.case(case_id).on_it_by == AGENT
+    card = both.teams_card(case_id)
+    assert "I'm on it" not in titles(card.card)
+    assert "**Jo Doe** is on it" in card_text(card.card)
+    assert "<@U0AGENT1> is on it" in flare.card_text(case_id)  # Slack's card says so too
+    told = [t for t in flare.thread(case_id) if t.startswith("⏰")]
+    flare.time_passes(minutes=120)  # the playbook's chain tells the leads 15 minutes on
+    assert [t for t in flare.thread(case_id) if t.startswith("⏰")] == told
 
 
 def test_an_agent_in_teams_escalates_a_safety_risk_to_pr(both: Both) -> None:

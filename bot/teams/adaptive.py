@@ -65,6 +65,8 @@ class Verb(StrEnum):
     REOPEN = Act.REOPEN.value
     APPROVE = Act.APPROVE.value
     SEND_BACK = Act.SEND_BACK.value
+    SNOOZE = Act.SNOOZE.value
+    ON_IT = Act.ACKNOWLEDGE.value
     ACKNOWLEDGE = "incident_ack"
     PASS = "incident_pass"
     REFRESH = "refresh"  # the card's automatic refresh: answered with the card, nothing changes
@@ -138,11 +140,19 @@ def _draft_input(draft: str, placeholder: str) -> TextInput:
     )
 
 
-def actions_for(case: Case, viewer: Viewer) -> list[Action]:
-    """The buttons that fit the case's state, as `bot.card.buttons_for` has them in Slack."""
+def actions_for(case: Case, viewer: Viewer, now: datetime | None = None) -> list[Action]:
+    """The buttons that fit the case's state, as `bot.card.buttons_for` has them in Slack: Snooze
+    while a reminder waits (as of `now`) on a case nobody holds, and I'm on it (in Slack, on the
+    overdue line in the thread) while a case past its target has nobody on it."""
     ref = case.id
+    on_it: list[Action] = []
+    if case.breached_at and case.awaiting_answer and not case.on_it_by and not case.closed:
+        on_it = [_button("I'm on it", Press(verb=Verb.ON_IT, case=ref), "positive")]
     if case.state is CaseState.OPEN:
-        return [_button("Claim", Press(verb=Verb.CLAIM, case=ref), "positive")]
+        claim = [_button("Claim", Press(verb=Verb.CLAIM, case=ref), "positive"), *on_it]
+        if case.remind_at and (now is None or case.remind_at > now):
+            return [*claim, _button("Snooze reminder", Press(verb=Verb.SNOOZE, case=ref))]
+        return claim
     if case.state is not CaseState.CLAIMED:
         return [_button("Reopen", Press(verb=Verb.REOPEN, case=ref))]
     work: list[Action] = []
@@ -198,6 +208,7 @@ def actions_for(case: Case, viewer: Viewer) -> list[Action]:
         )
     ]
     return [
+        *on_it,
         *decide,
         *work,
         _form("DM", dm, "Send DM", Press(verb=Verb.DM, case=ref)),
@@ -248,7 +259,7 @@ def render(case: Case, now: datetime, viewer: Viewer | None = None) -> Card:
             action=ExecuteAction(verb=press.verb.value, data=press.data()),
             user_ids=list(viewer.refresh_for[:_MAX_REFRESH]),
         )
-    return _card(body, [*actions_for(case, viewer), *links], refresh=refresh)
+    return _card(body, [*actions_for(case, viewer, now), *links], refresh=refresh)
 
 
 def status_lines(case: Case, now: datetime, name: Names) -> list[str]:

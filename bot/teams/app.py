@@ -72,6 +72,8 @@ def actions(surface: TeamsSurface) -> dict[Verb, Act]:
         Verb.REOPEN: lambda p, a: desk.reopen(p.press.case, a),
         Verb.APPROVE: lambda p, a: desk.approve(p.press.case, a, p.press.draft),
         Verb.SEND_BACK: lambda p, a: desk.send_back(p.press.case, a, p.press.draft),
+        Verb.SNOOZE: lambda p, a: desk.snooze(p.press.case, a),
+        Verb.ON_IT: lambda p, a: desk.acknowledge(p.press.case, a),
         Verb.REPLY: reply,
         Verb.DM: dm,
         Verb.ESCALATE: escalate,

@@ -148,3 +148,21 @@ def test_the_card_is_a_function_of_the_clock() -> None:
 def test_a_gone_case_and_a_settled_page_have_no_buttons() -> None:
     assert "actions" not in gone("1001")
     assert "actions" not in settled("✅ acknowledged")
+
+
+def test_snooze_shows_while_a_reminder_waits_on_a_case_nobody_holds() -> None:
+    waiting = case_in(CaseState.OPEN).model_copy(update={"remind_at": NOW + timedelta(minutes=5)})
+    passed = waiting.model_copy(update={"remind_at": NOW - timedelta(minutes=1)})
+
+    assert verbs(render(waiting, NOW, VIEWER)) == [Verb.CLAIM, Verb.SNOOZE]
+    assert verbs(render(passed, NOW, VIEWER)) == [Verb.CLAIM]
+
+
+@pytest.mark.parametrize("state", [CaseState.OPEN, CaseState.CLAIMED])
+def test_i_m_on_it_shows_on_a_case_past_its_target_until_someone_is(state: CaseState) -> None:
+    overdue = case_in(state).model_copy(update={"breached_at": NOW - timedelta(minutes=3)})
+    taken = overdue.model_copy(update={"on_it_by": "U0AGENT1"})
+
+    assert Verb.ON_IT in verbs(render(overdue, NOW, VIEWER))
+    assert Verb.ON_IT not in verbs(render(taken, NOW, VIEWER))
+    assert "**Jo Doe** is on it" in texts(render(taken, NOW, VIEWER))
