@@ -91,6 +91,10 @@ PROBLEM_PHRASES = (
     "never received",
     "never got",
     "never came",
+    "nothing works",
+    "nothing is working",
+    "nothing's working",
+    "nothing loads",
     "never made it",
     "didn't arrive",
     "did not arrive",
@@ -607,8 +611,14 @@ _EXASPERATION = re.compile(
 # Every pattern in this module reads lower-cased text (see rules.phrases.compile_phrases).
 _NEGATED = re.compile(
     r"(?<!\w)(?:(?:no|not a(?: single)?|not any|not one|without(?: a| any)?|zero|"
-    r"never had(?: an?y?)?) (?:problems?|issues?|trouble|complaints?|delays?|hassle)|"
-    r"(?:problem|issue) (?:solved|resolved|fixed)|"
+    r"never(?: had)?(?: an?y?)?) (?:problems?|issues?|trouble|complaints?|delays?|hassle|"
+    r"lost (?:bags?|luggage|suitcases?)|lines|queues?|waits?|glitch(?:es)?|drama|fuss)|"
+    r"nothing (?:went|goes|has gone|ever goes) wrong|"
+    r"(?:problem|issue)(?:(?!not|never|n't)[^.!?,]){0,30}? (?:got |was |were |been |is )?"
+    r"(?:solved|resolved|fixed|sorted)|"
+    r"(?:the )?\w+ (?:was|were|is) (?:\w+ )?worth (?:it|the wait|every)|"
+    r"handled[^.!?,]{0,40}? (?:so |really |very |extremely )?(?:well|brilliantly|perfectly|"
+    r"professionally|beautifully|like (?:a )?pros?)|"
     r"(?:problems?|issues?|errors?|bugs?|worr(?:y|ies)|pain) (?:is |are )?(?:now )?gone|"
     r"(?:hassle|trouble|problem|issue|worry|stress)[ -]free|"
     r"no worries|why not|can'?t wait|(?:on|in) time|not bad|"

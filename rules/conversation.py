@@ -174,15 +174,17 @@ def thanks_for_a_fix(text: str, complaints: ComplaintReader | None = None) -> bo
     if _RESOLUTION is None or "?" in low or "in advance" in low or not _thanks(low):
         return False
     reader = complaints or _COMPLAINTS
+    beside = low  # where a "but ..." would say something is still wrong
     if not _said_resolved(low):
         span = thanked_for(low)
         if span is None:
             return False
-        # The problem named inside the thanks is over; one stated beside it is not ("thanks
-        # for replacing it, the new one is broken too").
-        rest = f"{low[: span[0]]} ... {low[span[1] :]}"
-        cues = reader.cues(rest)
-        if cues.strong or cues.grievances or _said_undone(rest):
+        # The problem named inside the thanks is over ("the storm delayed us but the captain
+        # kept us posted, appreciated"); one stated beside it is not ("thanks for replacing it,
+        # the new one is broken too").
+        beside = f"{low[: span[0]]} ... {low[span[1] :]}"
+        cues = reader.cues(beside)
+        if cues.strong or cues.grievances or _said_undone(beside):
             return False
     cues = reader.cues(text, praise_words(low))
     if "still" in cues.weak or "yet" in cues.weak or "again" in cues.weak:
@@ -191,7 +193,7 @@ def thanks_for_a_fix(text: str, complaints: ComplaintReader | None = None) -> bo
         return False
     if any(g not in _SINCERE_BESIDE_A_FIX for g in cues.grievances):
         return False
-    return reservation(low) is None and not is_request(low)
+    return reservation(beside) is None and not is_request(low)
 
 
 def _thanks(low: str) -> bool:

@@ -14,7 +14,7 @@ _ACT = (
     r"follow(?:ing|ed)?[- ]?up|call(?:ing|ed)? (?:me |us )?back|callback|"
     r"(?:getting|got|get) (?:me|us|my|our|it)|let(?:ting)? (?:me|us)|cover(?:ed|ing)|waiv\w*|"
     r"repl(?:y|ied|ying)|(?:quick |fast |speedy |prompt )?response|respond(?:ed|ing)|"
-    r"answer(?:ed|ing)|patien(?:t|ce)|reunit\w*|unlock\w*|apolog\w*|"
+    r"answer(?:ed|ing)|patien(?:t|ce)|reunit\w*|unlock\w*|apolog\w*|updates?|heads[- ]up|"
     r"(?:kept|keeping|keep) (?:us|me) (?:informed|updated|posted)|"
     r"(?:sent|sending) (?:a|an|someone|the|me)|look(?:ing|ed) into|made it right|"
     r"making it right|went above|going above"

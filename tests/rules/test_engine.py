@@ -716,6 +716,42 @@ def test_a_request_beside_the_same_words_still_reaches_a_person(engine: Engine, 
 @pytest.mark.parametrize(
     "text",
     [
+        "@acme no delays, no lost bags, friendly crew. perfect trip",
+        "@acme nothing went wrong all week, impressive",
+        "@acme never a problem with you guys, always on time",
+        "@acme the crew handled the drunk passenger really well",
+        "@acme the delay was worth it for that sunset landing",
+        "@acme the issue with my booking got fixed straight away, top service",
+        "@acme the storm delayed us but the captain kept us posted, really appreciated",
+    ],
+)
+def test_praise_that_names_a_problem_only_to_say_it_did_not_happen_or_was_handled_is_light(
+    engine: Engine, text: str
+) -> None:
+    d = decide(engine, text)
+
+    assert d.action in (Action.THANK, Action.IGNORE) and not d.signals["complaint"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme nothing works on your app today",
+        "@acme the pilot handled the landing badly, we bounced twice",
+        "@acme the issue with my booking was never fixed",
+        "@acme the delay was not worth it, missed my sister's wedding",
+        "@acme zero updates about my lost bag in three days",
+    ],
+)
+def test_the_same_words_beside_a_real_problem_are_a_complaint(engine: Engine, text: str) -> None:
+    d = decide(engine, text)
+
+    assert d.action is Action.RESPOND and d.signals["complaint"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "@acme booking was hassle free",
         "@acme never had issues with you in ten years",
         "@acme 👍🔥",
