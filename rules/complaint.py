@@ -609,14 +609,14 @@ _EXASPERATION = re.compile(
 
 # Phrases that contain a cue word but say the opposite; removed before looking.
 # Every pattern in this module reads lower-cased text (see rules.phrases.compile_phrases).
-_NEGATED = re.compile(
-    r"(?<!\w)(?:(?:no|not a(?: single)?|not any|not one|without(?: a| any)?|zero|"
+_NEGATED = re.compile(  # the lookahead names every first letter: a faster scan
+    r"(?=[bcehinopstwz])(?<!\w)"
+    r"(?:(?:no|not a(?: single)?|not any|not one|without(?: a| any)?|zero|"
     r"never(?: had)?(?: an?y?)?) (?:problems?|issues?|trouble|complaints?|delays?|hassle|"
     r"lost (?:bags?|luggage|suitcases?)|lines|queues?|waits?|glitch(?:es)?|drama|fuss)|"
     r"nothing (?:went|goes|has gone|ever goes) wrong|"
     r"(?:problem|issue)(?:(?!not|never|n't)[^.!?,]){0,30}? (?:got |was |were |been |is )?"
     r"(?:solved|resolved|fixed|sorted)|"
-    r"(?:the )?\w+ (?:was|were|is) (?:\w+ )?worth (?:it|the wait|every)|"
     r"handled[^.!?,]{0,40}? (?:so |really |very |extremely )?(?:well|brilliantly|perfectly|"
     r"professionally|beautifully|like (?:a )?pros?)|"
     r"(?:problems?|issues?|errors?|bugs?|worr(?:y|ies)|pain) (?:is |are )?(?:now )?gone|"
@@ -624,6 +624,9 @@ _NEGATED = re.compile(
     r"no worries|why not|can'?t wait|(?:on|in) time|not bad|"
     r"seriously (?:the best|good|great|impressed|amazing|awesome|love|happy))(?!\w)"
 )
+
+# "the delay was worth it": the problem, named as what the good thing cost.
+_WORTH_IT = re.compile(r"(?<!\w)(?:the )?\w+ (?:was|were|is) (?:\w+ )?worth (?:it|the wait|every)")
 
 _REQUEST = re.compile(  # and any question mark, looked for apart; the lookahead names every
     r"(?=[acdefhilmnopqsw])(?<!\w)"
@@ -803,7 +806,8 @@ def _without_negated(low: str, idiom: bool | None = None) -> str:
     low = low.replace("’", "'")
     if idiom is None:
         idiom = has_praise_idiom(low)
-    return _NEGATED.sub(" ", PRAISE_IDIOMS.sub(" ", low) if idiom else low)
+    low = _NEGATED.sub(" ", PRAISE_IDIOMS.sub(" ", low) if idiom else low)
+    return _WORTH_IT.sub(" ", low) if "worth" in low else low
 
 
 class ComplaintReader:
