@@ -111,6 +111,15 @@ _INTRUDER = re.compile(
 )
 
 
+# Other people's accounts as the subject: "users being hacked", "people in my community are
+# getting hacked". News about others, not the author's own emergency.
+_OTHERS = re.compile(
+    r"(?<!\w)(?:users|people|accounts|others|friends|streamers|customers|everyone|folks|players|"
+    r"members|followers|so many|lots)(?: \w+){0,4} (?:being|getting|were|are|have been|got|get)"
+    r" $"
+)
+
+
 class AccountReader:
     """The first sign that the author's own account was hacked or locked, or None."""
 
@@ -121,7 +130,10 @@ class AccountReader:
         if self._pattern is None:
             return None
         low = text.lower().replace("’", "'")
-        match = self._pattern.search(low)
+        match = next(
+            (m for m in self._pattern.finditer(low) if not _OTHERS.search(low, 0, m.start())),
+            None,
+        )
         if match is None and "some" in low:
             match = _INTRUDER.search(low)
         if match is None or _FIRST_PERSON.search(low) is None:

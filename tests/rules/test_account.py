@@ -68,6 +68,15 @@ def test_news_of_other_people_being_hacked_is_not_this_customers_emergency() -> 
     assert reader.read("my account was hacked") == "hacked"
 
 
+def test_news_of_others_being_hacked_in_a_post_that_says_my_is_still_news() -> None:
+    reader = AccountReader()
+
+    said = "I keep hearing about users being hacked, including people in my community"
+    assert reader.read(said) is None
+    assert reader.read("lots of people getting hacked lately, is my account safe?") is None
+    assert reader.read("I got hacked and now my friends are being hacked too") == "hacked"
+
+
 def test_a_plain_login_question_is_not_an_emergency(engine: Engine) -> None:
     d = decide(engine, "@acme how do I reset my password?")
 
