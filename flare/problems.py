@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import redis
 
@@ -27,19 +26,33 @@ class Problem:
         return f"{self.code} {self.channel}".strip()
 
 
+# Count one more meeting of a problem, in one step, however many workers meet it at once.
+# KEYS: the problems hash. ARGV: the problem's field, its entry as JSON (times 1), the ISO time,
+# the advice. Returns 1 when this call met it first, else 0.
+_RECORD = """
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  return 1
+end
+local seen = cjson.decode(raw)
+seen['last'] = ARGV[3]
+seen['advice'] = ARGV[4]
+seen['times'] = (tonumber(seen['times']) or 0) + 1
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(seen))
+return 0
+"""
+
+
 def record(client: redis.Redis, code: str, channel: str, advice: str, at: datetime) -> bool:
     """Count one more meeting of this problem; True for the one caller that met it first (it
     says it, once), however many workers meet it at the same moment."""
     key = f"{code} {channel}".strip()
-    entry = {"code": code, "channel": channel, "advice": advice}
-    first = {**entry, "first": at.isoformat(), "last": at.isoformat(), "times": 1}
-    if client.hsetnx(keys.slack_problems(), key, json.dumps(first)):
-        return True
-    raw = client.hget(keys.slack_problems(), key)
-    seen: dict[str, Any] = json.loads(raw) if raw else dict(first)
-    seen.update(entry, last=at.isoformat(), times=int(seen.get("times", 0)) + 1)
-    client.hset(keys.slack_problems(), key, json.dumps(seen))
-    return False
+    when = at.isoformat()
+    first = {"code": code, "channel": channel, "advice": advice, "first": when, "last": when}
+    entry = json.dumps({**first, "times": 1})
+    met_first = client.eval(_RECORD, 1, keys.slack_problems(), key, entry, when, advice)
+    return bool(met_first)
 
 
 def known(client: redis.Redis) -> list[Problem]:
