@@ -126,10 +126,11 @@ class AccountReader:
     def __init__(self, extra_phrases: Iterable[str] = ()) -> None:
         self._pattern = compile_phrases([*OWN_ACCOUNT_PHRASES, *extra_phrases])
 
-    def read(self, text: str) -> str | None:
+    def read(self, text: str, low: str | None = None) -> str | None:
+        """`low`: the text lower-cased, when the caller has it."""
         if self._pattern is None:
             return None
-        low = text.lower().replace("’", "'")
+        low = (text.lower() if low is None else low).replace("’", "'")
         match = next(
             (m for m in self._pattern.finditer(low) if not _OTHERS.search(low, 0, m.start())),
             None,

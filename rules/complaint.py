@@ -825,12 +825,15 @@ class ComplaintReader:
         praise_said: Sequence[str] = (),
         sentiment: float = 0.0,
         idiom: bool | None = None,
+        low: str | None = None,
     ) -> ComplaintCues:
         """The cues: problems stated (concrete ones first), grievances, weak signs, negations,
         and, given the post's words of praise (`praise_said`), whether they aim at a failure;
         "!!" is exasperation only when the tone (`sentiment`) is below zero; `idiom`: whether
-        the post holds praise said through a negation (rules.sentiment; None: look)."""
-        low = text.lower()
+        the post holds praise said through a negation (rules.sentiment; None: look); `low`:
+        the text lower-cased, when the caller has it."""
+        if low is None:
+            low = text.lower()
         clean = _without_negated(low, idiom)
         strong = found(self._problem, clean)
         negations = len(_NEGATION.findall(clean))
@@ -869,10 +872,11 @@ class ComplaintReader:
         request: bool = False,
         praise_said: Sequence[str] = (),
         idiom: bool | None = None,
+        low: str | None = None,
     ) -> Complaint:
         """A problem stated or dissatisfaction voiced, weighed against praise and a kind tone;
         `praise_said`, the words of praise themselves, lets sarcasm be looked for."""
-        cues = self.cues(text, praise_said, sentiment, idiom)
+        cues = self.cues(text, praise_said, sentiment, idiom, low)
         score = cues.score(sentiment, praise, request)
         return Complaint(score >= THRESHOLD, round(score, 2), cues)
 
@@ -916,10 +920,12 @@ def looking_back(text: str) -> str | None:
     return " ".join(match.group(0).split()) if match else None
 
 
-def is_request(text: str) -> bool:
+def is_request(text: str, low: str | None = None) -> bool:
     """A question or a request addressed to someone; not one that only praises ("how cool is
-    that?", "please pass my thanks on to the crew")."""
-    low = text.lower()
+    that?", "please pass my thanks on to the crew"); `low`: the text lower-cased, when the
+    caller has it."""
+    if low is None:
+        low = text.lower()
     if not _asks(low):
         return False
     if _ONLY_PRAISE.search(low) is None:

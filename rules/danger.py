@@ -209,11 +209,12 @@ class DangerReader:
             [[*SELF_HARM, *self_harm], [*THREATS, *threats]]
         )
 
-    def read(self, text: str) -> Danger | None:
-        """The first sign of danger in the post, or None."""
+    def read(self, text: str, low: str | None = None) -> Danger | None:
+        """The first sign of danger in the post, or None; `low`: the text lower-cased, when the
+        caller has it."""
         if self._pattern is None:
             return None
-        low = text.lower().replace("’", "'")
+        low = (text.lower() if low is None else low).replace("’", "'")
         if self._pattern.search(low) is None:  # the usual case: one look, no idioms to blank
             return None
         match = self._pattern.search(_IDIOMS.sub(" ", low))

@@ -162,11 +162,12 @@ class Engine:
         lang = language(text, tagged)
         if lang.code != "en":
             return self._read_foreign(text, lang.code, lang.detected)
-        idiom = has_praise_idiom(text.lower())  # "couldn't be happier": looked for once
-        tone = tone_of(text, idiom)
-        praise = tuple(praise_words(text))
-        request = is_request(text)
-        found = self._complaints.read(text, tone, len(praise), request, praise, idiom)
+        low = text.lower()  # lower-cased once, for every reader below
+        idiom = has_praise_idiom(low)  # "couldn't be happier": looked for once
+        tone = tone_of(text, idiom, low)
+        praise = tuple(praise_words(text, low))
+        request = is_request(text, low)
+        found = self._complaints.read(text, tone, len(praise), request, praise, idiom, low)
         complaint = found.complaint or tone <= self._negative
         if not complaint and praise and found.cues.problems and "still" in found.cues.weak:
             complaint = True  # "thanks, but I'm still having issues": the problem outlives them
@@ -179,7 +180,7 @@ class Engine:
             and not request
             and not found.cues.grievances
             and found.cues.sarcasm is None
-            and conceded(text.lower())
+            and conceded(low)
         ):
             complaint = False  # "great crew despite the delay": thanks, with a small complaint
         fixed = bool(praise) and thanks_for_a_fix(text, self._complaints)
@@ -191,7 +192,7 @@ class Engine:
             if rival is not None:
                 complaint = False
                 praise = tuple(praise_words(rival.ours))  # praise for them is not for us
-        toxicity = self._toxicity.read(text)
+        toxicity = self._toxicity.read(text, low)
         return Reading(
             sentiment=tone,
             complaint_score=found.score,
@@ -213,11 +214,11 @@ class Engine:
             competitor=rival.name if rival is not None else None,
             toxicity=toxicity,
             personal_data=tuple(personal_data(text)),
-            topic=self._topics.topic(text),
-            risks=self._risks.risks(text),
-            controversial=tuple(found_phrases(self._controversial, text.lower(), 3)),
-            danger=self._danger.read(text),
-            own_account=self._account.read(text),
+            topic=self._topics.topic(text, low),
+            risks=self._risks.risks(text, low),
+            controversial=tuple(found_phrases(self._controversial, low, 3)),
+            danger=self._danger.read(text, low),
+            own_account=self._account.read(text, low),
             fixed=fixed,
             sarcasm=found.cues.sarcasm,
             lang="en",
@@ -227,13 +228,14 @@ class Engine:
     def _read_foreign(self, text: str, code: str, detected: bool) -> Reading:
         """A post the English rules cannot read: only its risks and danger, in the playbook's
         words for its language (and the English ones: posts mix). The rest is a person's to read."""
-        risks = self._risks.risks(text)
-        danger = self._danger.read(text)
+        low = text.lower()
+        risks = self._risks.risks(text, low)
+        danger = self._danger.read(text, low)
         foreign = self._foreign.get(code)
         if foreign is not None:
-            for name, phrase in foreign[0].risks(text).items():
+            for name, phrase in foreign[0].risks(text, low).items():
                 risks.setdefault(name, phrase)
-            danger = danger or foreign[1].read(text)
+            danger = danger or foreign[1].read(text, low)
         return Reading(
             sentiment=0.0,
             complaint_score=0.0,

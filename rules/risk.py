@@ -21,11 +21,13 @@ class RiskReader:
         self._pattern, self._owner = tagged_pattern([risk.phrases for risk in risks.values()])
         self._harmless = compile_phrases(p for risk in risks.values() for p in risk.harmless)
 
-    def risks(self, text: str) -> dict[str, str]:
-        """Category → the first phrase that raised it, in the order found."""
+    def risks(self, text: str, low: str | None = None) -> dict[str, str]:
+        """Category → the first phrase that raised it, in the order found; `low`: the text
+        lower-cased, when the caller has it."""
         if self._pattern is None:
             return {}
-        low = text.lower()
+        if low is None:
+            low = text.lower()
         if self._pattern.search(low) is None:  # the usual case: one look, nothing to blank
             return {}
         if self._harmless is not None:

@@ -114,25 +114,27 @@ def analyzer() -> SentimentIntensityAnalyzer:
     return SentimentIntensityAnalyzer()
 
 
-def sentiment(text: str) -> float:
-    """VADER's compound score, -1 (most negative) to +1 (most positive)."""
+def sentiment(text: str, low: str | None = None) -> float:
+    """VADER's compound score, -1 (most negative) to +1 (most positive); `low`: the text
+    lower-cased, when the caller has it."""
     vader = analyzer()
-    if not might_score(vader, text):
+    if not might_score(vader, text, low):
         return 0.0
     return float(vader.polarity_scores(text)["compound"])
 
 
-def tone(text: str, idiom: bool | None = None) -> float:
+def tone(text: str, idiom: bool | None = None, low: str | None = None) -> float:
     """The post's tone for the rules: VADER's score, with praise that VADER reads backwards
     ("couldn't be happier", "to die for") put in plain words first. `idiom`: whether the
-    caller already found one of PRAISE_IDIOMS in the post (None: look)."""
+    caller already found one of PRAISE_IDIOMS in the post (None: look); `low`: the text
+    lower-cased, when the caller has it."""
+    if low is None:
+        low = text.lower()
     if idiom is None:
-        idiom = has_praise_idiom(text.lower())
+        idiom = has_praise_idiom(low)
     if idiom:
-        return float(
-            analyzer().polarity_scores(PRAISE_IDIOMS.sub(_PLAIN, text.lower()))["compound"]
-        )
-    return sentiment(text)
+        return float(analyzer().polarity_scores(PRAISE_IDIOMS.sub(_PLAIN, low))["compound"])
+    return sentiment(text, low)
 
 
 def has_praise_idiom(low: str) -> bool:
@@ -140,28 +142,30 @@ def has_praise_idiom(low: str) -> bool:
     return PRAISE_IDIOMS.search(low.replace("’", "'")) is not None
 
 
-def might_score(vader: SentimentIntensityAnalyzer, text: str) -> bool:
+def might_score(vader: SentimentIntensityAnalyzer, text: str, low: str | None = None) -> bool:
     """False when VADER would surely score 0: no emoji it knows, no word in its lexicon.
 
     VADER gives a word a valence only when the word (as written, or with the punctuation
     around it stripped, lower-cased) is in its lexicon, and emoji only through their
     descriptions; boosters, negations and "!" merely scale valences that are there. A post
-    with none of those scores exactly 0, and this look costs a tenth of scoring it.
+    with none of those scores exactly 0, and this look costs a tenth of scoring it. `low`: the
+    text lower-cased, when the caller has it (its words are the text's words, lower-cased).
     """
     if not text.isascii():
         emojis = vader.emojis
         if any(ch in emojis for ch in text):
             return True
     lexicon = vader.lexicon
-    for token in text.split():
-        word = token.lower()
+    for word in (text.lower() if low is None else low).split():
         if word in lexicon or word.strip(_PUNCTUATION) in lexicon:
             return True
     return False
 
 
-def praise_words(text: str) -> list[str]:
-    """Words and emoji of thanks or praise, in order (sarcasm is left to the complaint signal)."""
-    low = text.lower()
+def praise_words(text: str, low: str | None = None) -> list[str]:
+    """Words and emoji of thanks or praise, in order (sarcasm is left to the complaint signal);
+    `low`: the text lower-cased, when the caller has it."""
+    if low is None:
+        low = text.lower()
     pattern = _WORDS if low.isascii() and "<3" not in low else _PRAISE  # the words alone: faster
     return pattern.findall(low)[:5]

@@ -21,20 +21,20 @@ class TopicReader:
                 self._weights.append((i, weight))
         self._pattern, self._owner = tagged_pattern(lists)
 
-    def scores(self, text: str) -> dict[str, int]:
-        """Each matching topic's score."""
+    def scores(self, text: str, low: str | None = None) -> dict[str, int]:
+        """Each matching topic's score; `low`: the text lower-cased, when the caller has it."""
         if self._pattern is None:
             return {}
         totals: dict[int, int] = {}
         owner = self._owner
-        for match in self._pattern.finditer(text.lower()):
+        for match in self._pattern.finditer(text.lower() if low is None else low):
             index, weight = self._weights[owner[match.lastindex or 0]]
             totals[index] = totals.get(index, 0) + weight
         return {self.names[i]: s for i, s in sorted(totals.items())}
 
-    def topic(self, text: str) -> str | None:
+    def topic(self, text: str, low: str | None = None) -> str | None:
         """The best-scoring topic, or None."""
-        scores = self.scores(text)
+        scores = self.scores(text, low)
         if not scores:
             return None
         best = max(scores.values())

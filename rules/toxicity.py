@@ -96,8 +96,10 @@ class ToxicityReader:
     def __init__(self, extra_words: Iterable[str] = ()) -> None:
         self._insult = compile_phrases([*INSULTS, *extra_words])
 
-    def read(self, text: str) -> Toxicity:
-        low = text.lower()
+    def read(self, text: str, low: str | None = None) -> Toxicity:
+        """`low`: the text lower-cased, when the caller has it."""
+        if low is None:
+            low = text.lower()
         insults = found(self._insult, low)
         profane = [m.group(0) for m in _PROFANITY.finditer(low)][:5]
         shouting = _shouting(text)
