@@ -850,7 +850,7 @@ class ComplaintReader:
             grievances=tuple(found(self._grievance, clean)),
             weak=tuple(found(self._weak, clean)) + tuple(_SPAN.findall(clean))[:2],
             negations=negations,
-            exasperation=_EXASPERATION.search(low) is not None
+            exasperation=(("?" in low or "#" in low) and _EXASPERATION.search(low) is not None)
             or (sentiment < 0 and _EXCLAIM.search(low) is not None),
             sarcasm=sarcasm(low, praise_said) if praise_said else None,
         )
@@ -916,7 +916,10 @@ def reservation(text: str) -> str | None:
 
 def looking_back(text: str) -> str | None:
     """How long ago the post says it happened ("a week ago", "last month"), or None."""
-    match = _LOOKING_BACK.search(text.lower())
+    low = text.lower()
+    if "ago" not in low and "last" not in low and "other" not in low:
+        return None  # every phrase of `_LOOKING_BACK` holds one of them: no scan needed
+    match = _LOOKING_BACK.search(low)
     return " ".join(match.group(0).split()) if match else None
 
 
