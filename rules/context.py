@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from rules.playbook import SpikeSettings
-from rules.spike import ALL_TOPICS, SpikeState, count_traffic, observe
+from rules.spike import ALL_TOPICS, SpikeState, count_traffic, observe, state_of
 
 
 @dataclass
@@ -108,7 +108,9 @@ class MemoryContext:
             if post.mention_id in self._posts_seen:
                 continue
             self._posts_seen.add(post.mention_id)
-            history = self.authors.setdefault(post.author_id, AuthorHistory())
+            history = self.authors.get(post.author_id)
+            if history is None:
+                history = self.authors[post.author_id] = AuthorHistory()
             history.posts.append(post.at)
             if post.abusive:
                 history.abuse.append(post.at)
@@ -119,7 +121,7 @@ class MemoryContext:
             if event.mention_id in self._topics_seen:
                 continue
             self._topics_seen.add(event.mention_id)
-            overall = self.spikes.setdefault(ALL_TOPICS, SpikeState())
+            overall = state_of(self.spikes, ALL_TOPICS)
             count_traffic(overall, changes.spike, event.minute)
-            state = self.spikes.setdefault(event.topic, SpikeState())
+            state = state_of(self.spikes, event.topic)
             observe(state, changes.spike, event.minute, overall=overall)

@@ -34,7 +34,7 @@ from rules.risk import RiskReader
 from rules.sentiment import has_praise_idiom, praise_words
 from rules.sentiment import tone as tone_of
 from rules.spam import SpamReader
-from rules.spike import ALL_TOPICS, SpikeState, SpikeStatus, count_traffic, observe
+from rules.spike import ALL_TOPICS, SpikeStatus, count_traffic, observe, state_of
 from rules.spread import Spread, blast_radius, spread
 from rules.topic import TopicReader
 from rules.toxicity import Toxicity, ToxicityReader
@@ -570,8 +570,8 @@ class Engine:
         self, m: Mention, at: float, topic: str, snap: Snapshot, changes: Changes
     ) -> SpikeStatus:
         minute = int(at // 60)
-        overall = snap.spikes.setdefault(ALL_TOPICS, SpikeState())
-        state = snap.spikes.setdefault(topic, SpikeState())
+        overall = state_of(snap.spikes, ALL_TOPICS)
+        state = state_of(snap.spikes, topic)
         changes.topics.append(TopicEvent(topic, m.id, minute))
         count_traffic(overall, self._spike, minute)
         return observe(state, self._spike, minute, overall=overall)

@@ -65,6 +65,14 @@ class SpikeStatus:
         }
 
 
+def state_of(states: dict[str, SpikeState], topic: str) -> SpikeState:
+    """The topic's state in `states`, added empty the first time it is asked for."""
+    state = states.get(topic)
+    if state is None:
+        state = states[topic] = SpikeState()
+    return state
+
+
 def _decay(settings: SpikeSettings) -> float:
     return float(0.5 ** (1.0 / settings.half_life_minutes))
 
@@ -79,8 +87,11 @@ def _learn_zeros(state: SpikeState, buckets: int, d: float) -> None:
 def _advance(state: SpikeState, settings: SpikeSettings, bucket: int) -> None:
     """Fold the buckets that left the window into the baseline (not while a spike is open)."""
     start = bucket - settings.window_minutes + 1
+    gone = [k for k in state.recent if k < start]  # usually none: the same minute as before
+    if not gone and (state.learned_to is None or state.learned_to >= start - 1):
+        return
     d = _decay(settings)
-    for old in sorted(k for k in state.recent if k < start):
+    for old in sorted(gone):
         count = state.recent.pop(old)
         if state.learned_to is not None:
             _learn_zeros(state, old - state.learned_to - 1, d)
