@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rules import remedy
-from rules.phrases import compile_phrases, found
+from rules.phrases import found, phrase_finder
 from rules.sentiment import PRAISE_IDIOMS, has_praise_idiom
 
 # A concrete problem: something failed, is missing, wrong, or costs the customer. Weight 2.
@@ -814,10 +814,10 @@ class ComplaintReader:
     """Finds the cues of a complaint in a post and weighs them."""
 
     def __init__(self) -> None:
-        self._problem = compile_phrases(PROBLEM_PHRASES)
-        self._topical = compile_phrases(TOPICAL_PHRASES)
-        self._grievance = compile_phrases(GRIEVANCE_PHRASES)
-        self._weak = compile_phrases(WEAK_PHRASES)
+        self._problem = phrase_finder(PROBLEM_PHRASES)
+        self._topical = phrase_finder(TOPICAL_PHRASES)
+        self._grievance = phrase_finder(GRIEVANCE_PHRASES)
+        self._weak = phrase_finder(WEAK_PHRASES)
 
     def cues(
         self,

@@ -25,8 +25,8 @@ from rules.language import language, name_of
 from rules.mention import Mention
 from rules.origin import is_own, is_retweet, summoned
 from rules.personal_data import personal_data
-from rules.phrases import compile_phrases
 from rules.phrases import found as found_phrases
+from rules.phrases import phrase_finder
 from rules.playbook import Playbook, Risk
 from rules.reach import Reach, reach
 from rules.review import reviewed
@@ -140,7 +140,7 @@ class Engine:
             )
             for code, lang in playbook.languages.items()
         }
-        self._controversial = compile_phrases(playbook.controversial.phrases)
+        self._controversial = phrase_finder(playbook.controversial.phrases)
         self._private = frozenset(t.name for t in playbook.topics if t.private)
         self._templates = frozenset(playbook.templates)
         self._targets = {p: playbook.target(p.value) for p in Priority}

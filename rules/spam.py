@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rules.mention import Mention
-from rules.phrases import compile_phrases, found
+from rules.phrases import found, phrase_finder
 
 SPAM_PHRASES = (
     "follow back",
@@ -64,7 +64,7 @@ class SpamReader:
     """Reads the signs of spam and bots; extra promotional phrases come from the playbook."""
 
     def __init__(self, extra_phrases: Iterable[str] = ()) -> None:
-        self._phrases = compile_phrases([*SPAM_PHRASES, *extra_phrases])
+        self._phrases = phrase_finder([*SPAM_PHRASES, *extra_phrases])
 
     def read(self, mention: Mention, recent_posts: int, flood_per_hour: int) -> SpamVerdict:
         """Two signs make spam: each distinct promotional phrase is one, a flood is two.

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rules.phrases import compile_phrases, found
+from rules.phrases import found, phrase_finder
 
 # Profanity, written plainly or masked (f*ck, sh!t, f***ing): rude, not abusive by itself.
 _PROFANITY = re.compile(
@@ -94,7 +94,7 @@ class ToxicityReader:
     """Scores abuse; `extra_words` (insults) come from the playbook."""
 
     def __init__(self, extra_words: Iterable[str] = ()) -> None:
-        self._insult = compile_phrases([*INSULTS, *extra_words])
+        self._insult = phrase_finder([*INSULTS, *extra_words])
 
     def read(self, text: str, low: str | None = None) -> Toxicity:
         """`low`: the text lower-cased, when the caller has it."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rules.phrases import compile_phrases, found, tagged_pattern, trie_pattern
+from rules.phrases import compile_phrases, found, phrase_finder, tagged_pattern, trie_pattern
 
 TEXTS = [
     "still waiting on my refund, still no answer",
@@ -72,3 +72,28 @@ def test_a_phrase_that_starts_with_a_star_still_tags_its_list() -> None:
 def test_no_phrases_give_no_pattern() -> None:
     assert tagged_pattern([[], [" "]]) == (None, [])
     assert compile_phrases([]) is None
+
+
+def test_a_finder_finds_what_its_regex_finds_in_any_text() -> None:
+    phrases = ["still", "still waiting", "no answer", "on hold", "hold*", "charged twice", "café"]
+    finder = phrase_finder(phrases)
+    pattern = compile_phrases(phrases)
+    assert finder is not None and finder.ascii is not None and pattern is not None
+    texts = [
+        *TEXTS,
+        "still\x1cwaiting",  # a separator VADER and `\\s` take for space
+        "Still waiting, still-waiting,still waiting; no answer!no answer",
+        "still waiting at the café, on hold — holding",
+        "onhold stillwaiting nohold",
+        "",
+    ]
+    for text in texts:
+        low = text.lower()
+        assert found(finder, low, 10) == found(pattern, low, 10), text
+
+
+def test_a_list_with_a_phrase_ending_outside_a_word_gets_no_twin() -> None:
+    finder = phrase_finder(["a+", "<3"])  # the twin would take the "+" from in front of "<3"
+    assert finder is not None and finder.ascii is None
+    assert found(finder, "a+<3") == ["a+", "<3"]
+    assert phrase_finder([" "]) is None
