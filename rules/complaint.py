@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rules import remedy
-from rules.phrases import found, phrase_finder
+from rules.phrases import found, pattern_finder, phrase_finder
 from rules.sentiment import PRAISE_IDIOMS, has_praise_idiom
 
 # A concrete problem: something failed, is missing, wrong, or costs the customer. Weight 2.
@@ -571,9 +571,10 @@ WEAK_PHRASES = (
     "excuse me",
 )
 
-_NEGATION = re.compile(
-    r"(?<!\w)(?:can'?t|cannot|couldn'?t|won'?t|wouldn'?t|didn'?t|haven'?t|hasn'?t|wasn'?t|"
+_NEGATION = pattern_finder(  # every match starts in a word: its twin finds them all
+    r"(?:can'?t|cannot|couldn'?t|won'?t|wouldn'?t|didn'?t|haven'?t|hasn'?t|wasn'?t|"
     r"weren'?t|isn'?t|aren'?t|doesn'?t|don'?t|not|no one|nobody|never|nothing|unable|no)(?!\w)",
+    every=True,
 )
 _SPAN = re.compile(
     r"(?=[\dtfn])(?<!\w)(?:\d+|ten|fifteen|twenty|thirty|forty|fifty|ninety|forty[- ]five)\s*"
@@ -628,8 +629,8 @@ _NEGATED = re.compile(  # the lookahead names every first letter: a faster scan
 # "the delay was worth it": the problem, named as what the good thing cost.
 _WORTH_IT = re.compile(r"(?<!\w)(?:the )?\w+ (?:was|were|is) (?:\w+ )?worth (?:it|the wait|every)")
 
-_REQUEST = re.compile(  # and any question mark, looked for apart; the lookahead names every
-    r"(?=[acdefhilmnopqsw])(?<!\w)"
+_REQUEST = pattern_finder(  # and any question mark, looked for apart; the lookahead names every
+    r"(?=[acdefhilmnopqsw])"
     r"(?:can you|could you|can u|could u|would you|will you|please|pls|plz|help me|"
     r"how do i|how can i|how do you|how to|is there|are there|is it|do you|does anyone|anyone know|"
     r"when will|when does|when is|where is|where's|what is|what's|need help|need to know|"
@@ -647,6 +648,7 @@ _REQUEST = re.compile(  # and any question mark, looked for apart; the lookahead
     r"expect (?:an? |some )?(?:\w+ )?(?:answer|reply|response|call ?back|refund)|"
     r"he+l+p+!|he{2,}l+p+|hel{2,}p+|"
     r"what time|what day|any chance)(?!\w)",
+    every=False,  # only the first match is asked for
 )
 # A question without its question mark: a post that opens with an asking word ("are you down
 # rn", "is the lounge open today"), after any handles and a greeting; tried at the start only
@@ -937,4 +939,4 @@ def is_request(text: str, low: str | None = None) -> bool:
 
 
 def _asks(low: str) -> bool:
-    return "?" in low or _ASKS.match(low) is not None or _REQUEST.search(low) is not None
+    return "?" in low or _ASKS.match(low) is not None or _REQUEST.first(low) is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rules.phrases import compile_phrases, tagged_pattern
+from rules.phrases import compile_phrases, tagged_finder
 from rules.playbook import Risk
 
 
@@ -18,22 +18,22 @@ class RiskReader:
     def __init__(self, risks: Mapping[str, Risk]) -> None:
         self.labels = {name: risk.label for name, risk in risks.items()}
         self._names = list(risks)
-        self._pattern, self._owner = tagged_pattern([risk.phrases for risk in risks.values()])
+        self._finder = tagged_finder([risk.phrases for risk in risks.values()])
         self._harmless = compile_phrases(p for risk in risks.values() for p in risk.harmless)
 
     def risks(self, text: str, low: str | None = None) -> dict[str, str]:
         """Category → the first phrase that raised it, in the order found; `low`: the text
         lower-cased, when the caller has it."""
-        if self._pattern is None:
+        if self._finder is None:
             return {}
         if low is None:
             low = text.lower()
-        if self._pattern.search(low) is None:  # the usual case: one look, nothing to blank
+        if not self._finder.any(low):  # the usual case: one look, nothing to blank
             return {}
         if self._harmless is not None:
             low = self._harmless.sub(" ", low.replace("’", "'"))
         out: dict[str, str] = {}
-        for match in self._pattern.finditer(low):
-            name = self._names[self._owner[match.lastindex or 0]]
+        for match in self._finder.anywhere.finditer(low):
+            name = self._names[self._finder.owner[match.lastindex or 0]]
             out.setdefault(name, " ".join(match.group(0).split()))
         return out

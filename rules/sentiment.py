@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from rules.phrases import trie_pattern
+from rules.phrases import pattern_finder, phrase_finder, trie_pattern
 
 # Words of thanks or praise, for lower-cased text; one trie-shaped regex (rules.phrases).
 PRAISE_PHRASES = (
@@ -88,8 +88,8 @@ PRAISE_PHRASES = (
 )
 # Praise that VADER reads backwards ("couldn't be happier", "to die for"), and what it means:
 # the post is scored with the plain words in their place.
-PRAISE_IDIOMS = re.compile(  # the lookahead names every first letter: twice as fast a scan
-    r"(?=[cdiknrstw])(?<!\w)(?:never disappoint\w*|(?:did|does|will|wo)(?:n'?t| not) disappoint|"
+_IDIOMS = (  # the lookahead names every first letter: twice as fast a scan
+    r"(?=[cdiknrstw])(?:never disappoint\w*|(?:did|does|will|wo)(?:n'?t| not) disappoint|"
     r"(?:couldn'?t|could not) be (?:happier|better|more pleased)|"
     r"(?:can'?t|cannot) (?:thank (?:you|u) enough|say enough|complain|beat|go wrong)|"
     r"(?:couldn'?t|could not) ask for (?:more|better|a better|anything (?:more|better))|"
@@ -100,10 +100,12 @@ PRAISE_IDIOMS = re.compile(  # the lookahead names every first letter: twice as 
     r"(?:crazy|insanely|stupid|ridiculously|scary|wicked|damn|dangerously) good|"
     r"(?:definitely|certainly) not the last)(?!\w)"
 )
+PRAISE_IDIOMS = re.compile(r"(?<!\w)" + _IDIOMS)
+_IDIOM = pattern_finder(_IDIOMS, every=False)  # looked for, not blanked: twin for ASCII text
 _PLAIN = "really great"  # what each idiom says, for VADER
 
 _BODY = trie_pattern(PRAISE_PHRASES)
-_WORDS = re.compile(rf"(?<!\w)(?:{_BODY})")
+_WORDS = phrase_finder(PRAISE_PHRASES)
 _PRAISE = re.compile(rf"(?<!\w)(?:{_BODY})|<3|[❤💕💙😍🥰😊🙏👏👍🙌🎉😃😄]")
 _PUNCTUATION = string.punctuation  # what VADER strips from around a word
 
@@ -139,7 +141,7 @@ def tone(text: str, idiom: bool | None = None, low: str | None = None) -> float:
 
 def has_praise_idiom(low: str) -> bool:
     """Whether lower-cased text holds praise said through a negation or a dark word."""
-    return PRAISE_IDIOMS.search(low.replace("’", "'")) is not None
+    return _IDIOM.first(low.replace("’", "'")) is not None
 
 
 def might_score(vader: SentimentIntensityAnalyzer, text: str, low: str | None = None) -> bool:
@@ -167,5 +169,6 @@ def praise_words(text: str, low: str | None = None) -> list[str]:
     `low`: the text lower-cased, when the caller has it."""
     if low is None:
         low = text.lower()
-    pattern = _WORDS if low.isascii() and "<3" not in low else _PRAISE  # the words alone: faster
-    return pattern.findall(low)[:5]
+    if _WORDS is not None and low.isascii() and "<3" not in low:  # the words alone: faster
+        return _WORDS.findall(low)[:5]
+    return _PRAISE.findall(low)[:5]

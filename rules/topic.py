@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rules.phrases import tagged_pattern
+from rules.phrases import tagged_finder
 from rules.playbook import Topic
 
 
@@ -19,16 +19,15 @@ class TopicReader:
             for words, weight in ((topic.phrases, 2), (topic.keywords, 1)):
                 lists.append(words)
                 self._weights.append((i, weight))
-        self._pattern, self._owner = tagged_pattern(lists)
+        self._finder = tagged_finder(lists)
 
     def scores(self, text: str, low: str | None = None) -> dict[str, int]:
         """Each matching topic's score; `low`: the text lower-cased, when the caller has it."""
-        if self._pattern is None:
+        if self._finder is None:
             return {}
         totals: dict[int, int] = {}
-        owner = self._owner
-        for match in self._pattern.finditer(text.lower() if low is None else low):
-            index, weight = self._weights[owner[match.lastindex or 0]]
+        for owner in self._finder.owners(text.lower() if low is None else low):
+            index, weight = self._weights[owner]
             totals[index] = totals.get(index, 0) + weight
         return {self.names[i]: s for i, s in sorted(totals.items())}
 

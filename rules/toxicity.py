@@ -6,13 +6,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rules.phrases import found, phrase_finder
+from rules.phrases import found, pattern_finder, phrase_finder
 
 # Profanity, written plainly or masked (f*ck, sh!t, f***ing): rude, not abusive by itself.
-_PROFANITY = re.compile(
-    r"(?<!\w)(?:f[\W_]*[u\*@][\W_]*c?[\W_]*k\w*|fck\w*|fk|fkn|wtf|stfu|sh[i1!\*]t\w*|"
+_PROFANITY = pattern_finder(  # every match starts in a word: its twin finds them all
+    r"(?:f[\W_]*[u\*@][\W_]*c?[\W_]*k\w*|fck\w*|fk|fkn|wtf|stfu|sh[i1!\*]t\w*|"
     r"bull ?sh[i1!\*]t|crap\w*|damn\w*|goddamn\w*|hell|piss\w*|bastard\w*|b[i1!\*]tch\w*|"
-    r"a[s\$]{2}(?:hole)?s?|arse\w*|dick\w*|prick\w*|cock\w*|bollocks|bloody)(?!\w)"
+    r"a[s\$]{2}(?:hole)?s?|arse\w*|dick\w*|prick\w*|cock\w*|bollocks|bloody)(?!\w)",
+    every=True,
 )  # for lower-cased text, like every phrase pattern
 
 # Insults and hostility aimed at people: abusive.
@@ -101,7 +102,7 @@ class ToxicityReader:
         if low is None:
             low = text.lower()
         insults = found(self._insult, low)
-        profane = [m.group(0) for m in _PROFANITY.finditer(low)][:5]
+        profane = _PROFANITY.findall(low)[:5]
         shouting = _shouting(text)
         score = 2.0 * len(insults) + 1.0 * len(profane) + (0.5 if shouting else 0.0)
         return Toxicity(min(score, 10.0), tuple(insults + profane))

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import re
 
-from rules.phrases import compile_phrases, found, phrase_finder, tagged_pattern, trie_pattern
+from rules.phrases import (
+    compile_phrases,
+    found,
+    pattern_finder,
+    phrase_finder,
+    tagged_finder,
+    tagged_pattern,
+    trie_pattern,
+)
 
 TEXTS = [
     "still waiting on my refund, still no answer",
@@ -76,6 +84,7 @@ def test_no_phrases_give_no_pattern() -> None:
 
 def test_a_finder_finds_what_its_regex_finds_in_any_text() -> None:
     phrases = ["still", "still waiting", "no answer", "on hold", "hold*", "charged twice", "café"]
+    phrases.append(r"a\s+ b")  # a backslash, an s and a plus are only characters to match
     finder = phrase_finder(phrases)
     pattern = compile_phrases(phrases)
     assert finder is not None and finder.ascii is not None and pattern is not None
@@ -85,6 +94,7 @@ def test_a_finder_finds_what_its_regex_finds_in_any_text() -> None:
         "Still waiting, still-waiting,still waiting; no answer!no answer",
         "still waiting at the café, on hold — holding",
         "onhold stillwaiting nohold",
+        r"a\s+ b, a b, a\s+  b",
         "",
     ]
     for text in texts:
@@ -97,3 +107,23 @@ def test_a_list_with_a_phrase_ending_outside_a_word_gets_no_twin() -> None:
     assert finder is not None and finder.ascii is None
     assert found(finder, "a+<3") == ["a+", "<3"]
     assert phrase_finder([" "]) is None
+
+
+def test_a_tagged_finder_tags_each_match_as_its_regex_does() -> None:
+    lists = [["is down", "down again"], ["down", "app*"], ["charged twice", "card"]]
+    finder = tagged_finder(lists)
+    pattern, owner = tagged_pattern(lists)
+    assert finder is not None and finder.ascii is not None and pattern is not None
+    for text in [*TEXTS, "the app is down again, apps down", "café card, down"]:
+        assert finder.owners(text) == [tag for tag, _ in _tags(pattern, owner, text)], text
+        assert finder.any(text) == (pattern.search(text) is not None), text
+    assert tagged_finder([[], []]) is None
+
+
+def test_a_hand_written_pattern_finds_its_first_match_in_any_text() -> None:
+    body = r"(?:he+l+p+!|no(?: one)?|why)(?!\w)"
+    finder = pattern_finder(body, every=False)
+    plain = re.compile(r"(?<!\w)" + body)
+    for text in ["heeelp!no one", "nobody, why", "so... why?", "é no", "", "helpno"]:
+        match = plain.search(text)
+        assert finder.first(text) == (match.group(0) if match else None), text
