@@ -1,4 +1,4 @@
-"""Phrase lists turned into one precompiled, trie-shaped regex per list, run on lower-cased text."""
+"""Phrase lists as trie-shaped regexes for lower-cased text, with faster twins for ASCII text."""
 
 from __future__ import annotations
 
