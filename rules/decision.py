@@ -64,20 +64,20 @@ class Decision(BaseModel):
     age: timedelta | None = None  # how old the post was when decided
     resolved: bool = False  # a customer's follow-up says the issue is over (rules.conversation)
     sentiment: float = 0.0  # the post's tone, -1 (hostile) to 1 (glowing)
-
-    @property
-    def complaint(self) -> bool:
-        """The rules read the post as a complaint: a problem of ours, said in any tone."""
-        return bool(self.signals.get("complaint"))
+    complaint: bool = False  # the rules read it as a complaint: a problem of ours, in any tone
 
     @model_validator(mode="before")
     @classmethod
     def _stored_before_typed_fields(cls, data: Any) -> Any:
         """A decision stored before the typed fields carried them in `signals` only: read them
         from there, so an old case keeps its Reply button, its PR contacts and its approval."""
-        if not isinstance(data, dict) or "review" in data or not data.get("signals"):
+        if not isinstance(data, dict) or not data.get("signals"):
             return data
         s = data["signals"]
+        if "complaint" not in data:  # typed since the incident card counts complaints
+            data = {**data, "complaint": bool(s.get("complaint"))}
+        if "review" in data:
+            return data
         spike = s.get("spike")
         age = s.get("age_min")
         old = {

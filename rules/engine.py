@@ -644,6 +644,7 @@ class Engine:
             review=review,
             age=age,
             sentiment=r.sentiment,
+            complaint=r.complaint,
         )
 
     def _template(

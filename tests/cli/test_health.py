@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,6 +11,7 @@ import redis
 
 from flare.http import router
 from flare.redis_server import EmbeddedRedis
+from tests.cli.lanes import start_page_lane
 from tests.cli.test_main import flare
 from tests.conftest import free_port
 from tests.waiting import eventually
@@ -42,14 +40,7 @@ def test_it_must_be_told_what_to_check() -> None:
 @pytest.fixture
 def page_lane(redis_server: EmbeddedRedis, tmp_path: Path) -> Iterator[dict[str, str]]:
     """`flare worker --queues page` running on this host."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLARE_")}
-    env.update(FLARE_REDIS_URL=redis_server.url, FLARE_DATA_DIR=str(tmp_path / "data"))
-    lane = subprocess.Popen(
-        [sys.executable, "-c", "from cli.main import main; main()", "worker", "--queues", "page"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    lane, env = start_page_lane(redis_server, tmp_path)
     yield env
     lane.send_signal(signal.SIGTERM)
     lane.wait(timeout=30)

@@ -35,6 +35,14 @@ def test_a_decision_stored_before_the_typed_fields_reads_them_from_its_signals()
     assert not d.controversial and d.age == timedelta(minutes=42.5)
 
 
+def test_a_decision_stored_before_complaint_was_typed_reads_it_from_its_signals() -> None:
+    stored = Decision(mention_id="1", action=Action.RESPOND, review=True).model_dump(mode="json")
+    del stored["complaint"]
+
+    assert Decision.model_validate({**stored, "signals": {"complaint": True}}).complaint
+    assert not Decision.model_validate({**stored, "signals": {"complaint": False}}).complaint
+
+
 def test_a_decision_stored_with_no_signals_loads_with_the_defaults() -> None:
     d = Decision.model_validate({"mention_id": "1", "action": "respond"})
     assert d.summoned and d.risks == () and not d.review and d.age is None
